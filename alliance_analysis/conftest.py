@@ -1,0 +1,5 @@
+"""Doctest configuration for the library modules."""
+
+import matplotlib
+
+matplotlib.use("Agg")

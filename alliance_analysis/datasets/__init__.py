@@ -1,0 +1,1 @@
+"""Loaders at the edges: every external table enters the package through here."""
