@@ -1,0 +1,358 @@
+"""Tests for datasets.police_uk: hand-written archives with hand-counted answers,
+every bad-input rule, and the real Gloucestershire months against a plain csv count."""
+
+from __future__ import annotations
+
+import csv
+import logging
+import shutil
+import zipfile
+from collections import Counter
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from alliance_analysis.datasets.police_uk import (
+    archive_inventory,
+    load_street_archive,
+    parse_archive_name,
+)
+from alliance_analysis.errors import DataValidationError, ParameterError
+
+FIX = Path(__file__).parent / "fixtures" / "police_uk"
+BASIC = FIX / "basic"
+HEADER = ("Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,LSOA code,"
+          "LSOA name,Crime type,Last outcome category,Context\n")
+
+# Hand count of tests/fixtures/police_uk/basic (read the CSVs):
+# West Mercia 2020-01: 10 rows. ASB rows have no Crime ID -> all 3 kept.
+#   Burglary: wm01 twice (counted once) + wm02 = 2.
+#   Violence and sexual offences: wm03 + wm04 twice (once) = 2.  Drugs: wm05 = 1.
+#   Duplicates dropped: 2 (wm01, wm04).  No coordinates: ASB row 3 and wm03 = 2.
+# West Mercia 2020-02: header only -> no rows.
+# West Mercia 2020-03: Shoplifting wm10 + wm11 = 2, ASB 1, Vehicle crime 1.
+# Warwickshire 2020-01: Other theft wa01, wa02, wa03 = 3 (wa03's second row says
+#   Shoplifting; first row wins so it stays Other theft); two identical ASB rows both kept = 2.
+#   Duplicates dropped: 1.
+# Warwickshire 2020-02: no file.  2020-03: Public order 1, Robbery 1 (no coordinates).
+BASIC_EXPECTED = {
+    ("Warwickshire", "2020-01", "Anti-social behaviour"): 2,
+    ("Warwickshire", "2020-01", "Other theft"): 3,
+    ("Warwickshire", "2020-03", "Public order"): 1,
+    ("Warwickshire", "2020-03", "Robbery"): 1,
+    ("West Mercia", "2020-01", "Anti-social behaviour"): 3,
+    ("West Mercia", "2020-01", "Burglary"): 2,
+    ("West Mercia", "2020-01", "Drugs"): 1,
+    ("West Mercia", "2020-01", "Violence and sexual offences"): 2,
+    ("West Mercia", "2020-03", "Anti-social behaviour"): 1,
+    ("West Mercia", "2020-03", "Shoplifting"): 2,
+    ("West Mercia", "2020-03", "Vehicle crime"): 1,
+}
+
+
+def as_dict(df: pd.DataFrame, keys=("force", "month", "crime_type")) -> dict:
+    return {
+        tuple(str(v) for v in row[:-1]): int(row[-1])
+        for row in df[[*keys, "count"]].itertuples(index=False, name=None)
+    }
+
+
+def zip_folder(folder: Path, target: Path, top: str = "") -> Path:
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as zf:
+        for p in sorted(folder.rglob("*")):
+            if p.is_file():
+                zf.write(p, top + p.relative_to(folder).as_posix())
+    return target
+
+
+def write_street(root: Path, month: str, slug: str, rows: list[str], name: str | None = None) -> Path:
+    d = root / month
+    d.mkdir(parents=True, exist_ok=True)
+    p = d / (name or f"{month}-{slug}-street.csv")
+    p.write_text(HEADER + "".join(r + "\n" for r in rows))
+    return p
+
+
+def row(crime_id: str, month: str, crime_type: str, lon: str = "-2.0", lsoa: str = "E01000001") -> str:
+    return f"{crime_id},{month},X,X,{lon},51.0,On or near X,{lsoa},Y 001A,{crime_type},,"
+
+
+# --------------------------------------------------------------------------- names
+
+
+@pytest.mark.parametrize(
+    "name, expected",
+    [
+        pytest.param("2022-02-west-mercia-street.csv", ("2022-02", "west-mercia", "street"), id="street"),
+        pytest.param("2014-09-devon-and-cornwall-outcomes.csv", ("2014-09", "devon-and-cornwall", "outcomes"),
+                     id="outcomes"),
+        pytest.param("2014-09-btp-stop-and-search.csv", ("2014-09", "btp", "stop-and-search"), id="stop-search"),
+        pytest.param("2022-13-dorset-street.csv", None, id="month-13"),
+        pytest.param("2022-02-dorset-street (1).csv", None, id="browser-copy"),
+        pytest.param("dorset-street.csv", None, id="no-month"),
+        pytest.param("2022-02-Dorset-street.csv", None, id="capital-slug"),
+    ],
+)
+def test_parse_archive_name(name, expected):
+    got = parse_archive_name(name)
+    if expected is None:
+        assert got is None
+    else:
+        assert (str(got[0]), got[1], got[2]) == expected
+
+
+# --------------------------------------------------------------------------- happy paths
+
+
+def test_basic_folder_counts_by_hand():
+    df = load_street_archive(BASIC)
+    assert as_dict(df) == BASIC_EXPECTED
+    assert list(df.columns) == ["force", "month", "crime_type", "count"]
+    assert df["month"].dtype == pd.PeriodDtype("M")
+    assert df["count"].dtype == "int64"
+    # attrs: 2 + 1 duplicates; 2 + 1 rows without coordinates; 10+0+4+6+2 = 22 rows read
+    assert df.attrs["duplicates_dropped"] == 3
+    assert df.attrs["missing_coordinates"] == 3
+    assert df.attrs["rows_read"] == 22
+    assert df.attrs["files_read"] == 5
+    assert df.attrs["empty_files"] == ["2020-02/2020-02-west-mercia-street.csv"]
+    # the empty month is absent from the counts (not a zero-filled row)
+    assert not ((df["force"] == "West Mercia") & (df["month"] == pd.Period("2020-02", "M"))).any()
+
+
+def test_by_lsoa_counts_by_hand():
+    df = load_street_archive(BASIC, forces="West Mercia", end="2020-01", by_lsoa=True)
+    got = {(r.crime_type, None if pd.isna(r.lsoa_code) else r.lsoa_code): r.count for r in df.itertuples()}
+    # West Mercia 2020-01 by LSOA (from the CSV): ASB E01032000 x2 + one with no LSOA;
+    # Burglary wm01 (E01032000) and wm02 (E01032001); VSO wm03 (no LSOA) and wm04 (E01032001);
+    # Drugs wm05 (E01032001).
+    assert got == {
+        ("Anti-social behaviour", "E01032000"): 2,
+        ("Anti-social behaviour", None): 1,
+        ("Burglary", "E01032000"): 1,
+        ("Burglary", "E01032001"): 1,
+        ("Violence and sexual offences", "E01032001"): 1,
+        ("Violence and sexual offences", None): 1,
+        ("Drugs", "E01032001"): 1,
+    }
+    assert list(df.columns) == ["force", "month", "crime_type", "lsoa_code", "count"]
+    assert df["count"].sum() == 8  # 10 rows - 2 duplicates
+
+
+@pytest.mark.parametrize(
+    "kwargs, expected_keys",
+    [
+        pytest.param({"forces": "Warwickshire"}, {k for k in BASIC_EXPECTED if k[0] == "Warwickshire"},
+                     id="one-force"),
+        pytest.param({"forces": ["west mercia police"]}, {k for k in BASIC_EXPECTED if k[0] == "West Mercia"},
+                     id="spelling"),
+        pytest.param({"forces": "Warwickshire and West Mercia"}, set(BASIC_EXPECTED), id="group-name"),
+        pytest.param({"start": "2020-02"}, {k for k in BASIC_EXPECTED if k[1] == "2020-03"}, id="start"),
+        pytest.param({"end": pd.Period("2020-01", "M")}, {k for k in BASIC_EXPECTED if k[1] == "2020-01"},
+                     id="end-period"),
+    ],
+)
+def test_filters(kwargs, expected_keys):
+    df = load_street_archive(BASIC, **kwargs)
+    assert as_dict(df) == {k: BASIC_EXPECTED[k] for k in expected_keys}
+
+
+@pytest.mark.parametrize("top", [pytest.param("", id="flat-zip"), pytest.param("police-data/", id="top-folder-zip")])
+def test_zip_equals_folder(tmp_path, top):
+    z = zip_folder(BASIC, tmp_path / "archive.zip", top)
+    df = load_street_archive(z)
+    assert as_dict(df) == BASIC_EXPECTED
+    assert df.attrs["duplicates_dropped"] == 3
+    assert load_street_archive(z, forces="Warwickshire", by_lsoa=True)["count"].sum() == 7  # 3+2+1+1
+
+
+def test_other_forces_skipped_without_reading(tmp_path):
+    root = tmp_path / "arch"
+    shutil.copytree(BASIC, root)
+    # a Dorset "file" that is not even CSV: reading it would fail
+    (root / "2020-01" / "2020-01-dorset-street.csv").write_bytes(b"\x00\xff garbage, not csv \x00")
+    df = load_street_archive(root, forces=["Warwickshire", "West Mercia"])
+    assert as_dict(df) == BASIC_EXPECTED
+    with pytest.raises(DataValidationError, match="2020-01-dorset-street.csv"):
+        load_street_archive(root)
+
+
+def test_duplicates_logged(caplog):
+    with caplog.at_level(logging.WARNING, logger="alliance_analysis.datasets.police_uk"):
+        load_street_archive(BASIC, forces="Warwickshire")
+    assert any("dropped 1 duplicate" in r.getMessage() for r in caplog.records)
+
+
+def test_historical_and_case_variant_types_are_canonicalised(tmp_path):
+    # 'VIOLENT CRIME' (pre-2013 type, upper case) and 'anti-social behaviour' (lower case)
+    write_street(tmp_path, "2012-05", "dorset", [
+        row("a", "2012-05", "VIOLENT CRIME"), row("b", "2012-05", "Violent crime"),
+        row("", "2012-05", "anti-social behaviour"), row("", "2012-05", "Anti-social behaviour"),
+    ])
+    assert as_dict(load_street_archive(tmp_path)) == {
+        ("Dorset", "2012-05", "Violent crime"): 2,  # a + b
+        ("Dorset", "2012-05", "Anti-social behaviour"): 2,  # both ASB rows
+    }
+
+
+def test_input_files_untouched():
+    before = {p: p.read_bytes() for p in BASIC.rglob("*") if p.is_file()}
+    load_street_archive(BASIC, by_lsoa=True)
+    archive_inventory(BASIC)
+    assert {p: p.read_bytes() for p in BASIC.rglob("*") if p.is_file()} == before
+
+
+# --------------------------------------------------------------------------- inventory
+
+
+def test_inventory_makes_gaps_explicit():
+    inv = archive_inventory(BASIC)
+    got = {(r.force, str(r.month), r.kind, r.status): (None if pd.isna(r.rows) else int(r.rows))
+           for r in inv.itertuples()}
+    # rows are data lines (header excluded) of each hand-written file
+    assert got == {
+        ("Warwickshire", "2020-01", "street", "ok"): 6,
+        ("Warwickshire", "2020-02", "street", "missing"): None,
+        ("Warwickshire", "2020-03", "street", "ok"): 2,
+        ("West Mercia", "2020-01", "outcomes", "other_product"): None,
+        ("West Mercia", "2020-01", "street", "ok"): 10,
+        ("West Mercia", "2020-02", "street", "empty"): 0,
+        ("West Mercia", "2020-03", "street", "ok"): 4,
+    }
+    assert inv["rows"].dtype == "Int64"
+
+
+@pytest.mark.parametrize(
+    "folder, status",
+    [
+        pytest.param("bad_name", "bad_name", id="bad-name"),
+        pytest.param("folder_mismatch", "folder_mismatch", id="folder-mismatch"),
+        pytest.param("unknown_force", "unknown_force", id="unknown-force"),
+    ],
+)
+def test_inventory_reports_instead_of_raising(folder, status):
+    inv = archive_inventory(FIX / folder)
+    assert status in set(inv["status"])
+
+
+# --------------------------------------------------------------------------- bad input
+
+
+@pytest.mark.parametrize(
+    "folder, kwargs, patterns",
+    [
+        pytest.param("bad_month", {}, ["2020-01-dorset-street.csv", "row 3", "'2020-02'", "2020-01",
+                                      "column 'Month'"], id="month-disagrees"),
+        pytest.param("bad_types", {}, ["'Burglery' in", "'Cyber crime' in", "2020-01-dorset-street.csv",
+                                      "2020-02-dorset-street.csv", "2 unknown crime type"], id="unknown-types"),
+        pytest.param("bad_columns", {}, ["2020-01-dorset-street.csv", "'Longitude'", "'Crime type'"],
+                     id="missing-columns"),
+        pytest.param("bad_name", {}, ["2020-01-dorset-street (1).csv", "naming pattern"], id="bad-name"),
+        pytest.param("folder_mismatch", {}, ["2020-01-dorset-street.csv", "month folder 2020-02",
+                                            "month 2020-01"], id="folder-mismatch"),
+        pytest.param("unknown_force", {}, ["atlantis", "forces="], id="unknown-force"),
+        pytest.param("basic", {"forces": "Dorset"}, ["no street files", "Dorset"], id="nothing-selected"),
+    ],
+)
+def test_bad_archives_raise_specific_errors(folder, kwargs, patterns):
+    with pytest.raises(DataValidationError) as info:
+        load_street_archive(FIX / folder, **kwargs)
+    msg = str(info.value)
+    for p in patterns:
+        assert p in msg, f"{p!r} not in {msg!r}"
+    assert "Fix:" in msg
+
+
+def test_unknown_force_skipped_when_forces_given():
+    # only the Dorset file (one Burglary row) is read; the atlantis file is ignored
+    assert as_dict(load_street_archive(FIX / "unknown_force", forces="Dorset")) == {
+        ("Dorset", "2020-01", "Burglary"): 1}
+
+
+def test_month_error_in_renamed_folder(tmp_path):
+    # folder and file say 2020-02 but every row says 2020-01 -> row 1
+    write_street(tmp_path, "2020-02", "dorset", [row("a", "2020-01", "Drugs"), row("b", "2020-01", "Drugs")])
+    with pytest.raises(DataValidationError) as info:
+        load_street_archive(tmp_path)
+    assert info.value.row == 1 and info.value.column == "Month"
+    assert "'2020-01'" in str(info.value) and "2020-02" in str(info.value)
+
+
+@pytest.mark.parametrize(
+    "setup, patterns",
+    [
+        pytest.param(lambda r: (r / "2020-01").mkdir() or (r / "2020-01" / "2020-01-dorset-street.csv")
+                     .write_bytes(b""), ["empty", "no header"], id="zero-byte-file"),
+        pytest.param(lambda r: [write_street(r / sub, "2020-01", "dorset", [row("a", "2020-01", "Drugs")])
+                                for sub in ("a", "b")], ["two street files", "double-count"],
+                     id="same-month-twice"),
+    ],
+)
+def test_other_bad_files(tmp_path, setup, patterns):
+    setup(tmp_path)
+    with pytest.raises(DataValidationError) as info:
+        load_street_archive(tmp_path)
+    for p in patterns:
+        assert p in str(info.value)
+
+
+def test_missing_lsoa_column_only_matters_by_lsoa(tmp_path):
+    d = tmp_path / "2020-01"
+    d.mkdir()
+    (d / "2020-01-dorset-street.csv").write_text("Crime ID,Month,Longitude,Crime type\na,2020-01,-2,Drugs\n")
+    assert as_dict(load_street_archive(tmp_path)) == {("Dorset", "2020-01", "Drugs"): 1}
+    with pytest.raises(DataValidationError, match="'LSOA code'"):
+        load_street_archive(tmp_path, by_lsoa=True)
+
+
+@pytest.mark.parametrize(
+    "kwargs, pattern",
+    [
+        pytest.param({"source": FIX / "nope"}, "does not exist", id="no-source"),
+        pytest.param({"source": BASIC / "README.txt"}, "not a zip", id="not-zip"),
+        pytest.param({"source": BASIC, "start": "April"}, "start='April'", id="bad-start"),
+        pytest.param({"source": BASIC, "start": "2020-03", "end": "2020-01"}, "after end", id="start-after-end"),
+        pytest.param({"source": BASIC, "forces": "Gotham"}, "Gotham", id="unknown-force-param"),
+        pytest.param({"source": BASIC, "forces": []}, "selects nothing", id="empty-forces"),
+    ],
+)
+def test_bad_parameters(kwargs, pattern):
+    with pytest.raises(ParameterError, match=pattern):
+        load_street_archive(**kwargs)
+
+
+# --------------------------------------------------------------------------- real data
+
+
+def plain_count(folder: Path) -> tuple[Counter, int]:
+    """Independent count with the csv module: (month, crime type) -> rows, de-duplicating
+    non-empty Crime IDs within each file; also the number of duplicate rows."""
+    counts: Counter = Counter()
+    dups = 0
+    for path in sorted(folder.glob("*/*-street.csv")):
+        seen: set[str] = set()
+        with open(path, newline="", encoding="utf-8") as fh:
+            for rec in csv.DictReader(fh):
+                cid = rec["Crime ID"]
+                if cid:
+                    if cid in seen:
+                        dups += 1
+                        continue
+                    seen.add(cid)
+                counts[(rec["Month"], rec["Crime type"])] += 1
+    return counts, dups
+
+
+@pytest.mark.shared_data
+def test_gloucestershire_matches_plain_csv_count(shared_data):
+    folder = shared_data / "police_uk" / "gloucestershire"
+    expected, dups = plain_count(folder)
+    df = load_street_archive(folder, forces="Gloucestershire")
+    got = {(str(m), t): int(c) for m, t, c in df[["month", "crime_type", "count"]].itertuples(index=False)}
+    assert got == dict(expected)
+    assert set(df["force"]) == {"Gloucestershire"}
+    assert df["month"].nunique() == 35
+    assert df.attrs["duplicates_dropped"] == dups
+    inv = archive_inventory(folder)
+    assert (inv["status"] == "ok").sum() == 35 and inv["rows"].sum() == df.attrs["rows_read"]
