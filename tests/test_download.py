@@ -1,0 +1,350 @@
+"""Tests for datasets.download against a local HTTP server on 127.0.0.1 (never the internet)."""
+
+from __future__ import annotations
+
+import hashlib
+import http.server
+import json
+import socket
+import threading
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from alliance_analysis.datasets import download as dl
+from alliance_analysis.datasets.download import (
+    MANIFEST_NAME,
+    download_file,
+    download_police_uk,
+    download_prc_table,
+    read_manifest,
+)
+from alliance_analysis.datasets.police_uk import load_street_archive
+from alliance_analysis.errors import DataValidationError, DownloadError, ParameterError
+
+FIX = Path(__file__).parent / "fixtures" / "police_uk"
+PAYLOAD = b"Crime ID,Month\n" + b"x,2020-01\n" * 500  # 15 + 500 * 10 = 5015 bytes
+PAYLOAD_SHA = hashlib.sha256(PAYLOAD).hexdigest()
+PRC_CSV = (b"Financial Year,Financial Quarter,Force Name,Offence Description,Offence Group,"
+           b"Offence Subgroup,Offence Code,Number of Offences\n"
+           b"2017/18,1,Dorset,Burglary - residential,Theft offences,Domestic burglary,28E,120\n")
+PRC_UNDERSCORED = PRC_CSV.replace(b"Financial Year", b"Financial_Year").replace(
+    b"Offence Code", b"Offence_Code").replace(b"Number of Offences", b"Number_of_Offences")
+
+
+def make_archive(month: str) -> bytes:
+    """A data.police.uk-style monthly zip built from the hand-written fixtures."""
+    import io
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        for p in sorted((FIX / "basic" / month).glob("*.csv")):
+            zf.write(p, f"{month}/{p.name}")
+        zf.writestr(f"{month}/{month}-dorset-street.csv", "Crime ID,Month\n")
+    return buf.getvalue()
+
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    """Routes:
+    /files/<name>            200 with the body in server.files
+    /flaky/<n>/<name>        503 for the first n requests of that path, then the file
+    /always503/<name>        503 every time
+    /truncate/<name>         headers promise the full length, half the body, then hang up
+    /slow/<name>             sleeps past the client's time-out
+    /missing                 404
+    """
+
+    def log_message(self, *args):  # keep test output quiet
+        pass
+
+    def _send(self, body: bytes, status: int = 200, length: int | None = None):
+        self.send_response(status)
+        self.send_header("Content-Length", str(len(body) if length is None else length))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_GET(self):  # noqa: N802 - http.server API
+        srv = self.server
+        with srv.lock:
+            srv.hits[self.path] = srv.hits.get(self.path, 0) + 1
+            hit = srv.hits[self.path]
+        parts = self.path.strip("/").split("/")
+        kind, name = parts[0], parts[-1]
+        body = srv.files.get(name)
+        if kind == "files" and body is not None:
+            self._send(body)
+        elif kind == "flaky" and body is not None:
+            if hit <= int(parts[1]):
+                self._send(b"busy", 503)
+            else:
+                self._send(body)
+        elif kind == "always503":
+            self._send(b"busy", 503)
+        elif kind == "truncate" and body is not None:
+            self._send(body[: len(body) // 2], length=len(body))
+            self.wfile.flush()
+            self.connection.shutdown(socket.SHUT_RDWR)
+        elif kind == "slow":
+            srv.release.wait(2)
+            self._send(b"late")
+        else:
+            self._send(b"not found", 404)
+
+
+@pytest.fixture
+def server():
+    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    srv.daemon_threads = True
+    srv.hits, srv.lock, srv.release = {}, threading.Lock(), threading.Event()
+    srv.files = {
+        "data.csv": PAYLOAD,
+        "prc.csv": PRC_CSV,
+        "prc_underscored.csv": PRC_UNDERSCORED,
+        "page.html": b"<!DOCTYPE html><html><body>Police recorded crime tables</body></html>",
+        "2020-01.zip": make_archive("2020-01"),
+        "2020-03.zip": make_archive("2020-03"),
+        "broken.zip": b"PK\x03\x04 this is not really a zip",
+    }
+    thread = threading.Thread(target=srv.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True)
+    thread.start()
+    srv.url = f"http://127.0.0.1:{srv.server_address[1]}"
+    yield srv
+    srv.release.set()
+    srv.shutdown()
+    srv.server_close()
+
+
+@pytest.fixture
+def no_sleep(monkeypatch):
+    delays: list[float] = []
+    monkeypatch.setattr(dl.time, "sleep", delays.append)
+    return delays
+
+
+def leftovers(folder: Path) -> list[str]:
+    """Every file in folder except the manifest (temp files included)."""
+    return sorted(p.name for p in folder.rglob("*") if p.is_file() and p.name != MANIFEST_NAME)
+
+
+# --------------------------------------------------------------------------- download_file
+
+
+def test_download_records_checksum_in_manifest(server, tmp_path):
+    dest = tmp_path / "sub" / "data.csv"
+    rec = download_file(f"{server.url}/files/data.csv", dest, sha256=PAYLOAD_SHA.upper())
+    assert dest.read_bytes() == PAYLOAD
+    assert (rec.sha256, rec.size, rec.attempts, rec.reused) == (PAYLOAD_SHA, 5015, 1, False)
+    manifest = json.loads((tmp_path / "sub" / MANIFEST_NAME).read_text())
+    assert manifest["files"]["data.csv"]["sha256"] == PAYLOAD_SHA
+    assert manifest["files"]["data.csv"]["url"].endswith("/files/data.csv")
+    assert leftovers(tmp_path) == ["data.csv"]
+
+
+def test_existing_verified_file_is_reused(server, tmp_path):
+    dest = tmp_path / "data.csv"
+    url = f"{server.url}/files/data.csv"
+    download_file(url, dest)
+    rec = download_file(url, dest)  # manifest knows the checksum for this URL
+    assert rec.reused and rec.attempts == 0
+    assert server.hits[f"/files/data.csv"] == 1
+    dest.write_bytes(b"tampered")  # checksum no longer matches -> fetched again
+    assert not download_file(url, dest).reused
+    assert dest.read_bytes() == PAYLOAD and server.hits["/files/data.csv"] == 2
+
+
+@pytest.mark.parametrize(
+    "fails, retries, expect_ok, expected_delays",
+    [
+        # 2 failures, 3 retries: attempts 1, 2 fail -> sleeps 0.1, 0.2; attempt 3 succeeds
+        pytest.param(2, 3, True, [0.1, 0.2], id="recovers"),
+        # 3 failures, 3 retries: sleeps 0.1, 0.2, 0.4; attempt 4 succeeds
+        pytest.param(3, 3, True, [0.1, 0.2, 0.4], id="recovers-on-last"),
+        # 5 failures, 2 retries: 3 attempts all fail, sleeps 0.1, 0.2
+        pytest.param(5, 2, False, [0.1, 0.2], id="gives-up"),
+    ],
+)
+def test_retries_with_exponential_backoff(server, tmp_path, no_sleep, fails, retries, expect_ok, expected_delays):
+    url = f"{server.url}/flaky/{fails}/data.csv"
+    dest = tmp_path / "data.csv"
+    if expect_ok:
+        rec = download_file(url, dest, retries=retries, backoff=0.1)
+        assert rec.attempts == fails + 1 and dest.read_bytes() == PAYLOAD
+    else:
+        with pytest.raises(DownloadError, match=r"after 3 attempt\(s\).*HTTP 503"):
+            download_file(url, dest, retries=retries, backoff=0.1)
+        assert leftovers(tmp_path) == []
+    assert no_sleep == pytest.approx(expected_delays)
+    assert server.hits[f"/flaky/{fails}/data.csv"] == len(expected_delays) + 1
+
+
+def test_connection_dropped_mid_body_leaves_no_file(server, tmp_path, no_sleep):
+    dest = tmp_path / "data.csv"
+    with pytest.raises(DownloadError, match=r"got 2507 of 5015 bytes"):  # 5015 // 2 = 2507
+        download_file(f"{server.url}/truncate/data.csv", dest, retries=1, backoff=0)
+    assert server.hits["/truncate/data.csv"] == 2
+    assert leftovers(tmp_path) == [] and not (tmp_path / MANIFEST_NAME).exists()
+
+
+def test_truncated_download_keeps_previous_good_file(server, tmp_path, no_sleep):
+    dest = tmp_path / "data.csv"
+    dest.write_bytes(b"previous good copy")
+    with pytest.raises(DownloadError):
+        download_file(f"{server.url}/truncate/data.csv", dest, retries=0)
+    assert dest.read_bytes() == b"previous good copy"
+    assert leftovers(tmp_path) == ["data.csv"]
+
+
+def test_checksum_mismatch(server, tmp_path, no_sleep):
+    dest = tmp_path / "data.csv"
+    wrong = "0" * 64
+    with pytest.raises(DownloadError, match=f"expected SHA-256 {wrong} but the download has {PAYLOAD_SHA}"):
+        download_file(f"{server.url}/files/data.csv", dest, sha256=wrong)
+    assert leftovers(tmp_path) == []
+    assert server.hits["/files/data.csv"] == 1  # a mismatch is not retried
+    assert no_sleep == []
+
+
+def test_unreachable_url_gives_offline_error(tmp_path, no_sleep):
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    sock.close()  # nothing listens here now: connection refused
+    url = f"http://127.0.0.1:{port}/data.csv"
+    dest = tmp_path / "data.csv"
+    with pytest.raises(DownloadError) as info:
+        download_file(url, dest, retries=2, backoff=0.05)
+    msg = str(info.value)
+    assert url in msg and "cannot connect" in msg and f"place it at {dest}" in msg
+    assert no_sleep == pytest.approx([0.05, 0.1])
+    assert leftovers(tmp_path) == []
+
+
+@pytest.mark.parametrize(
+    "path, kwargs, exc, pattern",
+    [
+        pytest.param("/missing", {}, DownloadError, "HTTP 404", id="404-not-retried"),
+        pytest.param("/always503/x", {"retries": 0}, DownloadError, r"after 1 attempt", id="no-retries"),
+        pytest.param("/slow/x", {"retries": 0, "timeout": 0.2}, DownloadError, "timed out|cannot connect",
+                     id="timeout"),
+    ],
+)
+def test_http_failures(server, tmp_path, no_sleep, path, kwargs, exc, pattern):
+    with pytest.raises(exc, match=pattern):
+        download_file(server.url + path, tmp_path / "x", **kwargs)
+    assert leftovers(tmp_path) == []
+
+
+@pytest.mark.parametrize(
+    "url, kwargs, pattern",
+    [
+        pytest.param("ftp://127.0.0.1/x", {}, "scheme 'ftp'", id="ftp"),
+        pytest.param("file:///etc/hostname", {}, "scheme 'file'", id="file-not-allowed"),
+        pytest.param("http://127.0.0.1:9/x", {"retries": -1}, "retries", id="negative-retries"),
+        pytest.param("http://127.0.0.1:9/x", {"timeout": 0}, "timeout", id="zero-timeout"),
+        pytest.param("http://127.0.0.1:9/x", {"sha256": "abc"}, "64-character", id="bad-sha"),
+    ],
+)
+def test_bad_arguments(tmp_path, url, kwargs, pattern):
+    with pytest.raises(ParameterError, match=pattern):
+        download_file(url, tmp_path / "x", **kwargs)
+
+
+def test_corrupt_manifest_is_reported(tmp_path):
+    (tmp_path / MANIFEST_NAME).write_text("{not json")
+    with pytest.raises(DataValidationError, match="not valid JSON"):
+        read_manifest(tmp_path)
+
+
+# --------------------------------------------------------------------------- PRC
+
+
+@pytest.mark.parametrize(
+    "name, ok",
+    [
+        pytest.param("prc.csv", True, id="official-names"),
+        pytest.param("prc_underscored.csv", True, id="underscored-names"),
+        pytest.param("page.html", False, id="html-landing-page"),
+        pytest.param("data.csv", False, id="not-a-prc-table"),
+    ],
+)
+def test_download_prc_table(server, tmp_path, name, ok):
+    dest = tmp_path / "prc.csv"
+    url = f"{server.url}/files/{name}"
+    if ok:
+        rec = download_prc_table(url, dest)
+        assert dest.read_bytes() == server.files[name]
+        assert read_manifest(tmp_path)["files"]["prc.csv"]["sha256"] == rec.sha256
+    else:
+        with pytest.raises(DownloadError, match=url):
+            download_prc_table(url, dest)
+        assert leftovers(tmp_path) == []
+
+
+def test_prc_spreadsheet_needs_zip_signature(server, tmp_path):
+    with pytest.raises(DownloadError, match="not a .xlsx spreadsheet"):
+        download_prc_table(f"{server.url}/files/prc.csv", tmp_path / "prc.xlsx")
+    assert leftovers(tmp_path) == []
+
+
+# --------------------------------------------------------------------------- police.uk
+
+
+def test_download_police_uk_extracts_only_chosen_forces(server, tmp_path):
+    out = tmp_path / "police"
+    res = download_police_uk("Warwickshire and West Mercia", ["2020-01", "2020-03"], out,
+                             base_url=f"{server.url}/files")
+    assert leftovers(out) == [
+        "2020-01-warwickshire-street.csv", "2020-01-west-mercia-street.csv",
+        "2020-03-warwickshire-street.csv", "2020-03-west-mercia-street.csv",
+    ]  # no outcomes file, no Dorset file, archives deleted
+    for rec in res.files:
+        src = FIX / "basic" / rec.path.parent.name / rec.path.name
+        assert rec.path.read_bytes() == src.read_bytes()
+        assert read_manifest(out)["files"][f"{rec.path.parent.name}/{rec.path.name}"]["sha256"] == \
+            hashlib.sha256(src.read_bytes()).hexdigest()
+    assert res.missing == () and len(res.archives) == 2
+    # the extracted folder loads: Warwickshire 2020-01 has 3 Other theft + 2 ASB (hand count)
+    df = load_street_archive(out, forces="Warwickshire", end="2020-01")
+    assert dict(zip(df["crime_type"], df["count"])) == {"Anti-social behaviour": 2, "Other theft": 3}
+
+    # second run: every file present and verified -> no archive fetched again
+    hits = dict(server.hits)
+    again = download_police_uk(["Warwickshire", "West Mercia"], ["2020-01", "2020-03"], out,
+                               base_url=f"{server.url}/files")
+    assert server.hits == hits and all(r.reused for r in again.files) and again.archives == ()
+
+
+def test_download_police_uk_reports_missing_force_month(server, tmp_path):
+    # Warwickshire has no 2020-02 archive file in our fixtures; ask for Dorset + Kent in 2020-01:
+    # the archive has a Dorset file but no Kent file
+    res = download_police_uk(["Dorset", "Kent"], "2020-01", tmp_path, base_url=f"{server.url}/files",
+                             keep_archives=True)
+    assert res.missing == (("2020-01", "Kent"),)
+    assert [p.name for p in sorted(tmp_path.rglob("*.csv"))] == ["2020-01-dorset-street.csv"]
+    assert (tmp_path / ".archives" / "2020-01.zip").exists()
+
+
+@pytest.mark.parametrize(
+    "kwargs, exc, pattern",
+    [
+        pytest.param({"forces": "Kent", "months": "2020-01"}, DataValidationError, "none of the requested",
+                     id="nothing-found"),
+        pytest.param({"forces": "Dorset", "months": "2020-02"}, DownloadError, "HTTP 404", id="no-archive"),
+        pytest.param({"forces": "Dorset", "months": "2020-01", "archive": "broken"}, ParameterError,
+                     "YYYY-MM", id="bad-archive-month"),
+        pytest.param({"forces": "Gotham", "months": "2020-01"}, ParameterError, "Gotham", id="bad-force"),
+        pytest.param({"forces": "Dorset", "months": "Jan 2020"}, ParameterError, "YYYY-MM", id="bad-month"),
+    ],
+)
+def test_download_police_uk_errors(server, tmp_path, kwargs, exc, pattern):
+    with pytest.raises(exc, match=pattern):
+        download_police_uk(dest_dir=tmp_path, base_url=f"{server.url}/files", **kwargs)
+    assert list(tmp_path.rglob("*.csv")) == []
+
+
+def test_download_police_uk_corrupt_archive(server, tmp_path):
+    server.files["2021-01.zip"] = server.files["broken.zip"]
+    with pytest.raises(DownloadError, match="not a valid zip"):
+        download_police_uk("Dorset", "2021-01", tmp_path, base_url=f"{server.url}/files")
+    assert leftovers(tmp_path) == []  # the bad archive is removed too
