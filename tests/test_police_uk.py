@@ -287,6 +287,10 @@ def test_month_error_in_renamed_folder(tmp_path):
         pytest.param(lambda r: [write_street(r / sub, "2020-01", "dorset", [row("a", "2020-01", "Drugs")])
                                 for sub in ("a", "b")], ["two street files", "double-count"],
                      id="same-month-twice"),
+        pytest.param(lambda r: write_street(r, "2020-01", "dorset", [row("a", "2020-01", "Drugs", lon="west")]),
+                     ["could not parse", "Longitude", "2020-01-dorset-street.csv"], id="bad-coordinate"),
+        pytest.param(lambda r: write_street(r, "2020-01", "dorset", ["a,2020-01,X,X,-2.0"]),
+                     ["could not parse", "2020-01-dorset-street.csv"], id="short-row"),
     ],
 )
 def test_other_bad_files(tmp_path, setup, patterns):
@@ -356,3 +360,15 @@ def test_gloucestershire_matches_plain_csv_count(shared_data):
     assert df.attrs["duplicates_dropped"] == dups
     inv = archive_inventory(folder)
     assert (inv["status"] == "ok").sum() == 35 and inv["rows"].sum() == df.attrs["rows_read"]
+
+
+@pytest.mark.parametrize("workers", [pytest.param(1, id="sequential"), pytest.param(3, id="three-threads")])
+def test_workers_do_not_change_counts(workers):
+    df = load_street_archive(BASIC, by_lsoa=False, workers=workers)
+    assert as_dict(df) == BASIC_EXPECTED and df.attrs["duplicates_dropped"] == 3
+
+
+@pytest.mark.parametrize("workers", [pytest.param(0, id="zero"), pytest.param(2.5, id="float")])
+def test_bad_workers(workers):
+    with pytest.raises(ParameterError, match="workers"):
+        load_street_archive(BASIC, workers=workers)

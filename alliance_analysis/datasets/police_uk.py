@@ -63,9 +63,11 @@ from __future__ import annotations
 import csv
 import io
 import logging
+import os
 import re
 import zipfile
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -305,26 +307,31 @@ def _read_street_file(src: _Source, member: _Member, expected: pd.Period, by_lso
     try:
         table = pacsv.read_csv(
             src.reader(member),
-            read_options=pacsv.ReadOptions(use_threads=True),
+            read_options=pacsv.ReadOptions(use_threads=False),
             convert_options=pacsv.ConvertOptions(
                 include_columns=required, column_types=types, strings_can_be_null=False,
             ),
         )
     except pa.ArrowInvalid as exc:
+        # Arrow numbers the column among the columns read ("In CSV column #2: ...")
+        m = re.search(r"CSV column #(\d+)", str(exc))
+        column = required[int(m.group(1))] if m and int(m.group(1)) < len(required) else None
         raise DataValidationError(
-            f"could not parse the CSV: {exc}", file=where,
-            fix="check the file is an unmodified data.police.uk street file (re-download it)",
+            f"could not parse the CSV: {exc}", file=where, column=column,
+            fix="check the file is an unmodified data.police.uk street file (re-download it); "
+            "Longitude must be a number or empty",
         ) from exc
     n = table.num_rows
     if n == 0:
         return _FileResult(pa.table({}), 0, 0, 0)
     table = table.unify_dictionaries()
 
-    # Month column must agree with the file's month.
+    # Month column must agree with the file's month. After unify_dictionaries every
+    # chunk shares one dictionary holding exactly the values seen in the file.
     exp = str(expected)
-    month_text = table["Month"].cast(pa.string())
-    seen = set(pc.unique(month_text).to_pylist())
+    seen = set(_dictionary(table["Month"]).to_pylist())
     if seen != {exp}:
+        month_text = table["Month"].cast(pa.string())
         row = _first_row_where(pc.not_equal(month_text, exp))
         other = month_text[row - 1].as_py()
         named_by = "file name and its folder say" if member.folder_month else "file name says"
@@ -338,24 +345,64 @@ def _read_street_file(src: _Source, member: _Member, expected: pd.Period, by_lso
 
     # Duplicate Crime IDs: count each non-empty ID once (first row wins).
     ids = table["Crime ID"]
-    has_id = pc.greater(pc.utf8_length(ids), 0)
-    n_with_id = pc.sum(has_id).as_py() or 0
-    n_unique = pc.count_distinct(pc.filter(ids, has_id)).as_py() if n_with_id else 0
+    has_id = _nonempty(ids)
+    n_with_id = int(has_id.sum())
+    distinct = len(pc.unique(ids))
+    n_unique = distinct - (1 if n_with_id < n else 0)  # "" is one of the distinct values
     duplicates = n_with_id - n_unique
+    keep: np.ndarray | None = None
     if duplicates:
-        rows = pa.array(np.arange(n, dtype=np.int64))
-        indexed = table.append_column("__row", rows)
-        firsts = (indexed.filter(has_id).select(["Crime ID", "__row"])
-                  .group_by("Crime ID", use_threads=False).aggregate([("__row", "min")]))
-        no_id = pc.filter(rows, pc.invert(has_id.combine_chunks()))
-        keep = np.sort(np.concatenate([firsts["__row_min"].to_numpy(), no_id.to_numpy()]))
-        table = table.take(pa.array(keep))
+        rows = np.arange(n, dtype=np.int64)
+        firsts = (pa.table({"id": ids, "row": rows}).filter(pa.array(has_id))
+                  .group_by("id", use_threads=False).aggregate([("row", "min")]))
+        keep = np.sort(np.concatenate([firsts["row_min"].to_numpy(), rows[~has_id]]))
         logger.warning("%s: dropped %d duplicate Crime ID row(s)", where, duplicates)
 
-    missing_xy = pc.sum(pc.is_null(table["Longitude"])).as_py() or 0
-    keys = ["Crime type"] + (["LSOA code"] if by_lsoa else [])
-    counts = table.select(keys).group_by(keys, use_threads=False).aggregate([([], "count_all")])
-    return _FileResult(counts, n, duplicates, missing_xy)
+    lon = table["Longitude"]
+    if keep is None:
+        missing_xy = lon.null_count
+    else:
+        missing_xy = int(np.isnan(lon.to_numpy()[keep]).sum())
+
+    # Counts per crime type (x LSOA) straight from the dictionary codes.
+    ct_dict, ct_codes = _dictionary(table["Crime type"]), _codes(table["Crime type"])
+    if keep is not None:
+        ct_codes = ct_codes[keep]
+    cols: dict[str, pa.Array] = {}
+    if by_lsoa:
+        ls_dict, ls_codes = _dictionary(table["LSOA code"]), _codes(table["LSOA code"])
+        if keep is not None:
+            ls_codes = ls_codes[keep]
+        width = len(ls_dict)
+        tally = np.bincount(ct_codes.astype(np.int64) * width + ls_codes, minlength=len(ct_dict) * width)
+        nz = np.flatnonzero(tally)
+        cols["Crime type"] = pa.DictionaryArray.from_arrays(pa.array(nz // width, pa.int32()), ct_dict)
+        cols["LSOA code"] = pa.DictionaryArray.from_arrays(pa.array(nz % width, pa.int32()), ls_dict)
+    else:
+        tally = np.bincount(ct_codes, minlength=len(ct_dict))
+        nz = np.flatnonzero(tally)
+        cols["Crime type"] = pa.DictionaryArray.from_arrays(pa.array(nz, pa.int32()), ct_dict)
+    cols["count_all"] = pa.array(tally[nz], pa.int64())
+    return _FileResult(pa.table(cols), n, duplicates, int(missing_xy))
+
+
+def _dictionary(col: pa.ChunkedArray) -> pa.Array:
+    """The (unified) dictionary of a dictionary-typed chunked column."""
+    return col.chunk(0).dictionary if col.num_chunks else pa.array([], pa.string())
+
+
+def _codes(col: pa.ChunkedArray) -> np.ndarray:
+    """The dictionary codes of a unified dictionary column as one int64 numpy array."""
+    return np.concatenate([c.indices.to_numpy(zero_copy_only=False) for c in col.chunks]).astype(np.int64)
+
+
+def _nonempty(col: pa.ChunkedArray) -> np.ndarray:
+    """Boolean numpy mask of non-empty strings, from the Arrow offsets (no copies)."""
+    parts = []
+    for c in col.chunks:
+        offsets = np.frombuffer(c.buffers()[1], dtype=np.int32)[c.offset: c.offset + len(c) + 1]
+        parts.append(np.diff(offsets) > 0)
+    return np.concatenate(parts) if parts else np.zeros(0, dtype=bool)
 
 
 # --------------------------------------------------------------------------- public
@@ -420,6 +467,52 @@ def _select(
     return chosen
 
 
+def _collect(src: _Source, chosen: list[tuple[_Member, str]], results: Iterator[_FileResult],
+             by_lsoa: bool, progress: bool
+             ) -> tuple[list[pa.Table], dict[str, list[str]], dict[str, int], list[str]]:
+    """Turn per-file results into tidy Arrow parts; collect unknown crime types."""
+    parts: list[pa.Table] = []
+    unknown: dict[str, list[str]] = {}
+    type_map: dict[str, str | None] = {}
+    totals = {"rows": 0, "dups": 0, "xy": 0}
+    empty: list[str] = []
+    for (member, force), res in tqdm(zip(chosen, results), total=len(chosen), desc="police.uk files",
+                                     unit="file", disable=not progress):
+        totals["rows"] += res.rows
+        totals["dups"] += res.duplicates
+        totals["xy"] += res.missing_coordinates
+        if res.rows == 0:
+            empty.append(member.name)
+            logger.info("%s: header only, no records for %s %s", member.name, force, member.month)
+            continue
+        ct = res.table["Crime type"].combine_chunks()
+        raw_types = ct.dictionary.to_pylist()
+        for raw in raw_types:
+            if raw not in type_map:
+                try:
+                    type_map[raw] = taxonomy.canonical_crime_type(raw)
+                except DataValidationError:
+                    type_map[raw] = None
+            if type_map[raw] is None:
+                unknown.setdefault(raw, []).append(src.display(member))
+        if unknown:
+            continue  # keep scanning so the error can list every unknown type
+        canon = pa.DictionaryArray.from_arrays(
+            ct.indices, pa.array([type_map[r] for r in raw_types], pa.string())
+        ).cast(pa.string())
+        k = res.table.num_rows
+        cols = {
+            "force": pa.array([force] * k, pa.string()),
+            "month": pa.array([str(member.month)] * k, pa.string()),
+            "crime_type": canon,
+        }
+        if by_lsoa:
+            cols["lsoa_code"] = res.table["LSOA code"].cast(pa.string())
+        cols["count"] = res.table["count_all"]
+        parts.append(pa.table(cols))
+    return parts, unknown, totals, empty
+
+
 def _empty_frame(by_lsoa: bool) -> pd.DataFrame:
     cols = {
         "force": pd.Series([], dtype="str"),
@@ -439,6 +532,8 @@ def load_street_archive(
     end: object | None = None,
     by_lsoa: bool = False,
     progress: bool = False,
+    *,
+    workers: int | None = None,
 ) -> pd.DataFrame:
     """Aggregate data.police.uk street files to force x month x crime type counts.
 
@@ -459,6 +554,10 @@ def load_street_archive(
         Also break counts down by ``lsoa_code`` (``<NA>`` where the record has none).
     progress : bool, default False
         Show a tqdm progress bar over files.
+    workers : int, optional
+        Files parsed concurrently (pyarrow releases the GIL while parsing). Default
+        ``min(4, 2 * os.cpu_count())``; memory grows with ``workers`` x the largest
+        file, never with the number of files. ``1`` reads strictly one at a time.
 
     Returns
     -------
@@ -499,8 +598,12 @@ def load_street_archive(
     if lo is not None and hi is not None and lo > hi:
         raise ParameterError(f"start={lo} is after end={hi}. Fix: swap them")
     wanted = _resolve_force_filter(forces)
+    if workers is None:
+        workers = min(4, 2 * (os.cpu_count() or 1))
+    if not isinstance(workers, int) or workers < 1:
+        raise ParameterError(f"workers={workers!r} must be a positive integer")
 
-    with _Source(source) as src:
+    with _Source(source) as src, ThreadPoolExecutor(max_workers=workers) as pool:
         chosen = _select(src, wanted, lo, hi)
         if not chosen:
             raise DataValidationError(
@@ -509,45 +612,12 @@ def load_street_archive(
                 file=str(src.path),
                 fix="check the forces and months asked for against archive_inventory(source)",
             )
-        parts: list[pa.Table] = []
-        unknown: dict[str, list[str]] = {}
-        type_map: dict[str, str | None] = {}
-        totals = {"rows": 0, "dups": 0, "xy": 0}
-        empty: list[str] = []
-        for member, force in tqdm(chosen, desc="police.uk files", unit="file", disable=not progress):
-            res = _read_street_file(src, member, member.month, by_lsoa)
-            totals["rows"] += res.rows
-            totals["dups"] += res.duplicates
-            totals["xy"] += res.missing_coordinates
-            if res.rows == 0:
-                empty.append(member.name)
-                logger.info("%s: header only, no records for %s %s", member.name, force, member.month)
-                continue
-            ct = res.table["Crime type"].combine_chunks()
-            raw_types = ct.dictionary.to_pylist()
-            for raw in raw_types:
-                if raw not in type_map:
-                    try:
-                        type_map[raw] = taxonomy.canonical_crime_type(raw)
-                    except DataValidationError:
-                        type_map[raw] = None
-                if type_map[raw] is None:
-                    unknown.setdefault(raw, []).append(src.display(member))
-            if unknown:
-                continue  # keep scanning so the error can list every unknown type
-            canon = pa.DictionaryArray.from_arrays(
-                ct.indices, pa.array([type_map[r] for r in raw_types], pa.string())
-            ).cast(pa.string())
-            k = res.table.num_rows
-            cols = {
-                "force": pa.array([force] * k, pa.string()),
-                "month": pa.array([str(member.month)] * k, pa.string()),
-                "crime_type": canon,
-            }
-            if by_lsoa:
-                cols["lsoa_code"] = res.table["LSOA code"].cast(pa.string())
-            cols["count"] = res.table["count_all"]
-            parts.append(pa.table(cols))
+        results = pool.map(lambda mf: _read_street_file(src, mf[0], mf[0].month, by_lsoa), chosen)
+        try:
+            parts, unknown, totals, empty = _collect(src, chosen, results, by_lsoa, progress)
+        except BaseException:
+            pool.shutdown(wait=True, cancel_futures=True)  # do not read the rest after an error
+            raise
         if unknown:
             listing = "; ".join(
                 f"{t!r} in {', '.join(sorted(set(files)))}" for t, files in sorted(unknown.items())
