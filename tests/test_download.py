@@ -33,15 +33,16 @@ PRC_UNDERSCORED = PRC_CSV.replace(b"Financial Year", b"Financial_Year").replace(
     b"Offence Code", b"Offence_Code").replace(b"Number of Offences", b"Number_of_Offences")
 
 
-def make_archive(month: str) -> bytes:
-    """A data.police.uk-style monthly zip built from the hand-written fixtures."""
+def make_archive(*months: str) -> bytes:
+    """A data.police.uk-style zip of the hand-written fixture months (plus a Dorset file)."""
     import io
 
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as zf:
-        for p in sorted((FIX / "basic" / month).glob("*.csv")):
-            zf.write(p, f"{month}/{p.name}")
-        zf.writestr(f"{month}/{month}-dorset-street.csv", "Crime ID,Month\n")
+        for month in months:
+            for p in sorted((FIX / "basic" / month).glob("*.csv")):
+                zf.write(p, f"{month}/{p.name}")
+            zf.writestr(f"{month}/{month}-dorset-street.csv", "Crime ID,Month\n")
     return buf.getvalue()
 
 
@@ -104,6 +105,7 @@ def server():
         "page.html": b"<!DOCTYPE html><html><body>Police recorded crime tables</body></html>",
         "2020-01.zip": make_archive("2020-01"),
         "2020-03.zip": make_archive("2020-03"),
+        "2020-12.zip": make_archive("2020-01", "2020-02", "2020-03"),
         "broken.zip": b"PK\x03\x04 this is not really a zip",
     }
     thread = threading.Thread(target=srv.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True)
@@ -348,3 +350,12 @@ def test_download_police_uk_corrupt_archive(server, tmp_path):
     with pytest.raises(DownloadError, match="not a valid zip"):
         download_police_uk("Dorset", "2021-01", tmp_path, base_url=f"{server.url}/files")
     assert leftovers(tmp_path) == []  # the bad archive is removed too
+
+
+def test_download_police_uk_one_archive_for_many_months(server, tmp_path):
+    res = download_police_uk("West Mercia", ["2020-01", "2020-02", "2020-03"], tmp_path,
+                             base_url=f"{server.url}/files", archive="2020-12")
+    assert [a.url.rsplit("/", 1)[1] for a in res.archives] == ["2020-12.zip"]
+    assert sorted(p.name for p in tmp_path.rglob("*.csv")) == [
+        "2020-01-west-mercia-street.csv", "2020-02-west-mercia-street.csv", "2020-03-west-mercia-street.csv"]
+    assert res.missing == ()

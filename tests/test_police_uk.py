@@ -165,6 +165,8 @@ def test_zip_equals_folder(tmp_path, top):
     assert as_dict(df) == BASIC_EXPECTED
     assert df.attrs["duplicates_dropped"] == 3
     assert load_street_archive(z, forces="Warwickshire", by_lsoa=True)["count"].sum() == 7  # 3+2+1+1
+    inv_zip, inv_dir = archive_inventory(z), archive_inventory(BASIC)
+    assert inv_zip[["month", "force", "status", "rows"]].equals(inv_dir[["month", "force", "status", "rows"]])
 
 
 def test_other_forces_skipped_without_reading(tmp_path):
@@ -329,10 +331,11 @@ def test_bad_parameters(kwargs, pattern):
 # --------------------------------------------------------------------------- real data
 
 
-def plain_count(folder: Path) -> tuple[Counter, int]:
-    """Independent count with the csv module: (month, crime type) -> rows, de-duplicating
-    non-empty Crime IDs within each file; also the number of duplicate rows."""
+def plain_count(folder: Path) -> tuple[Counter, Counter, int]:
+    """Independent count with the csv module, de-duplicating non-empty Crime IDs within
+    each file: (month, crime type) -> rows, (month, crime type, LSOA) -> rows, duplicates."""
     counts: Counter = Counter()
+    by_lsoa: Counter = Counter()
     dups = 0
     for path in sorted(folder.glob("*/*-street.csv")):
         seen: set[str] = set()
@@ -345,13 +348,23 @@ def plain_count(folder: Path) -> tuple[Counter, int]:
                         continue
                     seen.add(cid)
                 counts[(rec["Month"], rec["Crime type"])] += 1
-    return counts, dups
+                by_lsoa[(rec["Month"], rec["Crime type"], rec["LSOA code"] or None)] += 1
+    return counts, by_lsoa, dups
+
+
+@pytest.fixture(scope="module")
+def glos_plain():
+    from alliance_analysis import paths
+
+    folder = paths.SHARED_DATA_DIR / "police_uk" / "gloucestershire"
+    if not folder.is_dir():
+        pytest.skip("../shared/data/police_uk/gloucestershire is absent")
+    return folder, plain_count(folder)
 
 
 @pytest.mark.shared_data
-def test_gloucestershire_matches_plain_csv_count(shared_data):
-    folder = shared_data / "police_uk" / "gloucestershire"
-    expected, dups = plain_count(folder)
+def test_gloucestershire_matches_plain_csv_count(glos_plain):
+    folder, (expected, _, dups) = glos_plain
     df = load_street_archive(folder, forces="Gloucestershire")
     got = {(str(m), t): int(c) for m, t, c in df[["month", "crime_type", "count"]].itertuples(index=False)}
     assert got == dict(expected)
@@ -360,6 +373,28 @@ def test_gloucestershire_matches_plain_csv_count(shared_data):
     assert df.attrs["duplicates_dropped"] == dups
     inv = archive_inventory(folder)
     assert (inv["status"] == "ok").sum() == 35 and inv["rows"].sum() == df.attrs["rows_read"]
+
+
+@pytest.mark.shared_data
+def test_gloucestershire_by_lsoa_matches_plain_csv_count(glos_plain):
+    folder, (_, expected, _) = glos_plain
+    df = load_street_archive(folder, by_lsoa=True)
+    got = {(str(r.month), r.crime_type, None if pd.isna(r.lsoa_code) else r.lsoa_code): int(r.count)
+           for r in df.itertuples()}
+    assert got == dict(expected)
+
+
+@pytest.mark.shared_data
+def test_gloucestershire_zip_subset_equals_folder(glos_plain, tmp_path):
+    folder, (expected, _, _) = glos_plain
+    z = tmp_path / "glos.zip"
+    with zipfile.ZipFile(z, "w", zipfile.ZIP_DEFLATED) as zf:
+        for m in ("2023-01", "2023-02", "2023-03"):
+            p = folder / m / f"{m}-gloucestershire-street.csv"
+            zf.write(p, f"police-archive/{m}/{p.name}")
+    df = load_street_archive(z, start="2023-02")
+    got = {(str(m), t): int(c) for m, t, c in df[["month", "crime_type", "count"]].itertuples(index=False)}
+    assert got == {k: v for k, v in expected.items() if k[0] in ("2023-02", "2023-03")}
 
 
 @pytest.mark.parametrize("workers", [pytest.param(1, id="sequential"), pytest.param(3, id="three-threads")])
