@@ -67,7 +67,7 @@ def build(src: Path, dest: Path, rows: int) -> tuple[int, int]:
     return total, n_files
 
 
-def child(approach: str, folder: Path, end: str | None) -> None:
+def child(approach: str, folder: Path, end: str | None, workers: int | None) -> None:
     """Run one approach in this process and print a JSON line with its figures."""
     import pandas as pd
 
@@ -75,7 +75,7 @@ def child(approach: str, folder: Path, end: str | None) -> None:
 
     t0 = time.perf_counter()
     if approach == "ours":
-        df = load_street_archive(folder, end=end)
+        df = load_street_archive(folder, end=end, workers=workers)
         rows = df.attrs["rows_read"]
         total = int(df["count"].sum())
         cells = len(df)
@@ -93,10 +93,12 @@ def child(approach: str, folder: Path, end: str | None) -> None:
                       "total": total, "cells": cells}))
 
 
-def run_child(approach: str, folder: Path, end: str | None = None) -> dict:
+def run_child(approach: str, folder: Path, end: str | None = None, workers: int | None = None) -> dict:
     cmd = [sys.executable, __file__, "--child", approach, "--dir", str(folder)]
     if end:
         cmd += ["--end", end]
+    if workers:
+        cmd += ["--workers", str(workers)]
     out = subprocess.run(cmd, check=True, capture_output=True, text=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
@@ -113,13 +115,15 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rows", type=int, default=5_000_000, help="minimum rows to build (default 5e6)")
     ap.add_argument("--data", type=Path, default=None, help="folder of source street files")
+    ap.add_argument("--workers", type=int, default=None,
+                    help="files parsed concurrently by load_street_archive (default: its own)")
     ap.add_argument("--skip-naive", action="store_true", help="measure only load_street_archive")
     ap.add_argument("--child", choices=["ours", "naive"], help=argparse.SUPPRESS)
     ap.add_argument("--dir", type=Path, help=argparse.SUPPRESS)
     ap.add_argument("--end", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
-        child(args.child, args.dir, args.end)
+        child(args.child, args.dir, args.end, args.workers)
         return 0
 
     from alliance_analysis import paths
@@ -141,8 +145,8 @@ def main() -> int:
 
         months = sorted(p.name for p in work.iterdir())
         fifth = months[max(len(months) // 5 - 1, 0)]
-        small = run_child("ours", work, end=fifth)
-        ours = run_child("ours", work)
+        small = run_child("ours", work, end=fifth, workers=args.workers)
+        ours = run_child("ours", work, workers=args.workers)
         results = [("load_street_archive, first fifth of months", small),
                    ("load_street_archive (a)", ours)]
         naive = None

@@ -301,7 +301,7 @@ def _read_street_file(src: _Source, member: _Member, expected: pd.Period, by_lso
             fix="use the unmodified data.police.uk street file, whose header starts "
             "'Crime ID,Month,Reported by,Falls within,Longitude,...'",
         )
-    types = {"Crime ID": pa.string(), "Month": _DICT, "Crime type": _DICT, "Longitude": pa.float64()}
+    types = {"Crime ID": pa.binary(), "Month": _DICT, "Crime type": _DICT, "Longitude": pa.float64()}
     if by_lsoa:
         types["LSOA code"] = _DICT
     try:
