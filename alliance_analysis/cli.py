@@ -1,0 +1,115 @@
+"""The ``alliance-analysis`` command line.
+
+Examples
+--------
+>>> build_parser().parse_args(["run", "--only", "04_police_foundation_review"]).only
+['04_police_foundation_review']
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+from alliance_analysis import paths
+from alliance_analysis.errors import AllianceError
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser (subcommands run, data, notebooks, params)."""
+    p = argparse.ArgumentParser(prog="alliance-analysis", description="Police alliance analysis: data, runs and reports.")
+    p.add_argument("-v", "--verbose", action="store_true", help="log progress details")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    run = sub.add_parser("run", help="execute notebooks into reports/<run-id>/ with HTML and provenance")
+    run.add_argument("--config", default=None, help="run YAML (default: config/run.yaml)")
+    run.add_argument("--only", nargs="+", default=None, metavar="NAME", help="notebook names to run")
+    run.add_argument("--output-dir", default=None, help="where run folders go (default: reports/)")
+    run.add_argument("--fail-fast", action="store_true", help="stop at the first failing notebook")
+    run.add_argument("--timeout", type=int, default=None, help="per-cell timeout in seconds")
+    run.add_argument("--no-html", action="store_true", help="skip HTML export")
+
+    data = sub.add_parser("data", help="data commands")
+    dsub = data.add_subparsers(dest="data_command", required=True)
+    build = dsub.add_parser("build", help="build data/processed from data/raw and bundled tables")
+    build.add_argument("--output-dir", default=None)
+
+    nbs = sub.add_parser("notebooks", help="notebook hygiene")
+    nsub = nbs.add_subparsers(dest="nb_command", required=True)
+    nsub.add_parser("strip", help="remove outputs from notebooks/*.ipynb")
+    nsub.add_parser("check", help="fail if a notebook has outputs, def/class, or parameters not matching params.py")
+
+    prm = sub.add_parser("params", help="show a notebook's parameters, types and defaults")
+    prm.add_argument("name")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point; returns the process exit code."""
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")
+    try:
+        return _dispatch(args)
+    except AllianceError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    if args.command == "run":
+        from alliance_analysis import reports
+
+        config = args.config
+        if config is None and (paths.CONFIG_DIR / "run.yaml").exists():
+            config = paths.CONFIG_DIR / "run.yaml"
+        result = reports.run_notebooks(config, only=args.only, output_dir=args.output_dir,
+                                       fail_fast=args.fail_fast, timeout=args.timeout,
+                                       html=not args.no_html, progress=sys.stderr.isatty())
+        for nb in result.notebooks:
+            line = f"{nb.status:9s} {nb.name} ({nb.seconds:.1f} s) -> {nb.html or nb.output}"
+            print(line)
+            if nb.error:
+                print("          " + nb.error.splitlines()[0][:300])
+        print(f"run {result.run_id}: {sum(n.status == 'succeeded' for n in result.notebooks)}/"
+              f"{len(result.notebooks)} succeeded; index: {result.run_dir.parent / 'index.html'}")
+        return 0 if result.ok else 1
+    if args.command == "data":
+        from alliance_analysis import build
+
+        kwargs = {"progress": sys.stderr.isatty()}
+        if args.output_dir:
+            kwargs["output_dir"] = args.output_dir
+        manifest = build.build_processed(**kwargs)
+        print(f"built {len(manifest)} outputs into {args.output_dir or paths.PROCESSED_DIR}")
+        return 0
+    if args.command == "notebooks":
+        from alliance_analysis import reports
+
+        files = sorted(paths.NOTEBOOKS_DIR.glob("*.ipynb"))
+        if args.nb_command == "strip":
+            changed = [f.name for f in files if reports.strip_notebook(f)]
+            print(f"stripped {len(changed)} of {len(files)} notebooks" + (f": {', '.join(changed)}" if changed else ""))
+            return 0
+        problems = [p for f in files for p in reports.check_notebook(f)]
+        for p in problems:
+            print(p)
+        print(f"{len(files)} notebooks checked, {len(problems)} problems")
+        return 1 if problems else 0
+    if args.command == "params":
+        from alliance_analysis.params import NOTEBOOK_MODELS
+
+        model = NOTEBOOK_MODELS.get(args.name)
+        if model is None:
+            print(f"error: unknown notebook {args.name!r}; known: {', '.join(NOTEBOOK_MODELS)}", file=sys.stderr)
+            return 2
+        for name, f in model.model_fields.items():
+            default = f.default_factory() if f.default_factory else f.default
+            print(f"{name}: {f.annotation} = {default!r}".replace("typing.", ""))
+        return 0
+    return 2  # pragma: no cover
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
