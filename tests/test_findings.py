@@ -1,0 +1,138 @@
+"""Claims register: expected values worked out by hand from the printed papers."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from alliance_analysis import findings
+from alliance_analysis.errors import DataValidationError
+
+
+@pytest.fixture(scope="module")
+def register():
+    return findings.build_claims_register()
+
+
+def _row(register, cid):
+    return register.loc[register["id"] == cid].iloc[0]
+
+
+@pytest.mark.parametrize(
+    "cid, recomputed, status",
+    [
+        # Table 3: (30,101 / 29,297 - 1) x 100 = 2.744% against the bulletin's printed 2.5%.
+        pytest.param("C01", 2.7443, "differs", id="total-crime-2.5pc-vs-2.74pc"),
+        # (3,560 / 2,991 - 1) x 100 = 19.02%, printed 19% -> within half a unit.
+        pytest.param("C03", 19.0237, "reproduced", id="vap-19pc"),
+        # Bulletin 3,656 vs Table 3 3,560 for the same six months.
+        pytest.param("C04", 3560, "differs", id="vap-3656-vs-3560"),
+        # (1,316 / 1,150 - 1) x 100 = 14.43%, printed 9%.
+        pytest.param("C08", 14.4348, "differs", id="burglary-9pc-vs-14pc"),
+        # 196 - 161 = 35 (all robbery), printed +36 personal robbery.
+        pytest.param("C09", 35, "differs", id="robbery-36-vs-35"),
+        # (95.0 + 95.2 + 96.4 + 95.8) / 4 = 95.6, printed 95.1.
+        pytest.param("C11", 95.6, "differs", id="emergency-avg-95.1"),
+        # (76.7 + 78.1 + 77 + 76.4 + 77.5 + 75.7) / 6 = 76.9, printed 73.8.
+        pytest.param("C13", 76.9, "differs", id="priority-avg-73.8"),
+        # (55.2 + 55.8) / 2 = 55.5, printed 55.5.
+        pytest.param("C16", 55.5, "reproduced", id="safety-q3-4"),
+        # (72.6 + 67.8) / 2 = 70.2, printed 69.8.
+        pytest.param("C14", 70.2, "differs", id="confidence-q3-4"),
+        # 30.2 + 4 = 34.2.
+        pytest.param("C20", 34.2, "reproduced", id="savings-34.2"),
+        # 63 + 219 = 282 >= 250 ("over 250").
+        pytest.param("C22", 282, "reproduced", id="posts-over-250"),
+        # (5,400 - 4,736) / 5,400 = 12.296% >= 10.3% and <= 22%.
+        pytest.param("C23", 12.2963, "reproduced", id="workforce-fall-lower"),
+        pytest.param("C24", 12.2963, "reproduced", id="workforce-fall-upper"),
+        # 2 CCs + 2 DCCs + 4 directorate heads = 8.
+        pytest.param("C28", 8, "reproduced", id="eight-chief-officers"),
+        # 4,736 / 8 = 592 people per chief officer vs (3,000 + 2,500) / 6 = 916.7.
+        pytest.param("C30", 592, "differs", id="people-per-chief-officer"),
+        # 184 / 260 = 70.77% vs 69%.
+        pytest.param("C35", 70.7692, "differs", id="pcso-share"),
+        # 219 / 282 = 77.66% vs 69%.
+        pytest.param("C36", 77.6596, "differs", id="posts-retained-share"),
+        # 8 / 12 = 66.67% vs the printed 70% allocation.
+        pytest.param("C37", 66.6667, "differs", id="dc-8-of-12"),
+        # 17 + 10 = 27.
+        pytest.param("C38", 27, "reproduced", id="pipeline-27"),
+        # 5 x 28 = 140 cadets.
+        pytest.param("C43", 140, "reproduced", id="cadets-140"),
+        # £2,143,582 awarded against a £2m fund.
+        pytest.param("C44", 2.143582, "differs", id="grant-overspend"),
+        # 4 + 1.95 = 5.95 <= 12.4.
+        pytest.param("C46", 5.95, "reproduced", id="investment-within-ceiling"),
+    ],
+)
+def test_claims_recomputed_by_hand(register, cid, recomputed, status):
+    row = _row(register, cid)
+    assert row["recomputed"] == pytest.approx(recomputed, abs=1e-3)
+    assert row["status"] == status
+
+
+def test_differs_rows_report_size_of_difference(register):
+    row = _row(register, "C01")
+    assert row["difference"] == pytest.approx(2.7443 - 2.5, abs=1e-3)
+    assert row["relative_difference"] == pytest.approx((2.7443 - 2.5) / 2.5, abs=1e-3)
+
+
+def test_not_checkable_rows_say_what_is_needed(register):
+    nc = register[register["status"] == "not checkable from public data"]
+    assert len(nc) >= 5
+    assert nc["reason"].str.len().gt(20).all()
+    assert _row(register, "C47")["reason"].startswith("needs:")
+
+
+def test_register_has_at_least_30_claims_from_every_document(register):
+    assert len(register) >= 30
+    assert register["document"].nunique() == 5
+    assert set(register["status"]) == set(findings.STATUSES)
+
+
+def test_summary_counts_add_up(register):
+    s = findings.register_summary(register)
+    assert s.loc["all documents", "total"] == len(register)
+    assert s.loc["all documents", list(findings.STATUSES)].sum() == len(register)
+
+
+@pytest.mark.parametrize(
+    "value, tol",
+    [pytest.param("2.5", 0.05, id="one-decimal"), pytest.param("19", 0.5, id="integer"),
+     pytest.param("0.820042", 5e-7, id="pounds-in-millions")],
+)
+def test_printed_tolerance(value, tol):
+    assert findings.printed_tolerance(value) == pytest.approx(tol)
+
+
+@pytest.mark.parametrize(
+    "printed, rec, comparison, ok",
+    [pytest.param(250, 282, "at_least", True, id="over-bound-met"),
+     pytest.param(250, 240, "at_least", False, id="over-bound-missed"),
+     pytest.param(12.4, 5.95, "at_most", True, id="up-to-met"),
+     pytest.param(2.5, 2.54, "equal", True, id="rounding"),
+     pytest.param(2.5, 2.56, "equal", False, id="beyond-rounding")],
+)
+def test_compare(printed, rec, comparison, ok):
+    assert findings.compare(printed, rec, comparison, 0.05 if printed == 2.5 else 0.5) is ok
+
+
+def test_bad_claims_file_errors(tmp_path):
+    good = findings.load_claims()
+    bad = good.copy()
+    bad.loc[3, "check"] = "guess"
+    p = tmp_path / "claims.csv"
+    bad.to_csv(p, index=False)
+    with pytest.raises(DataValidationError, match=r"column 'check', row 4: unknown check 'guess'"):
+        findings.load_claims(str(p))
+    bad = good.copy()
+    bad.loc[bad["check"] == "not_checkable", "needs"] = ""
+    bad.to_csv(p, index=False)
+    with pytest.raises(DataValidationError, match="must say what data would settle it"):
+        findings.load_claims(str(p))
+
+
+def test_styler_colours_by_status(register):
+    html = findings.style_register(register).to_html()
+    assert findings.STATUS_COLOURS["differs"] in html and findings.STATUS_COLOURS["reproduced"] in html
