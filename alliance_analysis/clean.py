@@ -38,7 +38,9 @@ CANONICAL_FORCES: tuple[str, ...] = (
     "Staffordshire", "Suffolk", "Surrey", "Sussex", "Thames Valley", "Warwickshire",
     "West Mercia", "West Midlands", "West Yorkshire", "Wiltshire",
 )
-NATIONAL_BODIES: tuple[str, ...] = ("British Transport Police", "Action Fraud", "CIFAS", "UK Finance")
+NATIONAL_BODIES: tuple[str, ...] = (
+    "British Transport Police", "Action Fraud", "CIFAS", "UK Finance", "Financial Fraud Action UK", "Northern Ireland",
+)
 
 _SUFFIXES = (
     "police service", "police force", "constabulary", "police", "service", "force", "pfa",
@@ -72,6 +74,8 @@ _ALIASES: dict[str, str] = {
     "devon and corn": "Devon and Cornwall",
     "devon cornwall": "Devon and Cornwall",
     "btp": "British Transport Police",
+    "police service of northern ireland": "Northern Ireland",
+    "psni": "Northern Ireland",
     "british transport": "British Transport Police",
     "action fraud": "Action Fraud",
     "cifas": "CIFAS",
@@ -159,6 +163,8 @@ def force_slug(force: str) -> str:
     canon = canonical_force_name(force)
     if canon == "Metropolitan Police":
         return "metropolitan"
+    if canon == "British Transport Police":
+        return "btp"
     return canon.lower().replace(" ", "-")
 
 

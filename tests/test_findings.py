@@ -56,6 +56,8 @@ def _row(register, cid):
         pytest.param("C36", 77.6596, "differs", id="posts-retained-share"),
         # 8 / 12 = 66.67% vs the printed 70% allocation.
         pytest.param("C37", 66.6667, "differs", id="dc-8-of-12"),
+        # Census 2011: West Mercia 1,222,416 / (1,222,416 + Warwickshire 545,474) = 69.15% -> the 69:31 split
+        pytest.param("C33", 69.1455, "reproduced", id="population-share-69"),
         # 17 + 10 = 27.
         pytest.param("C38", 27, "reproduced", id="pipeline-27"),
         # 5 x 28 = 140 cadets.

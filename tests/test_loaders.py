@@ -1,0 +1,103 @@
+"""Loaders for the Home Office PRC tables and Census 2011 population."""
+
+from __future__ import annotations
+
+import csv
+
+import pandas as pd
+import pytest
+
+from alliance_analysis import paths
+from alliance_analysis.datasets import population, prc
+from alliance_analysis.errors import DataValidationError
+
+OFFICIAL = {
+    "Financial Year": ["2013/14", "2013/14", "2013-14"],
+    "Financial Quarter": ["1", "2", "3"],
+    "Force Name": ["West Mercia Police", "Warwickshire", "Devon & Cornwall"],
+    "Offence Description": ["Robbery of business property", "Shoplifting", "Shoplifting"],
+    "Offence Group": ["Robbery", "Theft offences", "Theft offences"],
+    "Offence Subgroup": ["Robbery of business property", "Shoplifting", "Shoplifting"],
+    "Offence Code": ["34A", "46", "46"],
+    "Number of Offences": ["7", "1,204", "-2"],
+}
+
+
+def test_official_and_underscored_layouts_give_the_same_table():
+    a = prc.tidy_prc(pd.DataFrame(OFFICIAL))
+    b = prc.tidy_prc(pd.DataFrame({k.replace(" ", "_"): v for k, v in OFFICIAL.items()}))
+    pd.testing.assert_frame_equal(a, b)
+    assert a["force"].tolist() == ["West Mercia", "Warwickshire", "Devon and Cornwall"]
+    assert a["financial_year"].tolist() == ["2013/14"] * 3
+    assert a["count"].tolist() == [7, 1204, -2]  # thousands separator parsed; negative adjustment kept
+    assert a["count"].dtype == "int64"
+
+
+def test_csp_level_table_keeps_the_csp():
+    raw = pd.DataFrame({**OFFICIAL, "Community Safety Partnership": ["Wychavon", "Warwick", "Plymouth"]})
+    assert prc.tidy_prc(raw)["csp"].tolist() == ["Wychavon", "Warwick", "Plymouth"]
+
+
+@pytest.mark.parametrize(
+    "column, value, message",
+    [
+        pytest.param("Number of Offences", "seven", r"column 'Number of Offences', row 2: .*'seven' is not a whole number", id="count-text"),
+        pytest.param("Financial Quarter", "5", r"column 'Financial Quarter', row 2: financial quarter '5'", id="quarter-5"),
+        pytest.param("Force Name", "Wessex", r"unknown police force name 'Wessex'", id="unknown-force"),
+        pytest.param("Financial Year", "2013/15", r"not consecutive", id="bad-fy"),
+    ],
+)
+def test_bad_prc_values(column, value, message):
+    raw = pd.DataFrame(OFFICIAL)
+    raw.loc[1, column] = value
+    with pytest.raises(DataValidationError, match=message):
+        prc.tidy_prc(raw, source="prc.csv")
+
+
+def test_missing_column_names_the_fix(tmp_path):
+    p = tmp_path / "prc.csv"
+    pd.DataFrame(OFFICIAL).drop(columns="Offence Code").to_csv(p, index=False)
+    with pytest.raises(DataValidationError, match=r"prc.csv: missing columns \['offence_code'\]"):
+        prc.load_prc_table(p)
+
+
+def test_bundled_2017_18_table_totals_match_an_independent_count():
+    path = paths.crime_sim_toolkit_file(prc.BUNDLED_PRC_2017_18)
+    totals: dict[str, int] = {}
+    with open(path, newline="", encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            totals[row["Force_Name"]] = totals.get(row["Force_Name"], 0) + int(row["Number_of_Offences"])
+    t = prc.load_prc_table()
+    got = t.groupby("force")["count"].sum()
+    assert got["West Mercia"] == totals["West Mercia"]
+    assert got["City of London"] == totals["London, City of"]
+    assert t["count"].sum() == sum(totals.values())
+    assert t.loc[t["is_territorial"], "force"].nunique() == 43
+
+
+def test_census_2011_population_matches_published_totals():
+    pop = population.load_census_2011_population().set_index("force")["population"]
+    assert len(pop) == 43
+    assert pop.sum() == 56_075_912  # ONS Census 2011, England and Wales usual residents
+    assert pop["Warwickshire"] == 545_474  # ONS Census 2011, Warwickshire county
+    # West Mercia = Herefordshire 183,477 + Shropshire 306,129 + Telford and Wrekin 166,641
+    #             + Worcestershire 566,169 (ONS Census 2011)
+    assert pop["West Mercia"] == 183_477 + 306_129 + 166_641 + 566_169
+    # Devon and Cornwall = Devon 746,399 + Plymouth 256,384 + Torbay 130,959 + Cornwall 532,273 + Scilly 2,203
+    assert pop["Devon and Cornwall"] == 746_399 + 256_384 + 130_959 + 532_273 + 2_203
+
+
+def test_population_2001_2010_in_persons(tmp_path):
+    p = tmp_path / "p.csv"
+    p.write_text("Police Force,Mid 2001,Mid 2002,\nWest Mercia Police,1150.2,1155,\n")
+    out = population.load_population_2001_2010(p)
+    assert out.values.tolist() == [["West Mercia", 2001, 1150200], ["West Mercia", 2002, 1155000]]
+    p.write_text("Police Force,Mid 2001,\nWest Mercia,-5,\n")
+    with pytest.raises(DataValidationError, match="row 1"):
+        population.load_population_2001_2010(p)
+
+
+@pytest.mark.shared_data
+def test_population_2001_2010_real_file(shared_data):
+    out = population.load_population_2001_2010(shared_data / "population" / "population_by_force_mid2001_mid2010_thousands.csv")
+    assert out["force"].nunique() == 43 and sorted(out["year"].unique()) == list(range(2001, 2011))
