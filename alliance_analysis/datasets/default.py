@@ -1,0 +1,92 @@
+"""The one-parameter switch between the honest default data and real archives.
+
+``data_source="default"`` gives the labelled synthetic monthly series (see
+:mod:`alliance_analysis.datasets.synthetic`); ``"police_uk"`` reads a data.police.uk
+street-level archive (a folder or the zip) from ``police_uk_path``.
+
+Examples
+--------
+>>> df = monthly_crime(forces=["Dorset"], start="2014-01", end="2014-03")
+>>> bool(df.attrs["synthetic"]), sorted(df["month"].astype(str).unique())
+(True, ['2014-01', '2014-02', '2014-03'])
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from alliance_analysis import clean
+from alliance_analysis.errors import ParameterError
+
+log = logging.getLogger(__name__)
+
+
+def monthly_crime(
+    data_source: str = "default",
+    police_uk_path: str | Path | None = None,
+    forces: str | Sequence[str] = ("Warwickshire", "West Mercia"),
+    start: str = "2010-04",
+    end: str = "2014-09",
+    seed: int = 2014,
+) -> pd.DataFrame:
+    """Monthly counts by force and police.uk crime type from the chosen source.
+
+    Parameters
+    ----------
+    data_source : {"default", "police_uk"}
+        ``"default"``: seeded synthetic series, labelled synthetic. ``"police_uk"``:
+        the real archive at ``police_uk_path``.
+    police_uk_path : path, optional
+        Folder of ``YYYY-MM/YYYY-MM-<force>-street.csv`` files or the archive zip.
+    forces : str or sequence of str
+        Force names or a group name.
+    start, end : str
+        First and last month, ``"YYYY-MM"``.
+    seed : int
+        Seed for the synthetic default.
+
+    Returns
+    -------
+    DataFrame
+        ``force``, ``month``, ``crime_type``, ``count``, ``synthetic``.
+    """
+    forces = clean.resolve_forces(forces)
+    if data_source == "default":
+        from alliance_analysis.datasets.synthetic import synthetic_monthly_crime
+
+        return synthetic_monthly_crime(forces, start=start, end=end, seed=seed)
+    if data_source == "police_uk":
+        if police_uk_path is None or not Path(police_uk_path).exists():
+            raise ParameterError(
+                f"data_source='police_uk' needs police_uk_path pointing at a data.police.uk archive "
+                f"(folder or .zip); got {police_uk_path!r}. Fix: download one with "
+                f"alliance_analysis.datasets.download.download_police_uk or set data_source='default'"
+            )
+        from alliance_analysis.datasets.police_uk import load_street_archive
+
+        df = load_street_archive(police_uk_path, forces=forces, start=start, end=end)
+        df["synthetic"] = False
+        df.attrs["synthetic"] = False
+        return df
+    raise ParameterError(f"data_source {data_source!r} is not a monthly source; use 'default' or 'police_uk' "
+                         f"(Home Office PRC tables are quarterly: use datasets.prc.load_prc_table)")
+
+
+def annual_prc(prc_path: str | Path | None = None) -> pd.DataFrame:
+    """Recorded crime by force and offence for a financial year (real; bundled 2017/18 by default).
+
+    Examples
+    --------
+    >>> annual_prc()["financial_year"].unique().tolist()
+    ['2017/18']
+    """
+    from alliance_analysis.datasets.prc import load_prc_table
+
+    prc = load_prc_table(prc_path)
+    keys = [c for c in ("financial_year", "force", "is_territorial", "offence_description", "offence_group",
+                        "offence_subgroup", "offence_code", "police_uk_category") if c in prc.columns]
+    return prc.groupby(keys, as_index=False, dropna=False)["count"].sum()
