@@ -390,3 +390,28 @@ def resolve_forces(forces: str | Sequence[str]) -> list[str]:
             if x not in out:
                 out.append(x)
     return out
+
+
+def coverage_summary(df: pd.DataFrame, *, by: Sequence[str] = ("force",)) -> pd.DataFrame:
+    """First and last month, months expected, months present and explicit gaps per group.
+
+    Examples
+    --------
+    >>> d = pd.DataFrame({"force": ["A", "A", "A"], "crime_type": ["Drugs"] * 3,
+    ...                   "month": pd.PeriodIndex(["2020-01", "2020-02", "2020-04"], freq="M"),
+    ...                   "count": [1, 2, 3]})
+    >>> row = coverage_summary(d).iloc[0]
+    >>> int(row["months_expected"]), int(row["months_present"]), row["gap_months"]
+    (4, 3, '2020-03')
+    """
+    by = list(by)
+    totals = df.groupby([*by, "month"], as_index=False)["count"].sum()
+    full = complete_monthly_index(totals, by=by, month="month", value="count")
+    rows = []
+    for key, g in full.groupby(by, sort=True):
+        key = key if isinstance(key, tuple) else (key,)
+        gaps = g.loc[g["is_gap"], "month"].astype(str).tolist()
+        rows.append({**dict(zip(by, key)), "first_month": str(g["month"].min()), "last_month": str(g["month"].max()),
+                     "months_expected": len(g), "months_present": int((~g["is_gap"]).sum()),
+                     "gap_months": ", ".join(gaps), "total_count": int(g["count"].sum())})
+    return pd.DataFrame(rows)

@@ -14,7 +14,7 @@ reports that use it say so). How it is made:
    e.g. burglary -5 %, violence +5 %) applied log-linearly around October 2017.
    These are assumptions that give the series a plausible shape; they are not findings.
 3. **Seasonality**: a summer peak, factor ``1 + 0.08 cos(2 pi (month - 7) / 12)``.
-4. **Noise**: negative binomial counts with dispersion 50 (variance mu + mu^2 / 50).
+4. **Noise**: negative binomial counts with dispersion 300 (variance mu + mu^2 / 300: about 6 % month-to-month noise on a large series, as in real force data).
 5. **Calibration**: West Mercia's expected series is scaled so its expected totals in
    Table 3's three April-September windows equal the published ones (scale factors
    interpolated linearly between windows; the same factors scale every other force, an
@@ -47,7 +47,7 @@ from alliance_analysis.errors import DataValidationError, ParameterError
 log = logging.getLogger(__name__)
 
 ASB_TO_CRIME_RATIO = 49_280 / 57_969
-DISPERSION = 50.0
+DISPERSION = 300.0
 SEASONAL_AMPLITUDE = 0.08
 ANCHOR = pd.Period("2017-10", "M")
 
