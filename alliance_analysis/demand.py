@@ -530,3 +530,238 @@ def response_compliance(table: pd.DataFrame, *, n_incidents: int | Mapping[str, 
         slopes[m] = float(np.polyfit(x, g["value"].to_numpy(dtype=float), 1)[0]) if len(g) > 1 else np.nan
     out["trend_pp_per_period"] = out["measure"].map(slopes).round(10)
     return out
+
+
+# --------------------------------------------------------------------------- notebook helpers
+
+def harm_weights_from_file(path: str | None) -> pd.DataFrame | None:
+    """Read a harm-weights file the user names; None when no file is given.
+
+    Accepts the CCHI subgroup layout (``category``, ``cchi_days`` [, counts]) and a plain
+    ``crime_type``, ``weight`` table.
+
+    Examples
+    --------
+    >>> harm_weights_from_file(None) is None
+    True
+    """
+    if path is None:
+        return None
+    from pathlib import Path
+
+    p = Path(path)
+    if not p.exists():
+        raise DataValidationError("weights file not found", file=p, fix="check weights file path, or set it to None")
+    w = pd.read_csv(p, comment="#")
+    if {"category", "cchi_days"} <= set(w.columns):
+        out = police_uk_harm_weights(w)
+    elif {"crime_type", "weight"} <= set(w.columns):
+        out = w[["crime_type", "weight"]].assign(crime_type=lambda d: d["crime_type"].map(taxonomy.canonical_crime_type))
+        out.attrs["approximation"] = "weights given per police.uk crime type"
+    else:
+        raise DataValidationError("unrecognised weights layout", file=p,
+                                  fix="give columns category + cchi_days (CCHI) or crime_type + weight")
+    out.attrs["source"] = str(p)
+    return out
+
+
+def split_from_seed(forces: Sequence[str], override: Mapping[str, float] | None = None) -> dict[str, float]:
+    """The agreed cost split for an alliance from the seed tables (resources or savings allocation).
+
+    Examples
+    --------
+    >>> split_from_seed(["Warwickshire", "West Mercia"])
+    {'West Mercia': 69.0, 'Warwickshire': 31.0}
+    """
+    if override is not None:
+        return {k: float(v) for k, v in override.items()}
+    from alliance_analysis.datasets.seed import load_seed_table
+
+    t = load_seed_table("cost_splits")
+    t = t[t["basis"].isin(["resources", "savings allocation"])]
+    for _, g in t.groupby("alliance"):
+        if set(g["force"]) == set(forces):
+            return dict(zip(g["force"], g["share_pct"]))
+    raise ParameterError(f"no agreed split in the seed tables for {sorted(forces)}; pass split={{force: percent}}")
+
+
+def resource_shares(monthly: pd.DataFrame, population: pd.DataFrame, prc: pd.DataFrame | None = None,
+                    weights: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Each force's quantity on several bases (long: ``force``, ``basis``, ``value``).
+
+    Bases: population; recorded crime and ASB in the monthly series; Home Office recorded
+    crime (``prc``, when given); harm-weighted monthly demand (when ``weights`` given).
+
+    Examples
+    --------
+    >>> m = pd.DataFrame({"force": ["A", "B"], "crime_type": ["Drugs", "Drugs"], "count": [3, 1]})
+    >>> p = pd.DataFrame({"force": ["A", "B"], "population": [10, 30]})
+    >>> resource_shares(m, p)["basis"].unique().tolist()
+    ['population', 'recorded crime and ASB (monthly series)']
+    """
+    from alliance_analysis.plots import is_synthetic
+
+    forces = sorted(monthly["force"].unique())
+    tag = ", SYNTHETIC" if is_synthetic(monthly) else ""
+    rows = [pd.DataFrame({"force": forces, "basis": "population",
+                          "value": population.set_index("force").loc[forces, "population"].to_numpy()})]
+    vol = monthly.groupby("force")["count"].sum()
+    rows.append(pd.DataFrame({"force": forces, "basis": f"recorded crime and ASB (monthly series{tag})",
+                              "value": vol.loc[forces].to_numpy()}))
+    if prc is not None:
+        tot = prc[prc["force"].isin(forces)].groupby("force")["count"].sum()
+        fy = ", ".join(sorted(prc["financial_year"].unique()))
+        rows.append(pd.DataFrame({"force": forces, "basis": f"Home Office recorded crime {fy}",
+                                  "value": tot.loc[forces].to_numpy()}))
+    if weights is not None:
+        h = harm_weighted(monthly[monthly["crime_type"].isin(weights["crime_type"])], weights)
+        hv = h.groupby("force")["harm"].sum()
+        rows.append(pd.DataFrame({"force": forces, "basis": f"harm-weighted crime (monthly series{tag})",
+                                  "value": hv.loc[forces].to_numpy()}))
+    return pd.concat(rows, ignore_index=True)
+
+
+def plot_demand_heatmap(monthly: pd.DataFrame, *, title: str = "Monthly demand by crime type (all selected forces)"):
+    """Heatmap of monthly counts (rows crime type, columns month), synthetic-labelled when needed."""
+    import matplotlib.pyplot as plt
+
+    from alliance_analysis.plots import apply_house_style, figure_title, is_synthetic
+
+    apply_house_style()
+    wide = monthly.groupby(["crime_type", "month"])["count"].sum().unstack("month")
+    wide = wide.loc[wide.sum(axis=1).sort_values(ascending=False).index]
+    fig, ax = plt.subplots(figsize=(11, 5.5))
+    im = ax.imshow(np.log10(wide.to_numpy(dtype=float) + 1), aspect="auto", cmap="viridis")
+    ax.set_yticks(range(len(wide.index)))
+    ax.set_yticklabels(wide.index, fontsize=8)
+    step = max(1, len(wide.columns) // 12)
+    ax.set_xticks(range(0, len(wide.columns), step))
+    ax.set_xticklabels([str(c) for c in wide.columns[::step]], rotation=45, fontsize=8)
+    ax.grid(False)
+    fig.colorbar(im, ax=ax, label="log10(count + 1)")
+    figure_title(ax, title, synthetic=is_synthetic(monthly))
+    fig.tight_layout()
+    return fig
+
+
+def plot_volume_vs_harm(ranked: pd.DataFrame, *, synthetic: bool = False):
+    """Paired bars: each crime type's share of volume and of harm."""
+    import matplotlib.pyplot as plt
+
+    from alliance_analysis.plots import apply_house_style, figure_title
+
+    apply_house_style()
+    has_harm = "harm_share" in ranked.columns
+    r = ranked.sort_values("harm_share" if has_harm else "volume_share")
+    y = np.arange(len(r))
+    fig, ax = plt.subplots(figsize=(9, 5.5))
+    if has_harm:
+        ax.barh(y - 0.2, r["volume_share"] * 100, height=0.4, label="share of volume")
+        ax.barh(y + 0.2, r["harm_share"] * 100, height=0.4, label="share of harm")
+    else:
+        ax.barh(y, r["volume_share"] * 100, height=0.6, label="share of volume (no harm weights given)")
+    ax.set_yticks(y)
+    ax.set_yticklabels(r["crime_type"], fontsize=8)
+    ax.set_xlabel("% of total")
+    ax.legend()
+    figure_title(ax, "Volume vs harm: where the harm is" if has_harm else "Volume only (no harm weights file given)",
+                 synthetic=synthetic)
+    fig.tight_layout()
+    return fig
+
+
+def plot_trends(trends: pd.DataFrame, *, synthetic: bool = False):
+    """Annual % change with 95% intervals per series, coloured by classification."""
+    import matplotlib.pyplot as plt
+
+    from alliance_analysis.plots import apply_house_style, figure_title
+
+    apply_house_style()
+    t = trends.dropna(subset=["annual_change"]).sort_values("annual_change").reset_index(drop=True)
+    label = t["crime_type"] + (" (" + t["force"] + ")" if "force" in t.columns else "")
+    colours = t["trend"].map({"rising": "#c62828", "diminishing": "#1565c0", "stable": "#757575"})
+    fig, ax = plt.subplots(figsize=(9, max(4, 0.25 * len(t))))
+    ax.errorbar(t["annual_change"] * 100, range(len(t)),
+                xerr=[(t["annual_change"] - t["ci_low"]) * 100, (t["ci_high"] - t["annual_change"]) * 100],
+                fmt="none", ecolor="#9e9e9e")
+    ax.scatter(t["annual_change"] * 100, range(len(t)), c=colours, zorder=3)
+    ax.axvline(0, color="black", lw=0.8)
+    ax.set_yticks(range(len(t)))
+    ax.set_yticklabels(label, fontsize=7)
+    ax.set_xlabel("annual change, % (95% CI); red rising, blue diminishing, grey stable")
+    figure_title(ax, "Rising and diminishing demand", synthetic=synthetic)
+    fig.tight_layout()
+    return fig
+
+
+def plot_share_vs_split(gaps: pd.DataFrame):
+    """Each force's share on each basis against its agreed cost share."""
+    import matplotlib.pyplot as plt
+
+    from alliance_analysis.plots import apply_house_style, figure_title, force_colour
+
+    apply_house_style()
+    bases = list(dict.fromkeys(gaps["basis"]))
+    forces = list(dict.fromkeys(gaps["force"]))
+    fig, ax = plt.subplots(figsize=(9, 4.5))
+    width = 0.8 / len(forces)
+    for i, f in enumerate(forces):
+        g = gaps[gaps["force"] == f].set_index("basis").loc[bases]
+        ax.bar(np.arange(len(bases)) + i * width, g["share_pct"], width, label=f"{f} share", color=force_colour(f, i))
+        ax.axhline(g["split_pct"].iloc[0], color=force_colour(f, i), ls="--", lw=1,
+                   label=f"{f} agreed split {g['split_pct'].iloc[0]:g}%")
+    ax.set_xticks(np.arange(len(bases)) + width * (len(forces) - 1) / 2)
+    ax.set_xticklabels(bases, fontsize=8, rotation=10)
+    ax.set_ylabel("%")
+    ax.set_ylim(0, 100)
+    ax.legend(fontsize=7, ncol=2, loc="upper center")
+    figure_title(ax, "Cost split vs shares of demand and population",
+                 synthetic=any("SYNTHETIC" in b for b in bases))
+    fig.tight_layout()
+    return fig
+
+
+def plot_staffing_curve(aht_seconds: float, *, max_calls: int = 300, interval_seconds: float = 1800.0, **kwargs):
+    """Agents needed against calls per interval (Erlang C), one combined vs two equal rooms."""
+    import matplotlib.pyplot as plt
+
+    from alliance_analysis.plots import apply_house_style
+
+    apply_house_style()
+    calls = np.arange(0, max_calls + 1, 5, dtype=float)
+    one = erlang_c_staffing(calls, aht_seconds, interval_seconds=interval_seconds, **kwargs)
+    half = erlang_c_staffing(calls / 2, aht_seconds, interval_seconds=interval_seconds, **kwargs)
+    fig, ax = plt.subplots()
+    ax.plot(calls, one["agents"], label="one combined control room")
+    ax.plot(calls, 2 * half["agents"], label="two rooms, demand split equally")
+    ax.set_xlabel(f"calls per {int(interval_seconds / 60)} minutes")
+    ax.set_ylabel("call handlers needed (before shrinkage)")
+    ax.legend()
+    ax.set_title(f"Erlang C staffing, AHT {aht_seconds:g} s")
+    fig.tight_layout()
+    return fig
+
+
+def volume_and_harm(df: pd.DataFrame, weights: pd.DataFrame | None) -> pd.DataFrame:
+    """Ranking by volume and, when weights are given, by harm; ``attrs["message"]`` says which.
+
+    Examples
+    --------
+    >>> d = pd.DataFrame({"crime_type": ["Drugs"], "count": [4]})
+    >>> volume_and_harm(d, None).attrs["message"].startswith("No harm weights file")
+    True
+    """
+    if weights is None:
+        g = df.groupby("crime_type", as_index=False)["count"].sum()
+        g["volume_share"] = g["count"] / g["count"].sum()
+        g["volume_rank"] = g["count"].rank(ascending=False, method="min").astype(int)
+        out = g.sort_values("volume_rank").reset_index(drop=True)
+        out.attrs["message"] = ("No harm weights file was given, so demand is shown by volume only. Name a "
+                                "weights file (ONS Crime Severity Score or Cambridge Crime Harm Index) to rank by harm.")
+        return out
+    out = rank_volume_vs_harm(harm_weighted(df[df["crime_type"].isin(weights["crime_type"])], weights))
+    dropped = sorted(set(df["crime_type"]) - set(weights["crime_type"]))
+    out.attrs["message"] = (f"Harm weights from {weights.attrs.get('source', 'the weights file')}. "
+                            f"{weights.attrs.get('approximation', '')}. "
+                            + (f"Not harm-weighted (no weight, e.g. not a crime): {', '.join(dropped)}." if dropped else ""))
+    return out
