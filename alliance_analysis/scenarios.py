@@ -1,0 +1,848 @@
+"""Merger and alliance business cases: scenarios, Green Book appraisal, uncertainty, fairness.
+
+Scenario files are YAML (top-level keys starting with ``_`` may hold anchors; nested
+lists under ``savings``/``costs`` are flattened so anchored blocks combine) validated by
+typed, frozen models (unknown keys and wrong types
+are rejected with the key path, e.g. ``options[2].savings[0].start_year``). Money is in
+GBP millions; a value may be a number or ``{seed: <id>}``, resolved from
+``data/raw/seed/`` so every default names its source row; anything else carries an
+``assumption`` text that is shown in the outputs.
+
+Conventions
+-----------
+- Years are financial years, identified by their starting calendar year (2013 = 2013/14).
+  Appraisal year 0 is the scenario's ``base_year``.
+- Discounting follows the HM Treasury Green Book: 3.5% a year for years 1-30, then 3.0%
+  (31-75), 2.5% (76-125), 2.0% (126-200), 1.5% (201-300), 1.0% beyond, compounded year by
+  year; year 0 is undiscounted (as ``numpy_financial.npv``). A spreadsheet's ``NPV()``
+  discounts its first value by one period: :func:`npv` offers both and every figure here
+  uses the year-0 convention.
+- Prices: figures are the papers' cash figures, treated as real at base-year prices (no
+  deflator is applied; stated in every output as ``price_base``).
+
+Examples
+--------
+>>> round(float(discount_factors(32)[31]), 6) == round(1.035 ** -30 * 1.03 ** -1, 6)
+True
+>>> npv([0.035], [-100, 103.5])
+0.0
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import numpy as np
+import pandas as pd
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from alliance_analysis.errors import DataValidationError, ParameterError
+
+log = logging.getLogger(__name__)
+
+GREEN_BOOK_SCHEDULE: tuple[tuple[int, float], ...] = (
+    (30, 0.035), (75, 0.030), (125, 0.025), (200, 0.020), (300, 0.015), (10**9, 0.010),
+)
+
+
+# --------------------------------------------------------------------------- models
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class SeedRef(_Model):
+    """A figure taken from the seed tables by id."""
+
+    seed: str
+
+
+Money = float | SeedRef
+
+
+class ForceSpec(_Model):
+    name: str
+    budget_gbp_m: Money | None = None
+    workforce: int | None = Field(None, ge=0)
+    population: int | None = Field(None, ge=0)
+    reserves_gbp_m: Money = 0.0
+    reserves_drawdown_gbp_m_per_year: float = 0.0
+    assumption: str | None = None
+
+
+class SavingsFlow(_Model):
+    """A recurring saving: ramps linearly from ``start_year`` to full ``amount`` over ``ramp_years``."""
+
+    area: str
+    amount_gbp_m: Money
+    start_year: int = Field(ge=1900)
+    ramp_years: int = Field(1, ge=1)
+    end_year: int | None = None
+    force: str | None = None
+    source: str | None = None
+    assumption: str | None = None
+
+
+class CostItem(_Model):
+    """A one-off cost spread evenly over ``years`` starting ``year``."""
+
+    kind: Literal["one_off_revenue", "capital", "redundancy"]
+    item: str
+    amount_gbp_m: Money
+    year: int = Field(ge=1900)
+    years: int = Field(1, ge=1)
+    force: str | None = None
+    source: str | None = None
+    assumption: str | None = None
+
+
+class Leadership(_Model):
+    chief_officers: int = Field(ge=0)
+    baseline_chief_officers: int = Field(ge=0)
+    cost_per_post_gbp_m: float = Field(ge=0)
+    start_year: int = Field(ge=1900)
+    source: str | None = None
+    assumption: str | None = None
+
+
+class Option(_Model):
+    name: str
+    description: str = ""
+    savings: list[SavingsFlow] = Field(default_factory=list)
+    costs: list[CostItem] = Field(default_factory=list)
+    leadership: Leadership | None = None
+    split: dict[str, float] | Literal["population", "workforce", "budget", "equal"] = "equal"
+
+
+class Distribution(_Model):
+    """A named distribution of a multiplicative factor or a number of years."""
+
+    dist: Literal["triangular", "uniform_int", "fixed"]
+    low: float = 1.0
+    mode: float = 1.0
+    high: float = 1.0
+
+    @model_validator(mode="after")
+    def _order(self) -> Distribution:
+        if not self.low <= self.mode <= self.high:
+            raise ValueError("need low <= mode <= high")
+        return self
+
+
+class Uncertainty(_Model):
+    savings_delivery: Distribution = Distribution(dist="fixed")
+    timing_slip_years: Distribution = Distribution(dist="fixed", low=0, mode=0, high=0)
+    cost_overrun: Distribution = Distribution(dist="fixed")
+
+
+class ScenarioSet(_Model):
+    name: str
+    base_year: int = Field(ge=1900)
+    price_base: str
+    optimism_bias: float = Field(0.0, ge=0, le=2)
+    optimism_mitigation: float = Field(0.0, ge=0, le=1)
+    agreed_split: dict[str, float] | None = None
+    forces: list[ForceSpec] = Field(min_length=1)
+    options: list[Option] = Field(min_length=1)
+    uncertainty: Uncertainty = Uncertainty()
+
+    @model_validator(mode="after")
+    def _consistent(self) -> ScenarioSet:
+        names = [f.name for f in self.forces]
+        if len(set(names)) != len(names):
+            raise ValueError("forces: duplicate force names")
+        for i, opt in enumerate(self.options):
+            if isinstance(opt.split, dict):
+                _check_split(opt.split, names, f"options[{i}].split")
+            for j, s in enumerate(opt.savings):
+                if s.start_year < self.base_year:
+                    raise ValueError(f"options[{i}].savings[{j}].start_year: {s.start_year} is before the scenario "
+                                     f"starts ({self.base_year})")
+                if s.force is not None and s.force not in names:
+                    raise ValueError(f"options[{i}].savings[{j}].force: {s.force!r} is not one of {names}")
+            for j, c in enumerate(opt.costs):
+                if c.year < self.base_year:
+                    raise ValueError(f"options[{i}].costs[{j}].year: {c.year} is before the scenario starts "
+                                     f"({self.base_year})")
+                if c.force is not None and c.force not in names:
+                    raise ValueError(f"options[{i}].costs[{j}].force: {c.force!r} is not one of {names}")
+        if self.agreed_split is not None:
+            _check_split(self.agreed_split, names, "agreed_split")
+        return self
+
+
+def _check_split(split: Mapping[str, float], names: Sequence[str], where: str) -> None:
+    if set(split) != set(names):
+        raise ValueError(f"{where}: forces {sorted(split)} do not match the scenario's forces {sorted(names)}")
+    if any(v < 0 for v in split.values()):
+        raise ValueError(f"{where}: shares must be >= 0")
+    if abs(sum(split.values()) - 100) > 1e-6:
+        raise ValueError(f"{where}: shares sum to {sum(split.values()):g}%, not 100%")
+
+
+def _key_path(loc: Sequence[Any]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def load_scenarios(source: str | Path | Mapping[str, Any]) -> ScenarioSet:
+    """Load and validate a scenario YAML file (or an already-parsed mapping).
+
+    Raises
+    ------
+    DataValidationError
+        Naming the file and the key path (e.g. ``options[2].savings[0].year``) of every
+        unknown key, wrong type or inconsistent value.
+
+    Examples
+    --------
+    >>> s = load_scenarios({"name": "x", "base_year": 2013, "price_base": "real 2013/14",
+    ...     "forces": [{"name": "A"}], "options": [{"name": "status quo"}]})
+    >>> s.options[0].name
+    'status quo'
+    """
+    where = "<mapping>"
+    if isinstance(source, (str, Path)):
+        where = str(source)
+        p = Path(source)
+        if not p.exists():
+            raise DataValidationError("scenario file not found", file=p, fix="check the path")
+        data = yaml.safe_load(p.read_text())
+    else:
+        data = dict(source)
+    data = _expand_anchors(data or {})
+    try:
+        return ScenarioSet(**data)
+    except ValidationError as exc:
+        msgs = []
+        for e in exc.errors():
+            path = _key_path(e["loc"])
+            text = e["msg"].removeprefix("Value error, ")
+            msgs.append(f"{path}: {text}" if path else text)
+        raise DataValidationError("; ".join(msgs), file=where,
+                                  fix="correct the scenario file (see data/raw/scenarios/ for examples)") from None
+
+
+def _flatten(items: Any) -> Any:
+    if not isinstance(items, list):
+        return items
+    out: list[Any] = []
+    for x in items:
+        out.extend(_flatten(x) if isinstance(x, list) else [x])
+    return out
+
+
+def _expand_anchors(data: Mapping[str, Any]) -> dict[str, Any]:
+    """Drop top-level keys starting with '_' (holders of YAML anchors) and flatten nested
+    lists in each option's ``savings`` and ``costs``, so anchored blocks can be combined."""
+    out = {k: v for k, v in data.items() if not str(k).startswith("_")}
+    if isinstance(out.get("options"), list):
+        opts = []
+        for o in out["options"]:
+            if isinstance(o, Mapping):
+                o = dict(o)
+                for key in ("savings", "costs"):
+                    if key in o:
+                        o[key] = _flatten(o[key])
+            opts.append(o)
+        out["options"] = opts
+    return out
+
+
+def resolve(value: Money | None) -> float:
+    """A number, or the seed figure a ``{seed: id}`` reference names.
+
+    Examples
+    --------
+    >>> resolve(SeedRef(seed="ww_blueprint_savings")), resolve(2.5)
+    (30.2, 2.5)
+    """
+    if value is None:
+        return float("nan")
+    if isinstance(value, SeedRef):
+        from alliance_analysis.datasets.seed import seed_value
+
+        return seed_value(value.seed)
+    return float(value)
+
+
+# --------------------------------------------------------------------------- discounting
+
+def discount_factors(n_years: int, schedule: str = "green_book", rate: float = 0.035) -> np.ndarray:
+    """Discount factors for years 0..n-1 (year 0 = 1).
+
+    Examples
+    --------
+    >>> [round(float(x), 6) for x in discount_factors(3)]
+    [1.0, 0.966184, 0.933511]
+    """
+    if n_years < 1:
+        raise ParameterError(f"n_years {n_years} must be >= 1")
+    years = np.arange(1, n_years)
+    if schedule == "green_book":
+        rates = np.empty(len(years))
+        lo = 0
+        for upper, r in GREEN_BOOK_SCHEDULE:
+            rates[(years > lo) & (years <= upper)] = r
+            lo = upper
+    elif schedule == "flat":
+        if not 0 <= rate < 1:
+            raise ParameterError(f"rate {rate} must be in [0, 1)")
+        rates = np.full(len(years), rate)
+    else:
+        raise ParameterError(f"schedule {schedule!r}: use 'green_book' or 'flat'")
+    return np.concatenate([[1.0], np.cumprod(1.0 / (1.0 + rates))])
+
+
+def npv(rate_or_factors: Sequence[float] | float, cashflows: Sequence[float], *,
+        convention: Literal["year0", "spreadsheet"] = "year0") -> float:
+    """Net present value.
+
+    ``rate_or_factors`` is a single flat rate (given as a 1-item list or a float) or a
+    vector of discount factors. ``year0``: the first cash flow is undiscounted (as
+    ``numpy_financial.npv``); ``spreadsheet``: every flow is discounted one more period.
+
+    Examples
+    --------
+    >>> round(npv(0.035, [0, 100]), 3), round(npv(0.035, [100], convention="spreadsheet"), 3)
+    (96.618, 96.618)
+    """
+    cf = np.asarray(cashflows, dtype=float)
+    r = np.atleast_1d(np.asarray(rate_or_factors, dtype=float))
+    if convention not in ("year0", "spreadsheet"):
+        raise ParameterError(f"convention {convention!r}: use 'year0' or 'spreadsheet'")
+    shift = 1 if convention == "spreadsheet" else 0
+    if r.size == 1:
+        df = (1 + r[0]) ** -(np.arange(len(cf), dtype=float) + shift)
+    else:
+        if len(r) < len(cf) + shift:
+            raise ParameterError(f"{len(r)} discount factors for {len(cf)} cash flows ({convention} convention)")
+        df = r[shift: len(cf) + shift]
+    return float(round(np.sum(cf * df), 10))
+
+
+# --------------------------------------------------------------------------- cash flows
+
+def _fy(year: int) -> str:
+    return f"{year}/{(year + 1) % 100:02d}"
+
+
+def option_flows(scenario: ScenarioSet, option: Option | str, horizon: int) -> pd.DataFrame:
+    """Yearly cash flows of one option against the stand-alone status quo (GBP m).
+
+    Returns
+    -------
+    DataFrame
+        ``year`` (0..), ``financial_year``, ``area``, ``kind`` (saving / one_off_revenue /
+        capital / redundancy / leadership), ``force`` (None = shared by the split rule),
+        ``amount_gbp_m`` (savings positive, costs negative, before optimism bias).
+
+    Examples
+    --------
+    >>> s = load_scenarios({"name": "x", "base_year": 2013, "price_base": "p", "forces": [{"name": "A"}],
+    ...     "options": [{"name": "o", "savings": [{"area": "s", "amount_gbp_m": 3, "start_year": 2014, "ramp_years": 3}]}]})
+    >>> option_flows(s, "o", 4)["amount_gbp_m"].tolist()
+    [0.0, 1.0, 2.0, 3.0]
+    """
+    opt = _option(scenario, option)
+    years = np.arange(horizon)
+    rows = []
+    for s in opt.savings:
+        full = resolve(s.amount_gbp_m)
+        k = scenario.base_year + years - s.start_year  # years since start
+        amount = np.where(k < 0, 0.0, full * np.minimum(k + 1, s.ramp_years) / s.ramp_years)
+        if s.end_year is not None:
+            amount = np.where(scenario.base_year + years > s.end_year, 0.0, amount)
+        for t in years:
+            rows.append((t, s.area, "saving", s.force, amount[t]))
+    for c in opt.costs:
+        total = resolve(c.amount_gbp_m)
+        for t in years:
+            y = scenario.base_year + t
+            inside = c.year <= y < c.year + c.years
+            rows.append((t, c.item, c.kind, c.force, -total / c.years if inside else 0.0))
+    if opt.leadership is not None:
+        L = opt.leadership
+        saving = (L.baseline_chief_officers - L.chief_officers) * L.cost_per_post_gbp_m
+        for t in years:
+            rows.append((t, "chief officer team", "leadership", None,
+                         saving if scenario.base_year + t >= L.start_year else 0.0))
+    df = pd.DataFrame(rows, columns=["year", "area", "kind", "force", "amount_gbp_m"])
+    if df.empty:
+        df = pd.DataFrame({"year": years, "area": "none", "kind": "saving", "force": None, "amount_gbp_m": 0.0})
+    df["financial_year"] = [_fy(scenario.base_year + int(t)) for t in df["year"]]
+    return df[["year", "financial_year", "area", "kind", "force", "amount_gbp_m"]]
+
+
+def _option(scenario: ScenarioSet, option: Option | str) -> Option:
+    if isinstance(option, Option):
+        return option
+    for o in scenario.options:
+        if o.name == option:
+            return o
+    raise ParameterError(f"unknown option {option!r}; options are {[o.name for o in scenario.options]}")
+
+
+def _benefit_cost_vectors(scenario: ScenarioSet, option: Option | str, horizon: int,
+                          slip: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Benefits (savings incl. leadership) and costs (positive, with optimism bias) per year."""
+    f = option_flows(scenario, option, horizon)
+    ben = f[f["kind"].isin(["saving", "leadership"])].groupby("year")["amount_gbp_m"].sum()
+    cost = -f[~f["kind"].isin(["saving", "leadership"])].groupby("year")["amount_gbp_m"].sum()
+    b = ben.reindex(range(horizon), fill_value=0.0).to_numpy()
+    c = cost.reindex(range(horizon), fill_value=0.0).to_numpy()
+    uplift = 1 + scenario.optimism_bias * (1 - scenario.optimism_mitigation)
+    if slip:
+        b = np.concatenate([np.zeros(slip), b])[:horizon]
+    return b, c * uplift
+
+
+@dataclass(frozen=True)
+class Appraisal:
+    """The economic case of one option."""
+
+    option: str
+    flows: pd.DataFrame
+    npv_gbp_m: float
+    pv_benefits_gbp_m: float
+    pv_costs_gbp_m: float
+    bcr: float
+    discounted_payback_year: str | None
+    price_base: str
+    convention: str = "year 0 undiscounted (numpy_financial.npv)"
+
+
+def appraise(scenario: ScenarioSet, option: Option | str, *, horizon: int = 10, schedule: str = "green_book",
+             rate: float = 0.035) -> Appraisal:
+    """NPV, benefit-cost ratio and discounted payback of one option.
+
+    Examples
+    --------
+    >>> s = load_scenarios({"name": "x", "base_year": 2013, "price_base": "p", "forces": [{"name": "A"}],
+    ...     "options": [{"name": "o", "savings": [{"area": "s", "amount_gbp_m": 10, "start_year": 2014}],
+    ...                  "costs": [{"kind": "capital", "item": "c", "amount_gbp_m": 15, "year": 2013}]}]})
+    >>> a = appraise(s, "o", horizon=3)
+    >>> round(a.npv_gbp_m, 4), a.discounted_payback_year   # -15 + 10/1.035 + 10/1.035^2
+    (3.9969, '2015/16')
+    """
+    opt = _option(scenario, option)
+    b, c = _benefit_cost_vectors(scenario, opt, horizon)
+    df = discount_factors(horizon, schedule, rate)
+    net = b - c
+    cum = np.cumsum(net * df)
+    pay = np.nonzero((cum >= 0) & (np.cumsum(b) > 0))[0]
+    flows = pd.DataFrame({"year": range(horizon), "financial_year": [_fy(scenario.base_year + t) for t in range(horizon)],
+                          "benefits_gbp_m": b, "costs_gbp_m": c, "net_gbp_m": net, "discount_factor": df,
+                          "pv_net_gbp_m": net * df, "cumulative_pv_net_gbp_m": cum})
+    pvb, pvc = float(b @ df), float(c @ df)
+    return Appraisal(opt.name, flows, float(net @ df), pvb, pvc, pvb / pvc if pvc > 0 else float("nan"),
+                     _fy(scenario.base_year + int(pay[0])) if len(pay) else None, scenario.price_base)
+
+
+def compare_options(scenario: ScenarioSet, *, horizon: int = 10, schedule: str = "green_book",
+                    rate: float = 0.035) -> pd.DataFrame:
+    """One row per option: NPV, PV benefits and costs, BCR, discounted payback, undiscounted totals."""
+    rows = []
+    for o in scenario.options:
+        a = appraise(scenario, o, horizon=horizon, schedule=schedule, rate=rate)
+        rows.append({"option": o.name, "npv_gbp_m": a.npv_gbp_m, "pv_benefits_gbp_m": a.pv_benefits_gbp_m,
+                     "pv_costs_gbp_m": a.pv_costs_gbp_m, "bcr": a.bcr, "discounted_payback": a.discounted_payback_year,
+                     "undiscounted_net_gbp_m": float(a.flows["net_gbp_m"].sum())})
+    out = pd.DataFrame(rows)
+    out.attrs.update({"price_base": scenario.price_base, "horizon_years": horizon, "schedule": schedule,
+                      "convention": "year 0 undiscounted (numpy_financial.npv)"})
+    return out
+
+
+# --------------------------------------------------------------------------- sharing and reserves
+
+def split_shares(scenario: ScenarioSet, rule: str | Mapping[str, float]) -> dict[str, float]:
+    """Shares (fractions summing to 1) under a rule: a fixed split, 'equal', 'population', 'workforce', 'budget'.
+
+    Examples
+    --------
+    >>> s = load_scenarios({"name": "x", "base_year": 2013, "price_base": "p",
+    ...     "forces": [{"name": "A", "population": 3}, {"name": "B", "population": 1}], "options": [{"name": "o"}]})
+    >>> split_shares(s, "population"), split_shares(s, {"A": 100, "B": 0})
+    ({'A': 0.75, 'B': 0.25}, {'A': 1.0, 'B': 0.0})
+    """
+    names = [f.name for f in scenario.forces]
+    if isinstance(rule, Mapping):
+        try:
+            _check_split(rule, names, "split")
+        except ValueError as exc:
+            raise ParameterError(str(exc)) from None
+        return {k: rule[k] / 100 for k in names}
+    if rule == "equal":
+        return {k: 1 / len(names) for k in names}
+    attr = {"population": "population", "workforce": "workforce", "budget": "budget_gbp_m"}.get(rule)
+    if attr is None:
+        raise ParameterError(f"split rule {rule!r}: use a mapping, 'equal', 'population', 'workforce' or 'budget'")
+    vals = {f.name: resolve(getattr(f, attr)) if attr == "budget_gbp_m" else getattr(f, attr) for f in scenario.forces}
+    if any(v is None or not np.isfinite(v) for v in vals.values()):
+        raise ParameterError(f"split rule {rule!r} needs '{attr}' for every force in the scenario file")
+    total = sum(vals.values())
+    return {k: v / total for k, v in vals.items()}
+
+
+def force_flows(scenario: ScenarioSet, option: Option | str, horizon: int = 10,
+                rule: str | Mapping[str, float] | None = None) -> pd.DataFrame:
+    """Cash flows per force: force-specific items to that force, shared items by the split rule."""
+    opt = _option(scenario, option)
+    shares = split_shares(scenario, opt.split if rule is None else rule)
+    f = option_flows(scenario, opt, horizon)
+    uplift = 1 + scenario.optimism_bias * (1 - scenario.optimism_mitigation)
+    f["amount_gbp_m"] = np.where(f["kind"].isin(["saving", "leadership"]), f["amount_gbp_m"], f["amount_gbp_m"] * uplift)
+    rows = []
+    for name, share in shares.items():
+        own = f["force"] == name
+        shared = f["force"].isna()
+        amt = np.where(own, f["amount_gbp_m"], np.where(shared, f["amount_gbp_m"] * share, 0.0))
+        rows.append(f.assign(force=name, amount_gbp_m=amt))
+    out = pd.concat(rows, ignore_index=True)
+    return out.groupby(["force", "year", "financial_year", "kind"], as_index=False)["amount_gbp_m"].sum()
+
+
+def fairness(scenario: ScenarioSet, option: Option | str, *, horizon: int = 10,
+             rules: Sequence[str | Mapping[str, float]] | None = None, schedule: str = "green_book") -> pd.DataFrame:
+    """Each force's PV of benefits, costs and net under each sharing rule, and the change vs the agreed split.
+
+    Examples
+    --------
+    >>> s = load_scenarios({"name": "x", "base_year": 2013, "price_base": "p", "agreed_split": {"A": 69, "B": 31},
+    ...     "forces": [{"name": "A"}, {"name": "B"}],
+    ...     "options": [{"name": "o", "savings": [{"area": "s", "amount_gbp_m": 10, "start_year": 2013}]}]})
+    >>> f = fairness(s, "o", horizon=1, rules=["equal"])
+    >>> f.loc[f["rule"] == "equal", ["force", "pv_net_gbp_m", "change_vs_agreed_gbp_m"]].round(2).values.tolist()
+    [['A', 5.0, -1.9], ['B', 5.0, 1.9]]
+    """
+    opt = _option(scenario, option)
+    agreed = scenario.agreed_split or (opt.split if isinstance(opt.split, dict) else None)
+    rules = list(rules) if rules is not None else ["equal", "population", "workforce", "budget"]
+    if agreed is not None:
+        rules = [dict(agreed), *[r for r in rules if r != agreed]]
+    df = discount_factors(horizon, schedule)
+    rows = []
+    for rule in rules:
+        label = "agreed " + ":".join(f"{v:g}" for v in rule.values()) if isinstance(rule, Mapping) else rule
+        try:
+            ff = force_flows(scenario, opt, horizon, rule)
+        except ParameterError as exc:
+            log.info("rule %s skipped: %s", label, exc)
+            continue
+        ff["pv"] = ff["amount_gbp_m"] * df[ff["year"].to_numpy()]
+        for force, g in ff.groupby("force"):
+            ben = g.loc[g["kind"].isin(["saving", "leadership"]), "pv"].sum()
+            cost = -g.loc[~g["kind"].isin(["saving", "leadership"]), "pv"].sum()
+            rows.append({"rule": label, "force": force, "pv_benefits_gbp_m": ben, "pv_costs_gbp_m": cost,
+                         "pv_net_gbp_m": ben - cost})
+    out = pd.DataFrame(rows)
+    if agreed is not None:
+        base = out[out["rule"] == out["rule"].iloc[0]].set_index("force")["pv_net_gbp_m"]
+        out["change_vs_agreed_gbp_m"] = out["pv_net_gbp_m"] - out["force"].map(base)
+    return out
+
+
+def reserves_trajectory(scenario: ScenarioSet, option: Option | str, *, horizon: int = 10,
+                        floor_gbp_m: float = 0.0) -> pd.DataFrame:
+    """Reserves per force: opening reserves, less planned drawdown and the force's share of one-off costs.
+
+    ``attrs["first_breach"]`` maps each force to the first financial year below ``floor_gbp_m`` (or None).
+    """
+    opt = _option(scenario, option)
+    ff = force_flows(scenario, opt, horizon)
+    costs = ff[~ff["kind"].isin(["saving", "leadership"])].groupby(["force", "year"])["amount_gbp_m"].sum()
+    rows, breach = [], {}
+    for f in scenario.forces:
+        level = resolve(f.reserves_gbp_m)
+        breach[f.name] = None
+        for t in range(horizon):
+            level += costs.get((f.name, t), 0.0) - f.reserves_drawdown_gbp_m_per_year
+            rows.append({"force": f.name, "year": t, "financial_year": _fy(scenario.base_year + t), "reserves_gbp_m": level})
+            if level < floor_gbp_m and breach[f.name] is None:
+                breach[f.name] = _fy(scenario.base_year + t)
+    out = pd.DataFrame(rows)
+    out.attrs["first_breach"] = breach
+    out.attrs["floor_gbp_m"] = floor_gbp_m
+    return out
+
+
+# --------------------------------------------------------------------------- uncertainty
+
+def _draw(d: Distribution, rng: np.random.Generator, n: int) -> np.ndarray:
+    if d.dist == "fixed" or d.low == d.high:
+        return np.full(n, d.mode, dtype=float)
+    if d.dist == "triangular":
+        return rng.triangular(d.low, d.mode, d.high, n)
+    return rng.integers(int(d.low), int(d.high) + 1, n).astype(float)
+
+
+@dataclass(frozen=True)
+class MonteCarloResult:
+    """Distribution of NPV and payback for one option."""
+
+    option: str
+    npv_gbp_m: np.ndarray
+    payback_year_index: np.ndarray  # -1 = no payback within the horizon
+    cumulative_pv_net: np.ndarray  # draws x years
+    draws: dict[str, np.ndarray] = field(default_factory=dict)
+
+    def summary(self) -> pd.Series:
+        """Mean, P10/P50/P90 NPV, probability NPV < 0, probability of no payback."""
+        q = np.percentile(self.npv_gbp_m, [10, 50, 90])
+        return pd.Series({"option": self.option, "mean_npv_gbp_m": float(self.npv_gbp_m.mean()),
+                          "p10_npv_gbp_m": q[0], "p50_npv_gbp_m": q[1], "p90_npv_gbp_m": q[2],
+                          "prob_npv_negative": float((self.npv_gbp_m < 0).mean()),
+                          "prob_no_payback": float((self.payback_year_index < 0).mean())})
+
+
+def monte_carlo(scenario: ScenarioSet, option: Option | str, *, n_draws: int = 10_000, seed: int = 2014,
+                horizon: int = 10, schedule: str = "green_book", rate: float = 0.035) -> MonteCarloResult:
+    """Seeded, vectorised Monte Carlo over savings delivery, timing slip and cost overrun.
+
+    Savings are multiplied by the delivery factor and delayed by the slip (whole years);
+    costs (after optimism bias) are multiplied by the overrun factor. All draws are
+    evaluated at once with array operations.
+
+    Examples
+    --------
+    >>> s = load_scenarios({"name": "x", "base_year": 2013, "price_base": "p", "forces": [{"name": "A"}],
+    ...     "options": [{"name": "o", "savings": [{"area": "s", "amount_gbp_m": 10, "start_year": 2014}]}]})
+    >>> r = monte_carlo(s, "o", n_draws=5, horizon=3)
+    >>> bool(np.allclose(r.npv_gbp_m, appraise(s, "o", horizon=3).npv_gbp_m))   # zero variance = deterministic
+    True
+    """
+    if n_draws < 1:
+        raise ParameterError(f"n_draws {n_draws} must be >= 1")
+    opt = _option(scenario, option)
+    rng = np.random.default_rng(seed)
+    u = scenario.uncertainty
+    delivery = _draw(u.savings_delivery, rng, n_draws)
+    slip = np.clip(np.rint(_draw(u.timing_slip_years, rng, n_draws)), 0, horizon).astype(int)
+    overrun = _draw(u.cost_overrun, rng, n_draws)
+    b, c = _benefit_cost_vectors(scenario, opt, horizon)
+    shifted = np.zeros((horizon + 1, horizon))
+    for s in range(horizon + 1):
+        shifted[s, s:] = b[: horizon - s]
+    df = discount_factors(horizon, schedule, rate)
+    net = delivery[:, None] * shifted[slip] - overrun[:, None] * c[None, :]
+    cum = np.cumsum(net * df[None, :], axis=1)
+    ok = (cum >= 0) & (np.cumsum(delivery[:, None] * shifted[slip], axis=1) > 0)
+    pay = np.where(ok.any(axis=1), ok.argmax(axis=1), -1)
+    return MonteCarloResult(opt.name, cum[:, -1], pay, cum, {"savings_delivery": delivery, "timing_slip_years": slip,
+                                                             "cost_overrun": overrun})
+
+
+def switching_values(scenario: ScenarioSet, option: Option | str, *, horizon: int = 10,
+                     schedule: str = "green_book") -> pd.DataFrame:
+    """How far each input can move before NPV crosses zero.
+
+    NPV = d x PV(savings) - o x PV(costs) is linear in the delivery factor d and the
+    overrun factor o, so their switching values are exact: d* = PV(costs)/PV(savings),
+    o* = PV(savings)/PV(costs). For the slip, the smallest whole number of years that
+    makes NPV negative.
+
+    Examples
+    --------
+    >>> s = load_scenarios({"name": "x", "base_year": 2013, "price_base": "p", "forces": [{"name": "A"}],
+    ...     "options": [{"name": "o", "savings": [{"area": "s", "amount_gbp_m": 10, "start_year": 2014}],
+    ...                  "costs": [{"kind": "capital", "item": "c", "amount_gbp_m": 15, "year": 2013}]}]})
+    >>> sv = switching_values(s, "o", horizon=3).set_index("input")["switching_value"]
+    >>> round(float(sv["savings_delivery"]), 4)   # 15 / (10/1.035 + 10/1.035^2)
+    0.7896
+    """
+    opt = _option(scenario, option)
+    b, c = _benefit_cost_vectors(scenario, opt, horizon)
+    df = discount_factors(horizon, schedule)
+    pvb, pvc = float(b @ df), float(c @ df)
+    slip_sv = None
+    for s in range(horizon + 1):
+        bs = np.concatenate([np.zeros(s), b])[:horizon]
+        if float(bs @ df) - pvc < 0:
+            slip_sv = s
+            break
+    return pd.DataFrame([
+        {"input": "savings_delivery", "base": 1.0, "switching_value": pvc / pvb if pvb else np.nan,
+         "meaning": "share of planned savings that must be delivered for NPV >= 0"},
+        {"input": "cost_overrun", "base": 1.0, "switching_value": pvb / pvc if pvc else np.inf,
+         "meaning": "cost multiple at which NPV reaches 0"},
+        {"input": "timing_slip_years", "base": 0.0, "switching_value": slip_sv,
+         "meaning": "whole years of delay that make NPV negative (None: none within the horizon)"},
+    ])
+
+
+def tornado(scenario: ScenarioSet, option: Option | str, *, horizon: int = 10, schedule: str = "green_book") -> pd.DataFrame:
+    """NPV with each uncertain input at its low and high value, the others at their mode."""
+    opt = _option(scenario, option)
+    u = scenario.uncertainty
+    b, c = _benefit_cost_vectors(scenario, opt, horizon)
+    df = discount_factors(horizon, schedule)
+
+    def value(d: float = u.savings_delivery.mode, s: float = u.timing_slip_years.mode, o: float = u.cost_overrun.mode) -> float:
+        s = int(round(s))
+        bs = np.concatenate([np.zeros(s), b])[:horizon]
+        return float((d * bs - o * c) @ df)
+
+    base = value()
+    rows = [
+        {"input": "savings delivery", "low_npv": value(d=u.savings_delivery.low), "high_npv": value(d=u.savings_delivery.high)},
+        {"input": "timing slip (years)", "low_npv": value(s=u.timing_slip_years.high), "high_npv": value(s=u.timing_slip_years.low)},
+        {"input": "one-off cost overrun", "low_npv": value(o=u.cost_overrun.high), "high_npv": value(o=u.cost_overrun.low)},
+    ]
+    out = pd.DataFrame(rows)
+    out["base_npv"] = base
+    out["swing"] = out["high_npv"] - out["low_npv"]
+    return out.sort_values("swing", ascending=False).reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------- figures and workbook
+
+def plot_cumulative(mc: MonteCarloResult, base: Appraisal, *, title: str | None = None):
+    """Cumulative discounted net benefit: deterministic line and the Monte Carlo 10-90% band."""
+    import matplotlib.pyplot as plt
+
+    from alliance_analysis.plots import apply_house_style
+
+    apply_house_style()
+    x = base.flows["financial_year"]
+    lo, mid, hi = np.percentile(mc.cumulative_pv_net, [10, 50, 90], axis=0)
+    fig, ax = plt.subplots()
+    ax.fill_between(range(len(x)), lo, hi, alpha=0.25, label="Monte Carlo 10-90%")
+    ax.plot(range(len(x)), mid, ls="--", label="Monte Carlo median")
+    ax.plot(range(len(x)), base.flows["cumulative_pv_net_gbp_m"], lw=2, label="deterministic")
+    ax.axhline(0, color="black", lw=0.8)
+    ax.set_xticks(range(len(x)))
+    ax.set_xticklabels(x, rotation=45, fontsize=8)
+    ax.set_ylabel(f"cumulative discounted net benefit, GBP m ({base.price_base})")
+    ax.set_title(title or f"{base.option}: cumulative net benefit")
+    ax.legend()
+    fig.tight_layout()
+    return fig
+
+
+def plot_tornado(tor: pd.DataFrame, *, title: str = "What moves the NPV"):
+    """Tornado chart of :func:`tornado`."""
+    import matplotlib.pyplot as plt
+
+    from alliance_analysis.plots import apply_house_style
+
+    apply_house_style()
+    t = tor.iloc[::-1]
+    base = t["base_npv"].iloc[0]
+    fig, ax = plt.subplots(figsize=(8, 3.5))
+    ax.barh(t["input"], t["high_npv"] - base, left=base, color="#2e7d32", label="favourable end")
+    ax.barh(t["input"], t["low_npv"] - base, left=base, color="#c62828", label="adverse end")
+    ax.axvline(base, color="black", lw=0.8)
+    ax.axvline(0, color="grey", lw=0.8, ls=":")
+    ax.set_xlabel("NPV, GBP m")
+    ax.set_title(title)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def plot_waterfall(scenario: ScenarioSet, option: Option | str, *, horizon: int = 10):
+    """Undiscounted savings and costs over the horizon by area, as a waterfall to the net total."""
+    import matplotlib.pyplot as plt
+
+    from alliance_analysis.plots import apply_house_style
+
+    apply_house_style()
+    f = option_flows(scenario, option, horizon)
+    g = f.groupby(["area", "kind"], as_index=False)["amount_gbp_m"].sum()
+    g = g[g["amount_gbp_m"] != 0].sort_values("amount_gbp_m", ascending=False)
+    fig, ax = plt.subplots(figsize=(10, 4.8))
+    running = 0.0
+    for i, r in enumerate(g.itertuples()):
+        ax.bar(i, r.amount_gbp_m, bottom=running, color="#2e7d32" if r.amount_gbp_m > 0 else "#c62828")
+        running += r.amount_gbp_m
+    ax.bar(len(g), running, color="#0d47a1")
+    ax.set_xticks(range(len(g) + 1))
+    ax.set_xticklabels([*g["area"].str.slice(0, 28), "net"], rotation=40, ha="right", fontsize=7)
+    ax.set_ylabel(f"GBP m over {horizon} years (undiscounted)")
+    ax.set_title(f"{_option(scenario, option).name}: savings and costs")
+    fig.tight_layout()
+    return fig
+
+
+def plot_fairness(fair: pd.DataFrame):
+    """Each force's PV net benefit under each sharing rule."""
+    import matplotlib.pyplot as plt
+
+    from alliance_analysis.plots import apply_house_style, force_colour
+
+    apply_house_style()
+    rules = list(dict.fromkeys(fair["rule"]))
+    forces = list(dict.fromkeys(fair["force"]))
+    fig, ax = plt.subplots(figsize=(9, 4))
+    w = 0.8 / len(forces)
+    for i, f in enumerate(forces):
+        g = fair[fair["force"] == f].set_index("rule").reindex(rules)
+        ax.bar(np.arange(len(rules)) + i * w, g["pv_net_gbp_m"], w, label=f, color=force_colour(f, i))
+    ax.set_xticks(np.arange(len(rules)) + w * (len(forces) - 1) / 2)
+    ax.set_xticklabels(rules, fontsize=8)
+    ax.set_ylabel("PV net benefit, GBP m")
+    ax.set_title("Who gains under each cost-sharing rule")
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def assumptions_table(scenario: ScenarioSet) -> pd.DataFrame:
+    """Every figure with its source (seed id) or its stated assumption.
+
+    Examples
+    --------
+    >>> s = load_scenarios({"name": "x", "base_year": 2013, "price_base": "p", "forces": [{"name": "A"}],
+    ...     "options": [{"name": "o", "savings": [{"area": "s", "amount_gbp_m": {"seed": "ww_blueprint_savings"},
+    ...                                            "start_year": 2013}]}]})
+    >>> assumptions_table(s)[["item", "value_gbp_m", "source"]].values.tolist()
+    [['o: s', 30.2, 'seed: ww_blueprint_savings']]
+    """
+    rows = []
+    for f in scenario.forces:
+        for attr in ("budget_gbp_m", "reserves_gbp_m"):
+            v = getattr(f, attr)
+            if v is not None and not (isinstance(v, float) and v == 0):
+                rows.append({"item": f"{f.name}: {attr}", "value_gbp_m": resolve(v),
+                             "source": f"seed: {v.seed}" if isinstance(v, SeedRef) else "", "assumption": f.assumption or ""})
+    for o in scenario.options:
+        for s in [*o.savings, *o.costs]:
+            label = s.area if isinstance(s, SavingsFlow) else s.item
+            rows.append({"item": f"{o.name}: {label}", "value_gbp_m": resolve(s.amount_gbp_m),
+                         "source": f"seed: {s.amount_gbp_m.seed}" if isinstance(s.amount_gbp_m, SeedRef) else (s.source or ""),
+                         "assumption": s.assumption or ""})
+        if o.leadership is not None:
+            L = o.leadership
+            rows.append({"item": f"{o.name}: chief officer team {L.baseline_chief_officers} -> {L.chief_officers}",
+                         "value_gbp_m": (L.baseline_chief_officers - L.chief_officers) * L.cost_per_post_gbp_m,
+                         "source": L.source or "", "assumption": L.assumption or ""})
+    return pd.DataFrame(rows)
+
+
+def write_workbook(tables: Mapping[str, pd.DataFrame], path: str | Path) -> Path:
+    """Write tables to an Excel workbook (one sheet each), atomically.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> p = write_workbook({"npv": pd.DataFrame({"a": [1]})}, pathlib.Path(tempfile.mkdtemp()) / "b.xlsx")
+    >>> pd.read_excel(p, sheet_name="npv")["a"].tolist()
+    [1]
+    """
+    from alliance_analysis.io import atomic_path
+
+    if not tables:
+        raise ParameterError("no tables to write")
+    with atomic_path(path, suffix=".xlsx") as tmp:
+        with pd.ExcelWriter(tmp, engine="openpyxl") as xw:
+            for name, t in tables.items():
+                t.to_excel(xw, sheet_name=str(name)[:31], index=False)
+    return Path(path)
