@@ -846,3 +846,63 @@ def write_workbook(tables: Mapping[str, pd.DataFrame], path: str | Path) -> Path
             for name, t in tables.items():
                 t.to_excel(xw, sheet_name=str(name)[:31], index=False)
     return Path(path)
+
+
+def scenario_path(scenario_file: str | Path | None) -> Path:
+    """The scenario file to use: the one given, or the Warwickshire and West Mercia default.
+
+    Examples
+    --------
+    >>> scenario_path(None).name
+    'warwickshire_west_mercia.yaml'
+    """
+    from alliance_analysis import paths
+
+    if scenario_file is None:
+        return paths.SCENARIO_DIR / "warwickshire_west_mercia.yaml"
+    p = Path(scenario_file)
+    if not p.is_absolute() and not p.exists():
+        p = paths.SCENARIO_DIR / p
+    return p
+
+
+def business_case(scenario: ScenarioSet, *, options: Sequence[str] | None = None, horizon: int = 10,
+                  schedule: str = "green_book", rate: float = 0.035, n_draws: int = 10_000, seed: int = 2014,
+                  reserves_floor_gbp_m: float = 0.0) -> dict[str, pd.DataFrame]:
+    """Every table of the economic case for the chosen options (for display and the workbook).
+
+    Returns
+    -------
+    dict
+        ``comparison``, ``cash_flows``, ``uncertainty``, ``switching_values``, ``fairness``,
+        ``reserves``, ``assumptions``.
+    """
+    names = [o.name for o in scenario.options] if options is None else list(options)
+    for n in names:
+        _option(scenario, n)
+    cmp = compare_options(scenario, horizon=horizon, schedule=schedule, rate=rate)
+    cmp = cmp[cmp["option"].isin(names)].reset_index(drop=True)
+    flows, unc, sw, fair, res = [], [], [], [], []
+    for n in names:
+        a = appraise(scenario, n, horizon=horizon, schedule=schedule, rate=rate)
+        flows.append(a.flows.assign(option=n))
+        if n_draws:
+            unc.append(monte_carlo(scenario, n, n_draws=n_draws, seed=seed, horizon=horizon, schedule=schedule,
+                                   rate=rate).summary())
+        if a.pv_costs_gbp_m > 0 and a.pv_benefits_gbp_m > 0:
+            sw.append(switching_values(scenario, n, horizon=horizon, schedule=schedule).assign(option=n))
+        fair.append(fairness(scenario, n, horizon=horizon, schedule=schedule).assign(option=n))
+        r = reserves_trajectory(scenario, n, horizon=horizon, floor_gbp_m=reserves_floor_gbp_m)
+        res.append(r.assign(option=n, first_breach=r["force"].map(r.attrs["first_breach"])))
+    out = {
+        "comparison": cmp,
+        "cash_flows": pd.concat(flows, ignore_index=True),
+        "uncertainty": pd.DataFrame(unc) if unc else pd.DataFrame(),
+        "switching_values": pd.concat(sw, ignore_index=True) if sw else pd.DataFrame(),
+        "fairness": pd.concat(fair, ignore_index=True),
+        "reserves": pd.concat(res, ignore_index=True),
+        "assumptions": assumptions_table(scenario),
+    }
+    for t in out.values():
+        t.attrs["price_base"] = scenario.price_base
+    return out
