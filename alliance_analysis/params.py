@@ -83,8 +83,9 @@ class ForecastParams(NotebookParams):
     treated_force: str = "West Mercia"
     data_source: DataSource = "default"
     police_uk_path: str | None = None
+    start_month: str = "2008-04"
+    end_month: str = "2014-09"
     seed: int = Field(2014, ge=0)
-    n_jobs: int = Field(1, ge=1, le=64)
 
 
 class BusinessCaseParams(NotebookParams):
