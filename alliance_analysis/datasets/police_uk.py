@@ -633,7 +633,8 @@ def load_street_archive(
     if parts:
         df = pa.concat_tables(parts).to_pandas()
         if by_lsoa:
-            df["lsoa_code"] = df["lsoa_code"].replace("", pd.NA).astype("str")
+            codes = df["lsoa_code"].astype("str")
+            df["lsoa_code"] = codes.where((codes != "") & (codes != "<NA>") & codes.notna(), None)
         df = df.groupby(keys, sort=True, dropna=False, as_index=False)["count"].sum()
         df["month"] = pd.PeriodIndex(df["month"], freq="M")
         df["count"] = df["count"].astype("int64")
