@@ -698,20 +698,15 @@ def plot_share_vs_split(gaps: pd.DataFrame):
     """Each force's share on each basis against its agreed cost share."""
     import matplotlib.pyplot as plt
 
-    from alliance_analysis.plots import apply_house_style, figure_title, force_colour
+    from alliance_analysis.plots import apply_house_style, figure_title, force_colour, grouped_bars
 
     apply_house_style()
-    bases = list(dict.fromkeys(gaps["basis"]))
-    forces = list(dict.fromkeys(gaps["force"]))
     fig, ax = plt.subplots(figsize=(9, 4.5))
-    width = 0.8 / len(forces)
-    for i, f in enumerate(forces):
-        g = gaps[gaps["force"] == f].set_index("basis").loc[bases]
-        ax.bar(np.arange(len(bases)) + i * width, g["share_pct"], width, label=f"{f} share", color=force_colour(f, i))
-        ax.axhline(g["split_pct"].iloc[0], color=force_colour(f, i), ls="--", lw=1,
-                   label=f"{f} agreed split {g['split_pct'].iloc[0]:g}%")
-    ax.set_xticks(np.arange(len(bases)) + width * (len(forces) - 1) / 2)
-    ax.set_xticklabels(bases, fontsize=8, rotation=10)
+    bases = grouped_bars(gaps, category="basis", group="force", value="share_pct", ax=ax, label="{group} share")
+    for i, f in enumerate(dict.fromkeys(gaps["force"])):
+        split = gaps.loc[gaps["force"] == f, "split_pct"].iloc[0]
+        ax.axhline(split, color=force_colour(f, i), ls="--", lw=1, label=f"{f} agreed split {split:g}%")
+    ax.tick_params(axis="x", labelrotation=10)
     ax.set_ylabel("%")
     ax.set_ylim(0, 100)
     ax.legend(fontsize=7, ncol=2, loc="upper center")

@@ -110,3 +110,30 @@ def plot_monthly_totals(df: pd.DataFrame, *, title: str = "Monthly recorded crim
     figure_title(ax, title, synthetic=is_synthetic(df))
     fig.tight_layout()
     return fig
+
+
+def grouped_bars(table: pd.DataFrame, *, category: str, group: str, value: str, ax: plt.Axes,
+                 label: str = "{group}") -> list[str]:
+    """Bars of ``value`` per ``category`` (x axis), one bar per ``group`` (forces), house colours.
+
+    Returns the categories in plotting order.
+
+    Examples
+    --------
+    >>> fig, ax = plt.subplots()
+    >>> t = pd.DataFrame({"c": ["x", "x", "y", "y"], "force": ["A", "B", "A", "B"], "v": [1, 2, 3, 4]})
+    >>> grouped_bars(t, category="c", group="force", value="v", ax=ax)
+    ['x', 'y']
+    """
+    import numpy as np
+
+    cats = list(dict.fromkeys(table[category]))
+    groups = list(dict.fromkeys(table[group]))
+    width = 0.8 / len(groups)
+    for i, g in enumerate(groups):
+        sub = table[table[group] == g].set_index(category).reindex(cats)
+        ax.bar(np.arange(len(cats)) + i * width, sub[value], width, label=label.format(group=g),
+               color=force_colour(g, i))
+    ax.set_xticks(np.arange(len(cats)) + width * (len(groups) - 1) / 2)
+    ax.set_xticklabels(cats, fontsize=8)
+    return cats

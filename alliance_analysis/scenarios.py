@@ -57,9 +57,20 @@ class _Model(BaseModel):
 
 
 class SeedRef(_Model):
-    """A figure taken from the seed tables by id."""
+    """A figure derived from the seed tables: ``(seed - sum(less)) * scale``.
+
+    ``less`` and ``scale`` let a default be traced to its source rows, e.g. the blueprint
+    savings less the slipped Criminal Justice review, or 69% of the combined reserves.
+    """
 
     seed: str
+    less: list[str] = Field(default_factory=list)
+    scale: float = 1.0
+
+    def describe(self) -> str:
+        """Human-readable provenance, e.g. ``seed: (a - b) x 0.69``."""
+        text = self.seed if not self.less else f"({' - '.join([self.seed, *self.less])})"
+        return f"seed: {text}" + (f" x {self.scale:g}" if self.scale != 1 else "")
 
 
 Money = float | SeedRef
@@ -68,10 +79,11 @@ Money = float | SeedRef
 class ForceSpec(_Model):
     name: str
     budget_gbp_m: Money | None = None
-    workforce: int | None = Field(None, ge=0)
+    workforce: float | None = Field(None, ge=0)
     population: int | None = Field(None, ge=0)
+    demand: float | None = Field(None, ge=0)
     reserves_gbp_m: Money = 0.0
-    reserves_drawdown_gbp_m_per_year: float = 0.0
+    reserves_drawdown_gbp_m_per_year: Money = 0.0
     assumption: str | None = None
 
 
@@ -116,22 +128,81 @@ class Option(_Model):
     savings: list[SavingsFlow] = Field(default_factory=list)
     costs: list[CostItem] = Field(default_factory=list)
     leadership: Leadership | None = None
-    split: dict[str, float] | Literal["population", "workforce", "budget", "equal"] = "equal"
+    split: dict[str, float] | Literal["population", "workforce", "budget", "demand", "equal"] = "equal"
 
 
 class Distribution(_Model):
-    """A named distribution of a multiplicative factor or a number of years."""
+    """A named distribution of a multiplicative factor or a number of years.
 
-    dist: Literal["triangular", "uniform_int", "fixed"]
+    ``fixed`` (always ``mode``), ``triangular``, ``pert`` (beta-PERT, shape 4),
+    ``uniform`` and ``uniform_int`` use ``low <= mode <= high``; ``lognormal`` uses
+    ``median`` and ``sigma`` (of the log), with ``low``/``high`` ignored.
+
+    Examples
+    --------
+    >>> d = Distribution(dist="pert", low=0.7, mode=0.95, high=1.1)
+    >>> round(d.mean, 4)   # (0.7 + 4 x 0.95 + 1.1) / 6
+    0.9333
+    >>> Distribution(dist="lognormal", median=1.1, sigma=0.0).sample(np.random.default_rng(0), 2).tolist()
+    [1.1, 1.1]
+    """
+
+    dist: Literal["fixed", "triangular", "pert", "uniform", "uniform_int", "lognormal"]
     low: float = 1.0
     mode: float = 1.0
     high: float = 1.0
+    median: float | None = Field(None, gt=0)
+    sigma: float | None = Field(None, ge=0)
 
     @model_validator(mode="after")
     def _order(self) -> Distribution:
-        if not self.low <= self.mode <= self.high:
-            raise ValueError("need low <= mode <= high")
+        if self.dist == "lognormal":
+            if self.median is None or self.sigma is None:
+                raise ValueError("lognormal needs 'median' (> 0) and 'sigma' (>= 0, of the log)")
+        elif not self.low <= self.mode <= self.high:
+            raise ValueError(f"need low <= mode <= high (got {self.low:g}, {self.mode:g}, {self.high:g})")
         return self
+
+    @property
+    def centre(self) -> float:
+        """Most likely value: the mode, or the lognormal's median."""
+        return float(self.median) if self.dist == "lognormal" else self.mode
+
+    @property
+    def mean(self) -> float:
+        """Expected value (analytic)."""
+        if self.dist == "lognormal":
+            return float(self.median * np.exp(self.sigma**2 / 2))
+        return {"fixed": self.mode, "triangular": (self.low + self.mode + self.high) / 3,
+                "pert": (self.low + 4 * self.mode + self.high) / 6, "uniform": (self.low + self.high) / 2,
+                "uniform_int": (np.floor(self.low) + np.floor(self.high)) / 2}[self.dist]
+
+    def bounds(self) -> tuple[float, float]:
+        """Low and high ends used by the tornado: ``low``/``high``, or the lognormal's 5th/95th percentiles."""
+        if self.dist == "fixed":
+            return self.mode, self.mode
+        if self.dist == "lognormal":
+            z = 1.6448536269514722  # standard normal 95th percentile
+            return float(self.median * np.exp(-z * self.sigma)), float(self.median * np.exp(z * self.sigma))
+        return self.low, self.high
+
+    def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        """``n`` seeded draws (vectorised); zero-width distributions return their centre exactly."""
+        if self.dist == "fixed" or (self.dist != "lognormal" and self.low == self.high) or \
+                (self.dist == "lognormal" and self.sigma == 0):
+            return np.full(n, self.centre, dtype=float)
+        if self.dist == "triangular":
+            return rng.triangular(self.low, self.mode, self.high, n)
+        if self.dist == "pert":
+            width = self.high - self.low
+            a = 1 + 4 * (self.mode - self.low) / width
+            b = 1 + 4 * (self.high - self.mode) / width
+            return self.low + width * rng.beta(a, b, n)
+        if self.dist == "uniform":
+            return rng.uniform(self.low, self.high, n)
+        if self.dist == "uniform_int":
+            return rng.integers(int(self.low), int(self.high) + 1, n).astype(float)
+        return self.median * np.exp(self.sigma * rng.standard_normal(n))
 
 
 class Uncertainty(_Model):
@@ -263,13 +334,15 @@ def resolve(value: Money | None) -> float:
     --------
     >>> resolve(SeedRef(seed="ww_blueprint_savings")), resolve(2.5)
     (30.2, 2.5)
+    >>> round(resolve(SeedRef(seed="ww_blueprint_savings", less=["ww_cj_review_slip_2016_17"])), 3)  # 30.2 - 2.125
+    28.075
     """
     if value is None:
         return float("nan")
     if isinstance(value, SeedRef):
         from alliance_analysis.datasets.seed import seed_value
 
-        return seed_value(value.seed)
+        return (seed_value(value.seed) - sum(seed_value(x) for x in value.less)) * value.scale
     return float(value)
 
 
@@ -301,31 +374,41 @@ def discount_factors(n_years: int, schedule: str = "green_book", rate: float = 0
     return np.concatenate([[1.0], np.cumprod(1.0 / (1.0 + rates))])
 
 
-def npv(rate_or_factors: Sequence[float] | float, cashflows: Sequence[float], *,
+def npv(rates: Sequence[float] | float | Literal["green_book"], cashflows: Sequence[float], *,
         convention: Literal["year0", "spreadsheet"] = "year0") -> float:
-    """Net present value.
+    """Net present value under a flat rate, a per-year rate schedule or the Green Book schedule.
 
-    ``rate_or_factors`` is a single flat rate (given as a 1-item list or a float) or a
-    vector of discount factors. ``year0``: the first cash flow is undiscounted (as
-    ``numpy_financial.npv``); ``spreadsheet``: every flow is discounted one more period.
+    ``rates`` is a flat rate (float or 1-item sequence), a sequence of per-period rates
+    (``rates[k]`` discounts period k+1, compounded: DF_t = prod 1/(1 + r_k)), or
+    ``"green_book"``. ``year0``: the first cash flow is undiscounted (as
+    ``numpy_financial.npv``); ``spreadsheet``: every flow is discounted one more period
+    (as Excel's ``NPV()``). To use precomputed factors, take ``cashflows @ factors``.
 
     Examples
     --------
     >>> round(npv(0.035, [0, 100]), 3), round(npv(0.035, [100], convention="spreadsheet"), 3)
     (96.618, 96.618)
+    >>> round(npv([0.035, 0.03], [0, 0, 100]), 4)    # 100 / (1.035 x 1.03)
+    93.8042
     """
     cf = np.asarray(cashflows, dtype=float)
-    r = np.atleast_1d(np.asarray(rate_or_factors, dtype=float))
     if convention not in ("year0", "spreadsheet"):
         raise ParameterError(f"convention {convention!r}: use 'year0' or 'spreadsheet'")
     shift = 1 if convention == "spreadsheet" else 0
-    if r.size == 1:
-        df = (1 + r[0]) ** -(np.arange(len(cf), dtype=float) + shift)
+    periods = len(cf) - 1 + shift  # number of compounding periods needed
+    if isinstance(rates, str):
+        df = discount_factors(periods + 1, rates)
     else:
-        if len(r) < len(cf) + shift:
-            raise ParameterError(f"{len(r)} discount factors for {len(cf)} cash flows ({convention} convention)")
-        df = r[shift: len(cf) + shift]
-    return float(round(np.sum(cf * df), 10))
+        r = np.atleast_1d(np.asarray(rates, dtype=float))
+        if r.size == 1:
+            r = np.full(periods, r[0])
+        if len(r) < periods:
+            raise ParameterError(f"rates: {len(r)} per-period rates for {len(cf)} cash flows need {periods} "
+                                 f"({convention} convention); give one rate or one per period")
+        if np.any(r <= -1):
+            raise ParameterError("rates: every rate must be > -100%")
+        df = np.concatenate([[1.0], np.cumprod(1.0 / (1.0 + r[:periods]))])
+    return float(round(np.sum(cf * df[shift: len(cf) + shift]), 10))
 
 
 # --------------------------------------------------------------------------- cash flows
@@ -464,7 +547,9 @@ def compare_options(scenario: ScenarioSet, *, horizon: int = 10, schedule: str =
 # --------------------------------------------------------------------------- sharing and reserves
 
 def split_shares(scenario: ScenarioSet, rule: str | Mapping[str, float]) -> dict[str, float]:
-    """Shares (fractions summing to 1) under a rule: a fixed split, 'equal', 'population', 'workforce', 'budget'.
+    """Shares (fractions summing to 1) under a rule: a fixed split in %, 'equal', 'population',
+    'workforce', 'budget' or 'demand' (the forces' ``demand`` figures, e.g. from
+    :mod:`alliance_analysis.demand`).
 
     Examples
     --------
@@ -482,13 +567,16 @@ def split_shares(scenario: ScenarioSet, rule: str | Mapping[str, float]) -> dict
         return {k: rule[k] / 100 for k in names}
     if rule == "equal":
         return {k: 1 / len(names) for k in names}
-    attr = {"population": "population", "workforce": "workforce", "budget": "budget_gbp_m"}.get(rule)
+    attr = {"population": "population", "workforce": "workforce", "budget": "budget_gbp_m", "demand": "demand"}.get(rule)
     if attr is None:
-        raise ParameterError(f"split rule {rule!r}: use a mapping, 'equal', 'population', 'workforce' or 'budget'")
+        raise ParameterError(f"split rule {rule!r}: use a mapping, 'equal', 'population', 'workforce', 'budget' "
+                             "or 'demand'")
     vals = {f.name: resolve(getattr(f, attr)) if attr == "budget_gbp_m" else getattr(f, attr) for f in scenario.forces}
     if any(v is None or not np.isfinite(v) for v in vals.values()):
         raise ParameterError(f"split rule {rule!r} needs '{attr}' for every force in the scenario file")
     total = sum(vals.values())
+    if total <= 0:
+        raise ParameterError(f"split rule {rule!r}: the forces' '{attr}' figures sum to {total:g}; need a positive total")
     return {k: v / total for k, v in vals.items()}
 
 
@@ -525,7 +613,7 @@ def fairness(scenario: ScenarioSet, option: Option | str, *, horizon: int = 10,
     """
     opt = _option(scenario, option)
     agreed = scenario.agreed_split or (opt.split if isinstance(opt.split, dict) else None)
-    rules = list(rules) if rules is not None else ["equal", "population", "workforce", "budget"]
+    rules = list(rules) if rules is not None else ["equal", "population", "workforce", "budget", "demand"]
     if agreed is not None:
         rules = [dict(agreed), *[r for r in rules if r != agreed]]
     df = discount_factors(horizon, schedule)
@@ -562,9 +650,10 @@ def reserves_trajectory(scenario: ScenarioSet, option: Option | str, *, horizon:
     rows, breach = [], {}
     for f in scenario.forces:
         level = resolve(f.reserves_gbp_m)
+        drawdown = resolve(f.reserves_drawdown_gbp_m_per_year)
         breach[f.name] = None
         for t in range(horizon):
-            level += costs.get((f.name, t), 0.0) - f.reserves_drawdown_gbp_m_per_year
+            level += costs.get((f.name, t), 0.0) - drawdown
             rows.append({"force": f.name, "year": t, "financial_year": _fy(scenario.base_year + t), "reserves_gbp_m": level})
             if level < floor_gbp_m and breach[f.name] is None:
                 breach[f.name] = _fy(scenario.base_year + t)
@@ -576,14 +665,6 @@ def reserves_trajectory(scenario: ScenarioSet, option: Option | str, *, horizon:
 
 # --------------------------------------------------------------------------- uncertainty
 
-def _draw(d: Distribution, rng: np.random.Generator, n: int) -> np.ndarray:
-    if d.dist == "fixed" or d.low == d.high:
-        return np.full(n, d.mode, dtype=float)
-    if d.dist == "triangular":
-        return rng.triangular(d.low, d.mode, d.high, n)
-    return rng.integers(int(d.low), int(d.high) + 1, n).astype(float)
-
-
 @dataclass(frozen=True)
 class MonteCarloResult:
     """Distribution of NPV and payback for one option."""
@@ -594,13 +675,25 @@ class MonteCarloResult:
     cumulative_pv_net: np.ndarray  # draws x years
     draws: dict[str, np.ndarray] = field(default_factory=dict)
 
+    base_year: int = 0
+
     def summary(self) -> pd.Series:
-        """Mean, P10/P50/P90 NPV, probability NPV < 0, probability of no payback."""
+        """Mean, P10/P50/P90 NPV, P(NPV < 0), median discounted payback year and P(no payback)."""
         q = np.percentile(self.npv_gbp_m, [10, 50, 90])
-        return pd.Series({"option": self.option, "mean_npv_gbp_m": float(self.npv_gbp_m.mean()),
+        pay = np.where(self.payback_year_index < 0, np.iinfo(np.int64).max, self.payback_year_index)
+        med = int(np.sort(pay)[(len(pay) - 1) // 2])  # lower median; "none" if most draws never pay back
+        return pd.Series({"option": self.option, "draws": len(self.npv_gbp_m),
+                          "mean_npv_gbp_m": float(self.npv_gbp_m.mean()),
                           "p10_npv_gbp_m": q[0], "p50_npv_gbp_m": q[1], "p90_npv_gbp_m": q[2],
                           "prob_npv_negative": float((self.npv_gbp_m < 0).mean()),
+                          "median_payback": _fy(self.base_year + med) if med < np.iinfo(np.int64).max else "none",
                           "prob_no_payback": float((self.payback_year_index < 0).mean())})
+
+    def payback_distribution(self) -> pd.DataFrame:
+        """Share of draws whose discounted payback falls in each financial year (``none``: not within the horizon)."""
+        idx, n = np.unique(self.payback_year_index, return_counts=True)
+        labels = [_fy(self.base_year + int(i)) if i >= 0 else "none" for i in idx]
+        return pd.DataFrame({"option": self.option, "payback_year": labels, "share_of_draws": n / n.sum()})
 
 
 def monte_carlo(scenario: ScenarioSet, option: Option | str, *, n_draws: int = 10_000, seed: int = 2014,
@@ -624,9 +717,9 @@ def monte_carlo(scenario: ScenarioSet, option: Option | str, *, n_draws: int = 1
     opt = _option(scenario, option)
     rng = np.random.default_rng(seed)
     u = scenario.uncertainty
-    delivery = _draw(u.savings_delivery, rng, n_draws)
-    slip = np.clip(np.rint(_draw(u.timing_slip_years, rng, n_draws)), 0, horizon).astype(int)
-    overrun = _draw(u.cost_overrun, rng, n_draws)
+    delivery = u.savings_delivery.sample(rng, n_draws)
+    slip = np.clip(np.rint(u.timing_slip_years.sample(rng, n_draws)), 0, horizon).astype(int)
+    overrun = u.cost_overrun.sample(rng, n_draws)
     b, c = _benefit_cost_vectors(scenario, opt, horizon)
     shifted = np.zeros((horizon + 1, horizon))
     for s in range(horizon + 1):
@@ -637,7 +730,7 @@ def monte_carlo(scenario: ScenarioSet, option: Option | str, *, n_draws: int = 1
     ok = (cum >= 0) & (np.cumsum(delivery[:, None] * shifted[slip], axis=1) > 0)
     pay = np.where(ok.any(axis=1), ok.argmax(axis=1), -1)
     return MonteCarloResult(opt.name, cum[:, -1], pay, cum, {"savings_delivery": delivery, "timing_slip_years": slip,
-                                                             "cost_overrun": overrun})
+                                                             "cost_overrun": overrun}, scenario.base_year)
 
 
 def switching_values(scenario: ScenarioSet, option: Option | str, *, horizon: int = 10,
@@ -679,22 +772,42 @@ def switching_values(scenario: ScenarioSet, option: Option | str, *, horizon: in
 
 
 def tornado(scenario: ScenarioSet, option: Option | str, *, horizon: int = 10, schedule: str = "green_book") -> pd.DataFrame:
-    """NPV with each uncertain input at its low and high value, the others at their mode."""
+    """NPV with each uncertain input at the adverse and favourable end of its distribution.
+
+    The other inputs stay at the appraisal's base case (full delivery, no slip, no
+    overrun), so ``base_npv`` equals :func:`appraise`'s NPV. Ends are the distribution's
+    ``low``/``high`` (lognormal: 5th/95th percentiles).
+
+    Examples
+    --------
+    >>> s = load_scenarios({"name": "x", "base_year": 2013, "price_base": "p", "forces": [{"name": "A"}],
+    ...     "uncertainty": {"cost_overrun": {"dist": "triangular", "low": 1.0, "mode": 1.1, "high": 2.0}},
+    ...     "options": [{"name": "o", "savings": [{"area": "s", "amount_gbp_m": 10, "start_year": 2014}],
+    ...                  "costs": [{"kind": "capital", "item": "c", "amount_gbp_m": 15, "year": 2013}]}]})
+    >>> t = tornado(s, "o", horizon=3).set_index("input")
+    >>> round(float(t.loc["one-off cost overrun", "low_npv"]), 4)   # 3.996943 - 15 (cost doubled)
+    -11.0031
+    """
     opt = _option(scenario, option)
     u = scenario.uncertainty
     b, c = _benefit_cost_vectors(scenario, opt, horizon)
     df = discount_factors(horizon, schedule)
 
-    def value(d: float = u.savings_delivery.mode, s: float = u.timing_slip_years.mode, o: float = u.cost_overrun.mode) -> float:
-        s = int(round(s))
+    def value(d: float = 1.0, s: float = 0.0, o: float = 1.0) -> float:
+        s = int(np.clip(round(s), 0, horizon))
         bs = np.concatenate([np.zeros(s), b])[:horizon]
         return float((d * bs - o * c) @ df)
 
     base = value()
+    (d_lo, d_hi), (s_lo, s_hi), (o_lo, o_hi) = (u.savings_delivery.bounds(), u.timing_slip_years.bounds(),
+                                                u.cost_overrun.bounds())
     rows = [
-        {"input": "savings delivery", "low_npv": value(d=u.savings_delivery.low), "high_npv": value(d=u.savings_delivery.high)},
-        {"input": "timing slip (years)", "low_npv": value(s=u.timing_slip_years.high), "high_npv": value(s=u.timing_slip_years.low)},
-        {"input": "one-off cost overrun", "low_npv": value(o=u.cost_overrun.high), "high_npv": value(o=u.cost_overrun.low)},
+        {"input": "savings delivery", "adverse_input": d_lo, "favourable_input": d_hi,
+         "low_npv": value(d=d_lo), "high_npv": value(d=d_hi)},
+        {"input": "timing slip (years)", "adverse_input": s_hi, "favourable_input": s_lo,
+         "low_npv": value(s=s_hi), "high_npv": value(s=s_lo)},
+        {"input": "one-off cost overrun", "adverse_input": o_hi, "favourable_input": o_lo,
+         "low_npv": value(o=o_hi), "high_npv": value(o=o_lo)},
     ]
     out = pd.DataFrame(rows)
     out["base_npv"] = base
@@ -776,18 +889,11 @@ def plot_fairness(fair: pd.DataFrame):
     """Each force's PV net benefit under each sharing rule."""
     import matplotlib.pyplot as plt
 
-    from alliance_analysis.plots import apply_house_style, force_colour
+    from alliance_analysis.plots import apply_house_style, grouped_bars
 
     apply_house_style()
-    rules = list(dict.fromkeys(fair["rule"]))
-    forces = list(dict.fromkeys(fair["force"]))
     fig, ax = plt.subplots(figsize=(9, 4))
-    w = 0.8 / len(forces)
-    for i, f in enumerate(forces):
-        g = fair[fair["force"] == f].set_index("rule").reindex(rules)
-        ax.bar(np.arange(len(rules)) + i * w, g["pv_net_gbp_m"], w, label=f, color=force_colour(f, i))
-    ax.set_xticks(np.arange(len(rules)) + w * (len(forces) - 1) / 2)
-    ax.set_xticklabels(rules, fontsize=8)
+    grouped_bars(fair, category="rule", group="force", value="pv_net_gbp_m", ax=ax)
     ax.set_ylabel("PV net benefit, GBP m")
     ax.set_title("Who gains under each cost-sharing rule")
     ax.legend(fontsize=8)
@@ -808,16 +914,16 @@ def assumptions_table(scenario: ScenarioSet) -> pd.DataFrame:
     """
     rows = []
     for f in scenario.forces:
-        for attr in ("budget_gbp_m", "reserves_gbp_m"):
+        for attr in ("budget_gbp_m", "reserves_gbp_m", "reserves_drawdown_gbp_m_per_year"):
             v = getattr(f, attr)
             if v is not None and not (isinstance(v, float) and v == 0):
                 rows.append({"item": f"{f.name}: {attr}", "value_gbp_m": resolve(v),
-                             "source": f"seed: {v.seed}" if isinstance(v, SeedRef) else "", "assumption": f.assumption or ""})
+                             "source": v.describe() if isinstance(v, SeedRef) else "", "assumption": f.assumption or ""})
     for o in scenario.options:
         for s in [*o.savings, *o.costs]:
             label = s.area if isinstance(s, SavingsFlow) else s.item
             rows.append({"item": f"{o.name}: {label}", "value_gbp_m": resolve(s.amount_gbp_m),
-                         "source": f"seed: {s.amount_gbp_m.seed}" if isinstance(s.amount_gbp_m, SeedRef) else (s.source or ""),
+                         "source": s.amount_gbp_m.describe() if isinstance(s.amount_gbp_m, SeedRef) else (s.source or ""),
                          "assumption": s.assumption or ""})
         if o.leadership is not None:
             L = o.leadership
