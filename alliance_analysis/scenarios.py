@@ -234,6 +234,9 @@ class ScenarioSet(_Model):
                 if s.start_year < self.base_year:
                     raise ValueError(f"options[{i}].savings[{j}].start_year: {s.start_year} is before the scenario "
                                      f"starts ({self.base_year})")
+                if s.end_year is not None and s.end_year < s.start_year:
+                    raise ValueError(f"options[{i}].savings[{j}].end_year: {s.end_year} is before its start_year "
+                                     f"({s.start_year})")
                 if s.force is not None and s.force not in names:
                     raise ValueError(f"options[{i}].savings[{j}].force: {s.force!r} is not one of {names}")
             for j, c in enumerate(opt.costs):

@@ -42,8 +42,7 @@ def test_npv_conventions_by_hand():
     # 100 at year 1 at 3.5% = 96.618357
     assert scenarios.npv(0.035, [0, 100]) == pytest.approx(96.618357, abs=1e-6)
     assert scenarios.npv(0.035, [100], convention="spreadsheet") == pytest.approx(96.618357, abs=1e-6)
-    f = scenarios.discount_factors(3)
-    assert scenarios.npv(f, [5, 5], convention="spreadsheet") == pytest.approx(5 / 1.035 + 5 / 1.035**2)
+    assert scenarios.npv("green_book", [5, 5], convention="spreadsheet") == pytest.approx(5 / 1.035 + 5 / 1.035**2)
 
 
 def test_appraisal_by_hand():
