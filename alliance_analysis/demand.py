@@ -537,8 +537,9 @@ def response_compliance(table: pd.DataFrame, *, n_incidents: int | Mapping[str, 
 def harm_weights_from_file(path: str | None) -> pd.DataFrame | None:
     """Read a harm-weights file the user names; None when no file is given.
 
-    Accepts the CCHI subgroup layout (``category``, ``cchi_days`` [, counts]) and a plain
-    ``crime_type``, ``weight`` table.
+    Accepts the ONS CSS layout (``code_severity``, ``weight``: weights per offence code, for
+    Home Office tables), the CCHI subgroup layout (``category``, ``cchi_days`` [, counts]:
+    collapsed to police.uk types) and a plain ``crime_type``, ``weight`` table.
 
     Examples
     --------
@@ -553,6 +554,13 @@ def harm_weights_from_file(path: str | None) -> pd.DataFrame | None:
     if not p.exists():
         raise DataValidationError("weights file not found", file=p, fix="check weights file path, or set it to None")
     w = pd.read_csv(p, comment="#")
+    if {"code_severity", "weight"} <= set(w.columns):
+        from alliance_analysis.datasets.harm import load_css_weights
+
+        out = load_css_weights(p).rename(columns={"css_weight": "weight"})[["offence_code", "weight"]]
+        out.attrs["approximation"] = "ONS Crime Severity Score weights per Home Office offence code (use key='offence_code')"
+        out.attrs["source"] = str(p)
+        return out
     if {"category", "cchi_days"} <= set(w.columns):
         out = police_uk_harm_weights(w)
     elif {"crime_type", "weight"} <= set(w.columns):
@@ -754,6 +762,10 @@ def volume_and_harm(df: pd.DataFrame, weights: pd.DataFrame | None) -> pd.DataFr
         out.attrs["message"] = ("No harm weights file was given, so demand is shown by volume only. Name a "
                                 "weights file (ONS Crime Severity Score or Cambridge Crime Harm Index) to rank by harm.")
         return out
+    if "crime_type" not in weights.columns:
+        raise ParameterError("these weights are per Home Office offence code (ONS CSS); the monthly series are by "
+                             "police.uk crime type. Use a CCHI weights file here, or weight a Home Office table with "
+                             "harm_weighted(prc, weights, key='offence_code')")
     out = rank_volume_vs_harm(harm_weighted(df[df["crime_type"].isin(weights["crime_type"])], weights))
     dropped = sorted(set(df["crime_type"]) - set(weights["crime_type"]))
     out.attrs["message"] = (f"Harm weights from {weights.attrs.get('source', 'the weights file')}. "

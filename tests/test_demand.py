@@ -224,3 +224,19 @@ def test_real_2024_25_force_table_volume_vs_cchi_harm(shared_data):
     assert shop["harm_cchi_days"] == pytest.approx(shop["count"])
     profile = demand.demand_profile(t.rename(columns={"count_2024_25": "count"}))
     assert profile["area"].nunique() == 43
+
+
+@pytest.mark.shared_data
+def test_css_weights_on_the_real_prc_table(shared_data):
+    from alliance_analysis.datasets.prc import load_prc_table
+
+    w = demand.harm_weights_from_file(str(shared_data / "harm" / "ons_css_weights_by_offence_code.csv"))
+    prc = load_prc_table()
+    wm = prc[(prc["force"] == "West Mercia") & prc["offence_code"].isin(w["offence_code"])]
+    wm = wm.groupby("offence_code", as_index=False)["count"].sum().clip(lower=0)
+    out = demand.harm_weighted(wm.assign(count=wm["count"].clip(lower=0)), w, key="offence_code")
+    # harm = count x weight row by row (checked against a direct product)
+    direct = wm.merge(w, on="offence_code")
+    assert out["harm"].sum() == pytest.approx((direct["count"] * direct["weight"]).sum())
+    with pytest.raises(ParameterError, match="per Home Office offence code"):
+        demand.volume_and_harm(pd.DataFrame({"crime_type": ["Drugs"], "count": [1]}), w)

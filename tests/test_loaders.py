@@ -101,3 +101,71 @@ def test_population_2001_2010_in_persons(tmp_path):
 def test_population_2001_2010_real_file(shared_data):
     out = population.load_population_2001_2010(shared_data / "population" / "population_by_force_mid2001_mid2010_thousands.csv")
     assert out["force"].nunique() == 43 and sorted(out["year"].unique()) == list(range(2001, 2011))
+
+
+# ---------------------------------------------------------------- other loaders on the real files
+
+@pytest.mark.shared_data
+def test_workforce_real_file(shared_data):
+    from alliance_analysis.datasets.workforce import load_workforce
+
+    w = load_workforce(shared_data / "workforce" / "police_workforce_by_force_2014_2019_long.csv")
+    assert w["force"].nunique() >= 43  # 43 territorial forces (+ BTP where published)
+    assert not w.duplicated(["force", "as_at", "measure"]).any()
+    raw = pd.read_csv(shared_data / "workforce" / "police_workforce_by_force_2014_2019_long.csv")
+    # independent check: the latest vintage's West Mercia officers at 2018-03-31, read directly
+    r = raw[(raw["area"] == "West Mercia") & (raw["measure"] == "officers_fte") & (raw["as_at"] == "2018-03-31")]
+    expected = r.sort_values("source_file")["value"].iloc[-1]
+    got = w[(w["force"] == "West Mercia") & (w["measure"] == "officers_fte") & (w["as_at"] == "2018-03-31")]["value"]
+    assert got.item() == expected
+
+
+@pytest.mark.shared_data
+def test_harm_weight_files(shared_data):
+    from alliance_analysis.datasets.harm import load_cchi_weights, load_css_weights
+
+    css = load_css_weights(shared_data / "harm" / "ons_css_weights_by_offence_code.csv")
+    assert css["offence_code"].is_unique and (css["css_weight"] >= 0).all()
+    assert css.set_index("offence_code").loc["56A", "css_weight"] == pytest.approx(826.19, abs=0.01)  # as in the file
+    cchi = load_cchi_weights(shared_data / "harm" / "cchi_days_by_offence_subgroup.csv")
+    assert len(cchi) == 23 and cchi.set_index("offence_subgroup").loc["Homicide", "cchi_days"] == 5475
+
+
+@pytest.mark.shared_data
+def test_police_grant_reconciles_to_the_published_total(shared_data):
+    from alliance_analysis.datasets.finance import load_police_grant
+
+    g = load_police_grant(shared_data / "finance" / "police_grant_by_force_2025_26.csv")
+    assert len(g) == 43 and g["force"].is_unique
+    # the file's own note says the national total reconciles to GBP 9,806,553,489; the per-force
+    # figures are rounded to the pound, so the sum may differ by at most GBP 1 a force
+    assert abs(g["grant_gbp"].sum() - 9_806_553_489) <= 43
+
+
+@pytest.mark.shared_data
+def test_lookups_and_mid2018_population(shared_data):
+    from alliance_analysis.datasets.lookups import load_lad_csp_pfa, load_lad_pfa
+
+    a = load_lad_csp_pfa(shared_data / "lookups" / "lad_csp_pfa_2017.csv")
+    b = load_lad_pfa(shared_data / "lookups" / "lad_pfa_2021.csv")
+    assert a["force"].nunique() == 43 and b["force"].nunique() == 43
+    assert set(a.loc[a["force"] == "Warwickshire", "lad_name"]) >= {"Warwick", "Stratford-on-Avon"}
+    p = population.load_population_mid2018(shared_data / "population" / "population_by_force_mid2018.csv")
+    assert p["force"].nunique() == 43
+
+
+def test_bad_loader_inputs(tmp_path):
+    from alliance_analysis.datasets.finance import load_police_grant
+    from alliance_analysis.datasets.harm import load_css_weights
+    from alliance_analysis.datasets.workforce import load_workforce
+
+    f = tmp_path / "g.csv"
+    f.write_text("force,budget_gbp\nDorset,lots\n")
+    with pytest.raises(DataValidationError, match=r"column 'budget_gbp', row 1: grant 'lots'"):
+        load_police_grant(f)
+    f.write_text("code_severity,description,weight\n56A,Arson,-1\n")
+    with pytest.raises(DataValidationError, match="weight '-1'"):
+        load_css_weights(f)
+    f.write_text("as_at,area,is_region_or_total,measure,value,source_file\n2015-03-31,Dorset,False,cats,1,a\n")
+    with pytest.raises(DataValidationError, match=r"unknown measures \['cats'\]"):
+        load_workforce(f)

@@ -93,3 +93,24 @@ def load_population_2001_2010(path: str | Path) -> pd.DataFrame:
     long = long.rename(columns={"Police Force": "force"})
     long = clean.normalise_force_names(long, "force", source=str(p))
     return long[["force", "year", "population"]].sort_values(["force", "year"]).reset_index(drop=True)
+
+
+def load_population_mid2018(path: str | Path) -> pd.DataFrame:
+    """Mid-2018 population by police force area (regions and nations dropped).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "p.csv"
+    >>> _ = p.write_text("code,name,MYE2018,SNHP2017\\nE92000001,ENGLAND,1,1\\nE23000017,Warwickshire,571010,240000\\n")
+    >>> load_population_mid2018(p).values.tolist()
+    [['Warwickshire', 2018, 571010]]
+    """
+    p = Path(path)
+    df = pd.read_csv(p)
+    for c in ("code", "name", "MYE2018"):
+        if c not in df.columns:
+            raise DataValidationError("column is missing", file=p, column=c, fix="expected code, name, MYE2018")
+    df = df[df["code"].astype(str).str.startswith(("E23", "W15"))]
+    out = pd.DataFrame({"force": df["name"], "year": 2018, "population": pd.to_numeric(df["MYE2018"]).astype("int64")})
+    return clean.normalise_force_names(out, "force", source=str(p)).reset_index(drop=True)
