@@ -99,6 +99,8 @@ class BusinessCaseParams(NotebookParams):
     n_draws: int = Field(10_000, ge=0, le=1_000_000)
     seed: int = Field(2014, ge=0)
     reserves_floor_gbp: float = Field(0.0, ge=0)
+    focus_option: str | None = None
+    workbook_file: str | None = None
 
 
 class ReviewParams(NotebookParams):

@@ -134,7 +134,7 @@ class Option(_Model):
 class Distribution(_Model):
     """A named distribution of a multiplicative factor or a number of years.
 
-    ``fixed`` (always ``mode``), ``triangular``, ``pert`` (beta-PERT, shape 4),
+    ``fixed`` (always ``mode``; ``low``/``high`` ignored), ``triangular``, ``pert`` (beta-PERT, shape 4),
     ``uniform`` and ``uniform_int`` use ``low <= mode <= high``; ``lognormal`` uses
     ``median`` and ``sigma`` (of the log), with ``low``/``high`` ignored.
 
@@ -159,7 +159,7 @@ class Distribution(_Model):
         if self.dist == "lognormal":
             if self.median is None or self.sigma is None:
                 raise ValueError("lognormal needs 'median' (> 0) and 'sigma' (>= 0, of the log)")
-        elif not self.low <= self.mode <= self.high:
+        elif self.dist != "fixed" and not self.low <= self.mode <= self.high:
             raise ValueError(f"need low <= mode <= high (got {self.low:g}, {self.mode:g}, {self.high:g})")
         return self
 
@@ -293,7 +293,7 @@ def load_scenarios(source: str | Path | Mapping[str, Any]) -> ScenarioSet:
         data = dict(source)
     data = _expand_anchors(data or {})
     try:
-        return ScenarioSet(**data)
+        model = ScenarioSet(**data)
     except ValidationError as exc:
         msgs = []
         for e in exc.errors():
@@ -302,6 +302,28 @@ def load_scenarios(source: str | Path | Mapping[str, Any]) -> ScenarioSet:
             msgs.append(f"{path}: {text}" if path else text)
         raise DataValidationError("; ".join(msgs), file=where,
                                   fix="correct the scenario file (see data/raw/scenarios/ for examples)") from None
+    bad = []
+    for path, ref in _seed_refs(model):
+        try:
+            resolve(ref)
+        except DataValidationError as exc:
+            bad.append(f"{path}: {exc.detail}")
+    if bad:
+        raise DataValidationError("; ".join(bad), file=where, column="seed",
+                                  fix="use an id from data/raw/seed/ (see data_dictionary.csv)")
+    return model
+
+
+def _seed_refs(obj: Any, path: str = "") -> list[tuple[str, SeedRef]]:
+    """Every ``{seed: id}`` reference in a scenario model, with its key path."""
+    if isinstance(obj, SeedRef):
+        return [(path, obj)]
+    if isinstance(obj, BaseModel):
+        return [r for name in type(obj).model_fields
+                for r in _seed_refs(getattr(obj, name), f"{path}.{name}" if path else name)]
+    if isinstance(obj, list):
+        return [r for i, x in enumerate(obj) for r in _seed_refs(x, f"{path}[{i}]")]
+    return []
 
 
 def _flatten(items: Any) -> Any:
@@ -602,7 +624,8 @@ def force_flows(scenario: ScenarioSet, option: Option | str, horizon: int = 10,
 
 
 def fairness(scenario: ScenarioSet, option: Option | str, *, horizon: int = 10,
-             rules: Sequence[str | Mapping[str, float]] | None = None, schedule: str = "green_book") -> pd.DataFrame:
+             rules: Sequence[str | Mapping[str, float]] | None = None, schedule: str = "green_book",
+             rate: float = 0.035) -> pd.DataFrame:
     """Each force's PV of benefits, costs and net under each sharing rule, and the change vs the agreed split.
 
     Examples
@@ -619,7 +642,7 @@ def fairness(scenario: ScenarioSet, option: Option | str, *, horizon: int = 10,
     rules = list(rules) if rules is not None else ["equal", "population", "workforce", "budget", "demand"]
     if agreed is not None:
         rules = [dict(agreed), *[r for r in rules if r != agreed]]
-    df = discount_factors(horizon, schedule)
+    df = discount_factors(horizon, schedule, rate)
     rows = []
     for rule in rules:
         label = "agreed " + ":".join(f"{v:g}" for v in rule.values()) if isinstance(rule, Mapping) else rule
@@ -737,7 +760,7 @@ def monte_carlo(scenario: ScenarioSet, option: Option | str, *, n_draws: int = 1
 
 
 def switching_values(scenario: ScenarioSet, option: Option | str, *, horizon: int = 10,
-                     schedule: str = "green_book") -> pd.DataFrame:
+                     schedule: str = "green_book", rate: float = 0.035) -> pd.DataFrame:
     """How far each input can move before NPV crosses zero.
 
     NPV = d x PV(savings) - o x PV(costs) is linear in the delivery factor d and the
@@ -756,7 +779,7 @@ def switching_values(scenario: ScenarioSet, option: Option | str, *, horizon: in
     """
     opt = _option(scenario, option)
     b, c = _benefit_cost_vectors(scenario, opt, horizon)
-    df = discount_factors(horizon, schedule)
+    df = discount_factors(horizon, schedule, rate)
     pvb, pvc = float(b @ df), float(c @ df)
     slip_sv = None
     for s in range(horizon + 1):
@@ -774,7 +797,8 @@ def switching_values(scenario: ScenarioSet, option: Option | str, *, horizon: in
     ])
 
 
-def tornado(scenario: ScenarioSet, option: Option | str, *, horizon: int = 10, schedule: str = "green_book") -> pd.DataFrame:
+def tornado(scenario: ScenarioSet, option: Option | str, *, horizon: int = 10, schedule: str = "green_book",
+            rate: float = 0.035) -> pd.DataFrame:
     """NPV with each uncertain input at the adverse and favourable end of its distribution.
 
     The other inputs stay at the appraisal's base case (full delivery, no slip, no
@@ -794,7 +818,7 @@ def tornado(scenario: ScenarioSet, option: Option | str, *, horizon: int = 10, s
     opt = _option(scenario, option)
     u = scenario.uncertainty
     b, c = _benefit_cost_vectors(scenario, opt, horizon)
-    df = discount_factors(horizon, schedule)
+    df = discount_factors(horizon, schedule, rate)
 
     def value(d: float = 1.0, s: float = 0.0, o: float = 1.0) -> float:
         s = int(np.clip(round(s), 0, horizon))
@@ -824,7 +848,7 @@ def plot_cumulative(mc: MonteCarloResult, base: Appraisal, *, title: str | None 
     """Cumulative discounted net benefit: deterministic line and the Monte Carlo 10-90% band."""
     import matplotlib.pyplot as plt
 
-    from alliance_analysis.plots import apply_house_style
+    from alliance_analysis.plots import apply_house_style, figure_title
 
     apply_house_style()
     x = base.flows["financial_year"]
@@ -837,7 +861,7 @@ def plot_cumulative(mc: MonteCarloResult, base: Appraisal, *, title: str | None 
     ax.set_xticks(range(len(x)))
     ax.set_xticklabels(x, rotation=45, fontsize=8)
     ax.set_ylabel(f"cumulative discounted net benefit, GBP m ({base.price_base})")
-    ax.set_title(title or f"{base.option}: cumulative net benefit")
+    figure_title(ax, title or f"{base.option}: cumulative net benefit", synthetic=False)
     ax.legend()
     fig.tight_layout()
     return fig
@@ -847,7 +871,7 @@ def plot_tornado(tor: pd.DataFrame, *, title: str = "What moves the NPV"):
     """Tornado chart of :func:`tornado`."""
     import matplotlib.pyplot as plt
 
-    from alliance_analysis.plots import apply_house_style
+    from alliance_analysis.plots import apply_house_style, figure_title
 
     apply_house_style()
     t = tor.iloc[::-1]
@@ -858,7 +882,7 @@ def plot_tornado(tor: pd.DataFrame, *, title: str = "What moves the NPV"):
     ax.axvline(base, color="black", lw=0.8)
     ax.axvline(0, color="grey", lw=0.8, ls=":")
     ax.set_xlabel("NPV, GBP m")
-    ax.set_title(title)
+    figure_title(ax, title, synthetic=False)
     ax.legend(fontsize=8)
     fig.tight_layout()
     return fig
@@ -868,7 +892,7 @@ def plot_waterfall(scenario: ScenarioSet, option: Option | str, *, horizon: int 
     """Undiscounted savings and costs over the horizon by area, as a waterfall to the net total."""
     import matplotlib.pyplot as plt
 
-    from alliance_analysis.plots import apply_house_style
+    from alliance_analysis.plots import apply_house_style, figure_title
 
     apply_house_style()
     f = option_flows(scenario, option, horizon)
@@ -883,7 +907,7 @@ def plot_waterfall(scenario: ScenarioSet, option: Option | str, *, horizon: int 
     ax.set_xticks(range(len(g) + 1))
     ax.set_xticklabels([*g["area"].str.slice(0, 28), "net"], rotation=40, ha="right", fontsize=7)
     ax.set_ylabel(f"GBP m over {horizon} years (undiscounted)")
-    ax.set_title(f"{_option(scenario, option).name}: savings and costs")
+    figure_title(ax, f"{_option(scenario, option).name}: savings and costs", synthetic=False)
     fig.tight_layout()
     return fig
 
@@ -892,13 +916,13 @@ def plot_fairness(fair: pd.DataFrame):
     """Each force's PV net benefit under each sharing rule."""
     import matplotlib.pyplot as plt
 
-    from alliance_analysis.plots import apply_house_style, grouped_bars
+    from alliance_analysis.plots import apply_house_style, figure_title, grouped_bars
 
     apply_house_style()
     fig, ax = plt.subplots(figsize=(9, 4))
     grouped_bars(fair, category="rule", group="force", value="pv_net_gbp_m", ax=ax)
     ax.set_ylabel("PV net benefit, GBP m")
-    ax.set_title("Who gains under each cost-sharing rule")
+    figure_title(ax, "Who gains under each cost-sharing rule", synthetic=False)
     ax.legend(fontsize=8)
     fig.tight_layout()
     return fig
@@ -975,6 +999,43 @@ def scenario_path(scenario_file: str | Path | None) -> Path:
     return p
 
 
+def focus_option(scenario: ScenarioSet, requested: str | None = None,
+                 options: Sequence[str] | None = None) -> str:
+    """The option to examine in detail: ``requested``, else "full merger" if offered, else the last option.
+
+    Examples
+    --------
+    >>> s = load_scenarios({"name": "x", "base_year": 2013, "price_base": "p", "forces": [{"name": "A"}],
+    ...     "options": [{"name": "status quo"}, {"name": "full merger"}, {"name": "other"}]})
+    >>> focus_option(s), focus_option(s, options=["status quo", "other"]), focus_option(s, "other")
+    ('full merger', 'other', 'other')
+    """
+    names = [o.name for o in scenario.options] if options is None else list(options)
+    if requested is not None:
+        if requested not in names:
+            raise ParameterError(f"focus_option {requested!r} is not one of the chosen options {names}")
+        return requested
+    return "full merger" if "full merger" in names else names[-1]
+
+
+def workbook_path(path: str | Path | None = None) -> Path:
+    """Where the business-case workbook goes: ``path``, or ``data/processed/business_case.xlsx``.
+
+    Examples
+    --------
+    >>> workbook_path().name, workbook_path("/tmp/x.xlsx").name
+    ('business_case.xlsx', 'x.xlsx')
+    """
+    from alliance_analysis import paths
+
+    if path is None:
+        return paths.PROCESSED_DIR / "business_case.xlsx"
+    p = Path(path)
+    if p.suffix.lower() != ".xlsx":
+        raise ParameterError(f"workbook_file {str(p)!r} must end in .xlsx")
+    return p
+
+
 def business_case(scenario: ScenarioSet, *, options: Sequence[str] | None = None, horizon: int = 10,
                   schedule: str = "green_book", rate: float = 0.035, n_draws: int = 10_000, seed: int = 2014,
                   reserves_floor_gbp_m: float = 0.0) -> dict[str, pd.DataFrame]:
@@ -983,31 +1044,44 @@ def business_case(scenario: ScenarioSet, *, options: Sequence[str] | None = None
     Returns
     -------
     dict
-        ``comparison``, ``cash_flows``, ``uncertainty``, ``switching_values``, ``fairness``,
-        ``reserves``, ``assumptions``.
+        ``comparison``, ``cash_flows``, ``uncertainty``, ``payback``, ``switching_values``,
+        ``tornado``, ``fairness``, ``reserves``, ``assumptions``; each carries ``attrs["price_base"]``.
+
+    Examples
+    --------
+    >>> s = load_scenarios({"name": "x", "base_year": 2013, "price_base": "p", "forces": [{"name": "A"}],
+    ...     "options": [{"name": "o", "savings": [{"area": "s", "amount_gbp_m": 10, "start_year": 2014}],
+    ...                  "costs": [{"kind": "capital", "item": "c", "amount_gbp_m": 15, "year": 2013}]}]})
+    >>> case = business_case(s, horizon=3, n_draws=10)
+    >>> list(case)[:4], round(float(case["comparison"]["npv_gbp_m"].iloc[0]), 4)
+    (['comparison', 'cash_flows', 'uncertainty', 'payback'], 3.9969)
     """
     names = [o.name for o in scenario.options] if options is None else list(options)
     for n in names:
         _option(scenario, n)
     cmp = compare_options(scenario, horizon=horizon, schedule=schedule, rate=rate)
     cmp = cmp[cmp["option"].isin(names)].reset_index(drop=True)
-    flows, unc, sw, fair, res = [], [], [], [], []
+    flows, unc, pay, sw, tor, fair, res = [], [], [], [], [], [], []
     for n in names:
         a = appraise(scenario, n, horizon=horizon, schedule=schedule, rate=rate)
         flows.append(a.flows.assign(option=n))
         if n_draws:
-            unc.append(monte_carlo(scenario, n, n_draws=n_draws, seed=seed, horizon=horizon, schedule=schedule,
-                                   rate=rate).summary())
+            mc = monte_carlo(scenario, n, n_draws=n_draws, seed=seed, horizon=horizon, schedule=schedule, rate=rate)
+            unc.append(mc.summary())
+            pay.append(mc.payback_distribution())
         if a.pv_costs_gbp_m > 0 and a.pv_benefits_gbp_m > 0:
-            sw.append(switching_values(scenario, n, horizon=horizon, schedule=schedule).assign(option=n))
-        fair.append(fairness(scenario, n, horizon=horizon, schedule=schedule).assign(option=n))
+            sw.append(switching_values(scenario, n, horizon=horizon, schedule=schedule, rate=rate).assign(option=n))
+            tor.append(tornado(scenario, n, horizon=horizon, schedule=schedule, rate=rate).assign(option=n))
+        fair.append(fairness(scenario, n, horizon=horizon, schedule=schedule, rate=rate).assign(option=n))
         r = reserves_trajectory(scenario, n, horizon=horizon, floor_gbp_m=reserves_floor_gbp_m)
         res.append(r.assign(option=n, first_breach=r["force"].map(r.attrs["first_breach"])))
     out = {
         "comparison": cmp,
         "cash_flows": pd.concat(flows, ignore_index=True),
         "uncertainty": pd.DataFrame(unc) if unc else pd.DataFrame(),
+        "payback": pd.concat(pay, ignore_index=True) if pay else pd.DataFrame(),
         "switching_values": pd.concat(sw, ignore_index=True) if sw else pd.DataFrame(),
+        "tornado": pd.concat(tor, ignore_index=True) if tor else pd.DataFrame(),
         "fairness": pd.concat(fair, ignore_index=True),
         "reserves": pd.concat(res, ignore_index=True),
         "assumptions": assumptions_table(scenario),

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import copy
+
 import numpy as np
 import pandas as pd
 import pytest
 
 from alliance_analysis import paths, scenarios
-from alliance_analysis.errors import DataValidationError
+from alliance_analysis.errors import DataValidationError, ParameterError
 
 BASE = {"name": "t", "base_year": 2013, "price_base": "real 2013/14",
         "forces": [{"name": "A", "population": 300}, {"name": "B", "population": 100}]}
@@ -20,55 +22,6 @@ def _set(options, **extra):
 SIMPLE = [{"name": "o", "split": {"A": 69, "B": 31},
            "savings": [{"area": "s", "amount_gbp_m": 10, "start_year": 2014}],
            "costs": [{"kind": "capital", "item": "c", "amount_gbp_m": 15, "year": 2013}]}]
-
-
-@pytest.mark.parametrize(
-    "year, expected",
-    [
-        pytest.param(0, 1.0, id="year0-undiscounted"),
-        pytest.param(1, 1 / 1.035, id="year1-3.5pc"),            # 0.966184
-        pytest.param(30, 1.035**-30, id="year30"),                # 0.356278
-        pytest.param(31, 1.035**-30 * 1.03**-1, id="year31-3pc"),
-        pytest.param(76, 1.035**-30 * 1.03**-45 * 1.025**-1, id="year76-2.5pc"),
-    ],
-)
-def test_green_book_factors(year, expected):
-    assert scenarios.discount_factors(year + 1)[year] == pytest.approx(expected, rel=1e-12)
-
-
-def test_npv_conventions_by_hand():
-    # year-0: -100 + 103.5/1.035 = 0; spreadsheet: (-100)/1.035 + 103.5/1.035^2 = 0 too (scaled)
-    assert scenarios.npv(0.035, [-100, 103.5]) == pytest.approx(0, abs=1e-9)
-    # 100 at year 1 at 3.5% = 96.618357
-    assert scenarios.npv(0.035, [0, 100]) == pytest.approx(96.618357, abs=1e-6)
-    assert scenarios.npv(0.035, [100], convention="spreadsheet") == pytest.approx(96.618357, abs=1e-6)
-    assert scenarios.npv("green_book", [5, 5], convention="spreadsheet") == pytest.approx(5 / 1.035 + 5 / 1.035**2)
-
-
-def test_appraisal_by_hand():
-    a = scenarios.appraise(_set(SIMPLE), "o", horizon=3)
-    # -15 + 10/1.035 + 10/1.035^2 = -15 + 9.661836 + 9.335107 = 3.996943
-    assert a.npv_gbp_m == pytest.approx(3.996943, abs=1e-6)
-    assert a.bcr == pytest.approx((9.661836 + 9.335107) / 15, abs=1e-6)
-    assert a.discounted_payback_year == "2015/16"  # cumulative: -15, -5.34, +4.00
-
-
-def test_optimism_bias_uplifts_costs_only():
-    a = scenarios.appraise(_set(SIMPLE, optimism_bias=0.2, optimism_mitigation=0.5), "o", horizon=3)
-    # costs x (1 + 0.2 x 0.5) = 16.5
-    assert a.pv_costs_gbp_m == pytest.approx(16.5)
-    assert a.pv_benefits_gbp_m == pytest.approx(10 / 1.035 + 10 / 1.035**2)
-
-
-def test_ramp_profile():
-    s = _set([{"name": "o", "savings": [{"area": "s", "amount_gbp_m": 30.2, "start_year": 2013, "ramp_years": 3}]}])
-    f = scenarios.option_flows(s, "o", 5)
-    assert f["amount_gbp_m"].round(4).tolist() == [10.0667, 20.1333, 30.2, 30.2, 30.2]
-
-
-def test_zero_flows_give_zero_npv():
-    a = scenarios.appraise(_set([{"name": "nothing"}]), "nothing", horizon=10)
-    assert a.npv_gbp_m == 0 and np.isnan(a.bcr)
 
 
 def test_split_100_0_assigns_everything_to_one_force():
@@ -89,29 +42,6 @@ def test_fairness_69_31_vs_50_50_by_hand():
     assert pop.loc["B", "pv_net_gbp_m"] == pytest.approx(0.25 * npv, abs=1e-5)
 
 
-def test_monte_carlo_zero_variance_equals_deterministic_and_is_seeded():
-    s = _set(SIMPLE)
-    mc = scenarios.monte_carlo(s, "o", n_draws=100, horizon=3)
-    assert np.allclose(mc.npv_gbp_m, scenarios.appraise(s, "o", horizon=3).npv_gbp_m)
-    u = {"uncertainty": {"savings_delivery": {"dist": "triangular", "low": 0.5, "mode": 0.9, "high": 1.1},
-                         "timing_slip_years": {"dist": "uniform_int", "low": 0, "mode": 0, "high": 2},
-                         "cost_overrun": {"dist": "triangular", "low": 1.0, "mode": 1.2, "high": 2.0}}}
-    s2 = _set(SIMPLE, **u)
-    a = scenarios.monte_carlo(s2, "o", n_draws=2000, seed=5, horizon=5)
-    b = scenarios.monte_carlo(s2, "o", n_draws=2000, seed=5, horizon=5)
-    assert np.array_equal(a.npv_gbp_m, b.npv_gbp_m)
-    assert 0 < a.summary()["prob_npv_negative"] < 1
-
-
-def test_switching_value_makes_npv_zero():
-    s = _set(SIMPLE)
-    sv = scenarios.switching_values(s, "o", horizon=3).set_index("input")["switching_value"]
-    b, c = 10 / 1.035 + 10 / 1.035**2, 15.0
-    assert sv["savings_delivery"] == pytest.approx(c / b)
-    assert sv["cost_overrun"] == pytest.approx(b / c)
-    assert sv["timing_slip_years"] == 1  # one year's delay leaves 10/1.035^2 < 15
-
-
 @pytest.mark.parametrize(
     "change, message",
     [
@@ -126,6 +56,22 @@ def test_switching_value_makes_npv_zero():
                      r"options\[0\]\.costs\[0\]\.year: Input should be greater than or equal to 1900", id="negative-year"),
         pytest.param({"options": [{"name": "o", "saving": []}]}, r"options\[0\]\.saving: Extra inputs", id="unknown-key"),
         pytest.param({"base_year": "next year"}, r"base_year: Input should be a valid integer", id="wrong-type"),
+        pytest.param({"options": [{"name": "o", "savings": [{"area": "s", "amount_gbp_m": 1, "start_year": 2014,
+                                                             "force": "C"}]}]},
+                     r"options\[0\]\.savings\[0\]\.force: 'C' is not one of", id="unknown-force"),
+        pytest.param({"options": [{"name": "o", "savings": [{"area": "s", "amount_gbp_m": 1, "start_year": 2015,
+                                                             "end_year": 2014}]}]},
+                     r"options\[0\]\.savings\[0\]\.end_year: 2014 is before its start_year", id="end-before-start"),
+        pytest.param({"uncertainty": {"cost_overrun": {"dist": "lognormal", "median": 1.1}}},
+                     r"uncertainty\.cost_overrun: lognormal needs 'median' \(> 0\) and 'sigma'", id="lognormal-no-sigma"),
+        pytest.param({"uncertainty": {"savings_delivery": {"dist": "pert", "low": 1.0, "mode": 0.9, "high": 1.1}}},
+                     r"uncertainty\.savings_delivery: need low <= mode <= high", id="pert-out-of-order"),
+        pytest.param({"uncertainty": {"savings_delivery": {"dist": "beta"}}},
+                     r"uncertainty\.savings_delivery\.dist: Input should be 'fixed'", id="unknown-distribution"),
+        pytest.param({"forces": [{"name": "A", "reserves_gbp_m": {"seed": "ww_reserves_201"}}]},
+                     r"forces\[0\]\.reserves_gbp_m: unknown seed id 'ww_reserves_201' \(close: ww_reserves_2014",
+                     id="unknown-seed-id"),
+        pytest.param({"forces": [{"name": "A"}, {"name": "A"}]}, "duplicate force names", id="duplicate-force"),
     ],
 )
 def test_bad_scenarios_name_the_key(change, message):
@@ -160,3 +106,107 @@ def test_workbook_round_trip(tmp_path):
     back = pd.read_excel(p, sheet_name="options")
     assert back["npv_gbp_m"].iloc[0] == pytest.approx(3.996943, abs=1e-6)
     assert not list(tmp_path.glob(".*tmp"))
+
+
+def test_load_does_not_mutate_the_mapping():
+    data = {**BASE, "_anchor": [1], "options": [{"name": "o", "savings": [[{"area": "s", "amount_gbp_m": 1,
+                                                                             "start_year": 2014}]]}]}
+    before = copy.deepcopy(data)
+    s = scenarios.load_scenarios(data)
+    assert data == before
+    assert s.options[0].savings[0].area == "s"  # nested (anchored) lists are flattened into the model
+
+
+def test_seed_references_resolve_with_less_and_scale():
+    s = _set([{"name": "o", "savings": [{"area": "s", "start_year": 2013, "amount_gbp_m":
+                                         {"seed": "ww_blueprint_savings", "less": ["ww_cj_review_slip_2016_17"]}}]}],
+             forces=[{"name": "A", "reserves_gbp_m": {"seed": "ww_reserves_2014", "scale": 0.69}}])
+    t = scenarios.assumptions_table(s).set_index("item")
+    assert t.loc["o: s", "value_gbp_m"] == pytest.approx(28.075)  # 30.2 - 2.125
+    assert t.loc["o: s", "source"] == "seed: (ww_blueprint_savings - ww_cj_review_slip_2016_17)"
+    assert t.loc["A: reserves_gbp_m", "value_gbp_m"] == pytest.approx(60.03)  # 87 x 0.69
+
+
+@pytest.mark.parametrize(
+    "rule, expected",
+    [
+        pytest.param("equal", {"A": 0.5, "B": 0.5}, id="equal"),
+        pytest.param("population", {"A": 0.75, "B": 0.25}, id="population-300-100"),
+        pytest.param("demand", {"A": 0.4, "B": 0.6}, id="demand-2-3"),
+        pytest.param("workforce", {"A": 0.2, "B": 0.8}, id="workforce-1000-4000"),
+        pytest.param({"A": 70, "B": 30}, {"A": 0.7, "B": 0.3}, id="fixed-70-30"),
+    ],
+)
+def test_split_rules(rule, expected):
+    s = _set([{"name": "o"}], forces=[{"name": "A", "population": 300, "demand": 2, "workforce": 1000},
+                                      {"name": "B", "population": 100, "demand": 3, "workforce": 4000}])
+    assert scenarios.split_shares(s, rule) == pytest.approx(expected)
+
+
+def test_split_rule_needs_the_figures():
+    with pytest.raises(ParameterError, match="'demand' for every force"):
+        scenarios.split_shares(_set([{"name": "o"}]), "demand")
+
+
+def test_reserves_trajectory_by_hand():
+    s = _set(SIMPLE, forces=[{"name": "A", "reserves_gbp_m": 20, "reserves_drawdown_gbp_m_per_year": 1},
+                             {"name": "B", "reserves_gbp_m": 5}])
+    r = scenarios.reserves_trajectory(s, "o", horizon=3, floor_gbp_m=7)
+    # A bears 69% of the GBP 15m capital in year 0 (10.35): 20 - 10.35 - 1 = 8.65, then 7.65, 6.65
+    assert r.loc[r["force"] == "A", "reserves_gbp_m"].tolist() == pytest.approx([8.65, 7.65, 6.65])
+    # B: 5 - 4.65 = 0.35, already below the floor in year 0
+    assert r.attrs["first_breach"] == {"A": "2015/16", "B": "2013/14"}
+
+
+def test_waterfall_nets_to_the_undiscounted_total():
+    fig = scenarios.plot_waterfall(_set(SIMPLE), "o", horizon=3)
+    bars = fig.axes[0].patches
+    assert bars[-1].get_height() == pytest.approx(10 + 10 - 15)
+    assert "savings and costs" in fig.axes[0].get_title()
+
+
+def test_plot_fairness_leaves_its_table_alone():
+    f = scenarios.fairness(_set(SIMPLE, agreed_split={"A": 69, "B": 31}), "o", horizon=3, rules=["equal"])
+    before = f.copy()
+    fig = scenarios.plot_fairness(f)
+    pd.testing.assert_frame_equal(f, before)
+    assert len(fig.axes[0].patches) == 4  # 2 rules x 2 forces
+
+
+def test_default_2017_decision_and_dcd_peak():
+    ww = scenarios.load_scenarios(paths.SCENARIO_DIR / "warwickshire_west_mercia.yaml")
+    f = scenarios.option_flows(ww, "deepened alliance", 10)
+    one_off = -f.loc[(f["kind"] == "one_off_revenue") & (f["financial_year"] >= "2017/18"), "amount_gbp_m"].sum()
+    capital = -f.loc[f["kind"] == "capital", "amount_gbp_m"].sum()
+    assert one_off == pytest.approx(12.4)  # 4 + 1.95 + (12.4 - 4 - 1.95), not double counted
+    assert capital == pytest.approx(26.5)
+    dcd = scenarios.load_scenarios(paths.SCENARIO_DIR / "devon_cornwall_dorset.yaml")
+    g = scenarios.option_flows(dcd, "alliance as agreed", 10)
+    assert g.loc[(g["kind"] == "saving") & (g["financial_year"] == "2022/23"), "amount_gbp_m"].sum() == 12
+    fair = scenarios.fairness(dcd, "alliance as agreed", rules=["equal"]).set_index(["rule", "force"])
+    npv = scenarios.appraise(dcd, "alliance as agreed").npv_gbp_m
+    # 70:30 -> 50:50 moves 20% of the NPV from Devon and Cornwall to Dorset
+    assert fair.loc[("equal", "Dorset"), "change_vs_agreed_gbp_m"] == pytest.approx(0.2 * npv)
+
+
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        pytest.param(lambda s: scenarios.focus_option(s, "merger"), "focus_option 'merger'", id="unknown-focus"),
+        pytest.param(lambda s: scenarios.workbook_path("out.csv"), r"must end in \.xlsx", id="workbook-suffix"),
+        pytest.param(lambda s: scenarios.appraise(s, "nope"), "unknown option 'nope'", id="unknown-option"),
+        pytest.param(lambda s: scenarios.write_workbook({}, "x.xlsx"), "no tables", id="empty-workbook"),
+    ],
+)
+def test_bad_arguments(call, message):
+    with pytest.raises(ParameterError, match=message):
+        call(_set(SIMPLE))
+
+
+def test_business_case_tables_and_workbook(tmp_path):
+    case = scenarios.business_case(_set(SIMPLE, agreed_split={"A": 69, "B": 31}), horizon=3, n_draws=100)
+    p = scenarios.write_workbook(case, tmp_path / "case.xlsx")
+    sheets = pd.read_excel(p, sheet_name=None)
+    assert set(sheets) == set(case) >= {"comparison", "uncertainty", "payback", "switching_values", "tornado",
+                                        "fairness", "reserves", "assumptions"}
+    assert sheets["payback"]["share_of_draws"].sum() == pytest.approx(1.0)
