@@ -593,12 +593,19 @@ def split_from_seed(forces: Sequence[str], override: Mapping[str, float] | None 
     raise ParameterError(f"no agreed split in the seed tables for {sorted(forces)}; pass split={{force: percent}}")
 
 
+WORKFORCE_MEASURES = ("officers_fte", "staff_fte", "pcso_fte")
+
+
 def resource_shares(monthly: pd.DataFrame, population: pd.DataFrame, prc: pd.DataFrame | None = None,
-                    weights: pd.DataFrame | None = None) -> pd.DataFrame:
+                    weights: pd.DataFrame | None = None, workforce: pd.DataFrame | None = None,
+                    workforce_measures: Sequence[str] = WORKFORCE_MEASURES) -> pd.DataFrame:
     """Each force's quantity on several bases (long: ``force``, ``basis``, ``value``).
 
     Bases: population; recorded crime and ASB in the monthly series; Home Office recorded
-    crime (``prc``, when given); harm-weighted monthly demand (when ``weights`` given).
+    crime (``prc``, when given); harm-weighted monthly demand (when ``weights`` given);
+    workforce FTE (when ``workforce`` is given, tidy as from
+    ``datasets.workforce.load_workforce``): the sum of ``workforce_measures`` at the latest
+    ``as_at`` date that every force reports.
 
     Examples
     --------
@@ -626,7 +633,31 @@ def resource_shares(monthly: pd.DataFrame, population: pd.DataFrame, prc: pd.Dat
         hv = h.groupby("force")["harm"].sum()
         rows.append(pd.DataFrame({"force": forces, "basis": f"harm-weighted crime (monthly series{tag})",
                                   "value": hv.loc[forces].to_numpy()}))
+    if workforce is not None:
+        rows.append(_workforce_basis(workforce, forces, workforce_measures))
     return pd.concat(rows, ignore_index=True)
+
+
+def _workforce_basis(workforce: pd.DataFrame, forces: list[str], measures: Sequence[str]) -> pd.DataFrame:
+    for c in ("force", "as_at", "measure", "value"):
+        if c not in workforce.columns:
+            raise DataValidationError("workforce table column is missing", column=c,
+                                      fix="load it with datasets.workforce.load_workforce")
+    w = workforce[workforce["force"].isin(forces) & workforce["measure"].isin(measures)]
+    absent = sorted(set(forces) - set(w["force"]))
+    if absent:
+        raise DataValidationError(f"no workforce figures {list(measures)} for {absent}", column="force",
+                                  fix="use a workforce file that covers every selected force")
+    dates = w.groupby("force")["as_at"].apply(set)
+    common = set.intersection(*dates.tolist())
+    if not common:
+        raise DataValidationError(f"the forces {forces} share no workforce date", column="as_at",
+                                  fix="use a workforce file with a common census date")
+    latest = max(common)
+    fte = w[w["as_at"] == latest].groupby("force")["value"].sum()
+    when = pd.Timestamp(latest).strftime("%d %b %Y")
+    return pd.DataFrame({"force": forces, "basis": f"workforce FTE ({' + '.join(measures)}) at {when}",
+                         "value": fte.loc[forces].to_numpy(dtype=float)})
 
 
 def plot_demand_heatmap(monthly: pd.DataFrame, *, title: str = "Monthly demand by crime type (all selected forces)"):

@@ -54,6 +54,7 @@ class DemandParams(NotebookParams):
     prc_path: str | None = None
     css_weights_file: str | None = None
     cchi_weights_file: str | None = None
+    workforce_file: str | None = None
     budget_gbp: float = Field(300_000_000.0, gt=0)
     split: dict[str, float] | None = None
     seed: int = Field(2014, ge=0)

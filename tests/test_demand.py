@@ -190,6 +190,67 @@ def test_split_gap_by_hand():
     assert r["gap_gbp"].sum() == pytest.approx(0, abs=1e-6)
 
 
+def _workforce(rows):
+    return pd.DataFrame(rows, columns=["force", "as_at", "measure", "value"]).assign(
+        as_at=lambda d: pd.to_datetime(d["as_at"]))
+
+
+def test_workforce_basis_uses_latest_common_date_by_hand():
+    monthly = pd.DataFrame({"force": ["A", "B"], "crime_type": ["Drugs", "Drugs"], "count": [3, 1]})
+    pop = pd.DataFrame({"force": ["A", "B"], "population": [10, 30]})
+    wf = _workforce([
+        ("A", "2015-03-31", "officers_fte", 100.0), ("A", "2015-03-31", "staff_fte", 50.0),
+        ("A", "2015-03-31", "pcso_fte", 10.0), ("A", "2015-03-31", "special_constables_headcount", 999.0),
+        ("A", "2016-03-31", "officers_fte", 500.0),  # B has no 2016 figure: not a common date
+        ("B", "2015-03-31", "officers_fte", 30.0), ("B", "2015-03-31", "staff_fte", 10.0),
+    ])
+    before = wf.copy()
+    s = demand.resource_shares(monthly, pop, workforce=wf)
+    w = s[s["basis"].str.startswith("workforce FTE")].set_index("force")["value"]
+    # A: 100 + 50 + 10 = 160 (specials headcount excluded); B: 30 + 10 = 40; both at 31 Mar 2015
+    assert w.to_dict() == {"A": 160.0, "B": 40.0}
+    assert s["basis"].str.contains("at 31 Mar 2015").any()
+    pd.testing.assert_frame_equal(wf, before)
+    # 70:30 split vs 160/200 = 80% -> A pays 10 pp less than its workforce share
+    g = demand.demand_vs_split(s, {"A": 70, "B": 30}, budget_gbp=1000.0)
+    a = g[(g["force"] == "A") & g["basis"].str.startswith("workforce")].iloc[0]
+    assert a["gap_pp"] == pytest.approx(-10.0) and a["gap_gbp"] == pytest.approx(-100.0)
+
+
+@pytest.mark.parametrize(
+    "rows, message",
+    [
+        pytest.param([("A", "2015-03-31", "officers_fte", 1.0)], r"no workforce figures .* \['B'\]", id="force-absent"),
+        pytest.param([("A", "2015-03-31", "officers_fte", 1.0), ("B", "2016-03-31", "officers_fte", 1.0)],
+                     "share no workforce date", id="no-common-date"),
+    ],
+)
+def test_workforce_basis_bad_input(rows, message):
+    monthly = pd.DataFrame({"force": ["A", "B"], "crime_type": ["Drugs", "Drugs"], "count": [3, 1]})
+    pop = pd.DataFrame({"force": ["A", "B"], "population": [10, 30]})
+    with pytest.raises(DataValidationError, match=message):
+        demand.resource_shares(monthly, pop, workforce=_workforce(rows))
+
+
+@pytest.mark.shared_data
+def test_real_workforce_shares_of_alliance(shared_data):
+    from alliance_analysis.datasets.workforce import load_workforce
+
+    wf = load_workforce(shared_data / "workforce" / "police_workforce_by_force_2014_2019_long.csv")
+    forces = ["Warwickshire", "West Mercia"]
+    monthly = pd.DataFrame({"force": forces, "crime_type": ["Drugs", "Drugs"], "count": [1, 1]})
+    pop = pd.DataFrame({"force": forces, "population": [545474, 1222416]})
+    s = demand.resource_shares(monthly, pop, workforce=wf)
+    g = demand.demand_vs_split(s, {"West Mercia": 69, "Warwickshire": 31}, budget_gbp=1.0)
+    g = g[g["basis"].str.startswith("workforce")].set_index("force")
+    # read by hand from the file (police-workforce-sep19-tables, 30 Sep 2019, officers + staff + PCSO FTE):
+    # West Mercia 3831.97, Warwickshire 1698.88 -> 3831.97 / 5530.85 = 69.283% vs the 69% split
+    assert g.index.name == "force" and g["basis"].str.contains("30 Sep 2019").all()
+    assert g.loc["West Mercia", "value"] == pytest.approx(3831.97, abs=0.01)
+    assert g.loc["West Mercia", "share_pct"] == pytest.approx(69.283, abs=0.001)
+    assert g.loc["West Mercia", "gap_pp"] == pytest.approx(69 - 69.283, abs=0.001)
+
+
 def test_split_must_sum_to_100():
     s = pd.DataFrame({"force": ["A", "B"], "basis": "population", "value": [1, 1]})
     with pytest.raises(ParameterError, match="sums to 90"):

@@ -31,7 +31,9 @@ def test_notebook_01_default_says_volume_only_and_synthetic(tmp_path):
 
 @pytest.mark.notebook
 @pytest.mark.shared_data
-def test_notebook_01_with_cchi_weights(tmp_path, shared_data):
+def test_notebook_01_with_cchi_weights_and_workforce(tmp_path, shared_data):
     text, _ = _run(tmp_path, start_month="2011-04", end_month="2014-03",
-                   cchi_weights_file=str(shared_data / "harm" / "cchi_days_by_offence_subgroup.csv"))
+                   cchi_weights_file=str(shared_data / "harm" / "cchi_days_by_offence_subgroup.csv"),
+                   workforce_file=str(shared_data / "workforce" / "police_workforce_by_force_2014_2019_long.csv"))
     assert "Harm weights from" in text and "harm_rank" in text
+    assert "harm-weighted crime" in text and "workforce FTE" in text
