@@ -114,9 +114,24 @@ class CostItem(_Model):
 
 
 class Leadership(_Model):
-    chief_officers: int = Field(ge=0)
-    baseline_chief_officers: int = Field(ge=0)
+    """Chief officer team: posts after the change vs before, and the cost of a post (GBP m a year).
+
+    Counts may be seed references (e.g. ``{seed: ww_chief_officers_actual}``, the review's 8).
+    """
+
+    chief_officers: Annotated[int, Field(ge=0)] | SeedRef
+    baseline_chief_officers: Annotated[int, Field(ge=0)] | SeedRef
     cost_per_post_gbp_m: float = Field(ge=0)
+
+    @property
+    def posts_removed(self) -> int:
+        """Baseline posts less posts after the change (negative if the team grows)."""
+        return int(round(resolve(self.baseline_chief_officers))) - int(round(resolve(self.chief_officers)))
+
+    @property
+    def saving_gbp_m(self) -> float:
+        """Yearly saving from the change in team size (GBP m)."""
+        return self.posts_removed * self.cost_per_post_gbp_m
     start_year: int = Field(ge=1900)
     source: str | None = None
     assumption: str | None = None
@@ -478,7 +493,7 @@ def option_flows(scenario: ScenarioSet, option: Option | str, horizon: int) -> p
             rows.append((t, c.item, c.kind, c.force, -total / c.years if inside else 0.0))
     if opt.leadership is not None:
         L = opt.leadership
-        saving = (L.baseline_chief_officers - L.chief_officers) * L.cost_per_post_gbp_m
+        saving = L.saving_gbp_m
         for t in years:
             rows.append((t, "chief officer team", "leadership", None,
                          saving if scenario.base_year + t >= L.start_year else 0.0))
@@ -954,9 +969,11 @@ def assumptions_table(scenario: ScenarioSet) -> pd.DataFrame:
                          "assumption": s.assumption or ""})
         if o.leadership is not None:
             L = o.leadership
-            rows.append({"item": f"{o.name}: chief officer team {L.baseline_chief_officers} -> {L.chief_officers}",
-                         "value_gbp_m": (L.baseline_chief_officers - L.chief_officers) * L.cost_per_post_gbp_m,
-                         "source": L.source or "", "assumption": L.assumption or ""})
+            before, after = (int(round(resolve(x))) for x in (L.baseline_chief_officers, L.chief_officers))
+            src = "; ".join(x.describe() for x in (L.baseline_chief_officers, L.chief_officers) if isinstance(x, SeedRef))
+            rows.append({"item": f"{o.name}: chief officer team {before} -> {after}",
+                         "value_gbp_m": L.saving_gbp_m, "source": src or (L.source or ""),
+                         "assumption": L.assumption or ""})
     return pd.DataFrame(rows)
 
 

@@ -210,3 +210,12 @@ def test_business_case_tables_and_workbook(tmp_path):
     assert set(sheets) == set(case) >= {"comparison", "uncertainty", "payback", "switching_values", "tornado",
                                         "fairness", "reserves", "assumptions"}
     assert sheets["payback"]["share_of_draws"].sum() == pytest.approx(1.0)
+
+
+def test_leadership_saving_from_seed_counts():
+    s = _set([{"name": "merger", "leadership": {"chief_officers": {"seed": "typical_chief_officer_team"},
+                                                "baseline_chief_officers": {"seed": "ww_chief_officers_actual"},
+                                                "cost_per_post_gbp_m": 0.15, "start_year": 2014}}])
+    f = scenarios.option_flows(s, "merger", 3)
+    # (8 - 6) posts x GBP 0.15m = GBP 0.3m a year from 2014/15
+    assert f.loc[f["kind"] == "leadership", "amount_gbp_m"].tolist() == pytest.approx([0.0, 0.3, 0.3])
