@@ -415,3 +415,35 @@ def coverage_summary(df: pd.DataFrame, *, by: Sequence[str] = ("force",)) -> pd.
                      "months_expected": len(g), "months_present": int((~g["is_gap"]).sum()),
                      "gap_months": ", ".join(gaps), "total_count": int(g["count"].sum())})
     return pd.DataFrame(rows)
+
+
+def month_range(start: object, end: object) -> pd.PeriodIndex:
+    """Every calendar month from ``start`` to ``end`` inclusive, as ``Period[M]``.
+
+    Raises
+    ------
+    ParameterError
+        If ``end`` is before ``start``.
+
+    Examples
+    --------
+    >>> month_range("2013-11", "2014-02").astype(str).tolist()
+    ['2013-11', '2013-12', '2014-01', '2014-02']
+    """
+    from alliance_analysis.errors import ParameterError
+
+    a, b = pd.Period(str(start), "M"), pd.Period(str(end), "M")
+    if b < a:
+        raise ParameterError(f"end month {b} is before start month {a}; swap start and end")
+    return pd.period_range(a, b, freq="M")
+
+
+def quarter_label(date: object) -> str:
+    """Financial-year quarter label of a date, e.g. ``"2013/14 Q3"`` (Q1 = April-June).
+
+    Examples
+    --------
+    >>> quarter_label("2014-01-15"), quarter_label("2013-04-01")
+    ('2013/14 Q4', '2013/14 Q1')
+    """
+    return f"{financial_year(date)} Q{financial_quarter(date)}"

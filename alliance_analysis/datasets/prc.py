@@ -140,3 +140,39 @@ def load_prc_table(path: str | Path | None = None) -> pd.DataFrame:
         raise DataValidationError("file not found", file=p, fix="check the path, or omit it to use the bundled 2017/18 table")
     raw = pd.read_csv(p, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     return tidy_prc(raw, source=str(p))
+
+
+def load_force_category_table(path: str | Path) -> pd.DataFrame:
+    """Recorded crime by force x police.uk category, FY 2024/25, with CCHI harm.
+
+    Returns ``force`` (canonical), ``financial_year`` (``"2024/25"``), ``crime_type``
+    (police.uk spelling), ``count`` (int64) and ``harm_cchi_days`` (float).
+
+    Raises
+    ------
+    DataValidationError
+        On missing columns, unknown forces or categories, or negative/non-numeric values.
+    """
+    from alliance_analysis import clean, taxonomy
+
+    p = Path(path)
+    if not p.exists():
+        raise DataValidationError("file not found", file=p, fix="check the path to recorded_crime_by_force_and_category_2024_25.csv")
+    df = pd.read_csv(p)
+    need = ["force", "crime_type", "count_2024_25", "harm_cchi_days"]
+    missing = [c for c in need if c not in df.columns]
+    if missing:
+        raise DataValidationError(f"missing columns {missing}", file=p, fix=f"expected columns {need}")
+    out = clean.normalise_force_names(df[need], "force", source=str(p))
+    out["crime_type"] = [taxonomy.canonical_crime_type(c) for c in out["crime_type"]]
+    for col in ("count_2024_25", "harm_cchi_days"):
+        v = pd.to_numeric(out[col], errors="coerce")
+        bad = v.isna() | (v < 0)
+        if bad.any():
+            i = int(bad.to_numpy().nonzero()[0][0])
+            raise DataValidationError(f"value {out[col].iloc[i]!r} is not a non-negative number", file=p,
+                                      column=col, row=i + 1, fix="counts and harm days must be >= 0")
+        out[col] = v
+    return pd.DataFrame({"force": out["force"], "financial_year": "2024/25", "crime_type": out["crime_type"],
+                         "count": out["count_2024_25"].astype("int64"),
+                         "harm_cchi_days": out["harm_cchi_days"].astype(float)})

@@ -1,0 +1,86 @@
+"""Force names, financial years/quarters and monthly calendars, with hand-worked expectations."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from alliance_analysis import clean
+from alliance_analysis.errors import DataValidationError, ParameterError
+
+
+@pytest.mark.parametrize("raw, expected", [
+    pytest.param("Devon & Cornwall Police", "Devon and Cornwall", id="ampersand-police"),
+    pytest.param("Devon and Cornwall", "Devon and Cornwall", id="canonical"),
+    pytest.param("devon-and-cornwall", "Devon and Cornwall", id="police-uk-slug"),
+    pytest.param("West Mercia Police", "West Mercia", id="suffix-police"),
+    pytest.param("west-mercia", "West Mercia", id="slug"),
+    pytest.param("Dyfed Powys", "Dyfed-Powys", id="dyfed-no-hyphen"),
+    pytest.param("Dyfed-Powys Police", "Dyfed-Powys", id="dyfed-police"),
+    pytest.param("Metropolitan Police Service", "Metropolitan Police", id="met-service"),
+    pytest.param("metropolitan", "Metropolitan Police", id="met-slug"),
+    pytest.param("London, City of", "City of London", id="ons-city-of-london"),
+    pytest.param("City of London Police", "City of London", id="col-police"),
+    pytest.param("Avon & Somerset Constabulary", "Avon and Somerset", id="constabulary"),
+    pytest.param("northern-ireland", "Northern Ireland", id="ni-slug"),
+    pytest.param("btp", "British Transport Police", id="btp-slug"),
+])
+def test_canonical_force_name(raw, expected):
+    assert clean.canonical_force_name(raw) == expected
+
+
+def test_northern_ireland_is_not_a_territorial_force():
+    assert "Northern Ireland" not in clean.CANONICAL_FORCES
+    assert len(clean.CANONICAL_FORCES) == 43
+
+
+def test_unknown_force_names_close_matches():
+    with pytest.raises(DataValidationError, match="West Mercia") as e:
+        clean.canonical_force_name("West Merica", source="x.csv")
+    assert "x.csv" in str(e.value)
+
+
+@pytest.mark.parametrize("force, slug", [
+    pytest.param("British Transport Police", "btp", id="btp"),
+    pytest.param("Metropolitan Police", "metropolitan", id="met"),
+    pytest.param("Devon & Cornwall", "devon-and-cornwall", id="dc"),
+    pytest.param("Northern Ireland", "northern-ireland", id="ni"),
+])
+def test_force_slug(force, slug):
+    assert clean.force_slug(force) == slug
+
+
+@pytest.mark.parametrize("date, fy, q, label", [
+    # April starts Q1 of the year; March closes Q4 of the previous one
+    pytest.param("2013-04-01", "2013/14", 1, "2013/14 Q1", id="first-day"),
+    pytest.param("2014-03-31", "2013/14", 4, "2013/14 Q4", id="last-day"),
+    pytest.param("2013-12-15", "2013/14", 3, "2013/14 Q3", id="december"),
+    pytest.param("2000-01-10", "1999/00", 4, "1999/00 Q4", id="century"),
+])
+def test_financial_year_and_quarter(date, fy, q, label):
+    assert clean.financial_year(date) == fy
+    assert clean.financial_quarter(date) == q
+    assert clean.quarter_label(date) == label
+
+
+def test_month_range_and_its_errors():
+    # Nov 2013 .. Feb 2014 = Nov, Dec, Jan, Feb = 4 months
+    assert len(clean.month_range("2013-11", "2014-02")) == 4
+    # Apr 2010 .. Mar 2020 = 10 years x 12 = 120 months
+    assert len(clean.month_range("2010-04", "2020-03")) == 120
+    with pytest.raises(ParameterError, match="before"):
+        clean.month_range("2014-02", "2013-11")
+
+
+def test_complete_monthly_index_marks_gaps_without_filling():
+    d = pd.DataFrame({"force": ["A", "A", "B"], "crime_type": ["Drugs"] * 3,
+                      "month": pd.PeriodIndex(["2020-01", "2020-04", "2020-02"], freq="M"),
+                      "count": [5, 7, 3]})
+    before = d.copy()
+    out = clean.complete_monthly_index(d, start="2020-01", end="2020-04")
+    # 2 groups x 4 months = 8 rows; A misses Feb, Mar; B misses Jan, Mar, Apr -> 5 gaps
+    assert len(out) == 8
+    assert int(out["is_gap"].sum()) == 5
+    assert out.loc[out["is_gap"], "count"].isna().all()
+    assert int(out["count"].sum()) == 15
+    pd.testing.assert_frame_equal(d, before)
