@@ -562,7 +562,9 @@ def harm_weights_from_file(path: str | None) -> pd.DataFrame | None:
         out.attrs["source"] = str(p)
         return out
     if {"category", "cchi_days"} <= set(w.columns):
-        out = police_uk_harm_weights(w)
+        from alliance_analysis.datasets.harm import load_cchi_weights
+
+        out = police_uk_harm_weights(load_cchi_weights(p), volume="national_count")
     elif {"crime_type", "weight"} <= set(w.columns):
         out = w[["crime_type", "weight"]].assign(crime_type=lambda d: d["crime_type"].map(taxonomy.canonical_crime_type))
         out.attrs["approximation"] = "weights given per police.uk crime type"
