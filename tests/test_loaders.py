@@ -169,3 +169,51 @@ def test_bad_loader_inputs(tmp_path):
     f.write_text("as_at,area,is_region_or_total,measure,value,source_file\n2015-03-31,Dorset,False,cats,1,a\n")
     with pytest.raises(DataValidationError, match=r"unknown measures \['cats'\]"):
         load_workforce(f)
+
+
+@pytest.mark.shared_data
+def test_force_category_table_2024_25(shared_data):
+    p = shared_data / "prc" / "recorded_crime_by_force_and_category_2024_25.csv"
+    t = prc.load_force_category_table(p)
+    assert t["force"].nunique() == 43  # the 43 territorial forces
+    assert t["count"].dtype == "int64"
+    with open(p, newline="") as fh:  # independent total with the csv module
+        rows = list(csv.DictReader(fh))
+    assert int(t["count"].sum()) == sum(int(r["count_2024_25"]) for r in rows)
+    wm = [float(r["harm_cchi_days"]) for r in rows if r["force"] == "West Mercia"]
+    assert t.loc[t["force"] == "West Mercia", "harm_cchi_days"].sum() == pytest.approx(sum(wm))
+
+
+@pytest.mark.shared_data
+def test_css_by_force_and_cost_hours(shared_data):
+    from alliance_analysis.datasets.harm import load_css_by_force, load_police_cost_and_hours
+
+    css = load_css_by_force(shared_data / "css" / "crime_severity_score_by_force_2003_2023.csv")
+    assert css["force"].nunique() == 43
+    assert {"West Mercia", "Warwickshire", "Devon and Cornwall", "Dorset"} <= set(css["force"])
+    assert css["year"].min() == 2003 and css["year"].max() == 2023
+    ch = load_police_cost_and_hours(shared_data / "harm" / "police_cost_and_hours_by_offence.csv")
+    # source row 1: homicide, cost 11960, 239.2 hours; 11960 / 50 per hour = 239.2
+    hom = ch[ch["offence"] == "homicide"].iloc[0]
+    assert hom["cost_gbp"] == 11960 and hom["police_hours"] == pytest.approx(11960 / 50)
+
+
+def test_force_category_table_rejects_bad_rows(tmp_path):
+    p = tmp_path / "fc.csv"
+    p.write_text("force,crime_type,count_2024_25,harm_cchi_days\nDorset,Robbery,-3,1.0\n")
+    with pytest.raises(DataValidationError, match="count_2024_25") as e:
+        prc.load_force_category_table(p)
+    assert "row 1" in str(e.value)
+    p.write_text("force,crime_type,count_2024_25,harm_cchi_days\nDorset,Mugging,3,1.0\n")
+    with pytest.raises(DataValidationError, match="Mugging"):
+        prc.load_force_category_table(p)
+
+
+def test_cost_and_hours_reads_the_cp1252_pound_sign(tmp_path):
+    from alliance_analysis.datasets.harm import load_police_cost_and_hours
+
+    p = tmp_path / "c.csv"
+    p.write_bytes("Offence,Event-Priority,Weight,Cost,Cost cat,Police Hours Assuming \u00a350p/h\r\n"
+                  "robbery,2,100,500,Robbery,10\r\n".encode("cp1252"))
+    out = load_police_cost_and_hours(p)
+    assert out[["offence", "cost_gbp", "police_hours"]].values.tolist() == [["robbery", 500.0, 10.0]]
