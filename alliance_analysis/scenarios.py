@@ -82,6 +82,7 @@ class ForceSpec(_Model):
     workforce: float | None = Field(None, ge=0)
     population: int | None = Field(None, ge=0)
     demand: float | None = Field(None, ge=0)
+    figure_basis: dict[str, str] = Field(default_factory=dict)
     reserves_gbp_m: Money = 0.0
     reserves_drawdown_gbp_m_per_year: Money = 0.0
     assumption: str | None = None
@@ -227,9 +228,19 @@ class Uncertainty(_Model):
 
 
 class ScenarioSet(_Model):
+    """A scenario file: forces, options, appraisal settings and uncertainty.
+
+    ``prices`` says whether the money figures are ``real`` (already in ``price_base``
+    prices; the default) or ``nominal`` cash of each year, in which case
+    ``deflator_index`` (financial-year start -> GDP deflator index) converts every
+    yearly flow to base-year prices before discounting, as the Green Book requires.
+    """
+
     name: str
     base_year: int = Field(ge=1900)
     price_base: str
+    prices: Literal["real", "nominal"] = "real"
+    deflator_index: dict[int, Annotated[float, Field(gt=0)]] | None = None
     optimism_bias: float = Field(0.0, ge=0, le=2)
     optimism_mitigation: float = Field(0.0, ge=0, le=1)
     agreed_split: dict[str, float] | None = None
@@ -242,6 +253,9 @@ class ScenarioSet(_Model):
         names = [f.name for f in self.forces]
         if len(set(names)) != len(names):
             raise ValueError("forces: duplicate force names")
+        if self.prices == "nominal" and (self.deflator_index is None or self.base_year not in self.deflator_index):
+            raise ValueError(f"deflator_index: nominal prices need a deflator index including the base year "
+                             f"{self.base_year}")
         for i, opt in enumerate(self.options):
             if isinstance(opt.split, dict):
                 _check_split(opt.split, names, f"options[{i}].split")
@@ -279,6 +293,52 @@ def _key_path(loc: Sequence[Any]) -> str:
     for part in loc:
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
     return out
+
+
+def with_force_figures(scenario: ScenarioSet, figures: pd.DataFrame | Mapping[str, float],
+                       field: Literal["demand", "workforce", "population"], *, basis: str | None = None) -> ScenarioSet:
+    """A copy of ``scenario`` with each force's demand, workforce or population replaced.
+
+    ``figures`` is a mapping force -> value, or a table with ``force`` and ``value`` columns
+    such as :func:`alliance_analysis.demand.resource_shares` returns (then ``basis`` picks
+    its rows). The basis is recorded so the fairness table names it (e.g. a synthetic series).
+
+    Examples
+    --------
+    >>> s = load_scenarios({"name": "x", "base_year": 2013, "price_base": "p",
+    ...     "forces": [{"name": "A"}, {"name": "B"}], "options": [{"name": "o"}]})
+    >>> split_shares(with_force_figures(s, {"A": 30, "B": 10}, "demand"), "demand")
+    {'A': 0.75, 'B': 0.25}
+    """
+    if field not in ("demand", "workforce", "population"):
+        raise ParameterError(f"field {field!r}: use 'demand', 'workforce' or 'population'")
+    if isinstance(figures, pd.DataFrame):
+        missing_cols = {"force", "value"} - set(figures.columns)
+        if missing_cols:
+            raise DataValidationError(f"figures table lacks {sorted(missing_cols)}", column=", ".join(sorted(missing_cols)),
+                                      fix="pass a table with 'force' and 'value' columns (and 'basis' with basis=)")
+        t = figures
+        if basis is not None:
+            if "basis" not in t.columns:
+                raise DataValidationError("figures table has no 'basis' column", column="basis",
+                                          fix="drop basis= or pass demand.resource_shares output")
+            t = t[t["basis"] == basis]
+        values = dict(zip(t["force"], t["value"].astype(float)))
+    else:
+        values = {k: float(v) for k, v in figures.items()}
+    names = [f.name for f in scenario.forces]
+    missing = [n for n in names if n not in values]
+    if missing:
+        raise DataValidationError(f"no {field} figure for {missing}" + (f" on basis {basis!r}" if basis else ""),
+                                  column="force", fix=f"supply a {field} value for every force in the scenario")
+    bad = [n for n in names if not np.isfinite(values[n]) or values[n] < 0]
+    if bad:
+        raise DataValidationError(f"{field} must be a finite number >= 0 for {bad}", column="value",
+                                  fix="check the figures")
+    label = basis or field
+    forces = [f.model_copy(update={field: int(round(values[f.name])) if field == "population" else values[f.name],
+                                   "figure_basis": {**f.figure_basis, field: label}}) for f in scenario.forces]
+    return scenario.model_copy(update={"forces": forces})
 
 
 def load_scenarios(source: str | Path | Mapping[str, Any]) -> ScenarioSet:
@@ -465,7 +525,8 @@ def option_flows(scenario: ScenarioSet, option: Option | str, horizon: int) -> p
     DataFrame
         ``year`` (0..), ``financial_year``, ``area``, ``kind`` (saving / one_off_revenue /
         capital / redundancy / leadership), ``force`` (None = shared by the split rule),
-        ``amount_gbp_m`` (savings positive, costs negative, before optimism bias).
+        ``amount_gbp_m`` (savings positive, costs negative, before optimism bias), in real
+        base-year prices (nominal scenarios are deflated by ``deflator_index``).
 
     Examples
     --------
@@ -475,6 +536,8 @@ def option_flows(scenario: ScenarioSet, option: Option | str, horizon: int) -> p
     [0.0, 1.0, 2.0, 3.0]
     """
     opt = _option(scenario, option)
+    if horizon < 1:
+        raise ParameterError(f"horizon {horizon} must be >= 1 year")
     years = np.arange(horizon)
     rows = []
     for s in opt.savings:
@@ -501,7 +564,19 @@ def option_flows(scenario: ScenarioSet, option: Option | str, horizon: int) -> p
     if df.empty:
         df = pd.DataFrame({"year": years, "area": "none", "kind": "saving", "force": None, "amount_gbp_m": 0.0})
     df["financial_year"] = [_fy(scenario.base_year + int(t)) for t in df["year"]]
+    if scenario.prices == "nominal":
+        df["amount_gbp_m"] = df["amount_gbp_m"] * _real_factors(scenario, horizon)[df["year"].to_numpy()]
     return df[["year", "financial_year", "area", "kind", "force", "amount_gbp_m"]]
+
+
+def _real_factors(scenario: ScenarioSet, horizon: int) -> np.ndarray:
+    """Multipliers taking each year's cash to base-year prices: index[base] / index[year]."""
+    idx = scenario.deflator_index or {}
+    missing = [scenario.base_year + t for t in range(horizon) if scenario.base_year + t not in idx]
+    if missing:
+        raise ParameterError(f"deflator_index has no value for {', '.join(_fy(y) for y in missing)}; extend it to "
+                             f"cover the {horizon}-year horizon or shorten the horizon")
+    return np.array([idx[scenario.base_year] / idx[scenario.base_year + t] for t in range(horizon)])
 
 
 def _option(scenario: ScenarioSet, option: Option | str) -> Option:
@@ -661,6 +736,9 @@ def fairness(scenario: ScenarioSet, option: Option | str, *, horizon: int = 10,
     rows = []
     for rule in rules:
         label = "agreed " + ":".join(f"{v:g}" for v in rule.values()) if isinstance(rule, Mapping) else rule
+        bases = {f.figure_basis.get(str(rule)) for f in scenario.forces} if isinstance(rule, str) else {None}
+        if len(bases) == 1 and None not in bases:
+            label = f"{rule} ({bases.pop()})"
         try:
             ff = force_flows(scenario, opt, horizon, rule)
         except ParameterError as exc:

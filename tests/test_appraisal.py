@@ -231,3 +231,13 @@ def test_monte_carlo_rejects_no_draws_and_does_not_touch_the_scenario():
     assert s.model_dump() == before
     with pytest.raises(ParameterError, match="n_draws 0"):
         scenarios.monte_carlo(s, "o", n_draws=0)
+
+
+def test_nominal_flows_are_deflated_to_base_year_prices():
+    s = scenarios.load_scenarios({**BASE, "prices": "nominal", "deflator_index": {2013: 100.0, 2014: 102.0},
+                                  "options": [{"name": "o", "savings": [{"area": "s", "amount_gbp_m": 10.2,
+                                                                         "start_year": 2014}]}]})
+    # 10.2 cash in 2014/15 x 100 / 102 = 10.0 at 2013/14 prices; NPV = 10 / 1.035 = 9.661836
+    assert scenarios.appraise(s, "o", horizon=2).npv_gbp_m == pytest.approx(9.661836, abs=1e-6)
+    with pytest.raises(ParameterError, match="deflator_index has no value for 2015/16"):
+        scenarios.appraise(s, "o", horizon=3)

@@ -72,6 +72,9 @@ def test_fairness_69_31_vs_50_50_by_hand():
                      r"forces\[0\]\.reserves_gbp_m: unknown seed id 'ww_reserves_201' \(close: ww_reserves_2014",
                      id="unknown-seed-id"),
         pytest.param({"forces": [{"name": "A"}, {"name": "A"}]}, "duplicate force names", id="duplicate-force"),
+        pytest.param({"prices": "nominal"}, "deflator_index: nominal prices need a deflator index", id="nominal-no-deflator"),
+        pytest.param({"deflator_index": {2013: -1}}, r"deflator_index\[2013\]: Input should be greater than 0",
+                     id="negative-deflator"),
     ],
 )
 def test_bad_scenarios_name_the_key(change, message):
@@ -219,3 +222,19 @@ def test_leadership_saving_from_seed_counts():
     f = scenarios.option_flows(s, "merger", 3)
     # (8 - 6) posts x GBP 0.15m = GBP 0.3m a year from 2014/15
     assert f.loc[f["kind"] == "leadership", "amount_gbp_m"].tolist() == pytest.approx([0.0, 0.3, 0.3])
+
+
+def test_with_force_figures_from_a_resource_shares_table():
+    s = _set(SIMPLE, agreed_split={"A": 69, "B": 31})
+    table = pd.DataFrame({"force": ["A", "B", "A", "B"], "basis": ["harm", "harm", "crime", "crime"],
+                          "value": [1.0, 3.0, 5.0, 5.0]})
+    before = table.copy()
+    s2 = scenarios.with_force_figures(s, table, "demand", basis="harm")
+    pd.testing.assert_frame_equal(table, before)
+    assert s.forces[0].demand is None  # the original scenario is untouched
+    f = scenarios.fairness(s2, "o", horizon=3, rules=["demand"])
+    got = f[f["rule"] == "demand (harm)"].set_index("force")["pv_net_gbp_m"]
+    # harm shares 1:3 = 25:75 of NPV 3.996943
+    assert got.to_dict() == pytest.approx({"A": 0.25 * 3.996943, "B": 0.75 * 3.996943}, abs=1e-5)
+    with pytest.raises(DataValidationError, match=r"no demand figure for \['B'\] on basis 'harm'"):
+        scenarios.with_force_figures(s, table[table["force"] == "A"], "demand", basis="harm")
