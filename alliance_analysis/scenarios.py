@@ -85,6 +85,8 @@ class ForceSpec(_Model):
     figure_basis: dict[str, str] = Field(default_factory=dict)
     reserves_gbp_m: Money = 0.0
     reserves_drawdown_gbp_m_per_year: Money = 0.0
+    reserves_year: int | None = Field(None, ge=1900)
+    drawdown_end_year: int | None = Field(None, ge=1900)
     assumption: str | None = None
 
 
@@ -758,21 +760,46 @@ def fairness(scenario: ScenarioSet, option: Option | str, *, horizon: int = 10,
 
 
 def reserves_trajectory(scenario: ScenarioSet, option: Option | str, *, horizon: int = 10,
-                        floor_gbp_m: float = 0.0) -> pd.DataFrame:
-    """Reserves per force: opening reserves, less planned drawdown and the force's share of one-off costs.
+                        floor_gbp_m: float = 0.0,
+                        funded_from_reserves: Sequence[str] = ("one_off_revenue", "redundancy")) -> pd.DataFrame:
+    """Year-end reserves per force: opening reserves, less planned drawdown and the force's
+    share (after optimism bias) of the one-off costs funded from reserves.
+
+    The opening balance is at the start of the force's ``reserves_year`` (default: the
+    base year); costs before then are taken as already reflected in it. Planned drawdown
+    runs from then to ``drawdown_end_year`` (inclusive; default: every year). Capital is
+    not charged to reserves by default (it is usually financed by borrowing or capital
+    receipts); pass ``funded_from_reserves`` to change that. Recurring savings are not
+    added to reserves: they close budget gaps.
 
     ``attrs["first_breach"]`` maps each force to the first financial year below ``floor_gbp_m`` (or None).
+
+    Examples
+    --------
+    >>> s = load_scenarios({"name": "x", "base_year": 2013, "price_base": "p",
+    ...     "forces": [{"name": "A", "reserves_gbp_m": 10, "reserves_drawdown_gbp_m_per_year": 2,
+    ...                 "drawdown_end_year": 2014}],
+    ...     "options": [{"name": "o", "costs": [{"kind": "redundancy", "item": "r", "amount_gbp_m": 3, "year": 2015}]}]})
+    >>> reserves_trajectory(s, "o", horizon=4, floor_gbp_m=4)["reserves_gbp_m"].tolist()   # 10-2, -2, -3, flat
+    [8.0, 6.0, 3.0, 3.0]
     """
     opt = _option(scenario, option)
+    allowed = {"one_off_revenue", "capital", "redundancy"}
+    if not set(funded_from_reserves) <= allowed:
+        raise ParameterError(f"funded_from_reserves {list(funded_from_reserves)}: use kinds from {sorted(allowed)}")
     ff = force_flows(scenario, opt, horizon)
-    costs = ff[~ff["kind"].isin(["saving", "leadership"])].groupby(["force", "year"])["amount_gbp_m"].sum()
+    costs = ff[ff["kind"].isin(list(funded_from_reserves))].groupby(["force", "year"])["amount_gbp_m"].sum()
     rows, breach = [], {}
     for f in scenario.forces:
         level = resolve(f.reserves_gbp_m)
         drawdown = resolve(f.reserves_drawdown_gbp_m_per_year)
+        start = f.reserves_year if f.reserves_year is not None else scenario.base_year
         breach[f.name] = None
         for t in range(horizon):
-            level += costs.get((f.name, t), 0.0) - drawdown
+            y = scenario.base_year + t
+            if y >= start:
+                planned = drawdown if f.drawdown_end_year is None or y <= f.drawdown_end_year else 0.0
+                level += costs.get((f.name, t), 0.0) - planned
             rows.append({"force": f.name, "year": t, "financial_year": _fy(scenario.base_year + t), "reserves_gbp_m": level})
             if level < floor_gbp_m and breach[f.name] is None:
                 breach[f.name] = _fy(scenario.base_year + t)

@@ -154,11 +154,15 @@ def test_split_rule_needs_the_figures():
 def test_reserves_trajectory_by_hand():
     s = _set(SIMPLE, forces=[{"name": "A", "reserves_gbp_m": 20, "reserves_drawdown_gbp_m_per_year": 1},
                              {"name": "B", "reserves_gbp_m": 5}])
-    r = scenarios.reserves_trajectory(s, "o", horizon=3, floor_gbp_m=7)
+    r = scenarios.reserves_trajectory(s, "o", horizon=3, floor_gbp_m=7, funded_from_reserves=["capital"])
     # A bears 69% of the GBP 15m capital in year 0 (10.35): 20 - 10.35 - 1 = 8.65, then 7.65, 6.65
     assert r.loc[r["force"] == "A", "reserves_gbp_m"].tolist() == pytest.approx([8.65, 7.65, 6.65])
     # B: 5 - 4.65 = 0.35, already below the floor in year 0
     assert r.attrs["first_breach"] == {"A": "2015/16", "B": "2013/14"}
+    # by default capital is not charged to reserves: A only draws down GBP 1m a year
+    d = scenarios.reserves_trajectory(s, "o", horizon=3, floor_gbp_m=7)
+    assert d.loc[d["force"] == "A", "reserves_gbp_m"].tolist() == pytest.approx([19, 18, 17])
+    assert d.attrs["first_breach"] == {"A": None, "B": "2013/14"}  # B: 5 < 7 from the start
 
 
 def test_waterfall_nets_to_the_undiscounted_total():
