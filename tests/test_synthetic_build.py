@@ -104,3 +104,23 @@ def test_build_is_idempotent_with_manifest(tmp_path):
     assert any(i["path"] == "data/raw/seed/finance.csv" for i in manifest["inputs"])
     assert all(len(i["sha256"]) == 64 for i in manifest["inputs"])
     assert not list(tmp_path.glob(".*.tmp"))  # no temporary files left behind
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    pytest.param({"data_source": "census"}, "unknown", id="bad-source"),
+    pytest.param({"data_source": "mid2018"}, "population_path", id="mid2018-needs-path"),
+])
+def test_population_switch_errors(kwargs, message):
+    from alliance_analysis.datasets import default
+    from alliance_analysis.errors import ParameterError
+
+    with pytest.raises(ParameterError, match=message):
+        default.population(**kwargs)
+
+
+def test_population_default_is_census_2011():
+    from alliance_analysis.datasets import default
+
+    p = default.population()
+    # ONS Census 2011 usual residents: Dorset county 412,905 + Bournemouth 183,491 + Poole 147,645 = 744,041
+    assert int(p.loc[p["force"] == "Dorset", "population"].item()) == 412_905 + 183_491 + 147_645

@@ -90,3 +90,32 @@ def annual_prc(prc_path: str | Path | None = None) -> pd.DataFrame:
     keys = [c for c in ("financial_year", "force", "is_territorial", "offence_description", "offence_group",
                         "offence_subgroup", "offence_code", "police_uk_category") if c in prc.columns]
     return prc.groupby(keys, as_index=False, dropna=False)["count"].sum()
+
+
+def population(data_source: str = "default", population_path: str | Path | None = None) -> pd.DataFrame:
+    """Resident population by force: ``force``, ``year``, ``population``.
+
+    ``"default"`` gives the real Census 2011 counts (bundled LSOA data, always
+    available); ``"mid2018"`` reads the ONS mid-2018 estimates from ``population_path``.
+
+    Raises
+    ------
+    ParameterError
+        For an unknown ``data_source`` or ``"mid2018"`` without a path.
+
+    Examples
+    --------
+    >>> p = population()
+    >>> int(p["year"].unique()[0]), len(p)
+    (2011, 43)
+    """
+    from alliance_analysis.datasets import population as pop
+
+    if data_source == "default":
+        return pop.load_census_2011_population()[["force", "year", "population"]]
+    if data_source == "mid2018":
+        if population_path is None:
+            raise ParameterError("data_source='mid2018' needs population_path: pass the path to "
+                                 "population_by_force_mid2018.csv")
+        return pop.load_population_mid2018(population_path)[["force", "year", "population"]]
+    raise ParameterError(f"population data_source {data_source!r} is unknown; use 'default' or 'mid2018'")
