@@ -648,7 +648,19 @@ def appraise(scenario: ScenarioSet, option: Option | str, *, horizon: int = 10, 
 
 def compare_options(scenario: ScenarioSet, *, horizon: int = 10, schedule: str = "green_book",
                     rate: float = 0.035) -> pd.DataFrame:
-    """One row per option: NPV, PV benefits and costs, BCR, discounted payback, undiscounted totals."""
+    """One row per option: NPV, PV benefits and costs, BCR, discounted payback, undiscounted totals.
+
+    ``attrs`` state the price base, horizon, schedule and discount convention.
+
+    Examples
+    --------
+    >>> s = load_scenarios({"name": "x", "base_year": 2013, "price_base": "p", "forces": [{"name": "A"}, {"name": "B"}],
+    ...     "options": [{"name": "o", "split": {"A": 69, "B": 31},
+    ...                  "savings": [{"area": "s", "amount_gbp_m": 10, "start_year": 2014}],
+    ...                  "costs": [{"kind": "capital", "item": "c", "amount_gbp_m": 15, "year": 2013}]}]})
+    >>> compare_options(s, horizon=3)[["option", "discounted_payback"]].values.tolist()
+    [['o', '2015/16']]
+    """
     rows = []
     for o in scenario.options:
         a = appraise(scenario, o, horizon=horizon, schedule=schedule, rate=rate)
@@ -699,7 +711,20 @@ def split_shares(scenario: ScenarioSet, rule: str | Mapping[str, float]) -> dict
 
 def force_flows(scenario: ScenarioSet, option: Option | str, horizon: int = 10,
                 rule: str | Mapping[str, float] | None = None) -> pd.DataFrame:
-    """Cash flows per force: force-specific items to that force, shared items by the split rule."""
+    """Cash flows per force: force-specific items to that force, shared items by the split rule.
+
+    Costs carry the optimism-bias uplift. ``rule`` overrides the option's own split.
+
+    Examples
+    --------
+    >>> s = load_scenarios({"name": "x", "base_year": 2013, "price_base": "p", "forces": [{"name": "A"}, {"name": "B"}],
+    ...     "options": [{"name": "o", "split": {"A": 69, "B": 31},
+    ...                  "savings": [{"area": "s", "amount_gbp_m": 10, "start_year": 2014}],
+    ...                  "costs": [{"kind": "capital", "item": "c", "amount_gbp_m": 15, "year": 2013}]}]})
+    >>> ff = force_flows(s, "o", 2)
+    >>> ff.groupby("force")["amount_gbp_m"].sum().round(2).to_dict()   # (10 - 15) x 0.69 and x 0.31
+    {'A': -3.45, 'B': -1.55}
+    """
     opt = _option(scenario, option)
     shares = split_shares(scenario, opt.split if rule is None else rule)
     f = option_flows(scenario, opt, horizon)
@@ -965,7 +990,18 @@ def tornado(scenario: ScenarioSet, option: Option | str, *, horizon: int = 10, s
 # --------------------------------------------------------------------------- figures and workbook
 
 def plot_cumulative(mc: MonteCarloResult, base: Appraisal, *, title: str | None = None):
-    """Cumulative discounted net benefit: deterministic line and the Monte Carlo 10-90% band."""
+    """Cumulative discounted net benefit: deterministic line and the Monte Carlo 10-90% band.
+
+    Examples
+    --------
+    >>> s = load_scenarios({"name": "x", "base_year": 2013, "price_base": "p", "forces": [{"name": "A"}, {"name": "B"}],
+    ...     "options": [{"name": "o", "split": {"A": 69, "B": 31},
+    ...                  "savings": [{"area": "s", "amount_gbp_m": 10, "start_year": 2014}],
+    ...                  "costs": [{"kind": "capital", "item": "c", "amount_gbp_m": 15, "year": 2013}]}]})
+    >>> fig = plot_cumulative(monte_carlo(s, "o", n_draws=20, horizon=3), appraise(s, "o", horizon=3))
+    >>> fig.axes[0].get_title()
+    'o: cumulative net benefit'
+    """
     import matplotlib.pyplot as plt
 
     from alliance_analysis.plots import apply_house_style, figure_title
@@ -980,7 +1016,8 @@ def plot_cumulative(mc: MonteCarloResult, base: Appraisal, *, title: str | None 
     ax.axhline(0, color="black", lw=0.8)
     ax.set_xticks(range(len(x)))
     ax.set_xticklabels(x, rotation=45, fontsize=8)
-    ax.set_ylabel(f"cumulative discounted net benefit, GBP m ({base.price_base})")
+    ax.set_ylabel("cumulative discounted net benefit, GBP m")
+    fig.text(0.01, 0.005, f"Prices: {base.price_base}. Year 0 undiscounted.", fontsize=7, color="0.35")
     figure_title(ax, title or f"{base.option}: cumulative net benefit", synthetic=False)
     ax.legend()
     fig.tight_layout()
@@ -988,7 +1025,17 @@ def plot_cumulative(mc: MonteCarloResult, base: Appraisal, *, title: str | None 
 
 
 def plot_tornado(tor: pd.DataFrame, *, title: str = "What moves the NPV"):
-    """Tornado chart of :func:`tornado`."""
+    """Tornado chart of :func:`tornado`: bars from the base NPV to each input's adverse and favourable end.
+
+    Examples
+    --------
+    >>> s = load_scenarios({"name": "x", "base_year": 2013, "price_base": "p", "forces": [{"name": "A"}, {"name": "B"}],
+    ...     "options": [{"name": "o", "split": {"A": 69, "B": 31},
+    ...                  "savings": [{"area": "s", "amount_gbp_m": 10, "start_year": 2014}],
+    ...                  "costs": [{"kind": "capital", "item": "c", "amount_gbp_m": 15, "year": 2013}]}]})
+    >>> len(plot_tornado(tornado(s, "o", horizon=3)).axes[0].patches)   # 3 inputs x 2 ends
+    6
+    """
     import matplotlib.pyplot as plt
 
     from alliance_analysis.plots import apply_house_style, figure_title
@@ -1009,7 +1056,17 @@ def plot_tornado(tor: pd.DataFrame, *, title: str = "What moves the NPV"):
 
 
 def plot_waterfall(scenario: ScenarioSet, option: Option | str, *, horizon: int = 10):
-    """Undiscounted savings and costs over the horizon by area, as a waterfall to the net total."""
+    """Undiscounted savings and costs over the horizon by area, as a waterfall to the net total.
+
+    Examples
+    --------
+    >>> s = load_scenarios({"name": "x", "base_year": 2013, "price_base": "p", "forces": [{"name": "A"}, {"name": "B"}],
+    ...     "options": [{"name": "o", "split": {"A": 69, "B": 31},
+    ...                  "savings": [{"area": "s", "amount_gbp_m": 10, "start_year": 2014}],
+    ...                  "costs": [{"kind": "capital", "item": "c", "amount_gbp_m": 15, "year": 2013}]}]})
+    >>> round(float(plot_waterfall(s, "o", horizon=3).axes[0].patches[-1].get_height()), 6)   # 10 + 10 - 15
+    5.0
+    """
     import matplotlib.pyplot as plt
 
     from alliance_analysis.plots import apply_house_style, figure_title
@@ -1026,14 +1083,24 @@ def plot_waterfall(scenario: ScenarioSet, option: Option | str, *, horizon: int 
     ax.bar(len(g), running, color="#0d47a1")
     ax.set_xticks(range(len(g) + 1))
     ax.set_xticklabels([*g["area"].str.slice(0, 28), "net"], rotation=40, ha="right", fontsize=7)
-    ax.set_ylabel(f"GBP m over {horizon} years (undiscounted)")
+    ax.set_ylabel(f"GBP m over {horizon} years (undiscounted, before optimism bias)")
     figure_title(ax, f"{_option(scenario, option).name}: savings and costs", synthetic=False)
     fig.tight_layout()
     return fig
 
 
 def plot_fairness(fair: pd.DataFrame):
-    """Each force's PV net benefit under each sharing rule."""
+    """Each force's PV net benefit under each sharing rule (bars grouped by rule).
+
+    Examples
+    --------
+    >>> s = load_scenarios({"name": "x", "base_year": 2013, "price_base": "p", "forces": [{"name": "A"}, {"name": "B"}],
+    ...     "options": [{"name": "o", "split": {"A": 69, "B": 31},
+    ...                  "savings": [{"area": "s", "amount_gbp_m": 10, "start_year": 2014}],
+    ...                  "costs": [{"kind": "capital", "item": "c", "amount_gbp_m": 15, "year": 2013}]}]})
+    >>> len(plot_fairness(fairness(s, "o", horizon=3, rules=["equal"])).axes[0].patches)   # 2 rules x 2 forces
+    4
+    """
     import matplotlib.pyplot as plt
 
     from alliance_analysis.plots import apply_house_style, figure_title, grouped_bars
