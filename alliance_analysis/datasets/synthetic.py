@@ -96,10 +96,16 @@ def _levels(forces: Sequence[str]) -> pd.DataFrame:
     return lv[["force", "crime_type", "monthly"]]
 
 
+def _offset(months: pd.Series) -> np.ndarray:
+    """Months after ANCHOR, vectorised (year * 12 + month arithmetic)."""
+    m = months.dt
+    return ((m.year * 12 + m.month) - (ANCHOR.year * 12 + ANCHOR.month)).to_numpy(dtype=float)
+
+
 def _expected(grid: pd.DataFrame) -> np.ndarray:
-    offset = np.array([(m - ANCHOR).n for m in grid["month"]], dtype=float)
+    offset = _offset(grid["month"])
     growth = grid["crime_type"].map(ASSUMED_ANNUAL_GROWTH).to_numpy(dtype=float)
-    moy = np.array([m.month for m in grid["month"]], dtype=float)
+    moy = grid["month"].dt.month.to_numpy(dtype=float)
     season = 1.0 + SEASONAL_AMPLITUDE * np.cos(2 * np.pi * (moy - 7) / 12)
     return grid["monthly"].to_numpy() * np.exp(np.log1p(growth) * offset / 12.0) * season
 
@@ -122,7 +128,7 @@ def _table3_scale(grid: pd.DataFrame, lv: pd.DataFrame) -> np.ndarray:
             mids.append((window[0] - ANCHOR).n + 2.5)
             ratios.append((asb_total if is_asb else crime_total) / expected)
         mask = ((grid["crime_type"] == "Anti-social behaviour") == is_asb).to_numpy()
-        t = np.array([(m - ANCHOR).n for m in grid.loc[mask, "month"]], dtype=float)
+        t = _offset(grid.loc[mask, "month"])
         scale[mask] = np.interp(t, mids, ratios)
     return scale
 
