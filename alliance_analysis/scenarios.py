@@ -39,7 +39,7 @@ from typing import Annotated, Any, Literal
 import numpy as np
 import pandas as pd
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from alliance_analysis.errors import DataValidationError, ParameterError
 
@@ -148,6 +148,11 @@ class Option(_Model):
     leadership: Leadership | None = None
     split: dict[str, float] | Literal["population", "workforce", "budget", "demand", "equal"] = "equal"
 
+    @field_validator("split", mode="before")
+    @classmethod
+    def _seed_shares(cls, v: Any) -> Any:
+        return _resolve_shares(v)
+
 
 class Distribution(_Model):
     """A named distribution of a multiplicative factor or a number of years.
@@ -250,6 +255,11 @@ class ScenarioSet(_Model):
     options: list[Option] = Field(min_length=1)
     uncertainty: Uncertainty = Uncertainty()
 
+    @field_validator("agreed_split", mode="before")
+    @classmethod
+    def _seed_shares(cls, v: Any) -> Any:
+        return _resolve_shares(v)
+
     @model_validator(mode="after")
     def _consistent(self) -> ScenarioSet:
         names = [f.name for f in self.forces]
@@ -279,6 +289,22 @@ class ScenarioSet(_Model):
         if self.agreed_split is not None:
             _check_split(self.agreed_split, names, "agreed_split")
         return self
+
+
+def _resolve_shares(v: Any) -> Any:
+    """Resolve ``{force: {seed: id}}`` shares (e.g. the 69:31 rows of cost_splits.csv) to numbers."""
+    if isinstance(v, Mapping):
+        out = {}
+        for k, x in v.items():
+            if isinstance(x, Mapping) and "seed" in x:
+                try:
+                    out[k] = resolve(SeedRef(**x))
+                except DataValidationError as exc:
+                    raise ValueError(f"{k}: {exc.detail}") from None
+            else:
+                out[k] = x
+        return out
+    return v
 
 
 def _check_split(split: Mapping[str, float], names: Sequence[str], where: str) -> None:

@@ -72,6 +72,8 @@ def test_fairness_69_31_vs_50_50_by_hand():
                      r"forces\[0\]\.reserves_gbp_m: unknown seed id 'ww_reserves_201' \(close: ww_reserves_2014",
                      id="unknown-seed-id"),
         pytest.param({"forces": [{"name": "A"}, {"name": "A"}]}, "duplicate force names", id="duplicate-force"),
+        pytest.param({"agreed_split": {"A": {"seed": "ww_resources_west_merc"}, "B": 31}},
+                     r"agreed_split: A: unknown seed id 'ww_resources_west_merc'", id="unknown-seed-in-split"),
         pytest.param({"prices": "nominal"}, "deflator_index: nominal prices need a deflator index", id="nominal-no-deflator"),
         pytest.param({"deflator_index": {2013: -1}}, r"deflator_index\[2013\]: Input should be greater than 0",
                      id="negative-deflator"),
@@ -242,3 +244,9 @@ def test_with_force_figures_from_a_resource_shares_table():
     assert got.to_dict() == pytest.approx({"A": 0.25 * 3.996943, "B": 0.75 * 3.996943}, abs=1e-5)
     with pytest.raises(DataValidationError, match=r"no demand figure for \['B'\] on basis 'harm'"):
         scenarios.with_force_figures(s, table[table["force"] == "A"], "demand", basis="harm")
+
+
+def test_split_from_seed_rows():
+    s = _set([{"name": "o", "split": {"A": {"seed": "ww_resources_west_mercia"},
+                                      "B": {"seed": "ww_resources_warwickshire"}}}])
+    assert scenarios.split_shares(s, s.options[0].split) == pytest.approx({"A": 0.69, "B": 0.31})
