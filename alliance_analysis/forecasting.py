@@ -1,23 +1,36 @@
 """Crime trend forecasting: baselines, vectorised ETS, rolling-origin backtests, reconciliation.
 
-Models (per series, on monthly or quarterly counts):
+Models (per series, on monthly or quarterly counts; the point forecast of every model is
+clipped at zero and so are all interval bounds):
 
-``snaive``  seasonal naive (last season repeated);
-``drift``   random walk with drift;
-``ets``     additive Holt-Winters, with or without trend (ETS(A,A,A) / ETS(A,N,A)), on
-            ``log1p(count)``; trend choice and smoothing parameters chosen per series and
-            per origin from a grid by in-sample one-step SSE; all
-            series and all grid points are filtered at once with numpy (the fast path);
-``combo``   the mean of ``snaive`` and ``ets``;
-``sarima``  statsmodels SARIMAX(1,0,0)(0,1,1) per series (slow reference model; opt-in).
+``snaive``  seasonal naive (the last season repeated); normal intervals from the
+            seasonal-difference residuals, widening with the number of seasons ahead;
+``drift``   random walk with drift; normal intervals widening with sqrt(h);
+``ets``     additive Holt-Winters (ETS(A,N,A) or damped ETS(A,Ad,A)) on ``log1p(count)``,
+            which keeps counts positive and makes the variance grow with the level (as
+            for counts); parameters chosen per series and origin from a grid by in-sample
+            one-step error. ``engine="numpy"`` (default) filters all series and all grid
+            points at once (:mod:`alliance_analysis._ets`); ``engine="statsmodels"`` fits
+            statsmodels ``ETSModel`` per series (the slow reference);
+``sarima``  statsmodels SARIMAX(1,0,0)(0,1,1)_m with drift on ``log1p(count)`` per series
+            (slow: about 0.1-0.3 s per fit, so not in the default model list);
+``combo``   the mean of ``snaive`` and ``ets`` (point forecast and bounds).
 
-Every model is scored by a rolling-origin backtest (``n_origins`` origins ``step`` apart,
-each forecasting ``horizon`` ahead): MASE (scaled by the in-sample seasonal-naive MAE of
-each training window), sMAPE and empirical coverage of the 80% and 95% intervals. The
-model with the lowest mean MASE is selected per series and refitted on the full series.
-Forecasts and bounds are never negative (log1p models are back-transformed; baselines are
-clipped at zero). A model whose forecast is not finite or explodes (above 10x the series
-maximum) is replaced by the seasonal naive forecast and recorded in ``fallbacks``.
+Log-scale models report the back-transformed median ``expm1(mu)`` as the point forecast.
+
+Rolling-origin backtest: ``n_origins`` training lengths ``n - horizon - step*(n_origins-1-i)``,
+each forecasting ``horizon`` periods; per series and model: mean MASE (scaled by the
+seasonal-naive in-sample MAE of each training window), sMAPE and the empirical coverage of
+each interval level. The model with the lowest mean backtest MASE is selected per series
+(sMAPE breaks ties and decides where MASE is undefined) and refitted on the whole series.
+
+Fallbacks: a forecast that raises, is not finite, has a point forecast above 10x the
+series maximum or a bound above 100x it is replaced by the next model in the chain
+``sarima -> ets -> snaive`` (``ets``, ``drift``, ``combo`` -> ``snaive``), logged with
+:mod:`logging` and recorded in ``ForecastResult.fallbacks``; nothing is returned NaN.
+
+Minimum length: every series needs ``2*m + horizon + step*(n_origins - 1)`` periods
+(two seasons to initialise the seasonal models before the first origin).
 
 Examples
 --------
@@ -27,31 +40,43 @@ Examples
 
 from __future__ import annotations
 
-import itertools
 import logging
+import warnings
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
+from alliance_analysis import _ets
 from alliance_analysis.errors import DataValidationError, ParameterError
 
 log = logging.getLogger(__name__)
 
+MODELS = ("snaive", "drift", "ets", "sarima", "combo")
 FAST_MODELS = ("snaive", "drift", "ets", "combo")
-ALPHAS = (0.05, 0.1, 0.2, 0.3, 0.5, 0.7)
-BETAS = (0.0, 0.005, 0.02)
-GAMMAS = (0.0, 0.05, 0.1, 0.2)
-TRENDS = (0.0, 1.0)  # 0: no trend (ETS(A,N,A)), 1: additive trend (ETS(A,A,A))
+FALLBACK_CHAIN = {"sarima": ("ets", "snaive"), "ets": ("snaive",), "drift": ("snaive",), "combo": ("snaive",)}
+EXPLODE_MEAN = 10.0
+EXPLODE_BOUND = 100.0
 
 
 # --------------------------------------------------------------------------- metrics
 
 def mase(actual: Sequence[float], forecast: Sequence[float], *, insample: Sequence[float], m: int = 12) -> float:
-    """Mean absolute scaled error, scaled by the in-sample seasonal naive MAE (lag ``m``)."""
+    """Mean absolute scaled error: forecast MAE over the in-sample seasonal-naive MAE (lag ``m``).
+
+    Returns NaN when the in-sample seasonal-naive MAE is 0 (a perfectly repeating history).
+
+    Examples
+    --------
+    >>> mase([10, 20], [12, 20], insample=[1, 2, 4, 5], m=2)   # MAE 1 / mean(|4-1|, |5-2|) 3
+    0.3333333333333333
+    """
     a, f, x = (np.asarray(v, dtype=float) for v in (actual, forecast, insample))
+    if a.shape != f.shape:
+        raise ParameterError(f"actual has shape {a.shape} and forecast {f.shape}; they must match")
     if len(x) <= m:
         raise ParameterError(f"insample has {len(x)} values; need more than m={m}")
     scale = np.mean(np.abs(x[m:] - x[:-m]))
@@ -59,7 +84,7 @@ def mase(actual: Sequence[float], forecast: Sequence[float], *, insample: Sequen
 
 
 def smape(actual: Sequence[float], forecast: Sequence[float]) -> float:
-    """Symmetric MAPE in percent: mean of 200 |a - f| / (|a| + |f|) (0 where both are 0).
+    """Symmetric MAPE in percent: mean of 200 |a - f| / (|a| + |f|), a term being 0 where both are 0.
 
     Examples
     --------
@@ -67,13 +92,15 @@ def smape(actual: Sequence[float], forecast: Sequence[float]) -> float:
     33.333333333333336
     """
     a, f = np.asarray(actual, dtype=float), np.asarray(forecast, dtype=float)
+    if a.shape != f.shape:
+        raise ParameterError(f"actual has shape {a.shape} and forecast {f.shape}; they must match")
     den = np.abs(a) + np.abs(f)
     terms = np.where(den == 0, 0.0, 200 * np.abs(a - f) / np.where(den == 0, 1, den))
     return float(terms.mean())
 
 
 def interval_coverage(actual: Sequence[float], lower: Sequence[float], upper: Sequence[float]) -> float:
-    """Share of actual values inside [lower, upper].
+    """Share of actual values inside the closed interval [lower, upper].
 
     Examples
     --------
@@ -81,6 +108,8 @@ def interval_coverage(actual: Sequence[float], lower: Sequence[float], upper: Se
     0.6666666666666666
     """
     a, lo, hi = (np.asarray(v, dtype=float) for v in (actual, lower, upper))
+    if (lo > hi).any():
+        raise ParameterError("a lower bound is above its upper bound")
     return float(np.mean((a >= lo) & (a <= hi)))
 
 
@@ -88,36 +117,53 @@ def interval_coverage(actual: Sequence[float], lower: Sequence[float], upper: Se
 
 def _to_matrix(df: pd.DataFrame, keys: Sequence[str], value: str = "count") -> tuple[pd.DataFrame, np.ndarray, pd.PeriodIndex]:
     keys = list(keys)
+    if not isinstance(df, pd.DataFrame):
+        raise ParameterError(f"df must be a DataFrame, not {type(df).__name__}")
     missing = [c for c in [*keys, "month", value] if c not in df.columns]
     if missing:
-        raise DataValidationError(f"columns {missing} are missing", fix=f"give columns {[*keys, 'month', value]}")
+        raise DataValidationError(f"columns {missing} are missing", column=missing[0],
+                                  fix=f"give a tidy frame with columns {[*keys, 'month', value]}")
+    if len(df) == 0:
+        raise DataValidationError("the frame has no rows", fix="pass at least one series")
     if not isinstance(df["month"].dtype, pd.PeriodDtype):
-        raise DataValidationError("the month column is not a pandas Period", column="month",
-                                  fix="convert with clean.to_month (monthly) or to Period[Q] (quarterly)")
-    freq = df["month"].dtype.freq.name
+        raise DataValidationError(f"the month column has dtype {df['month'].dtype}, not a pandas Period",
+                                  column="month",
+                                  fix="convert with df['month'].dt.to_period('M') (monthly) or ('Q') (quarterly)")
+    freq = df["month"].dtype.freq.rule_code
     if not (freq.startswith("M") or freq.startswith("Q")):
         raise DataValidationError(f"period frequency {freq!r} is not monthly or quarterly", column="month",
-                                  fix="aggregate to months or quarters")
-    if df[value].isna().any():
-        bad = df[df[value].isna()].iloc[0]
-        raise DataValidationError(f"series {dict(bad[keys])} has a missing count in {bad['month']}", column=value,
+                                  fix="aggregate to months (Period[M]) or quarters (Period[Q]) first")
+    counts = pd.to_numeric(df[value], errors="coerce")
+    if counts.isna().any():
+        bad = df[counts.isna()]
+        raise DataValidationError(f"series {dict(bad.iloc[0][keys])} has a missing count in "
+                                  f"{', '.join(map(str, bad['month'].head(5)))}", column=value,
+                                  row=int(np.flatnonzero(counts.isna().to_numpy())[0]),
                                   fix="declare or fill the gap explicitly before forecasting")
-    if (df[value] < 0).any():
-        bad = df[df[value] < 0].iloc[0]
-        raise DataValidationError(f"series {dict(bad[keys])} has a negative count in {bad['month']}", column=value,
-                                  fix="counts must be >= 0")
-    if df.duplicated([*keys, "month"]).any():
-        bad = df[df.duplicated([*keys, "month"])].iloc[0]
-        raise DataValidationError(f"series {dict(bad[keys])} has month {bad['month']} twice", column="month",
-                                  fix="aggregate duplicates first")
-    wide = df.pivot_table(index=keys, columns="month", values=value, aggfunc="sum")
-    periods = pd.period_range(wide.columns.min(), wide.columns.max(), freq=df["month"].dtype.freq)
+    if (counts < 0).any():
+        bad = df[counts < 0]
+        raise DataValidationError(f"series {dict(bad.iloc[0][keys])} has a negative count in {bad.iloc[0]['month']}",
+                                  column=value, row=int(np.flatnonzero((counts < 0).to_numpy())[0]),
+                                  fix="counts must be >= 0; correct or drop the adjustment rows")
+    dup = df.duplicated([*keys, "month"])
+    if dup.any():
+        bad = df[dup].iloc[0]
+        raise DataValidationError(f"series {dict(bad[keys])} has month {bad['month']} more than once", column="month",
+                                  row=int(np.flatnonzero(dup.to_numpy())[0]),
+                                  fix="aggregate duplicates first (groupby keys + month, sum)")
+    wide = df.assign(**{value: counts}).pivot_table(index=keys, columns="month", values=value, aggfunc="sum",
+                                                   observed=True)
+    periods = pd.period_range(df["month"].min(), df["month"].max(), freq=df["month"].dtype.freq)
     wide = wide.reindex(columns=periods)
-    if wide.isna().any().any():
-        i, j = np.argwhere(wide.isna().to_numpy())[0]
-        raise DataValidationError(f"series {dict(zip(keys, np.atleast_1d(wide.index[i])))} has no value for "
-                                  f"{periods[j]} (gap)", column="month",
-                                  fix="make gaps explicit with clean.complete_monthly_index and handle them before forecasting")
+    holes = wide.isna().to_numpy()
+    if holes.any():
+        i = int(np.flatnonzero(holes.any(axis=1))[0])
+        months = ", ".join(str(periods[j]) for j in np.flatnonzero(holes[i])[:12])
+        key = wide.index[i] if isinstance(wide.index[i], tuple) else (wide.index[i],)
+        raise DataValidationError(f"series {dict(zip(keys, key))} has no value for {months} "
+                                  f"({int(holes.any(axis=1).sum())} series have gaps)", column="month",
+                                  fix="every series must cover the same run of months: make gaps explicit with "
+                                      "clean.complete_monthly_index and fill or shorten them before forecasting")
     index = wide.index.to_frame(index=False)
     return index, wide.to_numpy(dtype=float), periods
 
@@ -125,9 +171,8 @@ def _to_matrix(df: pd.DataFrame, keys: Sequence[str], value: str = "count") -> t
 # --------------------------------------------------------------------------- models
 
 def _snaive(y: np.ndarray, h: int, m: int) -> np.ndarray:
-    last = y[:, -m:]
     reps = int(np.ceil(h / m))
-    return np.tile(last, reps)[:, :h]
+    return np.tile(y[:, -m:], reps)[:, :h]
 
 
 def _drift(y: np.ndarray, h: int) -> np.ndarray:
@@ -136,93 +181,7 @@ def _drift(y: np.ndarray, h: int) -> np.ndarray:
     return y[:, -1:] + slope[:, None] * np.arange(1, h + 1)[None, :]
 
 
-def _residual_sd(y: np.ndarray, fitted_err: np.ndarray) -> np.ndarray:
-    return np.sqrt(np.nanmean(fitted_err**2, axis=1))
-
-
-def _ets_filter(z: np.ndarray, m: int, params: np.ndarray):
-    """Run additive Holt-Winters for every series x parameter row at once.
-
-    z: (S, n) log1p counts. params: (P, 4) alpha, beta, gamma, trend switch.
-    Returns level, trend (S, P, n+1 history of states), season (S, P, n+m), sse cumulative (S, P, n).
-    """
-    S, n = z.shape
-    P = params.shape[0]
-    a, b, g, on = (params[:, k][None, :] for k in range(4))
-    b = b * on
-    first = z[:, :m].mean(axis=1)
-    second = z[:, m:2 * m].mean(axis=1) if n >= 2 * m else first
-    level = np.repeat(first[:, None], P, axis=1)
-    trend = ((second - first) / m)[:, None] * on
-    season = np.repeat((z[:, :m] - first[:, None])[:, None, :], P, axis=1)  # (S, P, m)
-    seas_hist = np.empty((S, P, n + m))
-    seas_hist[:, :, :m] = season
-    L = np.empty((S, P, n))
-    T = np.empty((S, P, n))
-    sq = np.empty((S, P, n))
-    for t in range(n):
-        s_t = seas_hist[:, :, t]
-        pred = level + trend + s_t
-        err = z[:, t][:, None] - pred
-        sq[:, :, t] = err**2
-        new_level = level + trend + a * err
-        trend = trend + a * b * err
-        seas_hist[:, :, t + m] = s_t + g * (1 - a) * err
-        level = new_level
-        L[:, :, t], T[:, :, t] = level, trend
-    return L, T, seas_hist, np.cumsum(sq, axis=2), sq
-
-
-def _grid() -> np.ndarray:
-    grid = np.array(list(itertools.product(ALPHAS, BETAS, GAMMAS, TRENDS)), dtype=float)
-    return grid[(grid[:, 3] == 1) | (grid[:, 1] == 0)]  # beta is irrelevant without a trend
-
-
-def _ets_forecast_at(L, T, seas, cum, sq, origin: int, h: int, m: int, levels: Sequence[int]):
-    """Forecast from the state after observation ``origin`` - 1 (training length ``origin``)."""
-    S = L.shape[0]
-    params = _grid()
-    warm = min(m, origin - 1)
-    sse = cum[:, :, origin - 1] - cum[:, :, warm - 1]
-    best = np.argmin(sse, axis=1)
-    idx = np.arange(S)
-    lv, tr = L[idx, best, origin - 1], T[idx, best, origin - 1]
-    steps = np.arange(1, h + 1)
-    # seasonal state for step j: seas_hist[origin + (j-1) % m] (last m seasonal states)
-    sidx = origin + (steps - 1) % m
-    sv = seas[idx[:, None], best[:, None], sidx[None, :]]
-    mu = lv[:, None] + tr[:, None] * steps[None, :] + sv
-    n_res = origin - warm
-    sigma = np.sqrt((sq[idx, best, warm:origin]).sum(axis=1) / max(n_res - 3, 1))
-    a, g = params[best, 0], params[best, 2]
-    b = params[best, 1] * params[best, 3]
-    # h-step variance of additive Holt-Winters (Hyndman et al. 2008, class 1)
-    var = np.ones((S, h))
-    for j in range(2, h + 1):
-        c = np.zeros(S)
-        for i in range(1, j):
-            c += (a * (1 + i * b) + g * (1 - a) * (i % m == 0)) ** 2
-        var[:, j - 1] = 1 + c
-    sd = sigma[:, None] * np.sqrt(var)
-    out = {"mean": np.expm1(mu)}
-    for lvl in levels:
-        zq = stats.norm.ppf(0.5 + lvl / 200)
-        out[f"lo_{lvl}"] = np.expm1(mu - zq * sd)
-        out[f"hi_{lvl}"] = np.expm1(mu + zq * sd)
-    return out
-
-
-def _baseline_intervals(y_train: np.ndarray, mean: np.ndarray, kind: str, m: int, levels: Sequence[int]) -> dict:
-    h = mean.shape[1]
-    if kind == "snaive":
-        res = y_train[:, m:] - y_train[:, :-m]
-        sigma = np.sqrt(np.mean(res**2, axis=1))
-        k = np.floor((np.arange(1, h + 1) - 1) / m) + 1
-        sd = sigma[:, None] * np.sqrt(k)[None, :]
-    else:
-        d = np.diff(y_train, axis=1)
-        sigma = np.std(d, axis=1, ddof=1)
-        sd = sigma[:, None] * np.sqrt(np.arange(1, h + 1))[None, :]
+def _normal_bounds(mean: np.ndarray, sd: np.ndarray, levels: Sequence[int]) -> dict[str, np.ndarray]:
     out = {"mean": np.clip(mean, 0, None)}
     for lvl in levels:
         zq = stats.norm.ppf(0.5 + lvl / 200)
@@ -231,68 +190,141 @@ def _baseline_intervals(y_train: np.ndarray, mean: np.ndarray, kind: str, m: int
     return out
 
 
-def _sarima(y_train: np.ndarray, h: int, m: int, levels: Sequence[int]) -> dict:
-    import warnings
+def _baseline(y: np.ndarray, h: int, m: int, kind: str, levels: Sequence[int]) -> dict[str, np.ndarray]:
+    """Seasonal naive or drift forecasts with the textbook normal intervals (Hyndman & Athanasopoulos 5.5)."""
+    steps = np.arange(1, h + 1)
+    if kind == "snaive":
+        mean = _snaive(y, h, m)
+        sigma = np.sqrt(np.mean((y[:, m:] - y[:, :-m]) ** 2, axis=1))
+        sd = sigma[:, None] * np.sqrt(np.floor((steps - 1) / m) + 1)[None, :]
+    else:
+        mean = _drift(y, h)
+        n = y.shape[1]
+        sigma = np.std(np.diff(y, axis=1), axis=1, ddof=1)
+        sd = sigma[:, None] * np.sqrt(steps * (1 + steps / max(n - 1, 1)))[None, :]
+    return _normal_bounds(mean, sd, levels)
 
+
+def _empty(S: int, h: int, levels: Sequence[int]) -> dict[str, np.ndarray]:
+    return {k: np.full((S, h), np.nan) for k in ["mean", *[f"{p}_{lv}" for lv in levels for p in ("lo", "hi")]]}
+
+
+def _sm_ets(y: np.ndarray, h: int, m: int, levels: Sequence[int]) -> tuple[dict, dict[int, str]]:
+    """statsmodels ETSModel (A,Ad,A) on log1p counts, one fit per series (reference engine)."""
+    from statsmodels.tsa.exponential_smoothing.ets import ETSModel
+
+    out, errors = _empty(len(y), h, levels), {}
+    for i, series in enumerate(y):
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                # a pandas Series: statsmodels 0.15 get_prediction fails on bare arrays
+                res = ETSModel(pd.Series(np.log1p(series)), error="add", trend="add", damped_trend=True, seasonal="add",
+                               seasonal_periods=m).fit(disp=False)
+                pred = res.get_prediction(start=len(series), end=len(series) + h - 1)
+                out["mean"][i] = np.expm1(pred.predicted_mean)
+                for lv in levels:
+                    pi = np.asarray(pred.pred_int(alpha=1 - lv / 100))
+                    out[f"lo_{lv}"][i], out[f"hi_{lv}"][i] = np.expm1(pi[:, 0]), np.expm1(pi[:, 1])
+        except Exception as exc:  # noqa: BLE001 - any fitting failure falls back, with its reason
+            errors[i] = f"statsmodels ETSModel failed: {type(exc).__name__}: {exc}"
+    return {k: np.clip(v, 0, None) for k, v in out.items()}, errors
+
+
+def _sarima(y: np.ndarray, h: int, m: int, levels: Sequence[int]) -> tuple[dict, dict[int, str]]:
+    """statsmodels SARIMAX(1,0,0)(0,1,1)_m with drift on log1p counts, one fit per series."""
     from statsmodels.tsa.statespace.sarimax import SARIMAX
 
-    out = {"mean": np.empty((len(y_train), h))}
-    for lvl in levels:
-        out[f"lo_{lvl}"] = np.empty((len(y_train), h))
-        out[f"hi_{lvl}"] = np.empty((len(y_train), h))
-    for i, y in enumerate(y_train):
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            res = SARIMAX(np.log1p(y), order=(1, 0, 0), seasonal_order=(0, 1, 1, m), trend="c").fit(disp=False)
-        fc = res.get_forecast(h)
-        out["mean"][i] = np.expm1(fc.predicted_mean)
-        for lvl in levels:
-            ci = fc.conf_int(alpha=1 - lvl / 100)
-            out[f"lo_{lvl}"][i], out[f"hi_{lvl}"][i] = np.expm1(ci[:, 0]), np.expm1(ci[:, 1])
-    return out
+    out, errors = _empty(len(y), h, levels), {}
+    for i, series in enumerate(y):
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                res = SARIMAX(np.log1p(series), order=(1, 0, 0), seasonal_order=(0, 1, 1, m),
+                              trend="c").fit(disp=False)
+                fc = res.get_forecast(h)
+                out["mean"][i] = np.expm1(fc.predicted_mean)
+                for lv in levels:
+                    ci = np.asarray(fc.conf_int(alpha=1 - lv / 100))
+                    out[f"lo_{lv}"][i], out[f"hi_{lv}"][i] = np.expm1(ci[:, 0]), np.expm1(ci[:, 1])
+        except Exception as exc:  # noqa: BLE001 - any fitting failure falls back, with its reason
+            errors[i] = f"SARIMAX failed: {type(exc).__name__}: {exc}"
+    return {k: np.clip(v, 0, None) for k, v in out.items()}, errors
 
 
-def _forecast_all(y: np.ndarray, origin: int, h: int, m: int, models: Sequence[str], levels: Sequence[int],
-                  ets_state) -> dict[str, dict]:
+def _forecast_origin(y: np.ndarray, origin: int, h: int, m: int, models: Sequence[str], levels: Sequence[int],
+                     ets_state: _ets.State | None, engine: str) -> tuple[dict[str, dict], dict[str, dict[int, str]]]:
     train = y[:, :origin]
-    out: dict[str, dict] = {}
-    sn = _snaive(train, h, m)
-    if "snaive" in models or "combo" in models:
-        out["snaive"] = _baseline_intervals(train, sn, "snaive", m, levels)
-    if "drift" in models:
-        out["drift"] = _baseline_intervals(train, _drift(train, h), "drift", m, levels)
-    if "ets" in models or "combo" in models:
-        out["ets"] = _ets_forecast_at(*ets_state, origin, h, m, levels)
-    if "combo" in models:
-        out["combo"] = {k: (out["snaive"][k] + out["ets"][k]) / 2 for k in out["ets"]}
-    if "sarima" in models:
-        out["sarima"] = _sarima(train, h, m, levels)
-    return {k: v for k, v in out.items() if k in models}
+    need = set(models) | {"snaive"}
+    if "combo" in need:
+        need.add("ets")
+    if "sarima" in need:
+        need.add("ets")
+    fc: dict[str, dict] = {"snaive": _baseline(train, h, m, "snaive", levels)}
+    errors: dict[str, dict[int, str]] = {}
+    if "drift" in need:
+        fc["drift"] = _baseline(train, h, m, "drift", levels)
+    if "ets" in need:
+        if engine == "statsmodels":
+            fc["ets"], errors["ets"] = _sm_ets(train, h, m, levels)
+        else:
+            fc["ets"] = _ets.forecast(ets_state, h, levels)
+    if "sarima" in need:
+        fc["sarima"], errors["sarima"] = _sarima(train, h, m, levels)
+    return fc, errors
 
 
-def _guard(fc: dict[str, dict], y: np.ndarray, models: Sequence[str]) -> list[tuple[int, str, str]]:
-    """Replace non-finite or exploding forecasts by seasonal naive; return (series, model, reason)."""
+def _guard(fc: dict[str, dict], errors: dict[str, dict[int, str]], y_max: np.ndarray) -> list[tuple[int, str, str]]:
+    """Apply the fallback chain in place; return (series, model, reason) for every replaced forecast."""
     events = []
-    cap = 10 * np.maximum(y.max(axis=1), 1)
-    for name, d in fc.items():
-        if name == "snaive":
-            continue
-        bad = ~np.isfinite(d["mean"]).all(axis=1) | (d["mean"] > cap[:, None]).any(axis=1)
-        for k in d:
-            bad |= ~np.isfinite(d[k]).all(axis=1)
-        if bad.any() and "snaive" in fc:
+    cap = np.maximum(y_max, 1.0)
+    for name in [k for k in ("drift", "ets", "sarima") if k in fc]:  # a fallback is checked before it is used
+        d = fc[name]
+        reasons: dict[int, str] = dict(errors.get(name, {}))
+        finite = np.ones(len(cap), bool)
+        for v in d.values():
+            finite &= np.isfinite(v).all(axis=1)
+        for i in np.flatnonzero(~finite):
+            reasons.setdefault(int(i), "non-finite forecast or bound (NaN or inf)")
+        big_mean = np.nan_to_num(d["mean"], nan=0.0).max(axis=1) > EXPLODE_MEAN * cap
+        his = [np.nan_to_num(v, nan=0.0).max(axis=1) for k, v in d.items() if k.startswith("hi_")]
+        big_bound = np.max(his, axis=0) > EXPLODE_BOUND * cap if his else np.zeros(len(cap), bool)
+        for i in np.flatnonzero(big_mean & finite):
+            reasons.setdefault(int(i), f"point forecast above {EXPLODE_MEAN:g}x the series maximum (diverged)")
+        for i in np.flatnonzero(big_bound & finite & ~big_mean):
+            reasons.setdefault(int(i), f"interval bound above {EXPLODE_BOUND:g}x the series maximum (diverged)")
+        for i, why in sorted(reasons.items()):
+            sub = next(s for s in FALLBACK_CHAIN[name] if s in fc)
             for k in d:
-                d[k][bad] = fc["snaive"][k][bad]
-            events += [(int(i), name, "non-finite or exploding forecast; replaced by seasonal naive")
-                       for i in np.nonzero(bad)[0]]
-        for k in d:
-            d[k] = np.clip(d[k], 0, None)
+                d[k][i] = fc[sub][k][i]
+            events.append((i, name, f"{why}; replaced by {sub}"))
     return events
+
+
+def _run_block(y: np.ndarray, m: int, horizon: int, origins: Sequence[int], models: Sequence[str],
+               levels: Sequence[int], engine: str) -> dict:
+    """Backtest and final forecasts for the rows of ``y`` (module level so it can run in a worker)."""
+    S, n = y.shape
+    states = _ets.states_at(np.log1p(y), m, [*origins, n]) if ("ets" in models or "combo" in models
+                                                                  or "sarima" in models) and engine == "numpy" else {}
+    bt, fb = {}, []
+    for o in [*origins, n]:
+        fc, errors = _forecast_origin(y, o, horizon, m, models, levels, states.get(o), engine)
+        events = _guard(fc, errors, y[:, :o].max(axis=1))
+        if "combo" in models:
+            fc["combo"] = {k: (fc["snaive"][k] + fc["ets"][k]) / 2 for k in fc["ets"]}
+        fb += [(i, mdl, why, "final" if o == n else o) for i, mdl, why in events]
+        bt[o] = {k: fc[k] for k in models}
+    return {"fc": bt, "fallbacks": fb}
+
+
+def _split_rows(S: int, n_jobs: int) -> list[np.ndarray]:
+    return [c for c in np.array_split(np.arange(S), n_jobs) if len(c)]
 
 
 @dataclass(frozen=True)
 class ForecastResult:
-    """Tidy outputs of :func:`forecast_many`."""
+    """Tidy outputs of :func:`forecast_many` (see its docstring for the columns)."""
 
     forecasts: pd.DataFrame
     backtest: pd.DataFrame
@@ -314,26 +346,55 @@ def forecast_many(
     levels: Sequence[int] = (80, 95),
     season_length: int | None = None,
     select_by: str = "mase",
+    engine: str = "numpy",
+    n_jobs: int = 1,
     progress: bool = False,
 ) -> ForecastResult:
-    """Backtest-selected forecasts for many count series at once.
+    """Backtest-selected forecasts with intervals for many count series in one call.
 
     Parameters
     ----------
     df : DataFrame
-        ``keys`` + ``month`` (Period, monthly or quarterly) + ``count``.
+        Tidy counts: ``keys`` + ``month`` (Period, monthly or quarterly) + ``count`` (>= 0).
+        Every series must cover the same run of periods without gaps.
+    keys : sequence of str
+        Columns identifying a series.
     horizon, n_origins, step : int
-        Rolling-origin design: origins at ``n - horizon - step*(n_origins-1-i)``.
+        Rolling-origin design: training lengths ``n - horizon - step*(n_origins-1-i)``
+        for ``i = 0..n_origins-1``, each forecasting ``horizon`` periods.
     models : sequence of str
-        From ``snaive``, ``drift``, ``ets``, ``combo``, ``sarima`` (slow).
+        From ``snaive``, ``drift``, ``ets``, ``sarima`` (slow, statsmodels), ``combo``.
+    levels : sequence of int
+        Central prediction-interval levels in percent.
     season_length : int, optional
-        12 for monthly, 4 for quarterly (inferred).
+        Default 12 for monthly and 4 for quarterly periods.
+    select_by : {"mase", "smape"}
+        Backtest score that selects the model of each series (lowest mean wins).
+    engine : {"numpy", "statsmodels"}
+        ``ets`` implementation: vectorised (fast) or statsmodels ``ETSModel`` per fit (reference).
+    n_jobs : int
+        Worker processes (series split into ``n_jobs`` blocks); 1 runs in process.
+    progress : bool
+        Show a tqdm bar over blocks of series.
+
+    Returns
+    -------
+    ForecastResult
+        ``forecasts`` (keys, month, model, mean, lo_80, hi_80, lo_95, hi_95, is_selected) for
+        the ``horizon`` periods after the data, every model refitted on the whole series;
+        ``backtest`` (keys, origin, month, model, actual, mean, lo_*, hi_*) where ``origin``
+        is the first forecast period; ``accuracy`` (keys, model, mase, smape, coverage_*,
+        n_origins, selected); ``selected`` (keys, model, reason); ``history`` (copy of ``df``);
+        ``fallbacks`` (keys, model, origin, reason) for every replaced forecast.
 
     Raises
     ------
     DataValidationError
-        Missing columns, gaps, negative or missing counts, duplicate months, non-period index,
-        or series too short: at least ``2 * season_length + horizon + step * (n_origins - 1)`` values.
+        Missing columns, non-period or non-monthly/quarterly ``month``, missing or negative
+        counts, duplicate months, gaps, or series shorter than
+        ``2*season_length + horizon + step*(n_origins-1)`` periods.
+    ParameterError
+        Unknown model, engine or score; horizon, n_origins, step or n_jobs below 1.
 
     Examples
     --------
@@ -346,195 +407,485 @@ def forecast_many(
     """
     from tqdm.auto import tqdm
 
-    unknown = sorted(set(models) - {"snaive", "drift", "ets", "combo", "sarima"})
-    if unknown:
-        raise ParameterError(f"unknown models {unknown}; use snaive, drift, ets, combo, sarima")
-    if horizon < 1 or n_origins < 1 or step < 1:
-        raise ParameterError("horizon, n_origins and step must be >= 1")
+    models = list(dict.fromkeys(models))
+    levels = [int(lv) for lv in levels]
+    unknown = sorted(set(models) - set(MODELS))
+    if unknown or not models:
+        raise ParameterError(f"models: unknown or empty {unknown}; choose from {list(MODELS)}")
+    for name, v in (("horizon", horizon), ("n_origins", n_origins), ("step", step), ("n_jobs", n_jobs)):
+        if not isinstance(v, (int, np.integer)) or v < 1:
+            raise ParameterError(f"{name} must be an integer >= 1 (got {v!r})")
     if select_by not in ("mase", "smape"):
-        raise ParameterError("select_by must be 'mase' or 'smape'")
+        raise ParameterError(f"select_by must be 'mase' or 'smape' (got {select_by!r})")
+    if engine not in ("numpy", "statsmodels"):
+        raise ParameterError(f"engine must be 'numpy' or 'statsmodels' (got {engine!r})")
+    if not levels or any(not 0 < lv < 100 for lv in levels):
+        raise ParameterError(f"levels must be percentages strictly between 0 and 100 (got {levels})")
+    keys = list(keys)
     index, y, periods = _to_matrix(df, keys)
     m = season_length or (12 if periods.freqstr.startswith("M") else 4)
-    n = y.shape[1]
+    if m < 2:
+        raise ParameterError(f"season_length must be >= 2 (got {m})")
+    S, n = y.shape
     need = 2 * m + horizon + step * (n_origins - 1)
     if n < need:
-        raise DataValidationError(f"series have {n} periods; need at least 2 x {m} (two seasons) + horizon {horizon} "
-                                  f"+ step {step} x (origins {n_origins} - 1) = {need}", column="month",
+        raise DataValidationError(f"series have {n} periods ({periods[0]} to {periods[-1]}); need at least "
+                                  f"2 x {m} (two seasons) + horizon {horizon} + step {step} x (n_origins "
+                                  f"{n_origins} - 1) = {need}", column="month",
                                   fix="use a longer history, a shorter horizon or fewer origins")
-    z = np.log1p(y)
-    ets_state = _ets_filter(z, m, _grid()) if ("ets" in models or "combo" in models) else None
     origins = [n - horizon - step * (n_origins - 1 - i) for i in range(n_origins)]
-    bt_rows, fb_rows = [], []
-    scores = {mdl: {"mase": [], "smape": [], **{f"coverage_{lv}": [] for lv in levels}} for mdl in models}
-    for o in tqdm(origins, desc="backtest origins", disable=not progress):
-        fc = _forecast_all(y, o, horizon, m, models, levels, ets_state)
-        fb_rows += [(i, mdl, r, str(periods[o])) for i, mdl, r in _guard(fc, y[:, :o], models)]
+    blocks = _split_rows(S, min(n_jobs, S)) if n_jobs > 1 else [np.arange(S)]
+    if engine == "numpy" and n_jobs == 1 and S > 200:
+        blocks = _split_rows(S, int(np.ceil(S / 200)))  # bounds memory of the grid filter
+    args = [(y[b], m, horizon, origins, models, levels, engine) for b in blocks]
+    if n_jobs > 1 and len(blocks) > 1:
+        with ProcessPoolExecutor(max_workers=min(n_jobs, len(blocks))) as pool:
+            parts = list(tqdm(pool.map(_run_block, *zip(*args)), total=len(args), desc="forecast blocks",
+                              disable=not progress))
+    else:
+        parts = [_run_block(*a) for a in tqdm(args, desc="forecast blocks", disable=not progress)]
+    return _assemble(parts, blocks, index, y, periods, m, horizon, origins, models, levels, select_by, df, step)
+
+
+def _assemble(parts, blocks, index, y, periods, m, horizon, origins, models, levels, select_by, df, step
+              ) -> ForecastResult:
+    S, n = y.shape
+    order = np.concatenate(blocks)
+    value_keys = ["mean", *[f"{p}_{lv}" for lv in levels for p in ("lo", "hi")]]
+
+    def stitched(o: int, model: str) -> dict[str, np.ndarray]:
+        out = {}
+        for k in value_keys:
+            full = np.empty((S, horizon))
+            full[order] = np.vstack([p["fc"][o][model][k] for p in parts])
+            out[k] = full
+        return out
+
+    rows = np.repeat(np.arange(S), horizon)
+    bt_frames, score_frames = [], []
+    for o in origins:
         actual = y[:, o:o + horizon]
-        insample = y[:, :o]
-        scale = np.mean(np.abs(insample[:, m:] - insample[:, :-m]), axis=1)
-        for mdl, d in fc.items():
+        train = y[:, :o]
+        scale = np.mean(np.abs(train[:, m:] - train[:, :-m]), axis=1)
+        months = periods[np.tile(np.arange(o, o + horizon), S)]
+        for model in models:
+            d = stitched(o, model)
             err = np.abs(actual - d["mean"])
-            scores[mdl]["mase"].append(np.where(scale > 0, err.mean(axis=1) / np.where(scale > 0, scale, 1), np.nan))
             den = np.abs(actual) + np.abs(d["mean"])
-            sm = np.where(den == 0, 0.0, 200 * err / np.where(den == 0, 1, den)).mean(axis=1)
-            scores[mdl]["smape"].append(sm)
+            sc = {"series": np.arange(S), "model": model, "origin": str(periods[o]),
+                  "mase": np.where(scale > 0, err.mean(axis=1) / np.where(scale > 0, scale, 1), np.nan),
+                  "smape": np.where(den == 0, 0.0, 200 * err / np.where(den == 0, 1, den)).mean(axis=1)}
             for lv in levels:
-                scores[mdl][f"coverage_{lv}"].append(((actual >= d[f"lo_{lv}"]) & (actual <= d[f"hi_{lv}"])).mean(axis=1))
-            frame = pd.DataFrame({"series": np.repeat(np.arange(len(y)), horizon),
-                                  "month": np.tile(periods[o:o + horizon], len(y)),
-                                  "origin": str(periods[o]), "model": mdl, "actual": actual.ravel(),
-                                  **{k: v.ravel() for k, v in d.items()}})
-            bt_rows.append(frame)
-    acc_rows = []
-    for mdl in models:
-        acc = {k: np.nanmean(np.vstack(v), axis=0) for k, v in scores[mdl].items()}
-        acc_rows.append(pd.DataFrame({"series": np.arange(len(y)), "model": mdl, **acc, "n_origins": n_origins}))
-    accuracy = pd.concat(acc_rows, ignore_index=True)
-    # lowest score wins; series whose MASE is undefined (constant history) fall back to sMAPE
-    best = accuracy.sort_values([select_by, "smape"], na_position="last").groupby("series").head(1)
-    chosen = dict(zip(best["series"], best["model"]))
-    accuracy["selected"] = accuracy["model"] == accuracy["series"].map(chosen)
-    # refit on the full series and forecast ahead
+                sc[f"coverage_{lv}"] = ((actual >= d[f"lo_{lv}"]) & (actual <= d[f"hi_{lv}"])).mean(axis=1)
+            score_frames.append(pd.DataFrame(sc))
+            bt_frames.append(pd.DataFrame({"series": rows, "origin": str(periods[o]), "month": months, "model": model,
+                                           "actual": actual.ravel(), **{k: v.ravel() for k, v in d.items()}}))
+    scores = pd.concat(score_frames, ignore_index=True)
+    metric_cols = ["mase", "smape", *[f"coverage_{lv}" for lv in levels]]
+    accuracy = scores.groupby(["series", "model"], sort=False)[metric_cols].mean().reset_index()
+    accuracy["n_origins"] = len(origins)
+    rank = accuracy.assign(_key=accuracy[select_by].fillna(np.inf),
+                           _tie=accuracy["smape"] if select_by == "mase" else accuracy["mase"].fillna(np.inf),
+                           _pref=accuracy["model"].map({mdl: i for i, mdl in enumerate(models)}))
+    best = rank.sort_values(["series", "_key", "_tie", "_pref"]).groupby("series", sort=True).head(1)
+    chosen = best.set_index("series")["model"]
+    accuracy["selected"] = accuracy["model"].to_numpy() == chosen.reindex(accuracy["series"]).to_numpy()
+
     future = pd.period_range(periods[-1] + 1, periods=horizon, freq=periods.freq)
-    ets_full = _ets_filter(z, m, _grid()) if ets_state is not None else None
-    fc = _forecast_all(y, n, horizon, m, models, levels, ets_full)
-    fb_rows += [(i, mdl, r, "final") for i, mdl, r in _guard(fc, y, models)]
-    fc_rows = [pd.DataFrame({"series": np.repeat(np.arange(len(y)), horizon), "month": np.tile(future, len(y)),
-                             "model": mdl, **{k: v.ravel() for k, v in d.items()}}) for mdl, d in fc.items()]
-    forecasts = pd.concat(fc_rows, ignore_index=True)
-    forecasts["is_selected"] = forecasts["model"] == forecasts["series"].map(chosen)
+    fc_frames = [pd.DataFrame({"series": rows, "month": future[np.tile(np.arange(horizon), S)], "model": model,
+                               **{k: v.ravel() for k, v in stitched(n, model).items()}}) for model in models]
+    forecasts = pd.concat(fc_frames, ignore_index=True)
+    forecasts["is_selected"] = forecasts["model"].to_numpy() == chosen.reindex(forecasts["series"]).to_numpy()
+
+    sel_acc = best.set_index("series")
+    snaive_mase = accuracy[accuracy["model"] == "snaive"].set_index("series")["mase"] if "snaive" in models else None
+    reasons = []
+    for i in range(S):
+        r = sel_acc.loc[i]
+        if np.isfinite(r[select_by]):
+            text = f"lowest mean backtest {select_by.upper()} ({r[select_by]:.3f}) over {len(origins)} origins"
+            if snaive_mase is not None and select_by == "mase":
+                text += f"; seasonal naive {snaive_mase.loc[i]:.3f}"
+        else:
+            text = f"{select_by.upper()} undefined (history repeats exactly); lowest sMAPE ({r['smape']:.1f}%)"
+        reasons.append(text)
+    selected = pd.concat([index, pd.DataFrame({"model": chosen.reindex(range(S)).to_numpy(), "reason": reasons})],
+                         axis=1)
+
+    fb = []
+    for part, block in zip(parts, blocks):
+        for i, model, why, o in part["fallbacks"]:
+            fb.append((int(block[i]), model, "final" if o == "final" else str(periods[o]), why))
+    fallbacks = pd.DataFrame(fb, columns=["series", "model", "origin", "reason"])
+    for _, r in fallbacks.head(20).iterrows():
+        log.warning("forecast fallback: series %s, %s at origin %s: %s", index.iloc[r["series"]].to_dict(),
+                    r["model"], r["origin"], r["reason"])
+    if len(fallbacks) > 20:
+        log.warning("%d further forecast fallbacks (see ForecastResult.fallbacks)", len(fallbacks) - 20)
 
     def attach(frame: pd.DataFrame) -> pd.DataFrame:
-        return index.assign(series=np.arange(len(index))).merge(frame, on="series").drop(columns="series")
+        keys = index.iloc[frame["series"].to_numpy()].reset_index(drop=True)
+        return pd.concat([keys, frame.drop(columns="series").reset_index(drop=True)], axis=1)
 
-    selected = index.assign(model=[chosen.get(i) for i in range(len(index))],
-                            reason=f"lowest mean backtest {select_by.upper()} over {n_origins} origins")
-    fallbacks = pd.DataFrame(fb_rows, columns=["series", "model", "reason", "origin"])
-    for _, r in fallbacks.iterrows():
-        log.warning("series %s: %s %s (%s)", dict(index.iloc[r["series"]]), r["model"], r["reason"], r["origin"])
     return ForecastResult(
-        forecasts=attach(forecasts), backtest=attach(pd.concat(bt_rows, ignore_index=True)),
+        forecasts=attach(forecasts), backtest=attach(pd.concat(bt_frames, ignore_index=True)),
         accuracy=attach(accuracy), selected=selected, history=df.copy(), fallbacks=attach(fallbacks),
-        settings={"horizon": horizon, "n_origins": n_origins, "step": step, "season_length": m, "models": list(models)},
+        settings={"keys": list(index.columns), "horizon": horizon, "n_origins": len(origins), "step": step,
+                  "season_length": m, "models": list(models), "levels": list(levels), "select_by": select_by},
     )
 
 
-# --------------------------------------------------------------------------- reconciliation
+# --------------------------------------------------------------------------- hierarchies and reconciliation
 
-def summing_matrix(bottom: pd.DataFrame, levels: Sequence[str]) -> tuple[np.ndarray, list[tuple]]:
-    """Summing matrix S for a hierarchy whose bottom series are the rows of ``bottom``.
+@dataclass(frozen=True)
+class Hierarchy:
+    """A tree of series: ``nodes`` top-down with the bottom series last, and summing matrix ``S``.
 
-    ``levels`` lists the columns from top to bottom, e.g. ``("alliance", "force", "crime_type")``;
-    every prefix of the levels is an aggregation level. Returns S (n_all x n_bottom) and the
-    labels of all series (each a tuple of the level values, aggregated levels as "Total").
+    ``S[i, j]`` is 1 when bottom series ``j`` is part of node ``i``. ``children`` maps every
+    aggregate node to its direct children. Built from data, ``levels`` names the columns and
+    ``bottom`` holds the level values of each bottom node (column ``node`` is its label).
+    """
+
+    nodes: tuple[str, ...]
+    S: np.ndarray
+    children: Mapping[str, tuple[str, ...]]
+    levels: tuple[str, ...] = ()
+    bottom: pd.DataFrame | None = None
+
+    @property
+    def bottom_nodes(self) -> tuple[str, ...]:
+        """Labels of the bottom series (the last ``S.shape[1]`` nodes)."""
+        return self.nodes[len(self.nodes) - self.S.shape[1]:]
+
+
+def hierarchy_from_mapping(mapping: Mapping[str, Sequence[str]]) -> Hierarchy:
+    """Hierarchy from ``{parent: [children]}``; nodes never used as parents are the bottom series.
+
+    Raises
+    ------
+    ParameterError
+        A node with two parents, a cycle, or an empty child list.
 
     Examples
     --------
-    >>> b = pd.DataFrame({"force": ["A", "A", "B"], "crime_type": ["x", "y", "x"]})
-    >>> S, labels = summing_matrix(b, ["force", "crime_type"])
-    >>> S.shape, labels[0]
-    ((6, 3), ('Total', 'Total'))
+    >>> h = hierarchy_from_mapping({"All": ["A", "B"], "A": ["A1", "A2"]})
+    >>> h.nodes, h.S.astype(int).tolist()
+    (('All', 'A', 'A1', 'A2', 'B'), [[1, 1, 1], [1, 1, 0], [1, 0, 0], [0, 1, 0], [0, 0, 1]])
+    """
+    children = {str(p): tuple(str(c) for c in cs) for p, cs in mapping.items()}
+    parent_of: dict[str, str] = {}
+    for p, cs in children.items():
+        if not cs:
+            raise ParameterError(f"hierarchy node {p!r} has no children; drop it or list its members")
+        for c in cs:
+            if c in parent_of:
+                raise ParameterError(f"hierarchy node {c!r} has two parents ({parent_of[c]!r} and {p!r}); "
+                                     "give a tree (each series in one parent)")
+            parent_of[c] = p
+    roots = [p for p in children if p not in parent_of]
+    if not roots:
+        raise ParameterError("the hierarchy has a cycle (every parent is also a child)")
+    seen: list[str] = []
+
+    def walk(node: str, path: tuple[str, ...]) -> None:
+        if node in path:
+            raise ParameterError(f"the hierarchy has a cycle through {node!r}")
+        seen.append(node)
+        for c in children.get(node, ()):
+            walk(c, (*path, node))
+
+    for r in roots:
+        walk(r, ())
+    if len(seen) != len(set(seen)) or set(seen) != set(children) | set(parent_of):
+        raise ParameterError("the hierarchy is not a tree reachable from its top nodes")
+    aggregates = [s for s in seen if s in children]
+    bottom = [s for s in seen if s not in children]
+    col = {b: j for j, b in enumerate(bottom)}
+
+    def leaves(node: str) -> list[str]:
+        return [node] if node not in children else [x for c in children[node] for x in leaves(c)]
+
+    nodes = (*aggregates, *bottom)
+    S = np.zeros((len(nodes), len(bottom)))
+    for i, node in enumerate(nodes):
+        S[i, [col[b] for b in leaves(node)]] = 1.0
+    return Hierarchy(nodes=nodes, S=S, children=children)
+
+
+def build_hierarchy(df: pd.DataFrame, levels: Sequence[str] = ("alliance", "force", "crime_type"), *,
+                    groups: Mapping[str, Sequence[str]] | None = None) -> Hierarchy:
+    """Hierarchy of the series in a tidy frame, from the top level to the bottom level.
+
+    Node labels join the level values with ``|``, aggregated levels written ``Total``
+    (``"Alliance|West Mercia|Total"`` is a force total). A grand total ``Total|...|Total``
+    is added when the top level has more than one value. When the top level is not a
+    column, ``groups`` maps each of its values to values of the next level (e.g.
+    alliance -> forces).
+
+    Raises
+    ------
+    DataValidationError
+        A level column missing (and no ``groups``) or a value of the next level in no group.
+
+    Examples
+    --------
+    >>> d = pd.DataFrame({"force": ["A", "A", "B"], "crime_type": ["x", "y", "x"]})
+    >>> h = build_hierarchy(d, groups={"AB": ["A", "B"]})
+    >>> h.nodes
+    ('AB|Total|Total', 'AB|A|Total', 'AB|B|Total', 'AB|A|x', 'AB|A|y', 'AB|B|x')
     """
     levels = list(levels)
-    rows, labels = [], []
-    for depth in range(len(levels) + 1):
-        cols = levels[:depth]
-        groups = bottom.groupby(cols, sort=True).groups if cols else {(): bottom.index}
-        for key, idx in groups.items():
-            key = key if isinstance(key, tuple) else (key,)
-            row = np.zeros(len(bottom))
-            row[bottom.index.get_indexer(idx)] = 1
-            rows.append(row)
-            labels.append(tuple(key) + ("Total",) * (len(levels) - depth))
-    return np.vstack(rows), labels
+    if not levels:
+        raise ParameterError("levels must name at least one column")
+    frame = df.copy()
+    if levels[0] not in frame.columns and groups is not None:
+        if len(levels) < 2 or levels[1] not in frame.columns:
+            raise DataValidationError(f"groups map {levels[0]!r} to {levels[1:2]}, which is not a column",
+                                      column=levels[1] if len(levels) > 1 else levels[0],
+                                      fix="give the level below the grouped level as a column")
+        member = {str(v): g for g, vs in groups.items() for v in vs}
+        frame[levels[0]] = frame[levels[1]].astype(str).map(member)
+        orphans = sorted(frame.loc[frame[levels[0]].isna(), levels[1]].astype(str).unique())
+        if orphans:
+            raise DataValidationError(f"{levels[1]} values {orphans} are in no {levels[0]} group", column=levels[1],
+                                      fix=f"add them to groups or filter them out")
+    missing = [c for c in levels if c not in frame.columns]
+    if missing:
+        raise DataValidationError(f"hierarchy levels {missing} are not columns", column=missing[0],
+                                  fix="add the columns or pass groups for the top level")
+    bottom = frame[levels].astype(str).drop_duplicates().sort_values(levels).reset_index(drop=True)
+    k = len(levels)
+    label = lambda vals: "|".join([*vals, *["Total"] * (k - len(vals))])  # noqa: E731
+    mapping: dict[str, list[str]] = {}
+    if bottom[levels[0]].nunique() > 1:
+        mapping[label([])] = [label([v]) for v in bottom[levels[0]].unique()] if k > 1 else \
+            [label([v]) for v in bottom[levels[0]]]
+    for depth in range(1, k):
+        for vals, sub in bottom.groupby(levels[:depth], sort=False):
+            vals = [str(v) for v in (vals if isinstance(vals, tuple) else (vals,))]
+            mapping[label(vals)] = list(dict.fromkeys(label([*vals, *map(str, r)])
+                                                      for r in sub[levels[:depth + 1]].to_numpy()[:, depth:]))
+    if not mapping:
+        raise ParameterError("a hierarchy needs at least two bottom series or two levels")
+    h = hierarchy_from_mapping(mapping)
+    bottom["node"] = ["|".join(r) for r in bottom[levels].to_numpy()]
+    bottom = bottom.set_index("node").loc[list(h.bottom_nodes)].reset_index()
+    return Hierarchy(nodes=h.nodes, S=h.S, children=h.children, levels=tuple(levels), bottom=bottom)
 
 
-def reconcile(base: np.ndarray, S: np.ndarray, *, method: str = "mint_shrink",
-              residuals: np.ndarray | None = None) -> np.ndarray:
-    """Coherent forecasts from base forecasts of every series (rows of ``S``).
+def aggregate_hierarchy(df: pd.DataFrame, hierarchy: Hierarchy, *, groups: Mapping[str, Sequence[str]] | None = None,
+                        value: str = "count") -> pd.DataFrame:
+    """Tidy ``node, month, value`` series for every node of a hierarchy built by :func:`build_hierarchy`.
 
-    ``bottom_up`` sums the bottom-level forecasts; ``mint_shrink`` is MinT (Wickramasuriya
-    et al. 2019) with the Schafer-Strimmer shrinkage covariance of ``residuals``
-    (n_obs x n_all in-sample or backtest errors). Returns (n_all x h) coherent forecasts.
+    Examples
+    --------
+    >>> d = pd.DataFrame({"force": ["A", "A", "B"], "crime_type": ["x", "y", "x"],
+    ...                   "month": pd.PeriodIndex(["2020-01"] * 3, freq="M"), "count": [1, 2, 4]})
+    >>> h = build_hierarchy(d, ("force", "crime_type"))
+    >>> aggregate_hierarchy(d, h).set_index("node")["count"].to_dict()["Total|Total"]
+    7
+    """
+    if hierarchy.bottom is None:
+        raise ParameterError("the hierarchy has no level columns; build it with build_hierarchy")
+    levels = list(hierarchy.levels)
+    frame = df.copy()
+    if levels[0] not in frame.columns:
+        if groups is None:
+            raise ParameterError(f"column {levels[0]!r} is missing; pass the groups used to build the hierarchy")
+        member = {str(v): g for g, vs in groups.items() for v in vs}
+        frame[levels[0]] = frame[levels[1]].astype(str).map(member)
+    for c in levels:
+        frame[c] = frame[c].astype(str)
+    merged = frame.merge(hierarchy.bottom, on=levels, how="inner")
+    wide = merged.pivot_table(index="node", columns="month", values=value, aggfunc="sum", observed=True)
+    wide = wide.reindex(list(hierarchy.bottom_nodes)).fillna(0)
+    total = hierarchy.S @ wide.to_numpy()
+    out = pd.DataFrame({"node": np.repeat(hierarchy.nodes, wide.shape[1]),
+                        "month": wide.columns[np.tile(np.arange(wide.shape[1]), len(hierarchy.nodes))],
+                        value: total.ravel()})
+    if pd.api.types.is_integer_dtype(df[value].dtype):
+        out[value] = np.rint(out[value]).astype("int64")
+    return out
+
+
+def shrinkage_covariance(residuals: np.ndarray) -> tuple[np.ndarray, float]:
+    """Schafer-Strimmer shrinkage of the residual covariance towards its diagonal.
+
+    As in MinT-shrink (Wickramasuriya, Athanasopoulos & Hyndman 2019; ``hts::shrink.estim``):
+    ``W = lambda diag(C) + (1 - lambda) C`` with ``C = E'E / T`` (errors not centred) and
+    ``lambda = sum_{i!=j} Var(r_ij) / sum_{i!=j} r_ij^2`` clipped to [0, 1] (1 when the
+    correlations are all zero).
+
+    Examples
+    --------
+    >>> e = np.array([[2.0, 1], [-2, -1], [1, 1], [-1, -1]])
+    >>> W, lam = shrinkage_covariance(e)
+    >>> round(lam * 27, 9), round(float(W[0, 1]), 6)   # lambda 1/27, 1.5 * 26/27
+    (1.0, 1.444444)
+    """
+    x = np.asarray(residuals, dtype=float)
+    if x.ndim != 2 or x.shape[0] < 2:
+        raise ParameterError(f"residuals must be a 2-d array with at least 2 rows (got shape {x.shape})")
+    if not np.isfinite(x).all():
+        raise ParameterError("residuals contain NaN or inf; drop incomplete rows first")
+    T = x.shape[0]
+    cov = x.T @ x / T
+    sd = np.sqrt(np.diag(cov))
+    sd_safe = np.where(sd > 0, sd, 1.0)
+    xs = x / sd_safe
+    corr = cov / np.outer(sd_safe, sd_safe)
+    v = (xs**2).T @ (xs**2) - (xs.T @ xs) ** 2 / T
+    v = v / (T * (T - 1))
+    off = ~np.eye(len(cov), dtype=bool)
+    d = (corr[off] ** 2).sum()
+    lam = 1.0 if d == 0 else float(np.clip(v[off].sum() / d, 0.0, 1.0))
+    return lam * np.diag(np.diag(cov)) + (1 - lam) * cov, lam
+
+
+def reconcile_matrix(base: np.ndarray, S: np.ndarray, *, method: str = "mint_shrink",
+                     residuals: np.ndarray | None = None, nonnegative: bool = True) -> np.ndarray:
+    """Coherent forecasts from base forecasts of every node (rows of ``S``), as an array.
+
+    ``bottom_up`` aggregates the bottom rows; ``ols`` projects with ``W = I``; ``mint_shrink``
+    uses ``W`` = :func:`shrinkage_covariance` of ``residuals`` (observations x nodes):
+    ``S (S' W^-1 S)^-1 S' W^-1 base``. With ``nonnegative`` (default) negative reconciled
+    bottom forecasts are set to 0 before aggregating, so the result stays coherent.
 
     Examples
     --------
     >>> S = np.array([[1, 1], [1, 0], [0, 1]], dtype=float)
-    >>> reconcile(np.array([[10.0], [4.0], [5.0]]), S, method="bottom_up").ravel().tolist()
+    >>> reconcile_matrix(np.array([[10.0], [4.0], [5.0]]), S, method="bottom_up").ravel().tolist()
     [9.0, 4.0, 5.0]
+    >>> np.round(reconcile_matrix(np.array([[10.0], [4.0], [5.0]]), S, method="ols").ravel() * 3, 9).tolist()
+    [29.0, 13.0, 16.0]
     """
     base = np.asarray(base, dtype=float)
+    S = np.asarray(S, dtype=float)
     n_all, n_b = S.shape
-    if base.shape[0] != n_all:
-        raise ParameterError(f"base forecasts have {base.shape[0]} rows; the hierarchy has {n_all} series")
+    if base.ndim != 2 or base.shape[0] != n_all:
+        raise ParameterError(f"base forecasts have shape {base.shape}; need ({n_all}, horizon) for the hierarchy")
     if method == "bottom_up":
-        return S @ base[n_all - n_b:]
-    if method != "mint_shrink":
-        raise ParameterError(f"method {method!r}: use 'bottom_up' or 'mint_shrink'")
-    if residuals is None or residuals.shape[1] != n_all:
-        raise ParameterError("mint_shrink needs residuals with one column per series")
-    e = residuals - residuals.mean(axis=0)
-    T = e.shape[0]
-    cov = e.T @ e / T
-    sd = np.sqrt(np.diag(cov))
-    sd[sd == 0] = 1e-9
-    corr = cov / np.outer(sd, sd)
-    en = e / sd
-    w = np.einsum("ti,tj->tij", en, en)
-    var_corr = T / (T - 1) ** 2 * ((w - w.mean(axis=0)) ** 2).sum(axis=0)
-    off = ~np.eye(n_all, dtype=bool)
-    lam = float(np.clip(var_corr[off].sum() / max((corr[off] ** 2).sum(), 1e-12), 0, 1))
-    shrunk = lam * np.diag(np.diag(cov)) + (1 - lam) * cov
-    W_inv = np.linalg.pinv(shrunk)
-    P = np.linalg.solve(S.T @ W_inv @ S, S.T @ W_inv)
-    return S @ (P @ base)
+        bottom = base[n_all - n_b:]
+    elif method in ("ols", "mint_shrink"):
+        if method == "ols":
+            W = np.eye(n_all)
+        else:
+            if residuals is None or np.ndim(residuals) != 2 or np.shape(residuals)[1] != n_all:
+                raise ParameterError(f"mint_shrink needs residuals with one column per node ({n_all}); "
+                                     f"got {None if residuals is None else np.shape(residuals)}")
+            W, _ = shrinkage_covariance(residuals)
+        W_inv = np.linalg.pinv(W)
+        bottom = np.linalg.solve(S.T @ W_inv @ S, S.T @ W_inv @ base)
+    else:
+        raise ParameterError(f"method {method!r}: use 'bottom_up', 'ols' or 'mint_shrink'")
+    if nonnegative:
+        bottom = np.clip(bottom, 0, None)
+    return S @ bottom
 
 
-def reconcile_forecasts(result: ForecastResult, levels: Sequence[str], *, groups: Mapping[str, Sequence[str]] | None = None,
-                        method: str = "mint_shrink") -> pd.DataFrame:
-    """Reconcile the selected forecasts of a :func:`forecast_many` result.
+def reconcile(forecasts: pd.DataFrame, hierarchy: Hierarchy | Mapping[str, Sequence[str]], method: str = "bottom_up",
+              residuals: pd.DataFrame | np.ndarray | None = None, *, value: str = "mean",
+              nonnegative: bool = True) -> pd.DataFrame:
+    """Coherent forecasts: crime types add up to forces, forces to the alliance.
 
-    ``levels`` are key columns from top to bottom (e.g. ``("force", "crime_type")``);
-    with ``groups`` (alliance -> forces) an ``alliance`` level is added on top. Base
-    forecasts of aggregate series are the selected model's forecasts of the aggregated
-    history (refitted), MinT weights use the backtest errors of all series.
+    Parameters
+    ----------
+    forecasts : DataFrame
+        Base forecasts: ``node``, ``month`` and ``value`` (every node for ``mint_shrink``
+        and ``ols``; the bottom nodes suffice for ``bottom_up``).
+    hierarchy : Hierarchy or mapping
+        From :func:`build_hierarchy`, or ``{parent: [children]}``.
+    method : {"bottom_up", "ols", "mint_shrink"}
+    residuals : DataFrame or array, optional
+        For ``mint_shrink``: forecast errors, one column per node (wide DataFrame with node
+        columns, or an array with columns in ``hierarchy.nodes`` order), one row per
+        observation (in-sample or backtest errors).
 
     Returns
     -------
     DataFrame
-        one row per series label and month: ``base`` and ``coherent`` mean forecasts.
+        ``node, month, base, coherent``, nodes in hierarchy order. Only point forecasts
+        are reconciled; intervals are not.
+
+    Examples
+    --------
+    >>> f = pd.DataFrame({"node": ["All", "A", "B"], "month": pd.Period("2020-01", "M"),
+    ...                   "mean": [10.0, 4.0, 5.0]})
+    >>> reconcile(f, {"All": ["A", "B"]})["coherent"].tolist()
+    [9.0, 4.0, 5.0]
     """
-    hist = result.history.copy()
+    h = hierarchy if isinstance(hierarchy, Hierarchy) else hierarchy_from_mapping(hierarchy)
+    missing_cols = [c for c in ("node", "month", value) if c not in forecasts.columns]
+    if missing_cols:
+        raise DataValidationError(f"forecasts lack columns {missing_cols}", column=missing_cols[0],
+                                  fix=f"give a tidy frame with node, month and {value}")
+    needed = list(h.bottom_nodes) if method == "bottom_up" else list(h.nodes)
+    wide = forecasts.pivot_table(index="node", columns="month", values=value, aggfunc="first", observed=True)
+    absent = [nd for nd in needed if nd not in wide.index]
+    if absent:
+        raise DataValidationError(f"no base forecasts for nodes {absent[:10]}", column="node",
+                                  fix=f"{method} needs forecasts of {'the bottom' if method == 'bottom_up' else 'every'}"
+                                      " node of the hierarchy")
+    wide = wide.reindex(list(h.nodes))
+    if wide.loc[needed].isna().any().any():
+        raise DataValidationError("base forecasts have missing months for some nodes", column=value,
+                                  fix="give every node the same forecast months")
+    base = wide.to_numpy()
+    res = residuals
+    if isinstance(residuals, pd.DataFrame):
+        absent = [nd for nd in h.nodes if nd not in residuals.columns]
+        if absent:
+            raise DataValidationError(f"residuals have no column for nodes {absent[:10]}", column="node",
+                                      fix="give one residual column per node")
+        res = residuals[list(h.nodes)].dropna().to_numpy(dtype=float)
+    coherent = reconcile_matrix(np.nan_to_num(base) if method == "bottom_up" else base, h.S, method=method,
+                                residuals=res, nonnegative=nonnegative)
+    k = base.shape[1]
+    return pd.DataFrame({"node": np.repeat(h.nodes, k), "month": wide.columns[np.tile(np.arange(k), len(h.nodes))],
+                         "base": base.ravel(), "coherent": coherent.ravel()})
+
+
+def reconcile_forecasts(result: ForecastResult, levels: Sequence[str] = ("force", "crime_type"), *,
+                        groups: Mapping[str, Sequence[str]] | None = None, method: str = "mint_shrink") -> pd.DataFrame:
+    """Coherent forecasts for the hierarchy above the series of a :func:`forecast_many` result.
+
+    Every node's history is aggregated from ``result.history`` and forecast with the same
+    settings (model selected per node by the backtest); MinT uses the backtest errors of the
+    selected models as residuals. ``levels`` are key columns from top to bottom; with
+    ``groups`` (e.g. ``{"Warwickshire and West Mercia": [...forces]}``) an ``alliance``
+    level is added on top.
+
+    Returns
+    -------
+    DataFrame
+        ``node, month, base, coherent`` (labels as in :func:`build_hierarchy`);
+        ``attrs["S"]``, ``attrs["labels"]`` (tuples) and ``attrs["hierarchy"]``.
+
+    Examples
+    --------
+    >>> months = pd.period_range("2015-01", periods=40, freq="M")
+    >>> d = pd.DataFrame({"force": np.repeat(["A", "B"], 40), "crime_type": "Drugs",
+    ...                   "month": np.tile(months, 2), "count": np.arange(80) % 12 + 20})
+    >>> out = reconcile_forecasts(forecast_many(d, horizon=3, n_origins=1), method="bottom_up")
+    >>> w = out.pivot(index="node", columns="month", values="coherent")
+    >>> bool(np.allclose(w.loc["Total|Total"], w.loc["A|Drugs"] + w.loc["B|Drugs"]))
+    True
+    """
     lv = list(levels)
     if groups:
-        f2g = {f: g for g, fs in groups.items() for f in fs}
-        hist["alliance"] = hist["force"].map(f2g)
-        if hist["alliance"].isna().any():
-            raise ParameterError(f"forces {sorted(hist.loc[hist['alliance'].isna(), 'force'].unique())} are in no group")
         lv = ["alliance", *lv]
-    bottom = hist[lv].drop_duplicates().sort_values(lv).reset_index(drop=True)
-    S, labels = summing_matrix(bottom, lv)
-    # aggregate histories for every node, forecast them the same way
-    frames = []
-    for row, label in zip(S, labels):
-        members = bottom[row == 1]
-        sub = hist.merge(members, on=lv)
-        agg = sub.groupby("month", as_index=False)["count"].sum()
-        frames.append(agg.assign(node="|".join(map(str, label))))
-    allh = pd.concat(frames, ignore_index=True)
+    h = build_hierarchy(result.history, lv, groups=groups)
+    nodes = aggregate_hierarchy(result.history, h, groups=groups)
     s = result.settings
-    node_fc = forecast_many(allh, keys=("node",), horizon=s["horizon"], n_origins=s["n_origins"], step=s["step"],
-                            models=[m for m in s["models"] if m != "sarima"], season_length=s["season_length"])
+    node_fc = forecast_many(nodes, keys=("node",), horizon=s["horizon"], n_origins=s["n_origins"], step=s["step"],
+                            models=s["models"], levels=s["levels"], season_length=s["season_length"],
+                            select_by=s["select_by"])
     sel = node_fc.forecasts[node_fc.forecasts["is_selected"]]
-    order = ["|".join(map(str, lab)) for lab in labels]
-    base = sel.pivot(index="node", columns="month", values="mean").loc[order]
-    bt = node_fc.backtest.merge(node_fc.selected, on=["node", "model"])
-    res = (bt.assign(err=bt["actual"] - bt["mean"]).pivot_table(index=["origin", "month"], columns="node", values="err")
-           [order].to_numpy())
-    coh = reconcile(base.to_numpy(), S, method=method, residuals=res) if method == "mint_shrink" else \
-        reconcile(base.to_numpy(), S, method=method)
-    out = pd.DataFrame({"node": np.repeat(order, base.shape[1]), "month": np.tile(base.columns, len(order)),
-                        "base": base.to_numpy().ravel(), "coherent": np.clip(coh, 0, None).ravel()})
-    out.attrs["S"] = S
-    out.attrs["labels"] = labels
+    bt = node_fc.backtest.merge(node_fc.selected[["node", "model"]], on=["node", "model"])
+    residuals = bt.assign(err=bt["actual"] - bt["mean"]).pivot_table(index=["origin", "month"], columns="node",
+                                                                     values="err", observed=True)
+    out = reconcile(sel, h, method=method, residuals=residuals if method == "mint_shrink" else None)
+    out.attrs["S"] = h.S
+    out.attrs["labels"] = [tuple(nd.split("|")) for nd in h.nodes]
+    out.attrs["hierarchy"] = h
     return out
