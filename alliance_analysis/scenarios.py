@@ -630,6 +630,12 @@ def _benefit_cost_vectors(scenario: ScenarioSet, option: Option | str, horizon: 
     return b, c * uplift
 
 
+def _paid_back(cum: np.ndarray, started: np.ndarray) -> np.ndarray:
+    """Years (per row) from which the cumulative discounted net benefit stays >= 0, once savings have begun."""
+    stays = np.minimum.accumulate(cum[:, ::-1], axis=1)[:, ::-1] >= -1e-12
+    return stays & started
+
+
 @dataclass(frozen=True)
 class Appraisal:
     """The economic case of one option."""
@@ -649,6 +655,10 @@ def appraise(scenario: ScenarioSet, option: Option | str, *, horizon: int = 10, 
              rate: float = 0.035) -> Appraisal:
     """NPV, benefit-cost ratio and discounted payback of one option.
 
+    The discounted payback year is the first year from which the cumulative discounted
+    net benefit stays at or above zero for the rest of the horizon (so a later dip, e.g.
+    from separation costs, is not hidden). All figures use the year-0 convention.
+
     Examples
     --------
     >>> s = load_scenarios({"name": "x", "base_year": 2013, "price_base": "p", "forces": [{"name": "A"}],
@@ -663,7 +673,7 @@ def appraise(scenario: ScenarioSet, option: Option | str, *, horizon: int = 10, 
     df = discount_factors(horizon, schedule, rate)
     net = b - c
     cum = np.cumsum(net * df)
-    pay = np.nonzero((cum >= 0) & (np.cumsum(b) > 0))[0]
+    pay = np.nonzero(_paid_back(cum[None, :], np.cumsum(b)[None, :] > 0)[0])[0]
     flows = pd.DataFrame({"year": range(horizon), "financial_year": [_fy(scenario.base_year + t) for t in range(horizon)],
                           "benefits_gbp_m": b, "costs_gbp_m": c, "net_gbp_m": net, "discount_factor": df,
                           "pv_net_gbp_m": net * df, "cumulative_pv_net_gbp_m": cum})
@@ -823,7 +833,8 @@ def reserves_trajectory(scenario: ScenarioSet, option: Option | str, *, horizon:
     receipts); pass ``funded_from_reserves`` to change that. Recurring savings are not
     added to reserves: they close budget gaps.
 
-    ``attrs["first_breach"]`` maps each force to the first financial year below ``floor_gbp_m`` (or None).
+    ``attrs["first_breach"]`` maps each force to the first financial year below ``floor_gbp_m``
+    (or None); ``attrs["first_breach_any"]`` is the earliest of them (or None).
 
     Examples
     --------
@@ -856,6 +867,7 @@ def reserves_trajectory(scenario: ScenarioSet, option: Option | str, *, horizon:
                 breach[f.name] = _fy(scenario.base_year + t)
     out = pd.DataFrame(rows)
     out.attrs["first_breach"] = breach
+    out.attrs["first_breach_any"] = min((y for y in breach.values() if y is not None), default=None)
     out.attrs["floor_gbp_m"] = floor_gbp_m
     return out
 
@@ -924,7 +936,7 @@ def monte_carlo(scenario: ScenarioSet, option: Option | str, *, n_draws: int = 1
     df = discount_factors(horizon, schedule, rate)
     net = delivery[:, None] * shifted[slip] - overrun[:, None] * c[None, :]
     cum = np.cumsum(net * df[None, :], axis=1)
-    ok = (cum >= 0) & (np.cumsum(delivery[:, None] * shifted[slip], axis=1) > 0)
+    ok = _paid_back(cum, np.cumsum(delivery[:, None] * shifted[slip], axis=1) > 0)
     pay = np.where(ok.any(axis=1), ok.argmax(axis=1), -1)
     return MonteCarloResult(opt.name, cum[:, -1], pay, cum, {"savings_delivery": delivery, "timing_slip_years": slip,
                                                              "cost_overrun": overrun}, scenario.base_year)

@@ -241,3 +241,13 @@ def test_nominal_flows_are_deflated_to_base_year_prices():
     assert scenarios.appraise(s, "o", horizon=2).npv_gbp_m == pytest.approx(9.661836, abs=1e-6)
     with pytest.raises(ParameterError, match="deflator_index has no value for 2015/16"):
         scenarios.appraise(s, "o", horizon=3)
+
+
+def test_payback_must_hold_to_the_horizon():
+    s = _set([{"name": "dip", "savings": [{"area": "s", "amount_gbp_m": 10, "start_year": 2013, "end_year": 2013}],
+               "costs": [{"kind": "one_off_revenue", "item": "late", "amount_gbp_m": 20, "year": 2015}]}])
+    a = scenarios.appraise(s, "dip", horizon=3)
+    # cumulative: 10, 10, 10 - 20/1.035^2 = 10 - 18.670 = -8.670: positive at first, but not paid back
+    assert a.flows["cumulative_pv_net_gbp_m"].iloc[-1] == pytest.approx(10 - 20 / 1.035**2)
+    assert a.discounted_payback_year is None
+    assert scenarios.monte_carlo(s, "dip", n_draws=5, horizon=3).summary()["prob_no_payback"] == 1.0

@@ -165,6 +165,9 @@ def test_reserves_trajectory_by_hand():
     d = scenarios.reserves_trajectory(s, "o", horizon=3, floor_gbp_m=7)
     assert d.loc[d["force"] == "A", "reserves_gbp_m"].tolist() == pytest.approx([19, 18, 17])
     assert d.attrs["first_breach"] == {"A": None, "B": "2013/14"}  # B: 5 < 7 from the start
+    assert r.attrs["first_breach_any"] == "2013/14"
+    none = scenarios.reserves_trajectory(s, "o", horizon=3, floor_gbp_m=0)
+    assert none.attrs["first_breach_any"] is None
 
 
 def test_waterfall_nets_to_the_undiscounted_total():
