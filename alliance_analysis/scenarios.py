@@ -2,23 +2,30 @@
 
 Scenario files are YAML (top-level keys starting with ``_`` may hold anchors; nested
 lists under ``savings``/``costs`` are flattened so anchored blocks combine) validated by
-typed, frozen models (unknown keys and wrong types
-are rejected with the key path, e.g. ``options[2].savings[0].start_year``). Money is in
-GBP millions; a value may be a number or ``{seed: <id>}``, resolved from
-``data/raw/seed/`` so every default names its source row; anything else carries an
-``assumption`` text that is shown in the outputs.
+typed, frozen models: unknown keys, wrong types and inconsistent values are rejected
+with the key path, e.g. ``options[2].savings[0].start_year``. Money is in GBP millions;
+a value may be a number or ``{seed: <id>, less: [<id>...], scale: x}``, resolved from
+``data/raw/seed/`` at load time so every default names its source row(s); anything
+else carries an ``assumption`` text that is shown in the outputs
+(:func:`assumptions_table`).
 
 Conventions
 -----------
 - Years are financial years, identified by their starting calendar year (2013 = 2013/14).
-  Appraisal year 0 is the scenario's ``base_year``.
+  Appraisal year 0 is the scenario's ``base_year``. Every option is appraised against the
+  stand-alone status quo (its NPV is 0 by construction).
 - Discounting follows the HM Treasury Green Book: 3.5% a year for years 1-30, then 3.0%
   (31-75), 2.5% (76-125), 2.0% (126-200), 1.5% (201-300), 1.0% beyond, compounded year by
-  year; year 0 is undiscounted (as ``numpy_financial.npv``). A spreadsheet's ``NPV()``
-  discounts its first value by one period: :func:`npv` offers both and every figure here
-  uses the year-0 convention.
-- Prices: figures are the papers' cash figures, treated as real at base-year prices (no
-  deflator is applied; stated in every output as ``price_base``).
+  year (DF_t = prod 1/(1 + r_k)); year 0 is undiscounted (as ``numpy_financial.npv``). A
+  spreadsheet's ``NPV()`` discounts its first value by one period: :func:`npv` offers
+  both; every NPV in the tables uses the year-0 convention.
+- Prices: real, at the ``price_base`` stated in every output. The default scenario files
+  take the papers' cash figures as real at base-year prices (no deflator); a scenario
+  with ``prices: nominal`` is deflated by its ``deflator_index`` before discounting.
+- Optimism bias uplifts costs by ``optimism_bias x (1 - optimism_mitigation)``; savings
+  are not adjusted (their risk is in the Monte Carlo).
+- The discounted payback year is the first year from which the cumulative discounted net
+  benefit stays non-negative to the horizon.
 
 Examples
 --------
@@ -77,6 +84,12 @@ Money = float | SeedRef
 
 
 class ForceSpec(_Model):
+    """One force: budget, workforce, population, demand (for sharing rules) and reserves.
+
+    Reserves open at the start of ``reserves_year`` (default: the base year) and fall by
+    the planned drawdown each year to ``drawdown_end_year`` (default: every year).
+    """
+
     name: str
     budget_gbp_m: Money | None = None
     workforce: float | None = Field(None, ge=0)
@@ -141,6 +154,8 @@ class Leadership(_Model):
 
 
 class Option(_Model):
+    """One option: recurring savings, one-off costs, leadership change and its cost-sharing rule."""
+
     name: str
     description: str = ""
     savings: list[SavingsFlow] = Field(default_factory=list)
@@ -229,6 +244,8 @@ class Distribution(_Model):
 
 
 class Uncertainty(_Model):
+    """Distributions of the savings delivery factor, the timing slip (years) and the cost overrun factor."""
+
     savings_delivery: Distribution = Distribution(dist="fixed")
     timing_slip_years: Distribution = Distribution(dist="fixed", low=0, mode=0, high=0)
     cost_overrun: Distribution = Distribution(dist="fixed")
