@@ -598,7 +598,11 @@ def hierarchy_from_mapping(mapping: Mapping[str, Sequence[str]]) -> Hierarchy:
         walk(r, ())
     if len(seen) != len(set(seen)) or set(seen) != set(children) | set(parent_of):
         raise ParameterError("the hierarchy is not a tree reachable from its top nodes")
-    aggregates = [s for s in seen if s in children]
+    depth = {r: 0 for r in roots}
+    for node in seen:
+        for c in children.get(node, ()):
+            depth[c] = depth[node] + 1
+    aggregates = sorted((s for s in seen if s in children), key=lambda s: depth[s])  # level by level
     bottom = [s for s in seen if s not in children]
     col = {b: j for j, b in enumerate(bottom)}
 
