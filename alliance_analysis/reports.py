@@ -15,6 +15,7 @@ Examples
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import html
@@ -25,6 +26,7 @@ import platform
 import subprocess
 from dataclasses import dataclass, field
 from importlib import metadata
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -179,6 +181,29 @@ def export_html(notebook: Path, target: Path, *, show_code: bool = False) -> Pat
     return atomic_write_text(body, target)
 
 
+@contextlib.contextmanager
+def _deterministic_env(run_dir: Path) -> Iterator[None]:
+    """Environment for the kernel: fixed SOURCE_DATE_EPOCH and svg.hashsalt; restored afterwards.
+
+    The kernel inherits the environment when it starts, so the caller's own
+    environment is left exactly as it was once the notebook has run.
+    """
+    rc = run_dir / ".matplotlibrc"
+    if not rc.exists():
+        atomic_write_text("svg.hashsalt: alliance-analysis\n", rc)
+    wanted = {"SOURCE_DATE_EPOCH": "0", "MATPLOTLIBRC": str(rc), "PYTHONHASHSEED": "0"}
+    saved = {k: os.environ.get(k) for k in wanted}
+    os.environ.update(wanted)
+    try:
+        yield
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
 def _run_id(cfg: RunConfig) -> str:
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
     digest = hashlib.sha256(cfg.model_dump_json().encode()).hexdigest()[:8]
@@ -244,8 +269,6 @@ def run_notebooks(
     run_dir.mkdir(parents=True, exist_ok=True)
     result = RunResult(run_id=run_id, run_dir=run_dir)
     cell_timeout = timeout or cfg.timeout
-    os.environ.setdefault("SOURCE_DATE_EPOCH", "0")
-    os.environ.setdefault("MPLBACKEND", "Agg")
     for name in tqdm(names, desc="notebooks", disable=not progress):
         params = cfg.notebooks[name]
         out_nb = run_dir / f"{name}.ipynb"
@@ -253,11 +276,12 @@ def run_notebooks(
         status, error = "succeeded", None
         log.info("running %s", name)
         try:
-            pm.execute_notebook(
-                str(nb_dir / f"{name}.ipynb"), str(out_nb), parameters=params,
-                kernel_name=KERNEL_NAME, cwd=str(nb_dir), execution_timeout=cell_timeout,
-                progress_bar=progress, log_output=False,
-            )
+            with _deterministic_env(run_dir):
+                pm.execute_notebook(
+                    str(nb_dir / f"{name}.ipynb"), str(out_nb), parameters=params,
+                    kernel_name=KERNEL_NAME, cwd=str(nb_dir), execution_timeout=cell_timeout,
+                    progress_bar=progress, log_output=False,
+                )
         except Exception as exc:  # papermill raises several types; keep the partial output
             status, error = "failed", f"{type(exc).__name__}: {exc}"[:4000]
             log.error("%s failed: %s", name, error.splitlines()[0] if error else "")
@@ -343,8 +367,8 @@ def check_notebook(path: str | Path) -> list[str]:
     >>> nb.cells = [nbformat.v4.new_code_cell("def f():\\n    pass")]
     >>> p = pathlib.Path(tempfile.mkdtemp()) / "00_data_overview.ipynb"
     >>> nbformat.write(nb, p)
-    >>> [m.split(":")[0] for m in check_notebook(p)]
-    ['00_data_overview.ipynb', '00_data_overview.ipynb']
+    >>> [m.split(": ")[1].split(" ")[0] for m in check_notebook(p)]
+    ['needs', 'cell', 'kernelspec']
     """
     import ast
 
@@ -366,8 +390,11 @@ def check_notebook(path: str | Path) -> list[str]:
         for node in ast.walk(tree):
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
                 problems.append(f"{path.name}: cell {i} defines {type(node).__name__}; move logic into alliance_analysis/")
+    kernel = nb.metadata.get("kernelspec", {}).get("name")
+    if kernel != KERNEL_NAME:
+        problems.append(f"{path.name}: kernelspec is {kernel!r}; set it to {KERNEL_NAME!r} (Python (alliance-analysis))")
     model = NOTEBOOK_MODELS.get(path.stem)
-    if model is not None and len(param_cells) == 1:
+    if model is not None and len(param_cells) == 1 and kernel is not None:
         import papermill as pm
 
         declared = set(pm.inspect_notebook(str(path)))

@@ -38,3 +38,20 @@ def test_parameters_cell_defaults_match_model(path):
 def test_kernel_is_the_registered_one(path):
     nb = nbformat.read(path, as_version=4)
     assert nb.metadata["kernelspec"]["name"] == reports.KERNEL_NAME
+
+
+@pytest.mark.notebook
+def test_fast_config_runs_every_present_notebook(tmp_path):
+    """One combined run of config/fast.yaml: every notebook succeeds, HTML and provenance written."""
+    cfg = reports.load_run_config(paths.CONFIG_DIR / "fast.yaml")
+    present = [n for n in cfg.notebooks if (paths.NOTEBOOKS_DIR / f"{n}.ipynb").exists()]
+    res = reports.run_notebooks(cfg, only=present, output_dir=tmp_path, html=True)
+    failed = {n.name: n.error for n in res.notebooks if n.status != "succeeded"}
+    assert not failed
+    assert [n.name for n in res.notebooks] == present
+    for n in res.notebooks:
+        page = n.html.read_text()
+        assert "<img" in page or "image/png" in page or "<table" in page  # real content rendered
+        assert "from alliance_analysis import" not in page  # code hidden
+    index = (tmp_path / "index.html").read_text()
+    assert all(f"{n}.html" in index for n in present)

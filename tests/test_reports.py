@@ -9,7 +9,6 @@ import nbformat
 import pytest
 
 from alliance_analysis import reports
-from alliance_analysis.cli import main
 from alliance_analysis.errors import ParameterError
 
 NAME = "04_police_foundation_review"  # reuse a real parameter model (ReviewParams: show_only_status, seed)
@@ -90,13 +89,19 @@ def test_hanging_cell_is_stopped_at_timeout(tmp_path):
 
 
 @pytest.mark.notebook
-def test_two_identical_runs_give_identical_reports(tmp_path):
+def test_two_identical_runs_give_identical_reports(tmp_path, monkeypatch):
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
     nb_dir = tmp_path / "nbs"
     _make_notebook(nb_dir, "import matplotlib.pyplot as plt\nplt.plot([1, 3, 2]); plt.title(str(seed)); plt.show()")
     a = reports.run_notebooks({"notebooks": {NAME: {}}}, notebooks_dir=nb_dir, output_dir=tmp_path / "a")
     b = reports.run_notebooks({"notebooks": {NAME: {}}}, notebooks_dir=nb_dir, output_dir=tmp_path / "b")
     assert a.notebooks[0].output.read_bytes() == b.notebooks[0].output.read_bytes()
     assert a.notebooks[0].html.read_bytes() == b.notebooks[0].html.read_bytes()
+    out = nbformat.read(a.notebooks[0].output, as_version=4)
+    assert sum("image/png" in o.get("data", {}) for c in out.cells for o in c.get("outputs", [])) == 1  # a real figure
+    assert "start_time" not in out.metadata["papermill"]
+    import os
+    assert "SOURCE_DATE_EPOCH" not in os.environ  # the caller's environment is restored
 
 
 def test_check_notebook_flags_outputs_def_and_parameter_mismatch(tmp_path):
@@ -111,17 +116,3 @@ def test_check_notebook_flags_outputs_def_and_parameter_mismatch(tmp_path):
     assert any("'extra'" in p and "show_only_status" in p for p in problems)
     assert reports.strip_notebook(path) is True
     assert not any("has outputs" in p for p in reports.check_notebook(path))
-
-
-def test_cli_reports_parameter_errors_with_exit_code_2(tmp_path, capsys):
-    cfg = tmp_path / "run.yaml"
-    cfg.write_text("notebooks:\n  03_merger_business_case:\n    horizon_years: 0\n")
-    code = main(["run", "--config", str(cfg), "--output-dir", str(tmp_path / "r")])
-    assert code == 2
-    assert "03_merger_business_case: parameter 'horizon_years'" in capsys.readouterr().err
-
-
-def test_cli_params_lists_fields(capsys):
-    assert main(["params", "01_demand_analysis"]) == 0
-    out = capsys.readouterr().out
-    assert "budget_gbp" in out and "forces" in out
