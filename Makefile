@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 KERNEL := alliance-analysis
 
 .DEFAULT_GOAL := help
-.PHONY: help install data reports test test-fast lint-notebooks strip-notebooks benchmarks clean clean-all
+.PHONY: help install data reports reports-fast test test-fast lint-notebooks strip-notebooks benchmarks clean clean-all
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-18s %s\n", $$1, $$2}'
@@ -33,6 +33,12 @@ test: install ## Run the whole test suite (unit, integration, notebooks, doctest
 
 test-fast: install ## Run the tests without notebook execution
 	$(BIN)/python -m pytest -q -m "not notebook"
+
+lint-notebooks: install ## Fail if a notebook has outputs, def/class or parameters not matching params.py
+	$(BIN)/alliance-analysis notebooks check
+
+reports-fast: data ## Execute every notebook on the small config/fast.yaml workloads
+	$(BIN)/alliance-analysis run --config config/fast.yaml
 
 strip-notebooks: install ## Remove outputs from committed notebooks
 	$(BIN)/alliance-analysis notebooks strip
