@@ -12,9 +12,12 @@ clipped at zero and so are all interval bounds):
             one-step error. ``engine="numpy"`` (default) filters all series and all grid
             points at once (:mod:`alliance_analysis._ets`); ``engine="statsmodels"`` fits
             statsmodels ``ETSModel`` per series (the slow reference);
-``sarima``  statsmodels SARIMAX(1,0,0)(0,1,1)_m with drift on ``log1p(count)`` per series
-            (slow: about 0.1-0.3 s per fit, so not in the default model list);
-``combo``   the mean of ``snaive`` and ``ets`` (point forecast and bounds).
+``sarima``  seasonal ARIMA(1,0,0)(1,1,0)_m with drift on ``log1p(count)``: with
+            ``engine="numpy"`` fitted by conditional least squares for all series at once
+            (:mod:`alliance_analysis._sarima`); with ``engine="statsmodels"`` by exact
+            maximum likelihood with statsmodels ``SARIMAX`` per series (slow reference);
+``combo``   the mean of ``ets`` and ``sarima`` (point forecasts and, as an approximation,
+            interval bounds).
 
 Log-scale models report the back-transformed median ``expm1(mu)`` as the point forecast.
 
@@ -50,13 +53,12 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from alliance_analysis import _ets
+from alliance_analysis import _ets, _sarima
 from alliance_analysis.errors import DataValidationError, ParameterError
 
 log = logging.getLogger(__name__)
 
 MODELS = ("snaive", "drift", "ets", "sarima", "combo")
-FAST_MODELS = ("snaive", "drift", "ets", "combo")
 FALLBACK_CHAIN = {"sarima": ("ets", "snaive"), "ets": ("snaive",), "drift": ("snaive",), "combo": ("snaive",)}
 EXPLODE_MEAN = 10.0
 EXPLODE_BOUND = 100.0
@@ -231,8 +233,8 @@ def _sm_ets(y: np.ndarray, h: int, m: int, levels: Sequence[int]) -> tuple[dict,
     return {k: np.clip(v, 0, None) for k, v in out.items()}, errors
 
 
-def _sarima(y: np.ndarray, h: int, m: int, levels: Sequence[int]) -> tuple[dict, dict[int, str]]:
-    """statsmodels SARIMAX(1,0,0)(0,1,1)_m with drift on log1p counts, one fit per series."""
+def _sm_sarima(y: np.ndarray, h: int, m: int, levels: Sequence[int]) -> tuple[dict, dict[int, str]]:
+    """statsmodels SARIMAX(1,0,0)(1,1,0)_m with drift on log1p counts, one fit per series (reference)."""
     from statsmodels.tsa.statespace.sarimax import SARIMAX
 
     out, errors = _empty(len(y), h, levels), {}
@@ -240,7 +242,7 @@ def _sarima(y: np.ndarray, h: int, m: int, levels: Sequence[int]) -> tuple[dict,
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                res = SARIMAX(np.log1p(series), order=(1, 0, 0), seasonal_order=(0, 1, 1, m),
+                res = SARIMAX(np.log1p(series), order=(1, 0, 0), seasonal_order=(1, 1, 0, m),
                               trend="c").fit(disp=False)
                 fc = res.get_forecast(h)
                 out["mean"][i] = np.expm1(fc.predicted_mean)
@@ -257,9 +259,9 @@ def _forecast_origin(y: np.ndarray, origin: int, h: int, m: int, models: Sequenc
     train = y[:, :origin]
     need = set(models) | {"snaive"}
     if "combo" in need:
-        need.add("ets")
+        need |= {"ets", "sarima"}
     if "sarima" in need:
-        need.add("ets")
+        need.add("ets")  # its fallback
     fc: dict[str, dict] = {"snaive": _baseline(train, h, m, "snaive", levels)}
     errors: dict[str, dict[int, str]] = {}
     if "drift" in need:
@@ -270,7 +272,14 @@ def _forecast_origin(y: np.ndarray, origin: int, h: int, m: int, models: Sequenc
         else:
             fc["ets"] = _ets.forecast(ets_state, h, levels)
     if "sarima" in need:
-        fc["sarima"], errors["sarima"] = _sarima(train, h, m, levels)
+        if engine == "statsmodels":
+            fc["sarima"], errors["sarima"] = _sm_sarima(train, h, m, levels)
+        else:
+            try:
+                fc["sarima"] = _sarima.fit_forecast(np.log1p(train), m, h, levels)
+            except (ValueError, np.linalg.LinAlgError) as exc:
+                fc["sarima"] = _empty(len(train), h, levels)
+                errors["sarima"] = {i: f"least-squares seasonal AR failed: {exc}" for i in range(len(train))}
     return fc, errors
 
 
@@ -312,7 +321,7 @@ def _run_block(y: np.ndarray, m: int, horizon: int, origins: Sequence[int], mode
         fc, errors = _forecast_origin(y, o, horizon, m, models, levels, states.get(o), engine)
         events = _guard(fc, errors, y[:, :o].max(axis=1))
         if "combo" in models:
-            fc["combo"] = {k: (fc["snaive"][k] + fc["ets"][k]) / 2 for k in fc["ets"]}
+            fc["combo"] = {k: (fc["ets"][k] + fc["sarima"][k]) / 2 for k in fc["ets"]}
         fb += [(i, mdl, why, "final" if o == n else o) for i, mdl, why in events]
         bt[o] = {k: fc[k] for k in models}
     return {"fc": bt, "fallbacks": fb}
@@ -342,7 +351,7 @@ def forecast_many(
     horizon: int = 12,
     n_origins: int = 4,
     step: int = 1,
-    models: Sequence[str] = FAST_MODELS,
+    models: Sequence[str] = MODELS,
     levels: Sequence[int] = (80, 95),
     season_length: int | None = None,
     select_by: str = "mase",
@@ -363,7 +372,7 @@ def forecast_many(
         Rolling-origin design: training lengths ``n - horizon - step*(n_origins-1-i)``
         for ``i = 0..n_origins-1``, each forecasting ``horizon`` periods.
     models : sequence of str
-        From ``snaive``, ``drift``, ``ets``, ``sarima`` (slow, statsmodels), ``combo``.
+        From ``snaive``, ``drift``, ``ets``, ``sarima``, ``combo`` (all by default).
     levels : sequence of int
         Central prediction-interval levels in percent.
     season_length : int, optional
@@ -371,7 +380,8 @@ def forecast_many(
     select_by : {"mase", "smape"}
         Backtest score that selects the model of each series (lowest mean wins).
     engine : {"numpy", "statsmodels"}
-        ``ets`` implementation: vectorised (fast) or statsmodels ``ETSModel`` per fit (reference).
+        ``ets`` and ``sarima`` implementation: vectorised over all series (fast) or
+        statsmodels ``ETSModel`` / ``SARIMAX`` fitted per series and origin (reference, slow).
     n_jobs : int
         Worker processes (series split into ``n_jobs`` blocks); 1 runs in process.
     progress : bool
@@ -523,7 +533,13 @@ def _assemble(parts, blocks, index, y, periods, m, horizon, origins, models, lev
     if len(fallbacks) > 20:
         log.warning("%d further forecast fallbacks (see ForecastResult.fallbacks)", len(fallbacks) - 20)
 
+    model_rank = {mdl: i for i, mdl in enumerate(models)}
+
     def attach(frame: pd.DataFrame) -> pd.DataFrame:
+        """Order rows by series, model (as given), origin and month; put the key columns first."""
+        sort = ["series", "_m", *[c for c in ("origin", "month") if c in frame.columns]]
+        frame = (frame.assign(_m=frame["model"].map(model_rank)).sort_values(sort, kind="stable")
+                 .drop(columns="_m") if len(frame) else frame)
         keys = index.iloc[frame["series"].to_numpy()].reset_index(drop=True)
         return pd.concat([keys, frame.drop(columns="series").reset_index(drop=True)], axis=1)
 

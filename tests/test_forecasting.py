@@ -284,7 +284,7 @@ def test_exploding_ets_falls_back_and_is_logged(monkeypatch, caplog):
     assert ets.max() < 10 * r.history["count"].max()
 
 
-def test_failing_sarima_falls_back_to_ets(monkeypatch):
+def test_failing_statsmodels_sarima_falls_back_to_ets(monkeypatch):
     import statsmodels.tsa.statespace.sarimax as sx
 
     class Broken:
@@ -292,18 +292,34 @@ def test_failing_sarima_falls_back_to_ets(monkeypatch):
             raise np.linalg.LinAlgError("Schur decomposition solver error")
 
     monkeypatch.setattr(sx, "SARIMAX", Broken)
-    r = F.forecast_many(_panel(1, 48), horizon=6, n_origins=1, models=("ets", "sarima"))
+    r = F.forecast_many(_panel(1, 48), horizon=6, n_origins=1, models=("ets", "sarima"), engine="statsmodels")
     assert len(r.fallbacks) == 2 and (r.fallbacks["model"] == "sarima").all()
     assert r.fallbacks["reason"].str.contains("SARIMAX failed: LinAlgError").all()
     f = r.forecasts.pivot(index="month", columns="model", values="mean")
     assert np.array_equal(f["sarima"], f["ets"]) and np.isfinite(f.to_numpy()).all()
 
 
-def test_real_sarima_runs_on_one_series():
-    r = F.forecast_many(_panel(1, 48, seed=5), horizon=6, n_origins=1, models=("snaive", "sarima"))
-    sar = r.forecasts[r.forecasts["model"] == "sarima"]
-    assert len(r.fallbacks) == 0 and np.isfinite(sar["mean"]).all()
-    assert sar["mean"].between(100, 350).all()  # Poisson(200 +- 20) history
+def test_too_short_for_fast_sarima_falls_back_to_ets():
+    # 30 months, horizon 2, one origin: 28 and 30 training values < 2*12 + 8 = 32 the seasonal
+    # AR needs, so sarima (and combo, built from it) use ETS, with the reason
+    r = F.forecast_many(_panel(1, 30), horizon=2, n_origins=1, models=("snaive", "ets", "sarima", "combo"))
+    assert set(r.fallbacks["model"]) == {"sarima"} and len(r.fallbacks) == 2  # backtest origin and final fit
+    assert r.fallbacks["reason"].str.contains("need at least 32 values").all()
+    assert np.isfinite(r.forecasts[["mean", "lo_95", "hi_95"]].to_numpy()).all()
+
+
+def test_fast_sarima_close_to_statsmodels_sarimax():
+    rng = np.random.default_rng(12)
+    t = np.arange(120)
+    y = rng.poisson(300 * (1 + 0.15 * np.cos(2 * np.pi * t / 12)) * 1.02 ** (t / 12))
+    fast = F.forecast_many(_one(y), horizon=12, n_origins=1, models=("sarima",))
+    ref = F.forecast_many(_one(y), horizon=12, n_origins=1, models=("sarima",), engine="statsmodels")
+    assert len(ref.fallbacks) == 0
+    a, b = fast.forecasts["mean"].to_numpy(), ref.forecasts["mean"].to_numpy()
+    assert np.max(np.abs(a / b - 1)) < 0.03
+    wa = (fast.forecasts["hi_80"] - fast.forecasts["lo_80"]).to_numpy()
+    wb = (ref.forecasts["hi_80"] - ref.forecasts["lo_80"]).to_numpy()
+    assert np.all(np.abs(wa / wb - 1) < 0.2)
 
 
 # --------------------------------------------------------------------------- bad input
