@@ -1,14 +1,12 @@
-"""Synthetic default data, the data-source switch and the processed build."""
+"""Synthetic default data and the data-source switches."""
 
 from __future__ import annotations
-
-import json
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from alliance_analysis import build, taxonomy
+from alliance_analysis import taxonomy
 from alliance_analysis.datasets import default, synthetic
 from alliance_analysis.errors import ParameterError
 
@@ -88,22 +86,6 @@ def test_switch_reads_a_real_archive_layout(tmp_path):
     d = default.monthly_crime("police_uk", police_uk_path=tmp_path, forces=["Dorset"], start="2020-01", end="2020-01")
     assert d[["force", "crime_type", "count"]].values.tolist() == [["Dorset", "Burglary", 1]]
     assert not d["synthetic"].any()
-
-
-def test_build_is_idempotent_with_manifest(tmp_path):
-    first = build.build_processed(tmp_path)
-    assert first["written"].all()
-    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
-    second = build.build_processed(tmp_path)
-    assert not second["written"].any()
-    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
-    manifest = json.loads((tmp_path / "manifest.json").read_text())
-    outs = {o["output"]: o for o in manifest["outputs"]}
-    assert outs["synthetic_monthly_crime_default.csv"]["synthetic"] is True
-    assert outs["prc_2017_18_by_force_offence.csv"]["synthetic"] is False
-    assert any(i["path"] == "data/raw/seed/finance.csv" for i in manifest["inputs"])
-    assert all(len(i["sha256"]) == 64 for i in manifest["inputs"])
-    assert not list(tmp_path.glob(".*.tmp"))  # no temporary files left behind
 
 
 @pytest.mark.parametrize("kwargs, message", [
