@@ -1,4 +1,4 @@
-"""Vectorised additive Holt-Winters (ETS(A,Ad,A) / ETS(A,N,A)) for many series at once.
+"""Vectorised additive Holt-Winters (ETS(A,N,A), ETS(A,Ad,A), ETS(A,A,A)) for many series at once.
 
 Private helper of :mod:`alliance_analysis.forecasting`. Every series is filtered with every
 point of a small parameter grid in one pass of numpy operations over time (arrays of shape
@@ -32,7 +32,7 @@ from scipy import stats
 ALPHAS = (0.05, 0.1, 0.2, 0.3, 0.5, 0.7)
 BETAS = (0.0, 0.01, 0.05)
 GAMMAS = (0.0, 0.05, 0.1, 0.2)
-PHIS = (0.9, 0.98)
+PHIS = (0.8, 0.9, 0.98, 1.0)  # 1.0: undamped ETS(A,A,A)
 
 
 def grid() -> np.ndarray:

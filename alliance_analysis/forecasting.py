@@ -6,7 +6,7 @@ clipped at zero and so are all interval bounds):
 ``snaive``  seasonal naive (the last season repeated); normal intervals from the
             seasonal-difference residuals, widening with the number of seasons ahead;
 ``drift``   random walk with drift; normal intervals widening with sqrt(h);
-``ets``     additive Holt-Winters (ETS(A,N,A) or damped ETS(A,Ad,A)) on ``log1p(count)``,
+``ets``     additive Holt-Winters (ETS(A,N,A), damped ETS(A,Ad,A) or ETS(A,A,A)) on ``log1p(count)``,
             which keeps counts positive and makes the variance grow with the level (as
             for counts); parameters chosen per series and origin from a grid by in-sample
             one-step error. ``engine="numpy"`` (default) filters all series and all grid
