@@ -172,10 +172,10 @@ def synthetic_monthly_crime(
     types = list(taxonomy.POLICE_UK_CRIME_TYPES) if crime_types is None else [
         taxonomy.canonical_crime_type(c) for c in crime_types]
     rng = np.random.default_rng(seed)
-    lv = _levels(forces)
-    lv = lv[lv["crime_type"].isin(types)].reset_index(drop=True)
+    all_lv = _levels(list(dict.fromkeys([*forces, "West Mercia"])))  # one PRC read for both uses
+    lv = all_lv[all_lv["force"].isin(forces) & all_lv["crime_type"].isin(types)].reset_index(drop=True)
     grid = lv.merge(pd.DataFrame({"month": months}), how="cross")
-    mu = _expected(grid) * _table3_scale(grid, _levels(["West Mercia"]))
+    mu = _expected(grid) * _table3_scale(grid, all_lv[all_lv["force"] == "West Mercia"])
     p = DISPERSION / (DISPERSION + mu)
     counts = rng.negative_binomial(DISPERSION, p).astype("int64")
     grid["count"] = counts
