@@ -27,7 +27,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
+
+from alliance_analysis._intervals import normal_bounds
 
 ALPHAS = (0.05, 0.1, 0.2, 0.3, 0.5, 0.7)
 BETAS = (0.0, 0.01, 0.05)
@@ -169,9 +170,4 @@ def forecast(state: State, h: int, levels: Sequence[int]) -> dict[str, np.ndarra
     var = np.ones((S, h))
     var[:, 1:] += np.cumsum(c[:, :-1] ** 2, axis=1)
     sd = state.sigma[:, None] * np.sqrt(var)
-    out = {"mean": np.clip(np.expm1(mu), 0, None)}
-    for lvl in levels:
-        zq = stats.norm.ppf(0.5 + lvl / 200)
-        out[f"lo_{lvl}"] = np.clip(np.expm1(mu - zq * sd), 0, None)
-        out[f"hi_{lvl}"] = np.clip(np.expm1(mu + zq * sd), 0, None)
-    return out
+    return normal_bounds(mu, sd, levels, back=np.expm1)

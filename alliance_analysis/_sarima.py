@@ -18,7 +18,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-from scipy import stats
+
+from alliance_analysis._intervals import normal_bounds
 
 MIN_ROWS = 8
 
@@ -77,9 +78,4 @@ def fit_forecast(z: np.ndarray, m: int, h: int, levels: Sequence[int]) -> dict[s
         psi[:, j] = (a[:, ks] * psi[:, j - ks]).sum(axis=1)
     sd = sigma[:, None] * np.sqrt(np.cumsum(psi**2, axis=1))
     with np.errstate(over="ignore"):  # an overflow becomes inf, which the caller's guard replaces
-        out = {"mean": np.clip(np.expm1(mu), 0, None)}
-        for lvl in levels:
-            zq = stats.norm.ppf(0.5 + lvl / 200)
-            out[f"lo_{lvl}"] = np.clip(np.expm1(mu - zq * sd), 0, None)
-            out[f"hi_{lvl}"] = np.clip(np.expm1(mu + zq * sd), 0, None)
-    return out
+        return normal_bounds(mu, sd, levels, back=np.expm1)

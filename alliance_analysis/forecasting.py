@@ -51,9 +51,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from alliance_analysis import _ets, _sarima
+from alliance_analysis._intervals import normal_bounds
 from alliance_analysis.errors import DataValidationError, ParameterError
 
 log = logging.getLogger(__name__)
@@ -183,15 +183,6 @@ def _drift(y: np.ndarray, h: int) -> np.ndarray:
     return y[:, -1:] + slope[:, None] * np.arange(1, h + 1)[None, :]
 
 
-def _normal_bounds(mean: np.ndarray, sd: np.ndarray, levels: Sequence[int]) -> dict[str, np.ndarray]:
-    out = {"mean": np.clip(mean, 0, None)}
-    for lvl in levels:
-        zq = stats.norm.ppf(0.5 + lvl / 200)
-        out[f"lo_{lvl}"] = np.clip(mean - zq * sd, 0, None)
-        out[f"hi_{lvl}"] = np.clip(mean + zq * sd, 0, None)
-    return out
-
-
 def _baseline(y: np.ndarray, h: int, m: int, kind: str, levels: Sequence[int]) -> dict[str, np.ndarray]:
     """Seasonal naive or drift forecasts with the textbook normal intervals (Hyndman & Athanasopoulos 5.5)."""
     steps = np.arange(1, h + 1)
@@ -204,7 +195,7 @@ def _baseline(y: np.ndarray, h: int, m: int, kind: str, levels: Sequence[int]) -
         n = y.shape[1]
         sigma = np.std(np.diff(y, axis=1), axis=1, ddof=1)
         sd = sigma[:, None] * np.sqrt(steps * (1 + steps / max(n - 1, 1)))[None, :]
-    return _normal_bounds(mean, sd, levels)
+    return normal_bounds(mean, sd, levels)
 
 
 def _empty(S: int, h: int, levels: Sequence[int]) -> dict[str, np.ndarray]:
