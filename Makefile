@@ -44,7 +44,8 @@ strip-notebooks: install ## Remove outputs from committed notebooks
 	$(BIN)/alliance-analysis notebooks strip
 
 benchmarks: install ## Run every benchmark script and print figures and ratios
-	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+	@failed=""; for b in benchmarks/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || failed="$$failed $$b"; done; \
+	if [ -n "$$failed" ]; then echo "benchmarks that failed to run:$$failed"; exit 1; fi
 
 clean: ## Remove processed data and reports (rebuilt by `make reports`)
 	find data/processed -mindepth 1 ! -name .gitkeep -delete
