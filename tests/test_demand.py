@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from alliance_analysis import demand
+from alliance_analysis import demand, taxonomy
 from alliance_analysis.errors import DataValidationError, ParameterError
 
 
@@ -168,7 +168,7 @@ def test_trend_detects_rising_and_diminishing_and_ci_covers_truth():
 
 def test_flat_series_are_mostly_stable_after_correction():
     flat = pd.concat([_series(0.0, s).assign(crime_type=t) for s, t in
-                      zip(range(10, 24), demand.taxonomy.POLICE_UK_CRIME_TYPES)])
+                      zip(range(10, 24), taxonomy.POLICE_UK_CRIME_TYPES)])
     res = demand.classify_trends(flat)
     assert (res["trend"] == "stable").mean() >= 0.85
     assert (res["p_adjusted"] >= res["p_value"]).all()

@@ -1,0 +1,38 @@
+"""Demand analysis: volume, harm, trends, demand vs resources, control-room staffing.
+
+Answers the Police Foundation review's questions (seed 002, paras 17, 33, 46, 68, 90):
+what demand there is and where (volume, share, annual rate per 1,000 residents of each
+year, seasonality); how much harm it carries (ONS Crime Severity Score, Cambridge Crime
+Harm Index); which demand is rising or diminishing (count regression with seasonality
+and declared data breaks, multiple-comparison corrected); whether each partner's cost
+share matches its share of demand, year by year; and how many call handlers a control
+room needs (Erlang C), pooled or separate.
+
+One module per question: ``profile``, ``harm``, ``trends``, ``resources``, ``annual``
+(year-by-year rates and shares on the Home Office long series), ``staffing``, ``plots``.
+
+Examples
+--------
+>>> round(erlang_c(2.0, 3), 12)   # A = 2 Erlangs, N = 3 agents: 4/9
+0.444444444444
+"""
+
+from alliance_analysis.demand._common import HARM_APPROXIMATION
+from alliance_analysis.demand.harm import (harm_weighted, harm_weights_from_file, police_uk_harm_weights,
+                                           rank_volume_vs_harm, volume_and_harm)
+from alliance_analysis.demand.plots import (plot_demand_heatmap, plot_share_vs_split, plot_staffing_curve,
+                                            plot_trends, plot_volume_vs_harm)
+from alliance_analysis.demand.profile import demand_profile, seasonality_index
+from alliance_analysis.demand.resources import (WORKFORCE_MEASURES, demand_vs_split, resource_shares,
+                                                split_from_seed)
+from alliance_analysis.demand.staffing import (erlang_c, erlang_c_performance, erlang_c_staffing, pooled_vs_separate,
+                                               response_compliance, wilson_interval)
+from alliance_analysis.demand.trends import classify_trends
+
+__all__ = [
+    "HARM_APPROXIMATION", "classify_trends", "demand_profile", "demand_vs_split", "erlang_c", "erlang_c_performance",
+    "erlang_c_staffing", "harm_weighted", "harm_weights_from_file", "plot_demand_heatmap", "plot_share_vs_split",
+    "plot_staffing_curve", "plot_trends", "plot_volume_vs_harm", "police_uk_harm_weights", "pooled_vs_separate",
+    "rank_volume_vs_harm", "resource_shares", "response_compliance", "seasonality_index", "split_from_seed",
+    "volume_and_harm", "wilson_interval", "WORKFORCE_MEASURES",
+]
