@@ -1,0 +1,179 @@
+"""Cost-sharing rules: shares, per-force flows, fairness of each rule and reserves."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from alliance_analysis.errors import DataValidationError, ParameterError  # noqa: F401
+from alliance_analysis.scenarios.appraisal import _fy, _option, discount_factors, option_flows
+from alliance_analysis.scenarios.model import Option, ScenarioSet, _check_split, load_scenarios, resolve  # noqa: F401
+
+log = logging.getLogger(__name__)
+
+# --------------------------------------------------------------------------- sharing and reserves
+
+def split_shares(scenario: ScenarioSet, rule: str | Mapping[str, float]) -> dict[str, float]:
+    """Shares (fractions summing to 1) under a rule: a fixed split in %, 'equal', 'population',
+    'workforce', 'budget' or 'demand' (the forces' ``demand`` figures, e.g. from
+    :mod:`alliance_analysis.demand`).
+
+    Examples
+    --------
+    >>> s = load_scenarios({"name": "x", "base_year": 2013, "price_base": "p",
+    ...     "forces": [{"name": "A", "population": 3}, {"name": "B", "population": 1}], "options": [{"name": "o"}]})
+    >>> split_shares(s, "population"), split_shares(s, {"A": 100, "B": 0})
+    ({'A': 0.75, 'B': 0.25}, {'A': 1.0, 'B': 0.0})
+    """
+    names = [f.name for f in scenario.forces]
+    if isinstance(rule, Mapping):
+        try:
+            _check_split(rule, names, "split")
+        except ValueError as exc:
+            raise ParameterError(str(exc)) from None
+        return {k: rule[k] / 100 for k in names}
+    if rule == "equal":
+        return {k: 1 / len(names) for k in names}
+    attr = {"population": "population", "workforce": "workforce", "budget": "budget_gbp_m", "demand": "demand"}.get(rule)
+    if attr is None:
+        raise ParameterError(f"split rule {rule!r}: use a mapping, 'equal', 'population', 'workforce', 'budget' "
+                             "or 'demand'")
+    vals = {f.name: resolve(getattr(f, attr)) if attr == "budget_gbp_m" else getattr(f, attr) for f in scenario.forces}
+    if any(v is None or not np.isfinite(v) for v in vals.values()):
+        raise ParameterError(f"split rule {rule!r} needs '{attr}' for every force in the scenario file")
+    total = sum(vals.values())
+    if total <= 0:
+        raise ParameterError(f"split rule {rule!r}: the forces' '{attr}' figures sum to {total:g}; need a positive total")
+    return {k: v / total for k, v in vals.items()}
+
+
+def force_flows(scenario: ScenarioSet, option: Option | str, horizon: int = 10,
+                rule: str | Mapping[str, float] | None = None) -> pd.DataFrame:
+    """Cash flows per force: force-specific items to that force, shared items by the split rule.
+
+    Costs carry the optimism-bias uplift. ``rule`` overrides the option's own split.
+
+    Examples
+    --------
+    >>> s = load_scenarios({"name": "x", "base_year": 2013, "price_base": "p", "forces": [{"name": "A"}, {"name": "B"}],
+    ...     "options": [{"name": "o", "split": {"A": 69, "B": 31},
+    ...                  "savings": [{"area": "s", "amount_gbp_m": 10, "start_year": 2014}],
+    ...                  "costs": [{"kind": "capital", "item": "c", "amount_gbp_m": 15, "year": 2013}]}]})
+    >>> ff = force_flows(s, "o", 2)
+    >>> ff.groupby("force")["amount_gbp_m"].sum().round(2).to_dict()   # (10 - 15) x 0.69 and x 0.31
+    {'A': -3.45, 'B': -1.55}
+    """
+    opt = _option(scenario, option)
+    shares = split_shares(scenario, opt.split if rule is None else rule)
+    f = option_flows(scenario, opt, horizon)
+    uplift = 1 + scenario.optimism_bias * (1 - scenario.optimism_mitigation)
+    f["amount_gbp_m"] = np.where(f["kind"].isin(["saving", "leadership"]), f["amount_gbp_m"], f["amount_gbp_m"] * uplift)
+    rows = []
+    for name, share in shares.items():
+        own = f["force"] == name
+        shared = f["force"].isna()
+        amt = np.where(own, f["amount_gbp_m"], np.where(shared, f["amount_gbp_m"] * share, 0.0))
+        rows.append(f.assign(force=name, amount_gbp_m=amt))
+    out = pd.concat(rows, ignore_index=True)
+    return out.groupby(["force", "year", "financial_year", "kind"], as_index=False)["amount_gbp_m"].sum()
+
+
+def fairness(scenario: ScenarioSet, option: Option | str, *, horizon: int = 10,
+             rules: Sequence[str | Mapping[str, float]] | None = None, schedule: str = "green_book",
+             rate: float = 0.035) -> pd.DataFrame:
+    """Each force's PV of benefits, costs and net under each sharing rule, and the change vs the agreed split.
+
+    Examples
+    --------
+    >>> s = load_scenarios({"name": "x", "base_year": 2013, "price_base": "p", "agreed_split": {"A": 69, "B": 31},
+    ...     "forces": [{"name": "A"}, {"name": "B"}],
+    ...     "options": [{"name": "o", "savings": [{"area": "s", "amount_gbp_m": 10, "start_year": 2013}]}]})
+    >>> f = fairness(s, "o", horizon=1, rules=["equal"])
+    >>> f.loc[f["rule"] == "equal", ["force", "pv_net_gbp_m", "change_vs_agreed_gbp_m"]].round(2).values.tolist()
+    [['A', 5.0, -1.9], ['B', 5.0, 1.9]]
+    """
+    opt = _option(scenario, option)
+    agreed = scenario.agreed_split or (opt.split if isinstance(opt.split, dict) else None)
+    rules = list(rules) if rules is not None else ["equal", "population", "workforce", "budget", "demand"]
+    if agreed is not None:
+        rules = [dict(agreed), *[r for r in rules if r != agreed]]
+    df = discount_factors(horizon, schedule, rate)
+    rows = []
+    for rule in rules:
+        label = "agreed " + ":".join(f"{v:g}" for v in rule.values()) if isinstance(rule, Mapping) else rule
+        bases = {f.figure_basis.get(str(rule)) for f in scenario.forces} if isinstance(rule, str) else {None}
+        if len(bases) == 1 and None not in bases:
+            label = f"{rule} ({bases.pop()})"
+        try:
+            ff = force_flows(scenario, opt, horizon, rule)
+        except ParameterError as exc:
+            log.info("rule %s skipped: %s", label, exc)
+            continue
+        ff["pv"] = ff["amount_gbp_m"] * df[ff["year"].to_numpy()]
+        for force, g in ff.groupby("force"):
+            ben = g.loc[g["kind"].isin(["saving", "leadership"]), "pv"].sum()
+            cost = -g.loc[~g["kind"].isin(["saving", "leadership"]), "pv"].sum()
+            rows.append({"rule": label, "force": force, "pv_benefits_gbp_m": ben, "pv_costs_gbp_m": cost,
+                         "pv_net_gbp_m": ben - cost})
+    out = pd.DataFrame(rows)
+    if agreed is not None:
+        base = out[out["rule"] == out["rule"].iloc[0]].set_index("force")["pv_net_gbp_m"]
+        out["change_vs_agreed_gbp_m"] = out["pv_net_gbp_m"] - out["force"].map(base)
+    return out
+
+
+def reserves_trajectory(scenario: ScenarioSet, option: Option | str, *, horizon: int = 10,
+                        floor_gbp_m: float = 0.0,
+                        funded_from_reserves: Sequence[str] = ("one_off_revenue", "redundancy")) -> pd.DataFrame:
+    """Year-end reserves per force: opening reserves, less planned drawdown and the force's
+    share (after optimism bias) of the one-off costs funded from reserves.
+
+    The opening balance is at the start of the force's ``reserves_year`` (default: the
+    base year); costs before then are taken as already reflected in it. Planned drawdown
+    runs from then to ``drawdown_end_year`` (inclusive; default: every year). Capital is
+    not charged to reserves by default (it is usually financed by borrowing or capital
+    receipts); pass ``funded_from_reserves`` to change that. Recurring savings are not
+    added to reserves: they close budget gaps.
+
+    ``attrs["first_breach"]`` maps each force to the first financial year below ``floor_gbp_m``
+    (or None); ``attrs["first_breach_any"]`` is the earliest of them (or None).
+
+    Examples
+    --------
+    >>> s = load_scenarios({"name": "x", "base_year": 2013, "price_base": "p",
+    ...     "forces": [{"name": "A", "reserves_gbp_m": 10, "reserves_drawdown_gbp_m_per_year": 2,
+    ...                 "drawdown_end_year": 2014}],
+    ...     "options": [{"name": "o", "costs": [{"kind": "redundancy", "item": "r", "amount_gbp_m": 3, "year": 2015}]}]})
+    >>> reserves_trajectory(s, "o", horizon=4, floor_gbp_m=4)["reserves_gbp_m"].tolist()   # 10-2, -2, -3, flat
+    [8.0, 6.0, 3.0, 3.0]
+    """
+    opt = _option(scenario, option)
+    allowed = {"one_off_revenue", "capital", "redundancy"}
+    if not set(funded_from_reserves) <= allowed:
+        raise ParameterError(f"funded_from_reserves {list(funded_from_reserves)}: use kinds from {sorted(allowed)}")
+    ff = force_flows(scenario, opt, horizon)
+    costs = ff[ff["kind"].isin(list(funded_from_reserves))].groupby(["force", "year"])["amount_gbp_m"].sum()
+    rows, breach = [], {}
+    for f in scenario.forces:
+        level = resolve(f.reserves_gbp_m)
+        drawdown = resolve(f.reserves_drawdown_gbp_m_per_year)
+        start = f.reserves_year if f.reserves_year is not None else scenario.base_year
+        breach[f.name] = None
+        for t in range(horizon):
+            y = scenario.base_year + t
+            if y >= start:
+                planned = drawdown if f.drawdown_end_year is None or y <= f.drawdown_end_year else 0.0
+                level += costs.get((f.name, t), 0.0) - planned
+            rows.append({"force": f.name, "year": t, "financial_year": _fy(scenario.base_year + t), "reserves_gbp_m": level})
+            if level < floor_gbp_m and breach[f.name] is None:
+                breach[f.name] = _fy(scenario.base_year + t)
+    out = pd.DataFrame(rows)
+    out.attrs["first_breach"] = breach
+    out.attrs["first_breach_any"] = min((y for y in breach.values() if y is not None), default=None)
+    out.attrs["floor_gbp_m"] = floor_gbp_m
+    return out
+
+

@@ -1,0 +1,462 @@
+"""Scenario model: typed, frozen pydantic models of a scenario file, and loading.
+
+Scenario files are YAML (top-level keys starting with ``_`` may hold anchors; nested
+lists under ``savings``/``costs`` are flattened so anchored blocks combine) validated by
+typed, frozen models: unknown keys, wrong types and inconsistent values are rejected
+with the key path, e.g. ``options[2].savings[0].start_year``. Money is in GBP millions;
+a value may be a number or ``{seed: <id>, less: [<id>...], scale: x}``, resolved from
+``data/raw/seed/`` at load time so every default names its source row(s); anything
+else carries an ``assumption`` text that is shown in the outputs.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import numpy as np
+import pandas as pd
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from alliance_analysis.errors import DataValidationError, ParameterError
+
+log = logging.getLogger(__name__)
+
+# --------------------------------------------------------------------------- models
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class SeedRef(_Model):
+    """A figure derived from the seed tables: ``(seed - sum(less)) * scale``.
+
+    ``less`` and ``scale`` let a default be traced to its source rows, e.g. the blueprint
+    savings less the slipped Criminal Justice review, or 69% of the combined reserves.
+    """
+
+    seed: str
+    less: list[str] = Field(default_factory=list)
+    scale: float = 1.0
+
+    def describe(self) -> str:
+        """Human-readable provenance, e.g. ``seed: (a - b) x 0.69``."""
+        text = self.seed if not self.less else f"({' - '.join([self.seed, *self.less])})"
+        return f"seed: {text}" + (f" x {self.scale:g}" if self.scale != 1 else "")
+
+
+Money = float | SeedRef
+
+
+class ForceSpec(_Model):
+    """One force: budget, workforce, population, demand (for sharing rules) and reserves.
+
+    Reserves open at the start of ``reserves_year`` (default: the base year) and fall by
+    the planned drawdown each year to ``drawdown_end_year`` (default: every year).
+    """
+
+    name: str
+    budget_gbp_m: Money | None = None
+    workforce: float | None = Field(None, ge=0)
+    population: int | None = Field(None, ge=0)
+    demand: float | None = Field(None, ge=0)
+    figure_basis: dict[str, str] = Field(default_factory=dict)
+    reserves_gbp_m: Money = 0.0
+    reserves_drawdown_gbp_m_per_year: Money = 0.0
+    reserves_year: int | None = Field(None, ge=1900)
+    drawdown_end_year: int | None = Field(None, ge=1900)
+    assumption: str | None = None
+
+
+class SavingsFlow(_Model):
+    """A recurring saving: ramps linearly from ``start_year`` to full ``amount`` over ``ramp_years``."""
+
+    area: str
+    amount_gbp_m: Money
+    start_year: int = Field(ge=1900)
+    ramp_years: int = Field(1, ge=1)
+    end_year: int | None = None
+    force: str | None = None
+    source: str | None = None
+    assumption: str | None = None
+
+
+class CostItem(_Model):
+    """A one-off cost spread evenly over ``years`` starting ``year``."""
+
+    kind: Literal["one_off_revenue", "capital", "redundancy"]
+    item: str
+    amount_gbp_m: Money
+    year: int = Field(ge=1900)
+    years: int = Field(1, ge=1)
+    force: str | None = None
+    source: str | None = None
+    assumption: str | None = None
+
+
+class Leadership(_Model):
+    """Chief officer team: posts after the change vs before, and the cost of a post (GBP m a year).
+
+    Counts may be seed references (e.g. ``{seed: ww_chief_officers_actual}``, the review's 8).
+    """
+
+    chief_officers: Annotated[int, Field(ge=0)] | SeedRef
+    baseline_chief_officers: Annotated[int, Field(ge=0)] | SeedRef
+    cost_per_post_gbp_m: float = Field(ge=0)
+
+    @property
+    def posts_removed(self) -> int:
+        """Baseline posts less posts after the change (negative if the team grows)."""
+        return int(round(resolve(self.baseline_chief_officers))) - int(round(resolve(self.chief_officers)))
+
+    @property
+    def saving_gbp_m(self) -> float:
+        """Yearly saving from the change in team size (GBP m)."""
+        return self.posts_removed * self.cost_per_post_gbp_m
+    start_year: int = Field(ge=1900)
+    source: str | None = None
+    assumption: str | None = None
+
+
+class Option(_Model):
+    """One option: recurring savings, one-off costs, leadership change and its cost-sharing rule."""
+
+    name: str
+    description: str = ""
+    savings: list[SavingsFlow] = Field(default_factory=list)
+    costs: list[CostItem] = Field(default_factory=list)
+    leadership: Leadership | None = None
+    split: dict[str, float] | Literal["population", "workforce", "budget", "demand", "equal"] = "equal"
+
+    @field_validator("split", mode="before")
+    @classmethod
+    def _seed_shares(cls, v: Any) -> Any:
+        return _resolve_shares(v)
+
+
+class Distribution(_Model):
+    """A named distribution of a multiplicative factor or a number of years.
+
+    ``fixed`` (always ``mode``; ``low``/``high`` ignored), ``triangular``, ``pert`` (beta-PERT, shape 4),
+    ``uniform`` and ``uniform_int`` use ``low <= mode <= high``; ``lognormal`` uses
+    ``median`` and ``sigma`` (of the log), with ``low``/``high`` ignored.
+
+    Examples
+    --------
+    >>> d = Distribution(dist="pert", low=0.7, mode=0.95, high=1.1)
+    >>> round(d.mean, 4)   # (0.7 + 4 x 0.95 + 1.1) / 6
+    0.9333
+    >>> Distribution(dist="lognormal", median=1.1, sigma=0.0).sample(np.random.default_rng(0), 2).tolist()
+    [1.1, 1.1]
+    """
+
+    dist: Literal["fixed", "triangular", "pert", "uniform", "uniform_int", "lognormal"]
+    low: float = 1.0
+    mode: float = 1.0
+    high: float = 1.0
+    median: float | None = Field(None, gt=0)
+    sigma: float | None = Field(None, ge=0)
+
+    @model_validator(mode="after")
+    def _order(self) -> Distribution:
+        if self.dist == "lognormal":
+            if self.median is None or self.sigma is None:
+                raise ValueError("lognormal needs 'median' (> 0) and 'sigma' (>= 0, of the log)")
+        elif self.dist != "fixed" and not self.low <= self.mode <= self.high:
+            raise ValueError(f"need low <= mode <= high (got {self.low:g}, {self.mode:g}, {self.high:g})")
+        return self
+
+    @property
+    def centre(self) -> float:
+        """Most likely value: the mode, or the lognormal's median."""
+        return float(self.median) if self.dist == "lognormal" else self.mode
+
+    @property
+    def mean(self) -> float:
+        """Expected value (analytic)."""
+        if self.dist == "lognormal":
+            return float(self.median * np.exp(self.sigma**2 / 2))
+        return {"fixed": self.mode, "triangular": (self.low + self.mode + self.high) / 3,
+                "pert": (self.low + 4 * self.mode + self.high) / 6, "uniform": (self.low + self.high) / 2,
+                "uniform_int": (np.floor(self.low) + np.floor(self.high)) / 2}[self.dist]
+
+    def bounds(self) -> tuple[float, float]:
+        """Low and high ends used by the tornado: ``low``/``high``, or the lognormal's 5th/95th percentiles."""
+        if self.dist == "fixed":
+            return self.mode, self.mode
+        if self.dist == "lognormal":
+            z = 1.6448536269514722  # standard normal 95th percentile
+            return float(self.median * np.exp(-z * self.sigma)), float(self.median * np.exp(z * self.sigma))
+        return self.low, self.high
+
+    def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        """``n`` seeded draws (vectorised); zero-width distributions return their centre exactly."""
+        if self.dist == "fixed" or (self.dist != "lognormal" and self.low == self.high) or \
+                (self.dist == "lognormal" and self.sigma == 0):
+            return np.full(n, self.centre, dtype=float)
+        if self.dist == "triangular":
+            return rng.triangular(self.low, self.mode, self.high, n)
+        if self.dist == "pert":
+            width = self.high - self.low
+            a = 1 + 4 * (self.mode - self.low) / width
+            b = 1 + 4 * (self.high - self.mode) / width
+            return self.low + width * rng.beta(a, b, n)
+        if self.dist == "uniform":
+            return rng.uniform(self.low, self.high, n)
+        if self.dist == "uniform_int":
+            return rng.integers(int(self.low), int(self.high) + 1, n).astype(float)
+        return self.median * np.exp(self.sigma * rng.standard_normal(n))
+
+
+class Uncertainty(_Model):
+    """Distributions of the savings delivery factor, the timing slip (years) and the cost overrun factor."""
+
+    savings_delivery: Distribution = Distribution(dist="fixed")
+    timing_slip_years: Distribution = Distribution(dist="fixed", low=0, mode=0, high=0)
+    cost_overrun: Distribution = Distribution(dist="fixed")
+
+
+class ScenarioSet(_Model):
+    """A scenario file: forces, options, appraisal settings and uncertainty.
+
+    ``prices`` says whether the money figures are ``real`` (already in ``price_base``
+    prices; the default) or ``nominal`` cash of each year, in which case
+    ``deflator_index`` (financial-year start -> GDP deflator index) converts every
+    yearly flow to base-year prices before discounting, as the Green Book requires.
+    """
+
+    name: str
+    base_year: int = Field(ge=1900)
+    price_base: str
+    prices: Literal["real", "nominal"] = "real"
+    deflator_index: dict[int, Annotated[float, Field(gt=0)]] | None = None
+    optimism_bias: float = Field(0.0, ge=0, le=2)
+    optimism_mitigation: float = Field(0.0, ge=0, le=1)
+    agreed_split: dict[str, float] | None = None
+    forces: list[ForceSpec] = Field(min_length=1)
+    options: list[Option] = Field(min_length=1)
+    uncertainty: Uncertainty = Uncertainty()
+
+    @field_validator("agreed_split", mode="before")
+    @classmethod
+    def _seed_shares(cls, v: Any) -> Any:
+        return _resolve_shares(v)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> ScenarioSet:
+        names = [f.name for f in self.forces]
+        if len(set(names)) != len(names):
+            raise ValueError("forces: duplicate force names")
+        if self.prices == "nominal" and (self.deflator_index is None or self.base_year not in self.deflator_index):
+            raise ValueError(f"deflator_index: nominal prices need a deflator index including the base year "
+                             f"{self.base_year}")
+        for i, opt in enumerate(self.options):
+            if isinstance(opt.split, dict):
+                _check_split(opt.split, names, f"options[{i}].split")
+            for j, s in enumerate(opt.savings):
+                if s.start_year < self.base_year:
+                    raise ValueError(f"options[{i}].savings[{j}].start_year: {s.start_year} is before the scenario "
+                                     f"starts ({self.base_year})")
+                if s.end_year is not None and s.end_year < s.start_year:
+                    raise ValueError(f"options[{i}].savings[{j}].end_year: {s.end_year} is before its start_year "
+                                     f"({s.start_year})")
+                if s.force is not None and s.force not in names:
+                    raise ValueError(f"options[{i}].savings[{j}].force: {s.force!r} is not one of {names}")
+            for j, c in enumerate(opt.costs):
+                if c.year < self.base_year:
+                    raise ValueError(f"options[{i}].costs[{j}].year: {c.year} is before the scenario starts "
+                                     f"({self.base_year})")
+                if c.force is not None and c.force not in names:
+                    raise ValueError(f"options[{i}].costs[{j}].force: {c.force!r} is not one of {names}")
+        if self.agreed_split is not None:
+            _check_split(self.agreed_split, names, "agreed_split")
+        return self
+
+
+def _resolve_shares(v: Any) -> Any:
+    """Resolve ``{force: {seed: id}}`` shares (e.g. the 69:31 rows of cost_splits.csv) to numbers."""
+    if isinstance(v, Mapping):
+        out = {}
+        for k, x in v.items():
+            if isinstance(x, Mapping) and "seed" in x:
+                try:
+                    out[k] = resolve(SeedRef(**x))
+                except DataValidationError as exc:
+                    raise ValueError(f"{k}: {exc.detail}") from None
+            else:
+                out[k] = x
+        return out
+    return v
+
+
+def _check_split(split: Mapping[str, float], names: Sequence[str], where: str) -> None:
+    if set(split) != set(names):
+        raise ValueError(f"{where}: forces {sorted(split)} do not match the scenario's forces {sorted(names)}")
+    if any(v < 0 for v in split.values()):
+        raise ValueError(f"{where}: shares must be >= 0")
+    if abs(sum(split.values()) - 100) > 1e-6:
+        raise ValueError(f"{where}: shares sum to {sum(split.values()):g}%, not 100%")
+
+
+def _key_path(loc: Sequence[Any]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def with_force_figures(scenario: ScenarioSet, figures: pd.DataFrame | Mapping[str, float],
+                       field: Literal["demand", "workforce", "population"], *, basis: str | None = None) -> ScenarioSet:
+    """A copy of ``scenario`` with each force's demand, workforce or population replaced.
+
+    ``figures`` is a mapping force -> value, or a table with ``force`` and ``value`` columns
+    such as :func:`alliance_analysis.demand.resource_shares` returns (then ``basis`` picks
+    its rows). The basis is recorded so the fairness table names it (e.g. a synthetic series).
+
+    Examples
+    --------
+    >>> s = load_scenarios({"name": "x", "base_year": 2013, "price_base": "p",
+    ...     "forces": [{"name": "A"}, {"name": "B"}], "options": [{"name": "o"}]})
+    >>> from alliance_analysis.scenarios import split_shares
+    >>> split_shares(with_force_figures(s, {"A": 30, "B": 10}, "demand"), "demand")
+    {'A': 0.75, 'B': 0.25}
+    """
+    if field not in ("demand", "workforce", "population"):
+        raise ParameterError(f"field {field!r}: use 'demand', 'workforce' or 'population'")
+    if isinstance(figures, pd.DataFrame):
+        missing_cols = {"force", "value"} - set(figures.columns)
+        if missing_cols:
+            raise DataValidationError(f"figures table lacks {sorted(missing_cols)}", column=", ".join(sorted(missing_cols)),
+                                      fix="pass a table with 'force' and 'value' columns (and 'basis' with basis=)")
+        t = figures
+        if basis is not None:
+            if "basis" not in t.columns:
+                raise DataValidationError("figures table has no 'basis' column", column="basis",
+                                          fix="drop basis= or pass demand.resource_shares output")
+            t = t[t["basis"] == basis]
+        values = dict(zip(t["force"], t["value"].astype(float)))
+    else:
+        values = {k: float(v) for k, v in figures.items()}
+    names = [f.name for f in scenario.forces]
+    missing = [n for n in names if n not in values]
+    if missing:
+        raise DataValidationError(f"no {field} figure for {missing}" + (f" on basis {basis!r}" if basis else ""),
+                                  column="force", fix=f"supply a {field} value for every force in the scenario")
+    bad = [n for n in names if not np.isfinite(values[n]) or values[n] < 0]
+    if bad:
+        raise DataValidationError(f"{field} must be a finite number >= 0 for {bad}", column="value",
+                                  fix="check the figures")
+    label = basis or field
+    forces = [f.model_copy(update={field: int(round(values[f.name])) if field == "population" else values[f.name],
+                                   "figure_basis": {**f.figure_basis, field: label}}) for f in scenario.forces]
+    return scenario.model_copy(update={"forces": forces})
+
+
+def load_scenarios(source: str | Path | Mapping[str, Any]) -> ScenarioSet:
+    """Load and validate a scenario YAML file (or an already-parsed mapping).
+
+    Raises
+    ------
+    DataValidationError
+        Naming the file and the key path (e.g. ``options[2].savings[0].year``) of every
+        unknown key, wrong type or inconsistent value.
+
+    Examples
+    --------
+    >>> s = load_scenarios({"name": "x", "base_year": 2013, "price_base": "real 2013/14",
+    ...     "forces": [{"name": "A"}], "options": [{"name": "status quo"}]})
+    >>> s.options[0].name
+    'status quo'
+    """
+    where = "<mapping>"
+    if isinstance(source, (str, Path)):
+        where = str(source)
+        p = Path(source)
+        if not p.exists():
+            raise DataValidationError("scenario file not found", file=p, fix="check the path")
+        data = yaml.safe_load(p.read_text())
+    else:
+        data = dict(source)
+    data = _expand_anchors(data or {})
+    try:
+        model = ScenarioSet(**data)
+    except ValidationError as exc:
+        msgs = []
+        for e in exc.errors():
+            path = _key_path(e["loc"])
+            text = e["msg"].removeprefix("Value error, ")
+            msgs.append(f"{path}: {text}" if path else text)
+        raise DataValidationError("; ".join(msgs), file=where,
+                                  fix="correct the scenario file (see data/raw/scenarios/ for examples)") from None
+    bad = []
+    for path, ref in _seed_refs(model):
+        try:
+            resolve(ref)
+        except DataValidationError as exc:
+            bad.append(f"{path}: {exc.detail}")
+    if bad:
+        raise DataValidationError("; ".join(bad), file=where, column="seed",
+                                  fix="use an id from data/raw/seed/ (see data_dictionary.csv)")
+    return model
+
+
+def _seed_refs(obj: Any, path: str = "") -> list[tuple[str, SeedRef]]:
+    """Every ``{seed: id}`` reference in a scenario model, with its key path."""
+    if isinstance(obj, SeedRef):
+        return [(path, obj)]
+    if isinstance(obj, BaseModel):
+        return [r for name in type(obj).model_fields
+                for r in _seed_refs(getattr(obj, name), f"{path}.{name}" if path else name)]
+    if isinstance(obj, list):
+        return [r for i, x in enumerate(obj) for r in _seed_refs(x, f"{path}[{i}]")]
+    return []
+
+
+def _flatten(items: Any) -> Any:
+    if not isinstance(items, list):
+        return items
+    out: list[Any] = []
+    for x in items:
+        out.extend(_flatten(x) if isinstance(x, list) else [x])
+    return out
+
+
+def _expand_anchors(data: Mapping[str, Any]) -> dict[str, Any]:
+    """Drop top-level keys starting with '_' (holders of YAML anchors) and flatten nested
+    lists in each option's ``savings`` and ``costs``, so anchored blocks can be combined."""
+    out = {k: v for k, v in data.items() if not str(k).startswith("_")}
+    if isinstance(out.get("options"), list):
+        opts = []
+        for o in out["options"]:
+            if isinstance(o, Mapping):
+                o = dict(o)
+                for key in ("savings", "costs"):
+                    if key in o:
+                        o[key] = _flatten(o[key])
+            opts.append(o)
+        out["options"] = opts
+    return out
+
+
+def resolve(value: Money | None) -> float:
+    """A number, or the seed figure a ``{seed: id}`` reference names.
+
+    Examples
+    --------
+    >>> resolve(SeedRef(seed="ww_blueprint_savings")), resolve(2.5)
+    (30.2, 2.5)
+    >>> round(resolve(SeedRef(seed="ww_blueprint_savings", less=["ww_cj_review_slip_2016_17"])), 3)  # 30.2 - 2.125
+    28.075
+    """
+    if value is None:
+        return float("nan")
+    if isinstance(value, SeedRef):
+        from alliance_analysis.datasets.seed import seed_value
+
+        return (seed_value(value.seed) - sum(seed_value(x) for x in value.less)) * value.scale
+    return float(value)
+
+
