@@ -253,3 +253,95 @@ def test_split_from_seed_rows():
     s = _set([{"name": "o", "split": {"A": {"seed": "ww_resources_west_mercia"},
                                       "B": {"seed": "ww_resources_warwickshire"}}}])
     assert scenarios.split_shares(s, s.options[0].split) == pytest.approx({"A": 0.69, "B": 0.31})
+
+
+# ---------------------------------------------------------------- hostile scenario inputs (issue 12)
+
+WW = "warwickshire_west_mercia.yaml"
+
+
+def _ww_text() -> str:
+    return (paths.SCENARIO_DIR / WW).read_text()
+
+
+@pytest.mark.parametrize(
+    "bad, message",
+    [
+        pytest.param(".nan", r"options\[1\]\.costs\[0\]\.amount_gbp_m: nan is not a finite number", id="nan-amount"),
+        pytest.param(".inf", r"options\[1\]\.costs\[0\]\.amount_gbp_m: inf is not a finite number", id="inf-amount"),
+        pytest.param("-.inf", r"options\[1\]\.costs\[0\]\.amount_gbp_m: -inf is not a finite number",
+                     id="minus-inf-amount"),
+    ],
+)
+def test_non_finite_amount_is_rejected_with_key_path_and_fix(tmp_path, bad, message):
+    # issue 12: a .nan amount used to vanish from the NPV (253.97 -> 219.54) with no error
+    text = _ww_text()
+    assert "amount_gbp_m: 6.0" in text  # the implementation/redundancy cost of the alliance options
+    f = tmp_path / "s.yaml"
+    f.write_text(text.replace("amount_gbp_m: 6.0", f"amount_gbp_m: {bad}", 1))
+    with pytest.raises(DataValidationError, match=message) as exc:
+        scenarios.load_scenarios(f)
+    assert exc.value.file == str(f)
+    assert "never .nan or .inf" in str(exc.value)
+    assert "instance of SeedRef" not in str(exc.value)  # no union noise beside the real message
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        pytest.param({"uncertainty": {"cost_overrun": {"dist": "triangular", "low": 1, "mode": 1.1,
+                                                       "high": float("inf")}}},
+                     r"uncertainty\.cost_overrun\.high: inf is not a finite number", id="inf-distribution-end"),
+        pytest.param({"forces": [{"name": "A", "reserves_gbp_m": float("nan")}]},
+                     r"forces\[0\]\.reserves_gbp_m: nan is not a finite number", id="nan-reserves"),
+        pytest.param({"optimism_bias": float("nan")}, r"optimism_bias: nan is not a finite number", id="nan-optimism"),
+        pytest.param({"agreed_split": {"A": float("nan"), "B": 31}}, r"agreed_split\.A: nan is not a finite number",
+                     id="nan-share"),
+    ],
+)
+def test_non_finite_numbers_in_a_mapping_are_rejected(change, message):
+    data = {**BASE, "forces": [{"name": "A"}, {"name": "B"}], "options": [{"name": "o"}], **change}
+    if "forces" in change:
+        data["forces"] = [*change["forces"], {"name": "B"}]
+    with pytest.raises(DataValidationError, match=message):
+        scenarios.load_scenarios(data)
+
+
+BOMB = "".join(f"{c}: &{c} [" + ",".join([f"*{p}" if p else "x"] * 9) + "]\n"
+               for p, c in zip(["", "a", "b", "c", "d", "e", "f", "g"], "abcdefgh"))
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        pytest.param(BOMB, r"line \d+: the document expands to more than 200,000 nodes", id="alias-bomb-9^8"),
+        pytest.param("a: &a [*a]\n", r"line 1: an alias refers to itself", id="alias-cycle"),
+        pytest.param("name: a\nbase_year: 2013\nname: b\n", r"line 3: duplicate key 'name' \(first on line 1\)",
+                     id="duplicate-key"),
+        pytest.param("- name: a\n- name: b\n", r"line 1: the document is a sequence, not a mapping", id="top-level-list"),
+        pytest.param("name: [a\n", r"line 2, column 1: expected ',' or '\]'", id="syntax-error-line"),
+        pytest.param(b"name: \xa3 5m\n", r"not UTF-8 text \(byte 6\)", id="cp1252-pound-sign"),
+    ],
+)
+def test_hostile_yaml_names_file_and_line(tmp_path, text, message):
+    f = tmp_path / "bad.yaml"
+    if isinstance(text, bytes):
+        f.write_bytes(text)
+    else:
+        f.write_text(text)
+    with pytest.raises(DataValidationError, match=message) as exc:
+        scenarios.load_scenarios(f)
+    assert exc.value.file == str(f)
+    assert len(str(exc.value)) < 500  # no megabyte-long error text
+
+
+def test_missing_scenario_file_is_named(tmp_path):
+    with pytest.raises(DataValidationError, match="scenario file not found"):
+        scenarios.load_scenarios(tmp_path / "nope.yaml")
+
+
+def test_anchors_in_the_default_files_still_load():
+    # the shipped files combine anchored blocks; the alias guard must not refuse them
+    s = scenarios.load_scenarios(paths.SCENARIO_DIR / WW)
+    full = next(o for o in s.options if o.name == "full merger")
+    assert len(full.savings) > 3

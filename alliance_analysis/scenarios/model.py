@@ -28,7 +28,9 @@ log = logging.getLogger(__name__)
 # --------------------------------------------------------------------------- models
 
 class _Model(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    # allow_inf_nan=False: a ``.nan`` or ``.inf`` amount is an error naming its key path, never
+    # a silently dropped flow (a ``.nan`` saving used to vanish from the NPV).
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
 
 class SeedRef(_Model):
@@ -374,21 +376,31 @@ def load_scenarios(source: str | Path | Mapping[str, Any]) -> ScenarioSet:
     where = "<mapping>"
     if isinstance(source, (str, Path)):
         where = str(source)
-        p = Path(source)
-        if not p.exists():
-            raise DataValidationError("scenario file not found", file=p, fix="check the path")
-        data = yaml.safe_load(p.read_text())
-    else:
+        data = _read_yaml(Path(source))
+    elif isinstance(source, Mapping):
         data = dict(source)
+    else:
+        raise ParameterError(f"scenario source {type(source).__name__}: pass a YAML path or a mapping")
     data = _expand_anchors(data or {})
     try:
         model = ScenarioSet(**data)
     except ValidationError as exc:
         msgs = []
-        for e in exc.errors():
-            path = _key_path(e["loc"])
-            text = e["msg"].removeprefix("Value error, ")
-            msgs.append(f"{path}: {text}" if path else text)
+        errors = exc.errors()
+        non_finite = {tuple(p for p in e["loc"] if p not in _UNION_TAGS) for e in errors if e["type"] == "finite_number"}
+        for e in errors:
+            loc = [p for p in e["loc"] if p not in _UNION_TAGS]
+            if tuple(loc) in non_finite and e["type"] != "finite_number":
+                continue  # the other member of the float | SeedRef union: noise beside "not finite"
+            path = _key_path(loc)
+            if e["type"] == "finite_number":
+                text = (f"{e['input']!r} is not a finite number; give a number (GBP m for amounts) or a "
+                        "{seed: id} reference, never .nan or .inf")
+            else:
+                text = e["msg"].removeprefix("Value error, ")
+            msg = f"{path}: {text}" if path else text
+            if msg not in msgs:
+                msgs.append(msg)
         raise DataValidationError("; ".join(msgs), file=where,
                                   fix="correct the scenario file (see data/raw/scenarios/ for examples)") from None
     bad = []
@@ -401,6 +413,95 @@ def load_scenarios(source: str | Path | Mapping[str, Any]) -> ScenarioSet:
         raise DataValidationError("; ".join(bad), file=where, column="seed",
                                   fix="use an id from data/raw/seed/ (see data_dictionary.csv)")
     return model
+
+
+#: pydantic's names for the members of ``Money`` (float | SeedRef), dropped from key paths
+_UNION_TAGS = {"float", "SeedRef", "constrained-int", "int", "function-after[_order(), Distribution]"}
+
+#: largest number of YAML nodes a scenario file may expand to once aliases are followed
+MAX_YAML_NODES = 200_000
+
+
+def _read_yaml(path: Path) -> Any:
+    """Parse a scenario YAML file safely.
+
+    Aliases are followed only up to :data:`MAX_YAML_NODES` expanded nodes (an alias bomb
+    of a few hundred bytes is refused before it is built), duplicate keys are refused,
+    and every error names the file and line. Kept private so it can delegate to
+    ``alliance_analysis.yamlio`` once that module exists.
+    """
+    try:
+        from alliance_analysis import yamlio  # type: ignore[attr-defined]
+    except ImportError:
+        yamlio = None
+    if yamlio is not None and hasattr(yamlio, "load_yaml_mapping"):
+        return yamlio.load_yaml_mapping(path)
+    if not path.is_file():
+        raise DataValidationError("scenario file not found", file=path,
+                                  fix="check the path (scenario files live in data/raw/scenarios/)")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise DataValidationError(f"not UTF-8 text (byte {exc.start})", file=path,
+                                  fix="save the scenario file as UTF-8") from None
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return {}
+        _check_yaml_nodes(node, path)
+        if not isinstance(node, yaml.MappingNode):
+            raise DataValidationError(f"line {node.start_mark.line + 1}: the document is a {node.id}, not a mapping",
+                                      file=path, fix="the top level must be keys such as name:, forces:, options:")
+        data = loader.construct_document(node)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
+        raise DataValidationError(f"{line}{exc.problem or exc.context}", file=path,
+                                  fix="correct the YAML syntax") from None
+    except yaml.YAMLError as exc:
+        raise DataValidationError(f"not valid YAML: {exc}", file=path, fix="correct the YAML syntax") from None
+    finally:
+        loader.dispose()
+    return data
+
+
+def _check_yaml_nodes(root: yaml.Node, path: Path) -> None:
+    """Refuse duplicate keys and documents expanding to more than MAX_YAML_NODES nodes."""
+    sizes: dict[int, int] = {}
+    open_: set[int] = set()  # nodes on the current depth-first path: meeting one again is a cycle
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:  # iterative post-order: expanded size counted once per distinct node
+        node, done = stack.pop()
+        if id(node) in sizes:
+            continue
+        if isinstance(node, yaml.ScalarNode):
+            sizes[id(node)] = 1
+            continue
+        children = ([c for kv in node.value for c in kv] if isinstance(node, yaml.MappingNode) else list(node.value))
+        if not done:
+            if id(node) in open_:
+                raise DataValidationError(f"line {node.start_mark.line + 1}: an alias refers to itself (a cycle)",
+                                          file=path, fix="remove the recursive alias")
+            open_.add(id(node))
+            if isinstance(node, yaml.MappingNode):
+                seen: dict[str, int] = {}
+                for k, _ in node.value:
+                    if isinstance(k, yaml.ScalarNode) and k.value != "<<":
+                        if k.value in seen:
+                            raise DataValidationError(
+                                f"line {k.start_mark.line + 1}: duplicate key {k.value!r} (first on line "
+                                f"{seen[k.value]})", file=path, fix="keep one of the two entries")
+                        seen[k.value] = k.start_mark.line + 1
+            stack.append((node, True))
+            stack.extend((c, False) for c in children if id(c) not in sizes)
+            continue
+        open_.discard(id(node))
+        sizes[id(node)] = 1 + sum(sizes.get(id(c), 1) for c in children)
+        if sizes[id(node)] > MAX_YAML_NODES:
+            raise DataValidationError(
+                f"line {node.start_mark.line + 1}: the document expands to more than {MAX_YAML_NODES:,} nodes "
+                "through aliases", file=path, fix="remove the nested aliases (an alias bomb?)")
 
 
 def _seed_refs(obj: Any, path: str = "") -> list[tuple[str, SeedRef]]:
