@@ -33,9 +33,15 @@ from functools import lru_cache
 import pandas as pd
 
 from alliance_analysis import paths
-from alliance_analysis.errors import DataValidationError
+from alliance_analysis.errors import DataValidationError, ParameterError
 
 TAXONOMY_FILE = paths.REFERENCE_DIR / "prc_subgroup_taxonomy.csv"
+#: Offence code -> PRC group/subgroup -> police.uk type, built once from the real PRC 2017/18 table.
+CODE_FILE = paths.REFERENCE_DIR / "offence_codes_2017_18.csv"
+#: Every published offence label (rolling table, PRC subgroups, police.uk types) -> one harmonised group.
+HARMONISED_FILE = paths.REFERENCE_DIR / "offence_group_harmonised.csv"
+#: Declared discontinuities in the long series.
+BREAKS_FILE = paths.REFERENCE_DIR / "data_breaks.csv"
 
 #: The 14 data.police.uk street-level crime types in use since May 2013.
 POLICE_UK_CRIME_TYPES: tuple[str, ...] = (
@@ -118,19 +124,19 @@ def subgroup_taxonomy() -> pd.DataFrame:
 
 @lru_cache(maxsize=1)
 def _code_table() -> pd.DataFrame:
-    from alliance_analysis.datasets.prc import load_prc_table
-
-    prc = load_prc_table()
-    codes = prc[["offence_code", "offence_description", "offence_group", "offence_subgroup"]].drop_duplicates(
-        "offence_code")
-    return codes.merge(_taxonomy_cached()[["offence_subgroup", "police_uk_crime_type"]],
-                       on="offence_subgroup", how="left", validate="many_to_one")
+    df = pd.read_csv(CODE_FILE, dtype=str, keep_default_na=False)
+    dup = df["offence_code"][df["offence_code"].duplicated()].tolist()
+    if dup:
+        raise DataValidationError(f"offence codes listed twice: {dup}", file=str(CODE_FILE), column="offence_code",
+                                  fix="keep one row per Home Office offence code")
+    return df.drop(columns=["source"])
 
 
 def offence_code_table() -> pd.DataFrame:
     """Return Home Office offence code -> PRC group/subgroup -> police.uk type.
 
-    Codes and their group/subgroup come from the real PRC 2017/18 table itself.
+    Codes and their group/subgroup come from the real PRC 2017/18 table itself, kept as
+    ``data/raw/reference/offence_codes_2017_18.csv`` (so this module reads no PRC table).
 
     Examples
     --------
@@ -247,3 +253,305 @@ def crime_type_to_seed_category() -> pd.DataFrame:
         rows.append((ctype, "Total recorded crime", "part_of"))
     rows.append(("Anti-social behaviour", "Anti social behaviour", "equal"))
     return pd.DataFrame(rows, columns=["crime_type", "seed_category", "relation"])
+
+
+# --------------------------------------------------------------------------------------
+# Harmonised offence groups, 2003-2023 (rolling PFA table, PRC tables, police.uk types)
+# --------------------------------------------------------------------------------------
+
+#: The harmonised offence groups, in the order reports show them. Fraud is kept apart:
+#: it is not in the recorded-crime total by default (recording moved to Action Fraud 2011-13).
+HARMONISED_GROUPS: tuple[str, ...] = (
+    "Violence against the person",
+    "Sexual offences",
+    "Robbery",
+    "Burglary",
+    "Vehicle offences",
+    "Theft (other)",
+    "Criminal damage and arson",
+    "Drug offences",
+    "Possession of weapons",
+    "Public order offences",
+    "Miscellaneous crimes against society",
+    "Fraud",
+)
+
+#: Groups a coarser source cannot split (police.uk types), with the harmonised groups they hold.
+COMPOSITE_GROUPS: dict[str, tuple[str, ...]] = {
+    "Violence and sexual offences": ("Violence against the person", "Sexual offences"),
+    "Public order and weapons": ("Public order offences", "Possession of weapons"),
+}
+
+SCHEMES: tuple[str, ...] = ("rolling", "prc", "police_uk")
+
+#: Default label and value columns of each scheme's tidy frame.
+_SCHEME_COLUMNS: dict[str, tuple[str, str]] = {
+    "rolling": ("offence", "rolling_total"),
+    "prc": ("offence_subgroup", "count"),
+    "police_uk": ("crime_type", "count"),
+}
+
+#: Descriptive offence columns dropped when a frame is aggregated to harmonised groups.
+_OFFENCE_COLUMNS = ("offence", "offence_description", "offence_group", "offence_subgroup", "offence_code",
+                    "crime_type", "police_uk_category")
+
+
+def _label_key(label: object) -> str:
+    return " ".join(str(label).strip().lower().split())
+
+
+@lru_cache(maxsize=1)
+def _harmonised_cached() -> pd.DataFrame:
+    df = pd.read_csv(HARMONISED_FILE, dtype=str, keep_default_na=False)
+    allowed = set(HARMONISED_GROUPS) | set(COMPOSITE_GROUPS) | {"Anti-social behaviour"}
+    bad = sorted(set(df["harmonised_group"]) - allowed)
+    if bad:
+        raise DataValidationError(f"unknown harmonised groups {bad}", file=str(HARMONISED_FILE),
+                                  column="harmonised_group", fix=f"use one of {', '.join(HARMONISED_GROUPS)}")
+    bad_scheme = sorted(set(df["scheme"]) - set(SCHEMES))
+    if bad_scheme:
+        raise DataValidationError(f"unknown schemes {bad_scheme}", file=str(HARMONISED_FILE), column="scheme",
+                                  fix=f"use one of {', '.join(SCHEMES)}")
+    df = df.assign(key=df["label"].map(_label_key), in_total=df["in_total"].str.lower().eq("true"))
+    dup = df[df.duplicated(["scheme", "key"])]
+    if len(dup):
+        raise DataValidationError(f"labels listed twice: {dup['label'].tolist()}", file=str(HARMONISED_FILE),
+                                  column="label", fix="keep one row per scheme and label (matching ignores case)")
+    return df
+
+
+def harmonised_taxonomy() -> pd.DataFrame:
+    """Return the harmonised offence-group table (a copy).
+
+    One row per published label: ``scheme`` (``rolling``: the Offence column of the
+    rolling PFA table; ``prc``: the Offence Subgroup of the PRC open data tables;
+    ``police_uk``: a data.police.uk crime type), ``label``, ``harmonised_group``,
+    ``in_total`` (False for fraud and anti-social behaviour), ``source`` and ``note``.
+
+    Examples
+    --------
+    >>> t = harmonised_taxonomy()
+    >>> sorted(set(t["scheme"]))
+    ['police_uk', 'prc', 'rolling']
+    """
+    return _harmonised_cached().drop(columns=["key"]).copy()
+
+
+def _check_scheme(scheme: str) -> str:
+    if scheme not in SCHEMES:
+        raise ParameterError(f"unknown offence scheme {scheme!r}; use one of {', '.join(SCHEMES)}")
+    return scheme
+
+
+def harmonised_group(labels: Iterable[str] | str, scheme: str = "rolling") -> pd.Series:
+    """Map published offence labels to the harmonised offence groups.
+
+    Parameters
+    ----------
+    labels : str or iterable of str
+        Labels as published (matching ignores case and repeated spaces).
+    scheme : {"rolling", "prc", "police_uk"}
+        Which source the labels come from: the rolling PFA table's ``Offence``, a PRC
+        ``Offence Subgroup``, or a police.uk crime type.
+
+    Returns
+    -------
+    pandas.Series
+        Harmonised group per label, index = the labels as given. police.uk types that
+        hold two groups map to a composite in :data:`COMPOSITE_GROUPS`.
+
+    Raises
+    ------
+    DataValidationError
+        Naming every label with no harmonised group.
+
+    Examples
+    --------
+    >>> harmonised_group(["Domestic burglary", "Residential burglary"], "rolling").tolist()
+    ['Burglary', 'Burglary']
+    >>> harmonised_group("Theft of a motor vehicle", scheme="prc").item()
+    'Vehicle offences'
+    """
+    _check_scheme(scheme)
+    labels = [labels] if isinstance(labels, str) else [str(x) for x in labels]
+    tab = _harmonised_cached()
+    tab = tab[tab["scheme"] == scheme].set_index("key")["harmonised_group"]
+    keys = [_label_key(x) for x in labels]
+    unknown = sorted({lab for lab, k in zip(labels, keys) if k not in tab.index})
+    if unknown:
+        raise DataValidationError(
+            f"{scheme} offence labels with no harmonised group: {unknown}", file=str(HARMONISED_FILE),
+            column="label", fix=f"add a row (scheme={scheme}) for each label to {HARMONISED_FILE.name}")
+    return pd.Series(tab.reindex(keys).to_numpy(), index=pd.Index(labels, name="label"), name="harmonised_group")
+
+
+def harmonise(df: pd.DataFrame, scheme: str, *, label: str | None = None, value: str | None = None,
+              include_fraud: bool = True) -> pd.DataFrame:
+    """Aggregate a tidy frame of published offence labels to harmonised groups.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        Tidy counts with a label column and a value column (defaults per scheme:
+        ``rolling`` -> ``offence``/``rolling_total``; ``prc`` -> ``offence_subgroup``/``count``;
+        ``police_uk`` -> ``crime_type``/``count``).
+    scheme : {"rolling", "prc", "police_uk"}
+    label, value : str, optional
+        Override the label and value columns.
+    include_fraud : bool, default True
+        False drops the Fraud group (and anti-social behaviour), keeping only groups in
+        the recorded-crime total.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A new frame: every column except the offence-descriptor columns (``offence``,
+        ``offence_description``, ``offence_group``, ``offence_subgroup``, ``offence_code``,
+        ``crime_type``, ``police_uk_category``) and the value, then ``offence_group``
+        (harmonised) and the value summed (int64 when the input is integer).
+
+    Raises
+    ------
+    DataValidationError
+        If a column is missing or a label has no harmonised group (all are named).
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"force": "Dorset", "offence": ["Domestic burglary", "Non-domestic burglary",
+    ...                    "Robbery"], "rolling_total": [10, 5, 7]})
+    >>> harmonise(df, "rolling").values.tolist()
+    [['Dorset', 'Burglary', 15], ['Dorset', 'Robbery', 7]]
+    """
+    _check_scheme(scheme)
+    lab_default, val_default = _SCHEME_COLUMNS[scheme]
+    label, value = label or lab_default, value or val_default
+    missing = [c for c in (label, value) if c not in df.columns]
+    if missing:
+        raise DataValidationError(f"frame lacks columns {missing} needed to harmonise ({scheme})",
+                                  column=", ".join(missing), fix=f"pass a tidy {scheme} frame or name label=/value=")
+    groups = harmonised_group(df[label].astype(str).unique().tolist(), scheme)
+    mapped = df[label].astype(str).map(dict(zip(groups.index, groups.to_numpy())))
+    keys = [c for c in df.columns if c not in _OFFENCE_COLUMNS and c not in (label, value)]
+    out = df[keys + [value]].assign(offence_group=mapped.to_numpy())
+    if not include_fraud:
+        out = out[~out["offence_group"].isin(["Fraud", "Anti-social behaviour"])]
+    out = out.groupby(keys + ["offence_group"], as_index=False, sort=True, dropna=False, observed=True)[value].sum()
+    return out.reset_index(drop=True)
+
+
+def expand_groups(groups: Iterable[str] | str) -> list[str]:
+    """Expand composite and ``all`` group names into harmonised groups (order kept).
+
+    Examples
+    --------
+    >>> expand_groups("Violence and sexual offences")
+    ['Violence against the person', 'Sexual offences']
+    >>> len(expand_groups("all"))
+    12
+    """
+    items = [groups] if isinstance(groups, str) else list(groups)
+    out: list[str] = []
+    for g in items:
+        parts = [p.strip() for p in str(g).split(";") if p.strip()]
+        for p in parts:
+            if p.lower() == "all":
+                new = list(HARMONISED_GROUPS)
+            elif p in COMPOSITE_GROUPS:
+                new = list(COMPOSITE_GROUPS[p])
+            elif p in HARMONISED_GROUPS:
+                new = [p]
+            else:
+                raise ParameterError(f"unknown offence group {p!r}; use one of {', '.join(HARMONISED_GROUPS)}, "
+                                     f"a composite ({', '.join(COMPOSITE_GROUPS)}) or 'all'")
+            out.extend(x for x in new if x not in out)
+    return out
+
+
+# --------------------------------------------------------------------------------------
+# Declared breaks
+# --------------------------------------------------------------------------------------
+
+@lru_cache(maxsize=1)
+def _breaks_cached() -> pd.DataFrame:
+    df = pd.read_csv(BREAKS_FILE, dtype=str, keep_default_na=False)
+    need = ["break_id", "start", "end", "offence_groups", "description", "source"]
+    missing = [c for c in need if c not in df.columns]
+    if missing:
+        raise DataValidationError("breaks table lacks columns", file=str(BREAKS_FILE), column=", ".join(missing),
+                                  fix=f"columns are {', '.join(need)}")
+    for i, row in df.iterrows():
+        if not row["source"].strip():
+            raise DataValidationError(f"break {row['break_id']!r} names no source", file=str(BREAKS_FILE),
+                                      row=int(i) + 1, column="source", fix="name the publication it comes from")
+        try:
+            expand_groups(row["offence_groups"])
+        except ParameterError as exc:
+            raise DataValidationError(str(exc), file=str(BREAKS_FILE), row=int(i) + 1, column="offence_groups",
+                                      fix="use harmonised group names separated by ';' or 'all'") from None
+    out = df.assign(start=pd.to_datetime(df["start"], format="%Y-%m-%d"),
+                    end=pd.to_datetime(df["end"].replace("", None), format="%Y-%m-%d"))
+    return out
+
+
+def data_breaks() -> pd.DataFrame:
+    """Return the declared discontinuities in the long recorded-crime series.
+
+    Columns ``break_id``, ``start``, ``end`` (datetime64; ``NaT`` for a permanent
+    reclassification), ``offence_groups`` (``;``-separated harmonised groups or ``all``),
+    ``kind``, ``description``, ``source`` (the publication). Read from
+    ``data/raw/reference/data_breaks.csv``.
+
+    Examples
+    --------
+    >>> b = data_breaks()
+    >>> b.loc[b["break_id"] == "burglary_reclassification_2017", "offence_groups"].item()
+    'Burglary'
+    """
+    return _breaks_cached().copy()
+
+
+def breaks_for(groups: Iterable[str] | str, start: object, end: object) -> pd.DataFrame:
+    """Return the declared breaks touching a series of these groups over ``[start, end]``.
+
+    A break with an end date touches the series when the two periods overlap; a
+    permanent reclassification (no end) when it starts after the series starts and no
+    later than it ends (a series wholly after it is homogeneous).
+
+    Parameters
+    ----------
+    groups : str or iterable of str
+        Harmonised groups (composites and ``all`` expand).
+    start, end : date-like
+        The series' first and last dates (a quarter such as ``"2012Q2"`` is taken whole).
+
+    Examples
+    --------
+    >>> breaks_for("Burglary", "2015-01-01", "2018-12-31")["break_id"].tolist()
+    ['burglary_reclassification_2017']
+    >>> breaks_for(["Robbery"], "2008Q1", "2012Q4").empty
+    True
+    """
+    want = set(expand_groups(groups))
+    s = _as_bound(start, "start")
+    e = _as_bound(end, "end")
+    if e < s:
+        raise ParameterError(f"end {end!r} is before start {start!r}")
+    b = _breaks_cached()
+    touches_group = b["offence_groups"].map(lambda g: bool(want & set(expand_groups(g))))
+    bounded = b["end"].notna()
+    overlap = bounded & (b["start"] <= e) & (b["end"] >= s)
+    permanent = ~bounded & (b["start"] > s) & (b["start"] <= e)
+    return b[touches_group & (overlap | permanent)].reset_index(drop=True).copy()
+
+
+def _as_bound(x: object, which: str) -> pd.Timestamp:
+    try:
+        if isinstance(x, pd.Period):
+            p = x
+        elif isinstance(x, str) and "q" in x.lower():
+            p = pd.Period(x, freq="Q-DEC")
+        else:
+            return pd.Timestamp(x)
+    except (ValueError, TypeError) as exc:
+        raise ParameterError(f"{which} {x!r} is not a date or quarter ({exc})") from None
+    return p.start_time if which == "start" else p.end_time.normalize()
