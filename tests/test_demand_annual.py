@@ -148,3 +148,21 @@ def test_population_share_2011_matches_plain_sum(shared_data):
     wm = s.loc[s["force"] == "West Mercia", "share_pct"].item()
     assert 68.0 < wm < 70.0          # the 69:31 split follows population (review para 46)
     assert wm == pytest.approx(tot["West Mercia"] / sum(tot.values()) * 100)
+
+
+def test_breaks_from_the_taxonomy_file_by_kind():
+    """The declared breaks as shipped: a phased uplift (ramp 2014-2016) in violence, a lockdown
+    pulse for every group. A series that is flat apart from a lockdown dip is stable once the
+    pulse is modelled."""
+    from alliance_analysis import taxonomy
+
+    brk = taxonomy.data_breaks()
+    q = pd.period_range("2015Q1", periods=32, freq="Q")
+    lock = (q.start_time >= "2020-03-23") & (q.start_time <= "2021-07-19")
+    counts = np.random.default_rng(7).poisson(np.where(lock, 120, 200))
+    s = pd.DataFrame({"force": "A", "offence_group": "Robbery", "quarter": q, "count": counts})
+    r = demand.classify_trends(s, by=("force", "offence_group"), breaks=brk).iloc[0]
+    assert "covid_lockdowns_2020_21" in r["breaks_adjusted"]
+    assert r["trend"] == "stable" and r["ci_low"] < 0 < r["ci_high"]
+    naive = demand.classify_trends(s, by=("force", "offence_group")).iloc[0]
+    assert naive["annual_change"] < r["annual_change"]      # the late dip drags an unadjusted trend down

@@ -69,8 +69,10 @@ def periods_per_year(values: pd.Series) -> int:
 
 
 def _break_columns(periods: pd.Series, breaks: pd.DataFrame | None, group: str | None) -> tuple[np.ndarray, list[str]]:
-    """Design columns for the declared breaks touching this series: a step from the start of a
-    permanent break, a pulse over a temporary one; only where the series has data on both sides."""
+    """Design columns for the declared breaks touching this series: a pulse over an external shock
+    (kind "external shock", e.g. lockdowns), a ramp from 0 to 1 over a phased recording-practice
+    change (kind "recording practice"), otherwise a step from the start (reclassifications);
+    only where the series has data on both sides."""
     if breaks is None or breaks.empty:
         return np.empty((len(periods), 0)), []
     cols, names = [], []
@@ -83,12 +85,18 @@ def _break_columns(periods: pd.Series, breaks: pd.DataFrame | None, group: str |
             continue
         start = pd.Timestamp(b["start"])
         end = b.get("end")
-        temporary = end is not None and not pd.isna(end)
-        if temporary:
+        has_end = end is not None and not pd.isna(end) and str(end).strip() != ""
+        kind = str(b.get("kind", "") or "").lower()
+        temporary = has_end and kind in ("external shock", "pulse", "")
+        if temporary:       # e.g. lockdowns: a pulse over the window, back to the trend after it
             x = ((start_ts >= start) & (start_ts <= pd.Timestamp(end))).to_numpy(dtype=float)
-        else:
+        elif has_end and kind in ("recording practice", "ramp"):   # phased in: 0 -> 1 over the window, then 1
+            span = max((pd.Timestamp(end) - start).days, 1)
+            x = np.clip((start_ts - start).dt.days.to_numpy(dtype=float) / span, 0.0, 1.0)
+        else:               # reclassification, transfer: a level shift from the start
             x = (start_ts >= start).to_numpy(dtype=float)
-        if 2 <= x.sum() <= len(x) - 2 or (temporary and 1 <= x.sum() <= len(x) - 4):
+        on = (x > 0).sum()
+        if 2 <= on <= len(x) - 2 or (temporary and 1 <= on <= len(x) - 4):
             cols.append(x)
             names.append(str(b.get("break_id", b.get("description", start.date()))))
     return (np.column_stack(cols) if cols else np.empty((len(periods), 0))), names
@@ -112,8 +120,8 @@ def classify_trends(
     over-dispersion). ``t`` counts periods; the annual change is ``exp(k b) - 1`` with ``k``
     periods a year (12 monthly, 4 quarterly, 1 annual) and a 95% Wald interval. Each declared
     break that touches the series' group adds a level shift from its start (a pulse when it
-    has an end, e.g. the 2020-21 lockdowns), so a recording-practice uplift is not read as a
-    trend. p-values are corrected across all series (Benjamini-Hochberg by default). A
+    is an external shock with an end, e.g. the 2020-21 lockdowns; a ramp over a phased
+    recording-practice change such as the 2014-16 uplift), so a break is not read as a trend. p-values are corrected across all series (Benjamini-Hochberg by default). A
     series is rising / diminishing when its corrected p < ``alpha`` and the change is
     positive / negative, otherwise stable. ``para_90`` answers the review's questions.
 
@@ -131,7 +139,8 @@ def classify_trends(
         Shortest series in years (default ``min_months / 12``: two years).
     breaks : DataFrame, optional
         Declared breaks: ``break_id``, ``start``, ``end`` (empty for permanent), ``offence_groups``
-        (list or ``;``-separated; ``all`` for every group), as from ``taxonomy.data_breaks()``.
+        (list or ``;``-separated; ``all`` for every group) and optionally ``kind``, as from
+        ``taxonomy.data_breaks()``.
     on_short : {"raise", "skip"}
         A series shorter than the minimum raises, or is returned with trend ``"too short to tell"``.
 
