@@ -251,3 +251,127 @@ def test_payback_must_hold_to_the_horizon():
     assert a.flows["cumulative_pv_net_gbp_m"].iloc[-1] == pytest.approx(10 - 20 / 1.035**2)
     assert a.discounted_payback_year is None
     assert scenarios.monte_carlo(s, "dip", n_draws=5, horizon=3).summary()["prob_no_payback"] == 1.0
+
+
+# ---------------------------------------------------------------- risk-adjusted headline and ranking (issue 10.4)
+
+def _year0(options, **uncertainty):
+    """One-year scenarios: every flow in year 0, so NPV = d x savings - o x costs exactly."""
+    return _set(options, uncertainty=uncertainty)
+
+
+def test_expected_npv_by_hand_with_cost_overrun_only():
+    # NPV = 10 - 4 o, o ~ U(1, 2): planned (o = 1) 6; expected 10 - 4 x 1.5 = 4;
+    # P10 = 10 - 4 x 1.9 = 2.4, P90 = 10 - 4 x 1.1 = 5.6; never negative (min 10 - 8 = 2)
+    s = _year0([{"name": "o", "savings": [{"area": "s", "amount_gbp_m": 10, "start_year": 2013}],
+                 "costs": [{"kind": "capital", "item": "c", "amount_gbp_m": 4, "year": 2013}]}],
+               cost_overrun={"dist": "uniform", "low": 1.0, "mode": 1.0, "high": 2.0})
+    r = scenarios.risk_adjusted(s, "o", n_draws=20_000, horizon=1)
+    assert r.planned_npv_gbp_m == pytest.approx(6.0)
+    assert r.expected_npv_gbp_m == pytest.approx(4.0, abs=0.05)
+    assert (r.p10_npv_gbp_m, r.p90_npv_gbp_m) == pytest.approx((2.4, 5.6), abs=0.05)
+    assert r.prob_npv_negative == 0
+    eff = r.inputs.set_index("input")["effect_gbp_m"]
+    assert eff["cost_overrun"] == pytest.approx(-2.0, abs=0.05)
+    assert eff["savings_delivery"] == 0 and eff["timing_slip_years"] == 0
+    assert "below the planned case" in r.explanation and "the only uncertain input leans adverse" in r.explanation
+    t = r.table()
+    assert t["case"].tolist() == ["expected (risk-adjusted)", "planned (deterministic)"]
+    assert t["npv_gbp_m"].iloc[1] == pytest.approx(6.0)
+
+
+@pytest.mark.parametrize(
+    "name, dist, mean, vs_plan, vs_mode",
+    [
+        pytest.param("savings_delivery", {"dist": "triangular", "low": 0.7, "mode": 0.95, "high": 1.05},
+                     (0.7 + 0.95 + 1.05) / 3, "adverse", "adverse", id="delivery-ww-leans-adverse"),
+        pytest.param("savings_delivery", {"dist": "triangular", "low": 0.9, "mode": 1.0, "high": 1.3},
+                     (0.9 + 1.0 + 1.3) / 3, "favourable", "favourable", id="delivery-right-skew-favourable"),
+        pytest.param("timing_slip_years", {"dist": "uniform_int", "low": 0, "mode": 0, "high": 2},
+                     1.0, "adverse", "adverse", id="slip-0-2-adverse"),
+        pytest.param("cost_overrun", {"dist": "triangular", "low": 0.9, "mode": 1.1, "high": 1.6},
+                     1.2, "adverse", "adverse", id="overrun-ww-adverse"),
+        pytest.param("cost_overrun", {"dist": "pert", "low": 0.8, "mode": 1.0, "high": 1.2},
+                     1.0, "neutral", "neutral", id="symmetric-pert-neutral"),
+        pytest.param("cost_overrun", {"dist": "triangular", "low": 0.5, "mode": 0.9, "high": 1.0},
+                     0.8, "favourable", "favourable", id="underrun-favourable"),
+    ],
+)
+def test_input_leaning_table(name, dist, mean, vs_plan, vs_mode):
+    t = scenarios.input_leaning(_uncertain(**{name: dist})).set_index("input")
+    assert t.loc[name, "mean"] == pytest.approx(mean)
+    assert (t.loc[name, "lean_vs_plan"], t.loc[name, "lean_vs_mode"]) == (vs_plan, vs_mode)
+
+
+def test_favourable_inputs_put_expected_above_planned():
+    # NPV = 10 d; d triangular(0.9, 1.0, 1.3): mean 16/15 -> expected 10.667 vs planned 10
+    s = _year0([{"name": "o", "savings": [{"area": "s", "amount_gbp_m": 10, "start_year": 2013}]}],
+               savings_delivery={"dist": "triangular", "low": 0.9, "mode": 1.0, "high": 1.3})
+    r = scenarios.risk_adjusted(s, "o", n_draws=20_000, horizon=1)
+    assert r.expected_npv_gbp_m == pytest.approx(32 / 3, abs=0.02)
+    assert "above the planned case" in r.explanation and "leans favourable" in r.explanation
+
+
+def test_no_uncertainty_says_the_cases_agree():
+    r = scenarios.risk_adjusted(_set(SIMPLE), "o", n_draws=50, horizon=3)
+    assert r.expected_npv_gbp_m == pytest.approx(r.planned_npv_gbp_m)
+    assert "no input is uncertain" in r.explanation
+
+
+def test_default_full_merger_headline_matches_the_issue():
+    # issue 10: planned GBP 345.8m, Monte Carlo mean 245.2m and P90 316.2m (planned above its own P90)
+    s = scenarios.load_scenarios(scenarios.scenario_path(None))
+    r = scenarios.risk_adjusted(s, "full merger", n_draws=10_000, seed=2014)
+    assert round(r.planned_npv_gbp_m, 1) == 345.8
+    assert round(r.expected_npv_gbp_m, 1) == 245.2 and round(r.p90_npv_gbp_m, 1) == 316.2
+    assert r.planned_npv_gbp_m > r.p90_npv_gbp_m
+    assert "every uncertain input leans adverse of the plan" in r.explanation
+    # the per-input effects explain most of the gap (the rest is their interaction)
+    gap = r.expected_npv_gbp_m - r.planned_npv_gbp_m
+    assert r.inputs["effect_gbp_m"].sum() == pytest.approx(gap, rel=0.15)
+
+
+RANK = [
+    {"name": "a", "savings": [{"area": "s", "amount_gbp_m": 10, "start_year": 2013}]},
+    {"name": "b", "savings": [{"area": "s", "amount_gbp_m": 20, "start_year": 2013}],
+     "costs": [{"kind": "capital", "item": "c", "amount_gbp_m": 10.5, "year": 2013}]},
+    {"name": "b twin", "savings": [{"area": "s", "amount_gbp_m": 20, "start_year": 2013}],
+     "costs": [{"kind": "capital", "item": "c", "amount_gbp_m": 10.5, "year": 2013}]},
+    {"name": "c", "savings": [{"area": "s", "amount_gbp_m": 5, "start_year": 2013}]},
+]
+
+
+def test_ranking_by_hand_with_common_random_numbers():
+    # d ~ U(0.5, 1.5): a = 10 d (mean 10), b = 20 d - 10.5 (mean 9.5), c = 5 d (mean 5).
+    # a beats b when 10 d > 20 d - 10.5, i.e. d < 1.05: P = 0.55 -> indistinguishable (0.4-0.6);
+    # b and its twin tie in every draw: 0.5; b beats c when 15 d > 10.5, d > 0.7: P = 0.8
+    s = _year0(RANK, savings_delivery={"dist": "uniform", "low": 0.5, "mode": 1.0, "high": 1.5})
+    r = scenarios.rank_options(s, n_draws=20_000, horizon=1)
+    assert r["option"].tolist() == ["a", "b", "b twin", "c"]
+    assert r["prob_beats_next"].iloc[0] == pytest.approx(0.55, abs=0.015)
+    assert r["prob_beats_next"].iloc[1] == 0.5
+    assert r["prob_beats_next"].iloc[2] == pytest.approx(0.8, abs=0.015)
+    assert r["call"].tolist() == ["indistinguishable from next", "indistinguishable from next", "better than next", ""]
+    assert r["expected_npv_gbp_m"].tolist() == pytest.approx([10, 9.5, 9.5, 5], abs=0.05)
+    assert "too close to call" in r.attrs["summary"] and r.attrs["band"] == (0.4, 0.6)
+
+
+def test_a_narrower_band_separates_the_close_pair():
+    s = _year0(RANK[:2], savings_delivery={"dist": "uniform", "low": 0.5, "mode": 1.0, "high": 1.5})
+    r = scenarios.rank_options(s, n_draws=20_000, horizon=1, band=(0.45, 0.52))
+    assert r["call"].iloc[0] == "better than next"
+
+
+def test_options_share_their_draws():
+    s = _uncertain(savings_delivery={"dist": "pert", "low": 0.6, "mode": 0.9, "high": 1.1},
+                   cost_overrun={"dist": "triangular", "low": 1, "mode": 1.1, "high": 1.5})
+    s = s.model_copy(update={"options": [*s.options, s.options[0].model_copy(update={"name": "p"})]})
+    m1, m2 = (scenarios.monte_carlo(s, n, n_draws=300, horizon=3) for n in ("o", "p"))
+    for k in m1.draws:
+        assert np.array_equal(m1.draws[k], m2.draws[k])
+
+
+@pytest.mark.parametrize("band", [pytest.param((0.6, 0.4), id="reversed"), pytest.param((0.55, 0.7), id="excludes-half")])
+def test_bad_band_is_a_parameter_error(band):
+    with pytest.raises(ParameterError, match="band"):
+        scenarios.rank_options(_set(SIMPLE), n_draws=10, horizon=3, band=band)

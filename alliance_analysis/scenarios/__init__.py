@@ -50,7 +50,10 @@ from alliance_analysis.scenarios.model import (CostItem, Distribution, ForceSpec
                                                with_force_figures)
 from alliance_analysis.scenarios.outputs import (assumptions_table, business_case, focus_option, plot_cumulative,
                                                  plot_fairness, plot_tornado, plot_waterfall, scenario_path)
-from alliance_analysis.scenarios.uncertainty import MonteCarloResult, monte_carlo, switching_values, tornado
+from alliance_analysis.scenarios.uncertainty import (INDISTINGUISHABLE_BAND, MonteCarloResult, RiskAdjustedCase,
+                                                     draw_inputs, explain_difference, input_leaning, monte_carlo,
+                                                     rank_options, ranking_sentence, risk_adjusted, switching_values,
+                                                     tornado)
 from alliance_analysis.scenarios.workbook import workbook_path, write_workbook
 
 __all__ = [
@@ -60,4 +63,6 @@ __all__ = [
     "force_flows", "load_scenarios", "monte_carlo", "npv", "option_flows", "plot_cumulative", "plot_fairness",
     "plot_tornado", "plot_waterfall", "reserves_trajectory", "resolve", "scenario_path", "split_shares",
     "switching_values", "tornado", "with_force_figures", "workbook_path", "write_workbook",
+    "INDISTINGUISHABLE_BAND", "RiskAdjustedCase", "draw_inputs", "explain_difference", "input_leaning",
+    "rank_options", "ranking_sentence", "risk_adjusted",
 ]
