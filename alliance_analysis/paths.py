@@ -9,6 +9,8 @@ Examples
 >>> from alliance_analysis import paths
 >>> paths.SEED_DIR.relative_to(paths.PROJECT_ROOT).as_posix()
 'data/raw/seed'
+>>> paths.HO_ROLLING_PFA.relative_to(paths.RAW_DIR).as_posix()
+'home_office/rec-crime-pfa.csv'
 """
 
 from __future__ import annotations
@@ -36,6 +38,30 @@ SHARED_DATA_DIR: Path = Path(
 ).resolve()
 
 CRIME_SIM_TOOLKIT = "crime-sim-toolkit"
+
+#: Open Government Licence time series shipped with the project (the real default),
+#: copied byte for byte from their publishers' releases; see ``data/raw/SOURCES.csv``.
+SOURCES_CSV: Path = RAW_DIR / "SOURCES.csv"
+HOME_OFFICE_DIR: Path = RAW_DIR / "home_office"
+WORKFORCE_DIR: Path = RAW_DIR / "workforce"
+POPULATION_DIR: Path = RAW_DIR / "population"
+LOOKUPS_DIR: Path = RAW_DIR / "lookups"
+CSS_DIR: Path = RAW_DIR / "css"
+HO_ROLLING_PFA: Path = HOME_OFFICE_DIR / "rec-crime-pfa.csv"
+HO_PRC_QUARTERLY: Path = HOME_OFFICE_DIR / "prc-pfa-mar2013-onwards-tables-191023.csv.gz"
+WORKFORCE_OPEN_DATA: Path = WORKFORCE_DIR / "police_workforce_open_data_2007_2022.csv.gz"
+POPULATION_LAD: Path = POPULATION_DIR / "population_by_lad_mid2001_mid2020.csv.gz"
+LAD_PFA_LOOKUP: Path = LOOKUPS_DIR / "lad_pfa_2021.csv"
+CSS_FORCE_GROUP: Path = CSS_DIR / "crime_severity_score_by_force_and_offence_group_2003_2022.csv.gz"
+#: Every shipped OGL file, keyed by the name used in manifests.
+SHIPPED_SOURCES: dict[str, Path] = {
+    "rolling_pfa": HO_ROLLING_PFA,
+    "prc_quarterly": HO_PRC_QUARTERLY,
+    "workforce_open_data": WORKFORCE_OPEN_DATA,
+    "population_lad": POPULATION_LAD,
+    "lad_pfa_lookup": LAD_PFA_LOOKUP,
+    "css_force_group": CSS_FORCE_GROUP,
+}
 
 
 def crime_sim_toolkit_file(relative: str) -> Path:
