@@ -1,0 +1,476 @@
+"""One declarative validation layer for every tabular loader.
+
+A loader declares its source once, as a :class:`Schema` of :class:`Column` s
+(type, allowed values, non-negative and finite numbers, blanks, the uniqueness
+key, the expected number of rows), then calls :func:`read_table` (a CSV read
+that turns every pandas / codec error into a :class:`DataValidationError`) and
+:func:`validate` (types enforced, nothing coerced silently). Every error names
+the file, the 1-based data row and the column, and says what to do about it.
+
+The only corrections made are explicit and counted: a thousands separator in
+a column declared ``thousands=True`` ("598,830" -> 598830) and a cp1252 file
+read where UTF-8 fails; both are logged and listed in ``df.attrs["corrections"]``.
+
+Dependency-free (pandas and numpy only) and vectorised: no per-row Python
+loop on the happy path.
+
+Examples
+--------
+>>> import tempfile, pathlib
+>>> p = pathlib.Path(tempfile.mkdtemp()) / "w.csv"
+>>> _ = p.write_text("force,count\\nDorset,12\\nDorset,12\\n")
+>>> s = Schema("demo", [Column("force"), Column("count", "count")], key=("force",))
+>>> validate(read_table(p, s), s, source=p)  # doctest: +ELLIPSIS
+Traceback (most recent call last):
+...
+alliance_analysis.errors.DataValidationError: ...w.csv: column 'force', row 2: duplicate key ('Dorset',) (first on row 1)...
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Sequence
+
+import numpy as np
+import pandas as pd
+
+from alliance_analysis.errors import DataValidationError
+
+log = logging.getLogger(__name__)
+
+KINDS = frozenset({"str", "int", "float", "count", "date", "category"})
+
+#: longest value shown in an error message (messages stay bounded in size)
+_SHOW = 60
+
+_THOUSANDS = r"^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?$"
+
+
+def _show(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= _SHOW else text[: _SHOW - 3] + "..."
+
+
+@dataclass(frozen=True)
+class Column:
+    """One declared column of a source file.
+
+    Parameters
+    ----------
+    name : str
+        The header as published (also the name in the validated frame).
+    kind : {"str", "int", "float", "count", "date", "category"}
+        ``count`` is a non-negative whole number; ``category`` is a string that
+        must be one of ``allowed``.
+    required : bool
+        A missing required column is an error; a missing optional one is absent
+        from the result.
+    allowed : iterable of str, optional
+        The only values accepted (after stripping spaces).
+    nonnegative : bool
+        Negative numbers are an error (always true for ``count``).
+    finite : bool
+        ``inf`` / ``-inf`` are an error (numbers only).
+    nullable : bool
+        Blank cells are kept as missing instead of being an error.
+    aliases : tuple of str
+        Other headers accepted for this column (e.g. underscored spellings).
+    prefix : bool
+        Match any header starting with ``name`` (or an alias), e.g.
+        ``national_count_2024_25`` for ``national_count``.
+    thousands : bool
+        Accept ``"598,830"`` as 598830; each such cell is counted and logged.
+    date_format : str, optional
+        ``strftime`` format for ``date`` columns (default: ISO ``YYYY-MM-DD``).
+
+    Examples
+    --------
+    >>> Column("count", "count").nonnegative
+    True
+    """
+
+    name: str
+    kind: str = "str"
+    required: bool = True
+    allowed: Iterable[str] | None = None
+    nonnegative: bool = False
+    finite: bool = True
+    nullable: bool = False
+    aliases: tuple[str, ...] = ()
+    prefix: bool = False
+    thousands: bool = False
+    date_format: str | None = None
+
+    def __post_init__(self) -> None:
+        from alliance_analysis.errors import ParameterError
+
+        if self.kind not in KINDS:
+            raise ParameterError(f"column {self.name!r}: kind {self.kind!r} is not one of {sorted(KINDS)}")
+        if self.kind == "count":
+            object.__setattr__(self, "nonnegative", True)
+        if self.allowed is not None:
+            object.__setattr__(self, "allowed", frozenset(str(a) for a in self.allowed))
+
+
+@dataclass(frozen=True)
+class Schema:
+    """A source file declared once: its columns, key and expected size.
+
+    Parameters
+    ----------
+    name : str
+        What the file is (used in messages), e.g. ``"CCHI weights"``.
+    columns : sequence of Column
+    key : tuple of str
+        Column names that identify a row; duplicates on the key are an error.
+    expected_rows : int, optional
+        Rows in the published file where known. Fewer than
+        ``min_coverage * expected_rows`` is an error (a truncated file); any
+        other difference is logged.
+    min_rows : int
+        Fewer data rows than this is an error (default 1: no empty tables).
+    min_coverage : float
+        See ``expected_rows`` (default 0.99).
+
+    Examples
+    --------
+    >>> Schema("x", [Column("a")], key=("a",)).column("a").kind
+    'str'
+    """
+
+    name: str
+    columns: Sequence[Column]
+    key: tuple[str, ...] = ()
+    expected_rows: int | None = None
+    min_rows: int = 1
+    min_coverage: float = 0.99
+    _by_name: dict[str, Column] = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        from alliance_analysis.errors import ParameterError
+
+        object.__setattr__(self, "columns", tuple(self.columns))
+        names = {c.name: c for c in self.columns}
+        object.__setattr__(self, "_by_name", names)
+        for k in self.key:
+            if k not in names:
+                raise ParameterError(f"schema {self.name!r}: key column {k!r} is not declared")
+
+    def column(self, name: str) -> Column:
+        """The declared column called ``name``."""
+        return self._by_name[name]
+
+
+def _file_error(message: str, path: Path, fix: str, **kw: Any) -> DataValidationError:
+    return DataValidationError(message, file=path, fix=fix, **kw)
+
+
+def read_table(
+    path: str | Path,
+    schema: Schema | None = None,
+    *,
+    encodings: Sequence[str] = ("utf-8-sig", "cp1252"),
+    **read_csv_kwargs: Any,
+) -> pd.DataFrame:
+    """Read a CSV (or CSV.gz) file as text, turning every read error into a DataValidationError.
+
+    All cells are read as strings (blanks as missing) so :func:`validate` decides
+    every conversion. A file that is not UTF-8 is retried as cp1252 (logged, and
+    recorded in ``attrs["corrections"]``). Rows with more fields than the header
+    are an error, never a silent shift of columns.
+
+    Parameters
+    ----------
+    path : str or Path
+    schema : Schema, optional
+        Used only to name the source in messages.
+    encodings : sequence of str
+        Tried in order.
+    **read_csv_kwargs
+        Passed to :func:`pandas.read_csv` (e.g. ``comment="#"``, ``usecols``).
+
+    Returns
+    -------
+    DataFrame
+        String cells; ``attrs["source"]`` is the path, ``attrs["encoding"]`` the codec used.
+
+    Raises
+    ------
+    DataValidationError
+        Missing, empty or unreadable file, undecodable bytes, bad quoting, ragged rows.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "c.csv"
+    >>> _ = p.write_bytes(b"item,cost\\n\\xa3 note,5\\n")
+    >>> df = read_table(p)
+    >>> df["item"].iloc[0], df.attrs["encoding"]
+    ('£ note', 'cp1252')
+    """
+    p = Path(path)
+    what = schema.name if schema is not None else "data file"
+    if not p.exists():
+        raise _file_error(f"{what} not found", p, "check the path (or restore the file from version control)")
+    if p.is_dir():
+        raise _file_error(f"{what} path is a folder, not a file", p, "give the CSV file itself")
+    try:
+        size = p.stat().st_size
+    except OSError as exc:
+        raise _file_error(f"cannot read {what}: {exc.strerror}", p, "check the file permissions") from None
+    if size == 0:
+        raise _file_error(f"{what} is empty (0 bytes)", p, "restore the file; it may have been truncated")
+    kwargs: dict[str, Any] = {"dtype": str, "keep_default_na": False, "na_values": [""], "index_col": False}
+    kwargs.update(read_csv_kwargs)
+    corrections: list[str] = []
+    last_exc: Exception | None = None
+    for i, enc in enumerate(encodings):
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("error", pd.errors.ParserWarning)
+                df = pd.read_csv(p, encoding=enc, **kwargs)
+        except UnicodeDecodeError as exc:
+            last_exc = exc
+            continue
+        except pd.errors.EmptyDataError:
+            raise _file_error(f"{what} has no header and no data", p,
+                              "restore the file; it may have been truncated") from None
+        except pd.errors.ParserWarning as exc:
+            raise _file_error(f"some rows have more fields than the header ({_bounded(exc)})", p,
+                              "remove the extra delimiters, or quote fields containing commas") from None
+        except pd.errors.ParserError as exc:
+            raise _file_error(f"not a readable CSV: {_bounded(exc)}", p,
+                              "check the quoting and the number of fields on that line") from None
+        except (OSError, EOFError) as exc:  # gzip: truncated or not gzip
+            raise _file_error(f"cannot read {what}: {_bounded(exc)}", p,
+                              "restore the file; it may be truncated or corrupt") from None
+        except ValueError as exc:  # e.g. usecols naming an absent column
+            raise _file_error(f"cannot read {what}: {_bounded(exc)}", p,
+                              "check the file has the published columns") from None
+        if i > 0:
+            note = f"decoded as {enc} (not {encodings[0]})"
+            log.info("%s: %s", p, note)
+            corrections.append(note)
+        df.columns = [str(c).strip().lstrip("\ufeff") for c in df.columns]
+        df.attrs["source"] = str(p)
+        df.attrs["encoding"] = enc
+        df.attrs["corrections"] = corrections
+        return df
+    assert isinstance(last_exc, UnicodeDecodeError)
+    raise _file_error(f"{what} is not text in any of {list(encodings)} (byte {last_exc.start}: "
+                      f"{last_exc.object[last_exc.start:last_exc.start + 1]!r})", p,
+                      "save the file as UTF-8 CSV") from None
+
+
+def _bounded(exc: BaseException, limit: int = 300) -> str:
+    text = " ".join(str(exc).split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _resolve(df: pd.DataFrame, col: Column) -> str | None:
+    names = (col.name, *col.aliases)
+    for n in names:
+        if n in df.columns:
+            return n
+    if col.prefix:
+        for c in df.columns:
+            if any(str(c).startswith(n) for n in names):
+                return str(c)
+    return None
+
+
+def _first(mask: np.ndarray) -> int:
+    return int(np.flatnonzero(mask)[0])
+
+
+def _raise_at(mask: np.ndarray, raw: pd.Series, message: str, source: Any, column: str, fix: str) -> None:
+    i = _first(mask)
+    n = int(mask.sum())
+    more = f" ({n - 1} more row{'s' if n > 2 else ''} like it)" if n > 1 else ""
+    raise DataValidationError(f"{message.format(value=_show(raw.iloc[i]))}{more}", file=source,
+                              column=column, row=i + 1, fix=fix)
+
+
+def _numeric(raw: pd.Series, col: Column, header: str, source: Any, corrections: list[str]) -> pd.Series:
+    if pd.api.types.is_numeric_dtype(raw.dtype) and not pd.api.types.is_bool_dtype(raw.dtype):
+        values = raw.astype("float64")
+        blank = values.isna().to_numpy()
+    else:
+        text = raw.astype("string").str.strip()
+        blank = (text.isna() | (text == "")).to_numpy(dtype=bool)
+        if col.thousands:
+            sep = text.str.match(_THOUSANDS).fillna(False).to_numpy(dtype=bool)
+            if sep.any():
+                text = text.where(~sep, text.str.replace(",", "", regex=False))
+                note = f"column '{header}': {int(sep.sum())} value(s) with a thousands separator read as numbers"
+                log.info("%s: %s", source, note)
+                corrections.append(note)
+        # "nan"/"inf" spelled out: nan is not a number; inf is caught by the finite check
+        values = pd.to_numeric(text.where(~pd.Series(blank, index=text.index)), errors="coerce").astype("float64")
+        bad = ~blank & values.isna().to_numpy()
+        if bad.any():
+            hint = " (a thousands separator?)" if text[bad].str.contains(",", regex=False).any() else ""
+            _raise_at(bad, raw, "{value} is not a number" + hint, source, header,
+                      "write a plain number (digits, optional '.' and sign), no separators or text")
+    if blank.any() and not col.nullable:
+        _raise_at(blank, raw, "blank cell where a number is required", source, header,
+                  "fill in the value from the published source (a blank is not zero)")
+    arr = values.to_numpy()
+    if col.finite:
+        inf = np.isinf(arr)
+        if inf.any():
+            _raise_at(inf, raw, "{value} is not a finite number", source, header, "replace with the published value")
+    if col.nonnegative:
+        neg = arr < 0
+        if neg.any():
+            _raise_at(neg, raw, "{value} is negative", source, header, "counts, costs and weights must be >= 0")
+    if col.kind in ("int", "count"):
+        with np.errstate(invalid="ignore"):
+            frac = np.isfinite(arr) & (arr != np.round(arr))
+        if frac.any():
+            _raise_at(frac, raw, "{value} is not a whole number", source, header, "counts are whole numbers")
+        if blank.any():
+            return pd.Series(pd.array(arr, dtype="Float64"), index=raw.index).round().astype("Int64")
+        return pd.Series(arr.astype("int64"), index=raw.index)
+    return pd.Series(arr, index=raw.index, dtype="float64")
+
+
+def validate(df: pd.DataFrame, schema: Schema, *, source: str | Path | None = None) -> pd.DataFrame:
+    """Check a frame against a schema and return a NEW frame with the declared types.
+
+    Declared columns are renamed to their ``Column.name`` (aliases resolved) and
+    converted: ``str``/``category`` -> stripped strings, ``int``/``count`` ->
+    int64 (Int64 when nullable with blanks), ``float`` -> float64, ``date`` ->
+    datetime64. Undeclared columns are kept unchanged. Nothing is coerced
+    silently and no row is dropped.
+
+    Parameters
+    ----------
+    df : DataFrame
+        Typically from :func:`read_table` (string cells), but numeric columns are accepted.
+    schema : Schema
+    source : str or Path, optional
+        The file named in errors (default ``df.attrs["source"]``).
+
+    Returns
+    -------
+    DataFrame
+        ``attrs["corrections"]`` lists every counted correction.
+
+    Raises
+    ------
+    DataValidationError
+        Missing columns, blanks, text in a number column, non-finite or negative
+        numbers, values outside ``allowed``, duplicate keys, too few rows; the
+        message names the file, the 1-based data row and the column.
+
+    Examples
+    --------
+    >>> s = Schema("demo", [Column("n", "count", thousands=True)])
+    >>> out = validate(pd.DataFrame({"n": ["598,830", "7"]}), s, source="d.csv")
+    >>> out["n"].tolist(), out.attrs["corrections"][0][:14]
+    ([598830, 7], "column 'n': 1 ")
+    >>> validate(pd.DataFrame({"n": ["-1"]}), s, source="d.csv")
+    Traceback (most recent call last):
+    ...
+    alliance_analysis.errors.DataValidationError: d.csv: column 'n', row 1: '-1' is negative. Fix: counts, costs and weights must be >= 0
+    """
+    src = source if source is not None else df.attrs.get("source")
+    corrections: list[str] = list(df.attrs.get("corrections", []))
+    headers: dict[str, str] = {}
+    missing = []
+    for col in schema.columns:
+        h = _resolve(df, col)
+        if h is None:
+            if col.required:
+                missing.append(col.name)
+        else:
+            headers[col.name] = h
+    if missing:
+        shown = ", ".join(map(repr, list(df.columns)[:20]))
+        raise DataValidationError(f"{schema.name}: missing column(s) {missing} (found {shown})", file=src,
+                                  column=missing[0], fix=f"expected columns {[c.name for c in schema.columns]}")
+    n = len(df)
+    if n < schema.min_rows:
+        raise DataValidationError(f"{schema.name}: {n} data row(s), need at least {schema.min_rows}", file=src,
+                                  fix="restore the file; it may have been truncated")
+    if schema.expected_rows is not None:
+        need = math.ceil(schema.expected_rows * schema.min_coverage)
+        if n < need:
+            raise DataValidationError(
+                f"{schema.name}: {n:,} data rows, expected {schema.expected_rows:,} (the published file); "
+                "the file looks truncated", file=src, fix="restore the complete file from its source")
+        if n != schema.expected_rows:
+            log.info("%s: %s has %d rows (published: %d)", src, schema.name, n, schema.expected_rows)
+    out: dict[str, Any] = {}
+    renamed = {h: name for name, h in headers.items()}
+    for c in df.columns:
+        name = renamed.get(c)
+        if name is None:
+            if c not in headers:
+                out[c] = df[c]
+            continue
+        col = schema.column(name)
+        raw = df[c]
+        if col.kind in ("int", "float", "count"):
+            out[name] = _numeric(raw, col, c, src, corrections)
+        elif col.kind == "date":
+            text = raw.astype("string").str.strip()
+            blank = (text.isna() | (text == "")).to_numpy(dtype=bool)
+            if blank.any() and not col.nullable:
+                _raise_at(blank, raw, "blank date", src, c, "fill in the date from the published source")
+            fmt = col.date_format or "%Y-%m-%d"
+            parsed = pd.to_datetime(text.where(~pd.Series(blank, index=text.index)), format=fmt, errors="coerce")
+            bad = ~blank & parsed.isna().to_numpy()
+            if bad.any():
+                _raise_at(bad, raw, "{value} is not a date", src, c, f"write dates as {fmt}")
+            out[name] = parsed
+        else:
+            text = raw.astype("string").str.strip()
+            blank = (text.isna() | (text == "")).to_numpy(dtype=bool)
+            if blank.any() and not col.nullable:
+                _raise_at(blank, raw, "blank cell", src, c, "fill in the value from the published source")
+            if col.allowed is not None:
+                outside = ~blank & ~text.isin(col.allowed).to_numpy(dtype=bool)
+                if outside.any():
+                    allowed = sorted(col.allowed)
+                    listed = ", ".join(allowed[:12]) + (", ..." if len(allowed) > 12 else "")
+                    _raise_at(outside, raw, "{value} is not an allowed value", src, c, f"use one of: {listed}")
+            out[name] = text.astype(object).where(~pd.Series(blank, index=text.index), None) if col.nullable \
+                else text.astype(object)
+    result = pd.DataFrame(out, index=df.index)
+    if schema.key:
+        dup = result.duplicated(list(schema.key), keep=False).to_numpy()
+        if dup.any():
+            first_dup = result.duplicated(list(schema.key), keep="first").to_numpy()
+            i = _first(first_dup)
+            key = tuple(result[k].iloc[i] for k in schema.key)
+            same = dup & (result[list(schema.key)] == result[list(schema.key)].iloc[i]).all(axis=1).to_numpy()
+            j = _first(same)
+            n_dup = int(first_dup.sum())
+            more = f"; {n_dup} duplicated row(s) in all" if n_dup > 1 else ""
+            raise DataValidationError(
+                f"duplicate key {_show(key)[:_SHOW]} (first on row {j + 1}){more}", file=src,
+                column=headers.get(schema.key[0], schema.key[0]), row=i + 1,
+                fix=f"one row per {', '.join(schema.key)}: remove the repeated row (duplicates would double totals)")
+    result.attrs = {k: v for k, v in df.attrs.items() if k != "corrections"}
+    result.attrs["corrections"] = corrections
+    return result
+
+
+def load_table(path: str | Path, schema: Schema, **read_csv_kwargs: Any) -> pd.DataFrame:
+    """:func:`read_table` then :func:`validate`: the one call most loaders need.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "g.csv"
+    >>> _ = p.write_text("force,grant\\nDorset,10\\n")
+    >>> load_table(p, Schema("grant", [Column("force"), Column("grant", "count")]))["grant"].sum()
+    np.int64(10)
+    """
+    return validate(read_table(path, schema, **read_csv_kwargs), schema, source=path)
