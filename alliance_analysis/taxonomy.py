@@ -376,13 +376,14 @@ def harmonised_group(labels: Iterable[str] | str, scheme: str = "rolling") -> pd
     labels = [labels] if isinstance(labels, str) else [str(x) for x in labels]
     tab = _harmonised_cached()
     tab = tab[tab["scheme"] == scheme].set_index("key")["harmonised_group"]
-    keys = [_label_key(x) for x in labels]
-    unknown = sorted({lab for lab, k in zip(labels, keys) if k not in tab.index})
+    found = {lab: tab.get(_label_key(lab)) for lab in dict.fromkeys(labels)}
+    unknown = sorted(lab for lab, g in found.items() if g is None)
     if unknown:
         raise DataValidationError(
             f"{scheme} offence labels with no harmonised group: {unknown}", file=str(HARMONISED_FILE),
             column="label", fix=f"add a row (scheme={scheme}) for each label to {HARMONISED_FILE.name}")
-    return pd.Series(tab.reindex(keys).to_numpy(), index=pd.Index(labels, name="label"), name="harmonised_group")
+    return pd.Series([found[lab] for lab in labels], index=pd.Index(labels, name="label"), name="harmonised_group",
+                     dtype=object)
 
 
 def harmonise(df: pd.DataFrame, scheme: str, *, label: str | None = None, value: str | None = None,
