@@ -20,6 +20,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 
 import pandas as pd
 
@@ -447,3 +448,195 @@ def quarter_label(date: object) -> str:
     ('2013/14 Q4', '2013/14 Q1')
     """
     return f"{financial_year(date)} Q{financial_quarter(date)}"
+
+
+# --------------------------------------------------------------------------- strict readers
+# Shared by the Home Office / ONS loaders: every failure is a DataValidationError
+# naming the file, the 1-based data row, the column and the fix.
+
+
+def read_csv_strict(path: str | Path, required: Sequence[str], *, what: str, fix_missing: str,
+                    rename: dict[str, str] | None = None) -> pd.DataFrame:
+    """Read a CSV (or ``.csv.gz``) as text, checking it exists, decodes and has ``required`` columns.
+
+    Parameters
+    ----------
+    path : str or Path
+        The file.
+    required : sequence of str
+        Columns that must be present (after ``rename``).
+    what : str
+        What the file is, for messages ("the rolling PFA table").
+    fix_missing : str
+        How to get the file when it is missing.
+    rename : dict, optional
+        Alternative column spellings mapped to the required names.
+
+    Returns
+    -------
+    DataFrame
+        All columns as strings (blank cells are ``""``), a fresh ``RangeIndex``.
+
+    Raises
+    ------
+    DataValidationError
+        Missing or empty file, undecodable bytes, unparseable CSV, missing columns.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "t.csv"
+    >>> _ = p.write_text("a,b\\n1,2\\n")
+    >>> read_csv_strict(p, ["a"], what="a test table", fix_missing="write it").to_dict("list")
+    {'a': ['1'], 'b': ['2']}
+    """
+    p = Path(path)
+    if not p.is_file():
+        raise DataValidationError(f"{what} not found", file=p, fix=fix_missing)
+    try:
+        df = pd.read_csv(p, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    except pd.errors.EmptyDataError as exc:
+        raise DataValidationError(f"{what} is empty", file=p, fix=fix_missing) from exc
+    except UnicodeDecodeError as exc:
+        raise DataValidationError(f"{what} is not UTF-8 text ({exc.reason} at byte {exc.start})", file=p,
+                                  fix="re-save the file as UTF-8 CSV") from exc
+    except (pd.errors.ParserError, OSError, EOFError, ValueError) as exc:
+        raise DataValidationError(f"{what} cannot be read as CSV: {exc}", file=p,
+                                  fix="check the file is a complete, uncorrupted CSV (gzip if .gz)") from exc
+    df.columns = [str(c).strip() for c in df.columns]
+    if rename:
+        df = df.rename(columns={c: rename[c] for c in df.columns if c in rename})
+    missing = [c for c in required if c not in df.columns]
+    if missing:
+        raise DataValidationError(f"{what} lacks columns {missing} (has {list(df.columns)})", file=p,
+                                  column=missing[0], fix=f"provide the columns {list(required)}")
+    return df.reset_index(drop=True)
+
+
+def _first_bad(mask: pd.Series) -> int:
+    return int(mask.to_numpy().nonzero()[0][0])
+
+
+def parse_count_column(values: pd.Series, *, file: str | Path | None, column: str,
+                       allow_negative: pd.Series | bool = False) -> pd.Series:
+    """Parse whole-number counts from text, refusing blanks, decimals, text, inf and negatives.
+
+    ``allow_negative`` may be a boolean mask of rows where the publisher prints net
+    adjustments below zero. Thousands separators (``"1,234"``) are accepted.
+
+    Examples
+    --------
+    >>> parse_count_column(pd.Series(["1", "1,234", "0"]), file="x.csv", column="n").tolist()
+    [1, 1234, 0]
+    >>> parse_count_column(pd.Series(["1", "2.5"]), file="x.csv", column="n")
+    Traceback (most recent call last):
+    ...
+    alliance_analysis.errors.DataValidationError: x.csv: column 'n', row 2: '2.5' is not a whole number. Fix: counts must be whole numbers >= 0; correct or remove the row
+    """
+    text = values.astype(str).str.strip().str.replace(",", "", regex=False)
+    ok = text.str.fullmatch(r"-?\d+")
+    if not ok.all():
+        i = _first_bad(~ok)
+        raise DataValidationError(f"{values.iloc[i]!r} is not a whole number", file=file, column=column, row=i + 1,
+                                  fix="counts must be whole numbers >= 0; correct or remove the row")
+    out = text.astype("int64")
+    neg = out < 0
+    if isinstance(allow_negative, pd.Series):
+        neg = neg & ~allow_negative.to_numpy()
+    elif allow_negative:
+        neg = neg & False
+    if neg.any():
+        i = _first_bad(neg)
+        raise DataValidationError(f"negative count {values.iloc[i]!r}", file=file, column=column, row=i + 1,
+                                  fix="counts must be >= 0; correct the row")
+    return out
+
+
+def parse_float_column(values: pd.Series, *, file: str | Path | None, column: str,
+                       non_negative: bool = True) -> pd.Series:
+    """Parse finite decimal numbers from text, refusing blanks, text, inf/NaN and (by default) negatives.
+
+    Examples
+    --------
+    >>> parse_float_column(pd.Series(["1.5", "2"]), file="x.csv", column="v").tolist()
+    [1.5, 2.0]
+    """
+    text = values.astype(str).str.strip().str.replace(",", "", regex=False)
+    num = pd.to_numeric(text.where(text.str.fullmatch(r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?"), None),
+                        errors="coerce").astype("float64")
+    bad = num.isna()
+    if bad.any():
+        i = _first_bad(bad)
+        raise DataValidationError(f"{values.iloc[i]!r} is not a finite number", file=file, column=column, row=i + 1,
+                                  fix="write a plain decimal number; blanks, text, inf and NaN are refused")
+    if non_negative and (num < 0).any():
+        i = _first_bad(num < 0)
+        raise DataValidationError(f"negative value {values.iloc[i]!r}", file=file, column=column, row=i + 1,
+                                  fix="values must be >= 0; correct the row")
+    return num
+
+
+def check_unique(df: pd.DataFrame, key: Sequence[str], *, file: str | Path | None,
+                 columns: dict[str, str] | None = None) -> None:
+    """Raise if two rows share ``key`` (a duplicated row would double a total).
+
+    Examples
+    --------
+    >>> check_unique(pd.DataFrame({"a": [1, 1]}), ["a"], file="x.csv")
+    Traceback (most recent call last):
+    ...
+    alliance_analysis.errors.DataValidationError: x.csv: column 'a', row 2: duplicate of row 1 on (a) = (1). Fix: remove the repeated row; each (a) must appear once
+    """
+    dup = df.duplicated(list(key), keep=False)
+    if not dup.any():
+        return
+    later = df.duplicated(list(key), keep="first")
+    i = _first_bad(later)
+    vals = tuple(df[k].iloc[i] for k in key)
+    first = _first_bad(dup & (df[list(key)] == pd.Series(vals, index=list(key))).all(axis=1))
+    names = [(columns or {}).get(k, k) for k in key]
+    raise DataValidationError(
+        f"duplicate of row {first + 1} on ({', '.join(names)}) = ({', '.join(map(str, vals))})",
+        file=file, column=names[0], row=i + 1,
+        fix=f"remove the repeated row; each ({', '.join(names)}) must appear once")
+
+
+def canonical_force_column(values: pd.Series, *, file: str | Path | None, column: str) -> pd.Series:
+    """Map a column of published force names to canonical names, naming the first bad row.
+
+    Examples
+    --------
+    >>> canonical_force_column(pd.Series(["Devon & Cornwall", "London, City of"]), file=None, column="f").tolist()
+    ['Devon and Cornwall', 'City of London']
+    """
+    text = values.astype(str)
+    mapping: dict[str, str] = {}
+    for u in pd.unique(text):
+        try:
+            if not str(u).strip():
+                raise DataValidationError("blank force name")
+            mapping[u] = canonical_force_name(u)
+        except DataValidationError as exc:
+            i = _first_bad(text == u)
+            raise DataValidationError(exc.detail, file=file, column=column, row=i + 1,
+                                      fix=exc.fix or "give the force's name") from None
+    return text.map(mapping)
+
+
+def force_type(force: pd.Series) -> pd.Series:
+    """Classify canonical names as ``territorial``, ``btp`` or ``national_fraud``.
+
+    Examples
+    --------
+    >>> force_type(pd.Series(["Dorset", "British Transport Police", "Action Fraud"])).tolist()
+    ['territorial', 'btp', 'national_fraud']
+    """
+    out = pd.Series("other", index=force.index, dtype=object)
+    out[force.isin(CANONICAL_FORCES)] = "territorial"
+    out[force == "British Transport Police"] = "btp"
+    out[force.isin(NATIONAL_FRAUD_BODIES)] = "national_fraud"
+    return out.astype(str)
+
+
+#: Fraud-reporting bodies the Home Office tables list as pseudo-forces.
+NATIONAL_FRAUD_BODIES: tuple[str, ...] = ("Action Fraud", "CIFAS", "UK Finance", "Financial Fraud Action UK")

@@ -1,0 +1,141 @@
+"""Rolling 12-month PFA table: real-data totals against plain csv counts, and bad input."""
+
+from __future__ import annotations
+
+import csv
+
+import pandas as pd
+import pytest
+
+from alliance_analysis import paths
+from alliance_analysis.datasets import home_office
+from alliance_analysis.errors import DataValidationError
+
+HEADER = "12 months ending,PFA,Region,Offence,Rolling year total number of offences\n"
+
+
+@pytest.fixture(scope="module")
+def rolling():
+    return home_office.load_rolling_pfa()
+
+
+@pytest.fixture(scope="module")
+def plain_rows():
+    with open(paths.HO_ROLLING_PFA, newline="", encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+def test_row_count_and_totals_match_plain_csv(rolling, plain_rows):
+    assert len(plain_rows) == 46469 == len(rolling)
+    plain_total = sum(int(r["Rolling year total number of offences"]) for r in plain_rows)
+    assert int(rolling["rolling_total"].sum()) == plain_total
+
+
+@pytest.mark.parametrize("force, date, expected", [
+    pytest.param("West Mercia", "31-03-2016", 72599, id="west-mercia-fy2015-16"),
+    pytest.param("Devon and Cornwall", "31-03-2013", None, id="devon-cornwall-fy2012-13"),
+    pytest.param("Warwickshire", "31-03-2007", None, id="warwickshire-annual-2006-07"),
+])
+def test_force_year_totals(rolling, plain_rows, force, date, expected):
+    plain = sum(int(r["Rolling year total number of offences"]) for r in plain_rows
+                if r["PFA"] == force and r["12 months ending"] == date)
+    if expected is not None:
+        assert plain == expected
+    iso = pd.to_datetime(date, format="%d-%m-%Y")
+    got = rolling.loc[(rolling["force"] == force) & (rolling["period_end"] == iso), "rolling_total"].sum()
+    assert int(got) == plain > 0
+
+
+def test_misprinted_date_corrected_and_counted(rolling, plain_rows):
+    n_misprint = sum(r["12 months ending"] == "30-12-2017" for r in plain_rows)
+    assert n_misprint == 927
+    [corr] = rolling.attrs["corrections"]
+    assert corr["rows"] == n_misprint and corr["to"] == "2017-12-31"
+    assert (rolling["period_end"] == "2017-12-31").sum() == n_misprint
+    assert rolling["period_end"].dt.is_month_end.all()
+
+
+def test_frequency_and_force_types(rolling, plain_rows):
+    annual = {r["12 months ending"] for r in plain_rows if r["12 months ending"].endswith(("2003", "2004", "2005", "2006"))}
+    annual |= {"31-03-2007"}
+    n_annual = sum(r["12 months ending"] in annual for r in plain_rows)
+    assert (rolling["frequency"] == "annual").sum() == n_annual
+    assert rolling.loc[rolling["frequency"] == "annual", "period_end"].max() == pd.Timestamp("2007-03-31")
+    assert rolling.loc[rolling["frequency"] == "quarterly", "period_end"].min() == pd.Timestamp("2007-06-30")
+    types = rolling.groupby("force")["force_type"].first()
+    assert set(types[types == "national_fraud"].index) == {"Action Fraud", "CIFAS", "UK Finance"}
+    assert list(types[types == "btp"].index) == ["British Transport Police"]
+    assert (types == "territorial").sum() == 43
+    n_negative = sum(int(r["Rolling year total number of offences"]) < 0 for r in plain_rows)
+    assert len(rolling.attrs["negative_totals"]) == n_negative == 25
+
+
+def test_release_from_sources_csv(rolling):
+    assert rolling["release"].unique().tolist() == ["2019-04-25"]
+
+
+def _write(tmp_path, body: str, name: str = "r.csv"):
+    p = tmp_path / name
+    p.write_text(HEADER + body, encoding="utf-8")
+    return p
+
+
+GOOD = "31-03-2016,West Mercia,West Midlands,Robbery,486\n"
+
+
+@pytest.mark.parametrize("body, column, row, match", [
+    pytest.param(GOOD + "31-03-2016,West Mercia,West Midlands,Robbery,486\n", "12 months ending", 2, "duplicate",
+                 id="duplicate-key"),
+    pytest.param(GOOD + "31-03-2016,West Mercia,West Midlands,Homicide,\n",
+                 "Rolling year total number of offences", 2, "whole number", id="blank-total"),
+    pytest.param(GOOD + "31-03-2016,West Mercia,West Midlands,Homicide,1.5\n",
+                 "Rolling year total number of offences", 2, "whole number", id="decimal-total"),
+    pytest.param(GOOD + "31-03-2016,West Mercia,West Midlands,Homicide,inf\n",
+                 "Rolling year total number of offences", 2, "whole number", id="inf-total"),
+    pytest.param(GOOD + "31-03-2016,West Mercia,West Midlands,Homicide,-3\n",
+                 "Rolling year total number of offences", 2, "negative", id="negative-total"),
+    pytest.param(GOOD + "31-03-2016,West Mercya,West Midlands,Homicide,3\n", "PFA", 2, "West Mercia",
+                 id="misspelt-force"),
+    pytest.param(GOOD + "31-03-2016,,West Midlands,Homicide,3\n", "PFA", 2, "blank", id="blank-force"),
+    pytest.param(GOOD + "15-03-2016,West Mercia,West Midlands,Homicide,3\n", "12 months ending", 2, "quarter",
+                 id="not-quarter-end"),
+    pytest.param(GOOD + "2016-03-31,West Mercia,West Midlands,Homicide,3\n", "12 months ending", 2, "quarter",
+                 id="iso-date"),
+    pytest.param(GOOD + "31-03-2016,West Mercia,West Midlands,,3\n", "Offence", 2, "blank", id="blank-offence"),
+])
+def test_bad_rows_named(tmp_path, body, column, row, match):
+    p = _write(tmp_path, body)
+    with pytest.raises(DataValidationError, match=match) as e:
+        home_office.load_rolling_pfa(p)
+    assert e.value.row == row and e.value.column == column
+    assert str(p) in str(e.value) and e.value.fix
+
+
+@pytest.mark.parametrize("content, match", [
+    pytest.param(None, "not found", id="missing-file"),
+    pytest.param(b"", "empty", id="empty-file"),
+    pytest.param(b"PFA,Offence\nDorset,Robbery\n", "lacks columns", id="missing-columns"),
+    pytest.param((HEADER + "31-03-2016,Dorset,South West,Robbery \xa3,3\n").encode("cp1252"), "UTF-8",
+                 id="cp1252"),
+])
+def test_bad_files(tmp_path, content, match):
+    p = tmp_path / "r.csv"
+    if content is not None:
+        p.write_bytes(content)
+    with pytest.raises(DataValidationError, match=match):
+        home_office.load_rolling_pfa(p)
+
+
+def test_fraud_negative_kept_and_listed(tmp_path):
+    p = _write(tmp_path, "30-06-2007,Dorset,South West,Fraud offences,-2\n" + GOOD)
+    df = home_office.load_rolling_pfa(p)
+    assert df["rolling_total"].tolist() == [-2, 486]
+    assert df.attrs["negative_totals"][0]["row"] == 1
+    assert df["release"].iloc[0] == "r.csv (unregistered release)"
+
+
+def test_input_file_unchanged(tmp_path):
+    p = _write(tmp_path, "30-12-2017,West Mercia,West Midlands,Robbery,486\n")
+    before = p.read_bytes()
+    home_office.load_rolling_pfa(p)
+    assert p.read_bytes() == before
