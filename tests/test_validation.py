@@ -1,0 +1,162 @@
+"""The shared validation layer: every hostile cell or file named by file, row and column."""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import logging
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from alliance_analysis.errors import DataValidationError, ParameterError
+from alliance_analysis.validation import Column, Schema, load_table, read_table, validate
+
+SCHEMA = Schema(
+    "demo table",
+    [Column("force"), Column("kind", "category", allowed=("a", "b")), Column("n", "count", thousands=True),
+     Column("w", "float", nonnegative=True), Column("when", "date", required=False),
+     Column("note", required=False, nullable=True)],
+    key=("force", "kind"),
+)
+GOOD = "force,kind,n,w\nDorset,a,1,0.5\nDorset,b,2,1.5\nKent,a,3,2\n"
+
+
+def _write(tmp_path, text: str | bytes, name: str = "t.csv"):
+    p = tmp_path / name
+    p.write_bytes(text if isinstance(text, bytes) else text.encode())
+    return p
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        pytest.param(GOOD + "Kent,a,4,1\n", r"column 'force', row 4: duplicate key \('Kent', 'a'\) \(first on row 3\)",
+                     id="duplicate-key"),
+        pytest.param(GOOD.replace("3,2", "3,x"), r"column 'w', row 3: 'x' is not a number", id="text-number"),
+        pytest.param(GOOD.replace("3,2", "3,"), r"column 'w', row 3: blank cell where a number is required",
+                     id="blank-number"),
+        pytest.param(GOOD.replace("3,2", "3,inf"), r"column 'w', row 3: 'inf' is not a finite number", id="inf"),
+        pytest.param(GOOD.replace("3,2", "3,nan"), r"column 'w', row 3: 'nan' is not a number", id="nan-text"),
+        pytest.param(GOOD.replace("3,2", "3,-2"), r"column 'w', row 3: '-2' is negative", id="negative-float"),
+        pytest.param(GOOD.replace("Kent,a,3", "Kent,a,-3"), r"column 'n', row 3: '-3' is negative", id="negative-count"),
+        pytest.param(GOOD.replace("Kent,a,3", "Kent,a,3.5"), r"column 'n', row 3: '3.5' is not a whole number",
+                     id="fractional-count"),
+        pytest.param(GOOD.replace("Kent,a,3", 'Kent,a,"3,50"'), r"column 'n', row 3: '3,50' is not a number "
+                     r"\(a thousands separator\?\)", id="bad-separator"),
+        pytest.param(GOOD.replace("Kent,a", "Kent,c"), r"column 'kind', row 3: 'c' is not an allowed value",
+                     id="not-allowed"),
+        pytest.param(GOOD.replace("Kent,a", ",a"), r"column 'force', row 3: blank cell", id="blank-text"),
+        pytest.param(GOOD.replace(",w\n", ",x\n"), r"missing column\(s\) \['w'\]", id="missing-column"),
+        pytest.param("force,kind,n,w\n", r"0 data row\(s\), need at least 1", id="header-only"),
+        pytest.param("force,kind,n,w", r"0 data row\(s\), need at least 1", id="header-only-no-newline"),
+        pytest.param("", r"is empty \(0 bytes\)", id="empty-file"),
+        pytest.param("\n\n", r"has no header and no data", id="blank-lines-only"),
+        pytest.param(GOOD + "Kent,b,4,1,extra\n", r"Expected 4 fields in line 5, saw 5", id="ragged-row"),
+        pytest.param("force,kind,n,w\nDorset,a,1,0.5,9\nKent,a,3,2,9\n", r"more fields than the header",
+                     id="every-row-one-field-too-many"),
+        pytest.param(GOOD + 'Kent,b,"4,1\n', r"not a readable CSV: .*EOF inside string", id="bad-quoting"),
+        pytest.param(b"force,kind,n,w\n\x81\x8d,a,1,1\n", r"not text in any of \['utf-8-sig', 'cp1252'\] \(byte 15",
+                     id="undecodable"),
+        pytest.param(GOOD.replace("force,kind,n,w\n", "force,kind,n,w,when\n").replace("\n", ",2020-13-01\n")
+                     .replace("w,when,2020-13-01", "w,when"), r"column 'when', row 1: '2020-13-01' is not a date",
+                     id="bad-date"),
+    ],
+)
+def test_hostile_cells_and_files_are_named(tmp_path, text, message):
+    p = _write(tmp_path, text)
+    with pytest.raises(DataValidationError, match=message) as exc:
+        load_table(p, SCHEMA)
+    assert exc.value.file == str(p)
+    assert len(str(exc.value)) < 2000
+
+
+def test_good_file_types_and_totals(tmp_path):
+    p = _write(tmp_path, GOOD.replace("Kent,a,3", 'Kent,a,"1,003"'))
+    out = load_table(p, SCHEMA)
+    # independent count with the csv module: 1 + 2 + 1003
+    with open(p, newline="") as fh:
+        total = sum(int(r["n"].replace(",", "")) for r in csv.DictReader(fh))
+    assert out["n"].sum() == total == 1006
+    assert out["n"].dtype == "int64" and out["w"].dtype == "float64"
+    assert out["force"].tolist() == ["Dorset", "Dorset", "Kent"]
+    assert out.attrs["corrections"] == ["column 'n': 1 value(s) with a thousands separator read as numbers"]
+
+
+def test_missing_file_names_path(tmp_path):
+    with pytest.raises(DataValidationError, match=r"demo table not found.*Fix: check the path"):
+        load_table(tmp_path / "nope.csv", SCHEMA)
+
+
+def test_cp1252_read_and_logged(tmp_path, caplog):
+    p = _write(tmp_path, "force,kind,n,w\nDorset \xa3,a,1,1\n".encode("cp1252"))
+    with caplog.at_level(logging.INFO, logger="alliance_analysis.validation"):
+        out = load_table(p, SCHEMA)
+    assert out["force"].iloc[0] == "Dorset £"
+    assert "decoded as cp1252" in caplog.text
+    assert out.attrs["corrections"] == ["decoded as cp1252 (not utf-8-sig)"]
+
+
+def test_bom_and_spaces_in_header(tmp_path):
+    p = _write(tmp_path, "\ufeffforce , kind,n,w\n Dorset ,a,1,1\n".encode("utf-8"))
+    assert load_table(p, SCHEMA)["force"].tolist() == ["Dorset"]
+
+
+def test_gzip_and_truncated_gzip(tmp_path):
+    p = tmp_path / "t.csv.gz"
+    p.write_bytes(gzip.compress(GOOD.encode()))
+    assert load_table(p, SCHEMA)["n"].sum() == 6
+    p.write_bytes(gzip.compress(GOOD.encode() * 50)[:-30])
+    with pytest.raises(DataValidationError, match=r"t\.csv\.gz"):
+        load_table(p, SCHEMA)
+
+
+@pytest.mark.parametrize(
+    "rows, ok",
+    [pytest.param(100, True, id="complete"), pytest.param(99, True, id="one-percent-short"),
+     pytest.param(98, False, id="two-percent-short"), pytest.param(50, False, id="cut-to-half")],
+)
+def test_expected_rows_catch_truncation(rows, ok):
+    s = Schema("coverage", [Column("i", "int")], key=("i",), expected_rows=100)
+    df = pd.DataFrame({"i": [str(i) for i in range(rows)]})
+    if ok:
+        assert len(validate(df, s, source="c.csv")) == rows
+    else:
+        with pytest.raises(DataValidationError, match=rf"{rows} data rows, expected 100 .*truncated"):
+            validate(df, s, source="c.csv")
+
+
+def test_aliases_prefix_nullable_and_input_not_mutated():
+    s = Schema("a", [Column("count", "int", aliases=("Number of Offences",)),
+                     Column("national_count", "count", prefix=True, nullable=True)])
+    df = pd.DataFrame({"Number of Offences": ["1", "2"], "national_count_2024_25": ["5", ""], "other": [1, 2]})
+    before = df.copy()
+    out = validate(df, s, source="x")
+    pd.testing.assert_frame_equal(df, before)
+    assert list(out.columns) == ["count", "national_count", "other"]
+    assert out["national_count"].tolist()[0] == 5 and out["national_count"].isna().tolist() == [False, True]
+
+
+def test_numeric_input_columns_are_checked_too():
+    s = Schema("n", [Column("x", "float", nonnegative=True)])
+    with pytest.raises(DataValidationError, match=r"row 2: inf is not a finite number"):
+        validate(pd.DataFrame({"x": [1.0, np.inf]}), s, source="n")
+    with pytest.raises(DataValidationError, match=r"row 1: blank cell"):
+        validate(pd.DataFrame({"x": [np.nan, 1.0]}), s, source="n")
+
+
+@pytest.mark.parametrize(
+    "make, message",
+    [pytest.param(lambda: Column("x", "money"), "kind 'money'", id="bad-kind"),
+     pytest.param(lambda: Schema("s", [Column("x")], key=("y",)), "key column 'y'", id="bad-key")],
+)
+def test_bad_declarations(make, message):
+    with pytest.raises(ParameterError, match=message):
+        make()
+
+
+def test_error_counts_further_bad_rows():
+    s = Schema("n", [Column("x", "count")])
+    with pytest.raises(DataValidationError, match=r"row 2: '-1' is negative \(2 more rows like it\)"):
+        validate(pd.DataFrame({"x": ["1", "-1", "-2", "-3"]}), s, source="n")
