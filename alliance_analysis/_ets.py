@@ -50,6 +50,17 @@ def grid() -> np.ndarray:
     return np.array(no_trend + trend, dtype=float)
 
 
+def min_length(m: int) -> int:
+    """Fewest observations before the first origin: two seasons and one more (4 without a season).
+
+    Examples
+    --------
+    >>> min_length(12), min_length(4), min_length(1)
+    (25, 9, 4)
+    """
+    return max(2 * m + 1, 4)
+
+
 @dataclass(frozen=True)
 class State:
     """Chosen states and parameters at one origin (arrays over series)."""
@@ -82,8 +93,11 @@ def initial_states(z: np.ndarray, m: int) -> dict[str, np.ndarray]:
     for name, X in (("", np.column_stack([np.ones(L), dummies])),
                     ("_t", np.column_stack([np.ones(L), t, dummies]))):
         coef, *_ = np.linalg.lstsq(X, z.T, rcond=None)
-        eff = coef[-(m - 1):].T  # (S, m-1)
-        season = np.column_stack([eff, -eff.sum(axis=1)])
+        if m > 1:
+            eff = coef[-(m - 1):].T  # (S, m-1)
+            season = np.column_stack([eff, -eff.sum(axis=1)])
+        else:  # no seasonality (annual data): a zero seasonal state
+            season = np.zeros((S, 1))
         if name:
             out["level_t"], out["trend"] = coef[0] - coef[1], coef[1]
         else:
@@ -96,7 +110,8 @@ def states_at(z: np.ndarray, m: int, origins: Sequence[int], params: np.ndarray 
     """Filter every series of ``z`` (S x n) with every grid point; best states at each origin.
 
     ``origins`` are training lengths (forecast from after observation ``origin - 1``); each
-    must be at least ``2 * m + 1``.
+    must be at least :func:`min_length` ``(m)`` = ``2 * m + 1`` (4 when ``m = 1``). With
+    ``m = 1`` (annual data) only grid points with ``gamma = 0`` are used (no seasonality).
 
     Examples
     --------
@@ -106,11 +121,13 @@ def states_at(z: np.ndarray, m: int, origins: Sequence[int], params: np.ndarray 
     ((1, 12), True)
     """
     params = grid() if params is None else params
+    if m == 1:
+        params = params[params[:, 2] == 0]
     S, n = z.shape
     P = len(params)
     origins = sorted(set(int(o) for o in origins))
-    if origins[0] < 2 * m + 1 or origins[-1] > n:
-        raise ValueError(f"origins must lie in [{2 * m + 1}, {n}]")
+    if origins[0] < min_length(m) or origins[-1] > n:
+        raise ValueError(f"origins must lie in [{min_length(m)}, {n}]")
     a, b, g, phi, on = (params[:, k][None, :] for k in range(5))
     init = initial_states(z[:, :origins[0]], m)
     trend_row = on[0] > 0

@@ -24,6 +24,17 @@ from alliance_analysis._intervals import normal_bounds
 MIN_ROWS = 8
 
 
+def min_length(m: int) -> int:
+    """Fewest observations the fit needs: ``2 m + 8`` (eight regression rows for three coefficients).
+
+    Examples
+    --------
+    >>> min_length(12), min_length(4)
+    (32, 16)
+    """
+    return 2 * m + MIN_ROWS
+
+
 def fit_forecast(z: np.ndarray, m: int, h: int, levels: Sequence[int]) -> dict[str, np.ndarray]:
     """Fit on every row of ``z`` (S x n log1p counts) and forecast ``h`` steps (count scale, >= 0).
 
@@ -40,6 +51,8 @@ def fit_forecast(z: np.ndarray, m: int, h: int, levels: Sequence[int]) -> dict[s
     True
     """
     S, n = z.shape
+    if m < 2:
+        raise ValueError("the seasonal AR needs a seasonal period m >= 2 (annual data have none)")
     if n < 2 * m + MIN_ROWS:
         raise ValueError(f"need at least {2 * m + MIN_ROWS} values for the seasonal AR fit (got {n})")
     w = z[:, m:] - z[:, :-m]  # w[:, k] is the seasonal difference at time k + m

@@ -1,39 +1,55 @@
 """Crime trend forecasting: baselines, vectorised ETS, rolling-origin backtests, reconciliation.
 
-Models (per series, on monthly or quarterly counts; the point forecast of every model is
-clipped at zero and so are all interval bounds):
+Models (per series, on monthly, quarterly or annual counts; the point forecast of every
+model is clipped at zero and so are all interval bounds):
 
-``snaive``  seasonal naive (the last season repeated); normal intervals from the
-            seasonal-difference residuals, widening with the number of seasons ahead;
+``snaive``  seasonal naive (the last season repeated; the last value for annual data);
+            normal intervals from the seasonal-difference residuals;
 ``drift``   random walk with drift; normal intervals widening with sqrt(h);
-``ets``     additive Holt-Winters (ETS(A,N,A), damped ETS(A,Ad,A) or ETS(A,A,A)) on ``log1p(count)``,
-            which keeps counts positive and makes the variance grow with the level (as
-            for counts); parameters chosen per series and origin from a grid by in-sample
-            one-step error. ``engine="numpy"`` (default) filters all series and all grid
-            points at once (:mod:`alliance_analysis._ets`); ``engine="statsmodels"`` fits
-            statsmodels ``ETSModel`` per series (the slow reference);
-``sarima``  seasonal ARIMA(1,0,0)(1,1,0)_m with drift on ``log1p(count)``: with
-            ``engine="numpy"`` fitted by conditional least squares for all series at once
-            (:mod:`alliance_analysis._sarima`); with ``engine="statsmodels"`` by exact
-            maximum likelihood with statsmodels ``SARIMAX`` per series (slow reference);
-``combo``   the mean of ``ets`` and ``sarima`` (point forecasts and, as an approximation,
-            interval bounds).
+``ets``     additive Holt-Winters (ETS(A,N,A), damped ETS(A,Ad,A) or ETS(A,A,A); no seasonal
+            term for annual data) on ``log1p(count)``; parameters chosen per series and origin
+            from a grid by in-sample one-step error. ``engine="numpy"`` (default) filters all
+            series and grid points at once (:mod:`alliance_analysis._ets`);
+            ``engine="statsmodels"`` fits statsmodels ``ETSModel`` per series (slow reference);
+``sarima``  seasonal ARIMA(1,0,0)(1,1,0)_m with drift on ``log1p(count)`` (conditional least
+            squares for all series at once, :mod:`alliance_analysis._sarima`, or statsmodels
+            ``SARIMAX`` with ``engine="statsmodels"``); needs a seasonal period (m >= 2);
+``combo``   the mean of ``ets`` and ``sarima`` (point forecasts and bounds);
+``croston``, ``sba``, ``tsb``  intermittent-demand methods (:mod:`alliance_analysis._intermittent`),
+            candidates only for series that are mostly zeros.
 
-Log-scale models report the back-transformed median ``expm1(mu)`` as the point forecast.
+Log-scale models report the back-transformed median ``expm1(mu)`` as the point forecast
+(column ``mean``, kept for compatibility); the baselines and intermittent methods report
+their mean.
 
-Rolling-origin backtest: ``n_origins`` training lengths ``n - horizon - step*(n_origins-1-i)``,
-each forecasting ``horizon`` periods; per series and model: mean MASE (scaled by the
-seasonal-naive in-sample MAE of each training window), sMAPE and the empirical coverage of
-each interval level. The model with the lowest mean backtest MASE is selected per series
-(sMAPE breaks ties and decides where MASE is undefined) and refitted on the whole series.
+Minimum length (training periods before the first backtest origin), per model with season
+length ``m``: ``snaive`` m+1, ``drift`` max(m+1, 3), ``ets`` max(2m+1, 4), ``sarima`` 2m+8
+(m >= 2), ``combo`` as ``sarima``, intermittent methods m+1 (see :func:`min_length`). A model
+whose minimum is not met is not run and is listed in ``ForecastResult.skipped`` (no rows are
+copied from another model); if no requested model can run, :class:`DataValidationError`.
 
-Fallbacks: a forecast that raises, is not finite, has a point forecast above 10x the
-series maximum or a bound above 100x it is replaced by the next model in the chain
-``sarima -> ets -> snaive`` (``ets``, ``drift``, ``combo`` -> ``snaive``), logged with
-:mod:`logging` and recorded in ``ForecastResult.fallbacks``; nothing is returned NaN.
+Nested evaluation: of ``n_origins`` rolling origins the first ``n_origins - holdout`` select
+the model (``selection_score``) and the last ``holdout`` (default ``n_origins // 2``) measure
+the selected model's accuracy (``accuracy_holdout``); the hold-out errors never influence
+the choice. A candidate replaces the robust default (``ets`` for regular series, ``sba`` for
+intermittent ones) only when its selection score is at least ``min_improvement`` (5%) lower.
 
-Minimum length: every series needs ``2*m + horizon + step*(n_origins - 1)`` periods
-(two seasons to initialise the seasonal models before the first origin).
+Calibrated intervals (``intervals="calibrated"``, the default): every model's bounds are
+rebuilt from out-of-sample backtest errors (split-conformal, studentised). For each model the
+score ``r = (log1p(actual) - log1p(forecast)) / s_h`` is computed at the backtest origins,
+where ``s_h = (log1p(hi) - log1p(forecast)) / z`` is the model's own log-scale spread at step
+``h`` from its widest level; the bounds of level L are ``expm1(log1p(f) + q s_h)`` with ``q``
+the empirical ``(1-L)/2`` and ``(1+L)/2`` quantiles of ``r`` (finite-sample conformal
+correction), pooled over series and origins, per horizon step when at least 200 scores
+per step are available and over all steps otherwise. Quantiles come from the selection
+origins for the hold-out rows of the backtest (so hold-out coverage is honest) and from all
+origins for the final forecasts; at most 2,000 series (every k-th) are used so results do not
+depend on chunking. With fewer than 20 scores the model's own normal intervals are kept
+(logged). ``intervals="model"`` keeps the normal intervals throughout.
+
+Fallbacks: a forecast that raises at run time, is not finite, has a point forecast above 10x
+the series maximum or a bound above 100x it is replaced by the next model in the chain and
+recorded in ``ForecastResult.fallbacks``; nothing is returned NaN.
 
 Examples
 --------
@@ -44,25 +60,32 @@ Examples
 from __future__ import annotations
 
 import logging
+import math
 import warnings
 from collections.abc import Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
-from alliance_analysis import _ets, _sarima
+from alliance_analysis import _ets, _intermittent, _sarima
 from alliance_analysis._intervals import normal_bounds
 from alliance_analysis.errors import DataValidationError, ParameterError
 
 log = logging.getLogger(__name__)
 
-MODELS = ("snaive", "drift", "ets", "sarima", "combo")
+MODELS = ("snaive", "drift", "ets", "sarima", "combo", "croston", "sba", "tsb")
+DEFAULT_MODELS = ("snaive", "drift", "ets", "sarima", "combo", "sba", "tsb")
+INTERMITTENT_MODELS = ("croston", "sba", "tsb")
 FALLBACK_CHAIN = {"sarima": ("ets", "snaive"), "ets": ("snaive",), "drift": ("snaive",), "combo": ("snaive",)}
 EXPLODE_MEAN = 10.0
 EXPLODE_BOUND = 100.0
-
+TIME_COLUMNS = ("month", "quarter", "period", "year")
+CALIB_SERIES = 2000
+CALIB_MIN = 20
+CALIB_PER_STEP = 200
+INTERMITTENT_SHARE = 0.5
 
 # --------------------------------------------------------------------------- metrics
 
@@ -115,62 +138,160 @@ def interval_coverage(actual: Sequence[float], lower: Sequence[float], upper: Se
     return float(np.mean((a >= lo) & (a <= hi)))
 
 
+
+
 # --------------------------------------------------------------------------- validation
 
-def _to_matrix(df: pd.DataFrame, keys: Sequence[str], value: str = "count") -> tuple[pd.DataFrame, np.ndarray, pd.PeriodIndex]:
+def season_length_of(freq: str) -> int:
+    """Seasonal period of a pandas Period frequency: monthly 12, quarterly 4, annual 1.
+
+    Examples
+    --------
+    >>> season_length_of("M"), season_length_of("Q-DEC"), season_length_of("Y-DEC")
+    (12, 4, 1)
+    """
+    f = str(freq).upper()
+    if f.startswith("M"):
+        return 12
+    if f.startswith("Q"):
+        return 4
+    if f.startswith("A") or f.startswith("Y"):
+        return 1
+    raise DataValidationError(f"period frequency {freq!r} is not monthly, quarterly or annual",
+                              fix="aggregate to months (Period[M]), quarters (Period[Q]) or years (Period[Y]) first")
+
+
+def time_column(df: pd.DataFrame, time: str | None = None) -> str:
+    """The period column of a tidy frame: ``time`` if given, else the first of ``month``,
+    ``quarter``, ``period``, ``year`` present, else the only column with a Period dtype.
+
+    Examples
+    --------
+    >>> time_column(pd.DataFrame({"q": pd.period_range("2020Q1", periods=2, freq="Q"), "count": [1, 2]}))
+    'q'
+    """
+    if time is not None:
+        if time not in df.columns:
+            raise DataValidationError(f"time column {time!r} is missing", column=time,
+                                      fix="name an existing Period column")
+        return time
+    for c in TIME_COLUMNS:
+        if c in df.columns:
+            return c
+    periods = [c for c in df.columns if isinstance(df[c].dtype, pd.PeriodDtype)]
+    if len(periods) == 1:
+        return periods[0]
+    raise DataValidationError(f"no time column: none of {list(TIME_COLUMNS)} and {len(periods)} Period columns",
+                              column="month", fix="name it with time=... or add a 'month' / 'quarter' Period column")
+
+
+def _to_matrix(df: pd.DataFrame, keys: Sequence[str], value: str = "count", time: str = "month"
+               ) -> tuple[pd.DataFrame, np.ndarray, pd.PeriodIndex]:
     keys = list(keys)
     if not isinstance(df, pd.DataFrame):
         raise ParameterError(f"df must be a DataFrame, not {type(df).__name__}")
-    missing = [c for c in [*keys, "month", value] if c not in df.columns]
+    missing = [c for c in [*keys, time, value] if c not in df.columns]
     if missing:
         raise DataValidationError(f"columns {missing} are missing", column=missing[0],
-                                  fix=f"give a tidy frame with columns {[*keys, 'month', value]}")
+                                  fix=f"give a tidy frame with columns {[*keys, time, value]}")
     if len(df) == 0:
         raise DataValidationError("the frame has no rows", fix="pass at least one series")
-    if not isinstance(df["month"].dtype, pd.PeriodDtype):
-        raise DataValidationError(f"the month column has dtype {df['month'].dtype}, not a pandas Period",
-                                  column="month",
-                                  fix="convert with df['month'].dt.to_period('M') (monthly) or ('Q') (quarterly)")
-    freq = df["month"].dtype.freq.rule_code
-    if not (freq.startswith("M") or freq.startswith("Q")):
-        raise DataValidationError(f"period frequency {freq!r} is not monthly or quarterly", column="month",
-                                  fix="aggregate to months (Period[M]) or quarters (Period[Q]) first")
-    counts = pd.to_numeric(df[value], errors="coerce")
-    if counts.isna().any():
-        bad = df[counts.isna()]
-        raise DataValidationError(f"series {dict(bad.iloc[0][keys])} has a missing count in "
-                                  f"{', '.join(map(str, bad['month'].head(5)))}", column=value,
-                                  row=int(np.flatnonzero(counts.isna().to_numpy())[0]),
-                                  fix="declare or fill the gap explicitly before forecasting")
-    if (counts < 0).any():
-        bad = df[counts < 0]
-        raise DataValidationError(f"series {dict(bad.iloc[0][keys])} has a negative count in {bad.iloc[0]['month']}",
-                                  column=value, row=int(np.flatnonzero((counts < 0).to_numpy())[0]),
-                                  fix="counts must be >= 0; correct or drop the adjustment rows")
-    dup = df.duplicated([*keys, "month"])
-    if dup.any():
+    if not isinstance(df[time].dtype, pd.PeriodDtype):
+        raise DataValidationError(f"the {time} column has dtype {df[time].dtype}, not a pandas Period",
+                                  column=time,
+                                  fix=f"convert with df[{time!r}].dt.to_period('M') (monthly), ('Q') or ('Y')")
+    freq = df[time].dtype.freq.freqstr
+    if not freq.upper().startswith(("M", "Q", "A", "Y")):
+        raise DataValidationError(f"period frequency {freq!r} is not monthly or quarterly (or annual)", column=time,
+                                  fix="aggregate to months (Period[M]), quarters (Period[Q]) or years (Period[Y]) first")
+    raw = df[value]
+    if raw.dtype == object or isinstance(raw.dtype, pd.StringDtype):
+        counts = pd.to_numeric(raw, errors="coerce")
+        bad = counts.isna() & raw.notna()
+        if bad.any():
+            r = int(np.flatnonzero(bad.to_numpy())[0])
+            raise DataValidationError(f"series {dict(df.iloc[r][keys])} has a non-numeric count {raw.iloc[r]!r} in "
+                                      f"{df.iloc[r][time]}", column=value, row=r, fix="counts must be numbers")
+    else:
+        counts = raw
+    c = counts.to_numpy(dtype=float, na_value=np.nan)
+    for mask, what, fix in ((np.isnan(c), "a missing count", "declare or fill the gap explicitly before forecasting"),
+                            (np.isinf(c), "a non-finite count (inf)", "counts must be finite numbers"),
+                            (c < 0, "a negative count", "counts must be >= 0; correct or drop the adjustment rows")):
+        if mask.any():
+            bad = df[mask]
+            raise DataValidationError(f"series {dict(bad.iloc[0][keys])} has {what} in "
+                                      f"{', '.join(map(str, bad[time].head(5)))}", column=value,
+                                      row=int(np.flatnonzero(mask)[0]), fix=fix)
+    groups = df.groupby(keys, sort=True, observed=True, dropna=False)
+    code = groups.ngroup().to_numpy()
+    index = groups.size().index.to_frame(index=False)
+    ordinal = df[time].array.asi8
+    first, last = ordinal.min(), ordinal.max()
+    periods = pd.period_range(df[time].min(), df[time].max(), freq=df[time].dtype.freq)
+    pos = ordinal - first
+    flat = code * len(periods) + pos
+    order = np.sort(flat)
+    dup_at = np.flatnonzero(order[1:] == order[:-1])
+    if len(dup_at):
+        dup = pd.Series(flat).duplicated().to_numpy()
         bad = df[dup].iloc[0]
-        raise DataValidationError(f"series {dict(bad[keys])} has month {bad['month']} more than once", column="month",
-                                  row=int(np.flatnonzero(dup.to_numpy())[0]),
-                                  fix="aggregate duplicates first (groupby keys + month, sum)")
-    wide = df.assign(**{value: counts}).pivot_table(index=keys, columns="month", values=value, aggfunc="sum",
-                                                   observed=True)
-    periods = pd.period_range(df["month"].min(), df["month"].max(), freq=df["month"].dtype.freq)
-    wide = wide.reindex(columns=periods)
-    holes = wide.isna().to_numpy()
+        raise DataValidationError(f"series {dict(bad[keys])} has {time} {bad[time]} more than once", column=time,
+                                  row=int(np.flatnonzero(dup)[0]),
+                                  fix=f"aggregate duplicates first (groupby keys + {time}, sum)")
+    y = np.full((len(index), len(periods)), np.nan)
+    y[code, pos] = c
+    holes = np.isnan(y)
     if holes.any():
         i = int(np.flatnonzero(holes.any(axis=1))[0])
         months = ", ".join(str(periods[j]) for j in np.flatnonzero(holes[i])[:12])
-        key = wide.index[i] if isinstance(wide.index[i], tuple) else (wide.index[i],)
-        raise DataValidationError(f"series {dict(zip(keys, key))} has no value for {months} "
-                                  f"({int(holes.any(axis=1).sum())} series have gaps)", column="month",
-                                  fix="every series must cover the same run of months: make gaps explicit with "
+        raise DataValidationError(f"series {dict(index.iloc[i])} has no value for {months} "
+                                  f"({int(holes.any(axis=1).sum())} series have gaps)", column=time,
+                                  fix="every series must cover the same run of periods: make gaps explicit with "
                                       "clean.complete_monthly_index and fill or shorten them before forecasting")
-    index = wide.index.to_frame(index=False)
-    return index, wide.to_numpy(dtype=float), periods
+    del last
+    return index, y, periods
+
+
+def _wide_input(df: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray, pd.PeriodIndex]:
+    """A wide frame (one row per series, index = keys, columns = a PeriodIndex)."""
+    periods = pd.PeriodIndex(df.columns)
+    expected = pd.period_range(periods[0], periods=len(periods), freq=periods.freq)
+    if not periods.equals(expected):
+        raise DataValidationError("the columns of a wide frame must be consecutive periods", column=str(periods[0]),
+                                  fix="reindex the columns with pd.period_range(first, last) and fill gaps")
+    y = df.to_numpy(dtype=float, na_value=np.nan)
+    for mask, what in ((~np.isfinite(y), "a missing or non-finite count"), (y < 0, "a negative count")):
+        if mask.any():
+            i, j = np.argwhere(mask)[0]
+            raise DataValidationError(f"series {df.index[i]!r} has {what} in {periods[j]}", column=str(periods[j]),
+                                      row=int(i), fix="counts must be finite and >= 0")
+    return df.index.to_frame(index=False), y, periods
+
+
+def min_length(model: str, m: int) -> int | None:
+    """Fewest training periods before the first origin that ``model`` needs (``None``: cannot run).
+
+    Examples
+    --------
+    >>> [min_length(k, 12) for k in ("snaive", "ets", "sarima", "combo", "sba")]
+    [13, 25, 32, 32, 13]
+    >>> min_length("sarima", 1) is None, min_length("ets", 1)
+    (True, 4)
+    """
+    if model in ("snaive", *INTERMITTENT_MODELS):
+        return m + 1
+    if model == "drift":
+        return max(m + 1, 3)
+    if model == "ets":
+        return _ets.min_length(m)
+    if model in ("sarima", "combo"):
+        return _sarima.min_length(m) if m >= 2 else None
+    raise ParameterError(f"unknown model {model!r}; choose from {list(MODELS)}")
 
 
 # --------------------------------------------------------------------------- models
+
 
 def _snaive(y: np.ndarray, h: int, m: int) -> np.ndarray:
     reps = int(np.ceil(h / m))
@@ -212,8 +333,9 @@ def _sm_ets(y: np.ndarray, h: int, m: int, levels: Sequence[int]) -> tuple[dict,
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 # a pandas Series: statsmodels 0.15 get_prediction fails on bare arrays
-                res = ETSModel(pd.Series(np.log1p(series)), error="add", trend="add", damped_trend=True, seasonal="add",
-                               seasonal_periods=m).fit(disp=False)
+                res = ETSModel(pd.Series(np.log1p(series)), error="add", trend="add", damped_trend=True,
+                               seasonal="add" if m > 1 else None, seasonal_periods=m if m > 1 else None
+                               ).fit(disp=False)
                 pred = res.get_prediction(start=len(series), end=len(series) + h - 1)
                 out["mean"][i] = np.expm1(pred.predicted_mean)
                 for lv in levels:
@@ -245,24 +367,20 @@ def _sm_sarima(y: np.ndarray, h: int, m: int, levels: Sequence[int]) -> tuple[di
     return {k: np.clip(v, 0, None) for k, v in out.items()}, errors
 
 
-def _forecast_origin(y: np.ndarray, origin: int, h: int, m: int, models: Sequence[str], levels: Sequence[int],
+
+def _forecast_origin(y: np.ndarray, origin: int, h: int, m: int, run: Sequence[str], levels: Sequence[int],
                      ets_state: _ets.State | None, engine: str) -> tuple[dict[str, dict], dict[str, dict[int, str]]]:
     train = y[:, :origin]
-    need = set(models) | {"snaive"}
-    if "combo" in need:
-        need |= {"ets", "sarima"}
-    if "sarima" in need:
-        need.add("ets")  # its fallback
     fc: dict[str, dict] = {"snaive": _baseline(train, h, m, "snaive", levels)}
     errors: dict[str, dict[int, str]] = {}
-    if "drift" in need:
+    if "drift" in run:
         fc["drift"] = _baseline(train, h, m, "drift", levels)
-    if "ets" in need:
+    if "ets" in run:
         if engine == "statsmodels":
             fc["ets"], errors["ets"] = _sm_ets(train, h, m, levels)
         else:
             fc["ets"] = _ets.forecast(ets_state, h, levels)
-    if "sarima" in need:
+    if "sarima" in run:
         if engine == "statsmodels":
             fc["sarima"], errors["sarima"] = _sm_sarima(train, h, m, levels)
         else:
@@ -271,6 +389,9 @@ def _forecast_origin(y: np.ndarray, origin: int, h: int, m: int, models: Sequenc
             except (ValueError, np.linalg.LinAlgError) as exc:
                 fc["sarima"] = _empty(len(train), h, levels)
                 errors["sarima"] = {i: f"least-squares seasonal AR failed: {exc}" for i in range(len(train))}
+    for kind in INTERMITTENT_MODELS:
+        if kind in run:
+            fc[kind] = _intermittent.forecast(train, h, levels, kind)
     return fc, errors
 
 
@@ -293,33 +414,347 @@ def _guard(fc: dict[str, dict], errors: dict[str, dict[int, str]], y_max: np.nda
             reasons.setdefault(int(i), f"point forecast above {EXPLODE_MEAN:g}x the series maximum (diverged)")
         for i in np.flatnonzero(big_bound & finite & ~big_mean):
             reasons.setdefault(int(i), f"interval bound above {EXPLODE_BOUND:g}x the series maximum (diverged)")
-        for i, why in sorted(reasons.items()):
-            sub = next(s for s in FALLBACK_CHAIN[name] if s in fc)
-            for k in d:
-                d[k][i] = fc[sub][k][i]
-            events.append((i, name, f"{why}; replaced by {sub}"))
+        if not reasons:
+            continue
+        sub = next(s for s in FALLBACK_CHAIN[name] if s in fc)
+        rows = np.array(sorted(reasons))
+        for k in d:
+            d[k][rows] = fc[sub][k][rows]
+        events += [(int(i), name, f"{reasons[int(i)]}; replaced by {sub}") for i in rows]
     return events
 
 
-def _run_block(y: np.ndarray, m: int, horizon: int, origins: Sequence[int], models: Sequence[str],
+def _run_block(y: np.ndarray, m: int, horizon: int, origins: Sequence[int], run: Sequence[str],
                levels: Sequence[int], engine: str) -> dict:
-    """Backtest and final forecasts for the rows of ``y`` (module level so it can run in a worker)."""
+    """Raw backtest and final forecasts for the rows of ``y``: arrays (S, origins, h) and (S, h) per model.
+
+    BLAS is pinned to one thread (the work is many small batched solves; more threads only
+    contend with other workers).
+    """
+    from threadpoolctl import threadpool_limits
+
     S, n = y.shape
-    states = _ets.states_at(np.log1p(y), m, [*origins, n]) if ("ets" in models or "combo" in models
-                                                                  or "sarima" in models) and engine == "numpy" else {}
-    bt, fb = {}, []
-    for o in [*origins, n]:
-        fc, errors = _forecast_origin(y, o, horizon, m, models, levels, states.get(o), engine)
-        events = _guard(fc, errors, y[:, :o].max(axis=1))
-        if "combo" in models:
-            fc["combo"] = {k: (fc["ets"][k] + fc["sarima"][k]) / 2 for k in fc["ets"]}
-        fb += [(i, mdl, why, "final" if o == n else o) for i, mdl, why in events]
-        bt[o] = {k: fc[k] for k in models}
-    return {"fc": bt, "fallbacks": fb}
+    value_keys = ["mean", *[f"{p}_{lv}" for lv in levels for p in ("lo", "hi")]]
+    with threadpool_limits(limits=1, user_api="blas"):
+        states = (_ets.states_at(np.log1p(y), m, [*origins, n]) if "ets" in run and engine == "numpy" else {})
+        bt = {mdl: {k: np.empty((S, len(origins), horizon)) for k in value_keys} for mdl in run}
+        final: dict[str, dict] = {}
+        fb = []
+        for j, o in enumerate([*origins, n]):
+            fc, errors = _forecast_origin(y, o, horizon, m, run, levels, states.get(o), engine)
+            events = _guard(fc, errors, y[:, :o].max(axis=1))
+            if "combo" in run:
+                fc["combo"] = {k: (fc["ets"][k] + fc["sarima"][k]) / 2 for k in fc["ets"]}
+            fb += [(i, mdl, why, -1 if o == n else j) for i, mdl, why in events]
+            for mdl in run:
+                if o == n:
+                    final[mdl] = fc[mdl]
+                else:
+                    for k in value_keys:
+                        bt[mdl][k][:, j] = fc[mdl][k]
+    return {"bt": bt, "final": final, "fallbacks": fb}
 
 
-def _split_rows(S: int, n_jobs: int) -> list[np.ndarray]:
-    return [c for c in np.array_split(np.arange(S), n_jobs) if len(c)]
+# --------------------------------------------------------------------------- calibrated intervals
+
+def _spread(d: Mapping[str, np.ndarray], lv: int) -> np.ndarray:
+    """Model log-scale spread per step: ``(log1p(hi_lv) - log1p(mean)) / z_lv``, floored at 0.01."""
+    z = stats.norm.ppf(0.5 + lv / 200)
+    return np.maximum((np.log1p(d[f"hi_{lv}"]) - np.log1p(d["mean"])) / z, 0.01)
+
+
+def conformal_quantiles(scores: np.ndarray, levels: Sequence[int]) -> dict[int, tuple[np.ndarray, np.ndarray]] | None:
+    """Lower and upper split-conformal quantiles of studentised scores (series, origins, h) per level.
+
+    Per horizon step when every step has at least 200 scores, otherwise pooled over steps
+    (the same quantile for every step). The level ``L`` uses the order statistics
+    ``ceil((N + 1) (1 - L) / 2)`` and ``ceil((N + 1) (1 + L) / 2)`` of the ``N`` scores, the
+    finite-sample conformal correction. ``None`` when fewer than 20 finite scores.
+
+    Examples
+    --------
+    >>> q = conformal_quantiles(np.linspace(-1, 1, 99).reshape(99, 1, 1), (80,))
+    >>> [round(float(v[0]), 3) for v in q[80]]    # 10th and 90th of 99: ranks 10 and 90
+    [-0.816, 0.816]
+    """
+    r = np.asarray(scores, dtype=float)
+    h = r.shape[-1]
+    flat = r.reshape(-1, h)
+    n_step = np.isfinite(flat).sum(axis=0)
+    if n_step.sum() < CALIB_MIN:
+        return None
+    out = {}
+    per_step = bool(n_step.min() >= CALIB_PER_STEP)
+    cols = [np.sort(flat[:, j][np.isfinite(flat[:, j])]) for j in range(h)] if per_step else None
+    pooled = None if per_step else np.sort(flat[np.isfinite(flat)])
+    for lv in levels:
+        a = (1 - lv / 100) / 2
+
+        def q(v: np.ndarray) -> tuple[float, float]:
+            N = len(v)
+            lo = max(math.ceil((N + 1) * a) - 1, 0)
+            hi = min(math.ceil((N + 1) * (1 - a)) - 1, N - 1)
+            return v[lo], v[hi]
+
+        if per_step:
+            pairs = np.array([q(c) for c in cols])
+            out[lv] = (pairs[:, 0], pairs[:, 1])
+        else:
+            lo, hi = q(pooled)
+            out[lv] = (np.full(h, lo), np.full(h, hi))
+    return out
+
+
+def _scores(d: Mapping[str, np.ndarray], actual: np.ndarray, lv: int) -> np.ndarray:
+    return (np.log1p(actual) - np.log1p(d["mean"])) / _spread(d, lv)
+
+
+def _apply_calibration(d: Mapping[str, np.ndarray], q: dict | None, levels: Sequence[int]) -> dict[str, np.ndarray]:
+    """Bounds ``expm1(log1p(mean) + q s_h)`` (clipped at 0, never excluding the point forecast)."""
+    if q is None:
+        return dict(d)
+    s = _spread(d, max(levels))
+    c = np.log1p(d["mean"])
+    out = {"mean": d["mean"]}
+    for lv in levels:
+        qlo, qhi = q[lv]
+        out[f"lo_{lv}"] = np.minimum(np.clip(np.expm1(c + qlo * s), 0, None), d["mean"])
+        out[f"hi_{lv}"] = np.maximum(np.expm1(c + qhi * s), d["mean"])
+    return out
+
+
+def _calibrate(raw: dict, y: np.ndarray, origins: Sequence[int], n_sel: int, horizon: int,
+               levels: Sequence[int]) -> dict[str, dict[str, dict | None]]:
+    """Quantiles per model from the selection origins (``sel``) and from all origins (``all``)."""
+    actual = np.stack([y[:, o:o + horizon] for o in origins], axis=1)
+    out: dict[str, dict[str, dict | None]] = {}
+    top = max(levels)
+    for mdl, d in raw["bt"].items():
+        r = _scores(d, actual, top)
+        out[mdl] = {"sel": conformal_quantiles(r[:, :n_sel], levels), "all": conformal_quantiles(r, levels)}
+    return out
+
+
+# --------------------------------------------------------------------------- one chunk of series
+
+@dataclass(frozen=True)
+class _Config:
+    m: int
+    horizon: int
+    origins: tuple[int, ...]
+    n_sel: int
+    run: tuple[str, ...]
+    levels: tuple[int, ...]
+    engine: str
+    select_by: str
+    intervals: str
+    keep: str
+    min_improvement: float
+    periods: pd.PeriodIndex
+    time: str
+    candidates: tuple[str, ...] = ()
+
+
+def _block_scores(raw: dict, y: np.ndarray, cfg: _Config) -> dict[str, np.ndarray]:
+    actual = np.stack([y[:, o:o + cfg.horizon] for o in cfg.origins], axis=1)
+    return {mdl: _scores(d, actual, max(cfg.levels)) for mdl, d in raw["bt"].items()}
+
+
+def _quantiles(scores: dict[str, np.ndarray], cfg: _Config) -> dict[str, dict[str, dict | None]]:
+    out = {}
+    for mdl, r in scores.items():
+        out[mdl] = {"sel": conformal_quantiles(r[:, :cfg.n_sel], cfg.levels),
+                    "all": conformal_quantiles(r, cfg.levels)}
+        if out[mdl]["all"] is None:
+            log.info("%s: fewer than %d backtest errors; model intervals kept (not calibrated)", mdl, CALIB_MIN)
+    return out
+
+
+def _fmt(x: np.ndarray) -> np.ndarray:
+    return np.char.mod("%.3f", np.asarray(x, dtype=float))
+
+
+def _process_chunk(y: np.ndarray, index: pd.DataFrame, cfg: _Config, calib: dict | None) -> dict:
+    """Backtest, select, calibrate and forecast the rows of ``y``; tidy frames built from arrays.
+
+    Rows come out ordered by series (as in ``y``), model (as in ``cfg.run``), origin and period,
+    by construction (no sorting). ``calib`` None: quantiles from this chunk itself.
+    """
+    S, n = y.shape
+    h, m, O, M = cfg.horizon, cfg.m, len(cfg.origins), len(cfg.run)
+    n_sel = cfg.n_sel
+    levels = list(cfg.levels)
+    value_keys = ["mean", *[f"{p}_{lv}" for lv in levels for p in ("lo", "hi")]]
+    raw = _run_block(y, m, h, cfg.origins, cfg.run, levels, cfg.engine)
+    if cfg.intervals == "calibrated" and calib is None:
+        calib = _quantiles(_block_scores(raw, y, cfg), cfg)
+    actual = np.stack([y[:, o:o + h] for o in cfg.origins], axis=1)  # (S, O, h)
+    scale = np.stack([np.mean(np.abs(y[:, m:o] - y[:, :o - m]), axis=1) for o in cfg.origins], axis=1)  # (S, O)
+    bt: dict[str, dict[str, np.ndarray]] = {}
+    final: dict[str, dict[str, np.ndarray]] = {}
+    for mdl in cfg.run:
+        d, f = raw["bt"][mdl], raw["final"][mdl]
+        if cfg.intervals == "calibrated":
+            hold = _apply_calibration({k: v[:, n_sel:] for k, v in d.items()}, calib[mdl]["sel"], levels)
+            d = {k: np.concatenate([d[k][:, :n_sel], hold[k]], axis=1) for k in value_keys}
+            f = _apply_calibration(f, calib[mdl]["all"], levels)
+        bt[mdl], final[mdl] = d, f
+    # metrics per series, model, origin
+    mase_o = np.empty((S, M, O))
+    smape_o = np.empty((S, M, O))
+    cover = {lv: np.empty((S, M, O)) for lv in levels}
+    safe = np.where(scale > 0, scale, 1.0)
+    for k, mdl in enumerate(cfg.run):
+        f = bt[mdl]["mean"]
+        err = np.abs(actual - f)
+        den = np.abs(actual) + np.abs(f)
+        mase_o[:, k] = np.where(scale > 0, err.mean(axis=2) / safe, np.nan)
+        smape_o[:, k] = np.where(den == 0, 0.0, 200 * err / np.where(den == 0, 1, den)).mean(axis=2)
+        for lv in levels:
+            cover[lv][:, k] = ((actual >= bt[mdl][f"lo_{lv}"]) & (actual <= bt[mdl][f"hi_{lv}"])).mean(axis=2)
+    n_hold = O - n_sel
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN MASE where the history repeats exactly
+        metric_o = mase_o if cfg.select_by == "mase" else smape_o
+        sel_score = np.nanmean(metric_o[:, :, :n_sel], axis=2)
+        sel_smape = smape_o[:, :, :n_sel].mean(axis=2)
+        hold_score = np.nanmean(metric_o[:, :, n_sel:], axis=2) if n_hold else np.full((S, M), np.nan)
+        mase_all = np.nanmean(mase_o, axis=2)
+    smape_all = smape_o.mean(axis=2)
+    cov_span = slice(n_sel, O) if n_hold else slice(0, O)
+    coverage = {lv: cover[lv][:, :, cov_span].mean(axis=2) for lv in levels}
+    flag = np.zeros((S, M), bool)
+    for lv in levels:
+        flag |= coverage[lv] < lv / 100 - 0.10
+    # selection on the selection origins only, among the candidates of each series
+    last_sel = cfg.origins[n_sel - 1]
+    intermittent = (y[:, :last_sel] == 0).mean(axis=1) >= INTERMITTENT_SHARE
+    is_int_model = np.array([mdl in INTERMITTENT_MODELS for mdl in cfg.run])
+    is_int_cand = is_int_model | (np.array(cfg.run) == "snaive")
+    cand = np.where(intermittent[:, None], is_int_cand[None, :], ~is_int_model[None, :])
+    requested = np.array([mdl in (cfg.candidates or cfg.run) for mdl in cfg.run])
+    cand &= requested[None, :]
+    cand[~cand.any(axis=1)] = requested
+    key = np.where(cand & np.isfinite(sel_score), sel_score, np.inf)
+    undefined = ~np.isfinite(key).any(axis=1)
+    key[undefined] = np.where(cand[undefined], sel_smape[undefined], np.inf)
+    best = np.argmin(key, axis=1)
+    pos = {mdl: i for i, mdl in enumerate(cfg.run)}
+    ok_pos = {mdl: i for i, mdl in enumerate(cfg.run) if requested[i]}
+    reg_default = ok_pos.get("ets", -1)
+    int_default = next((ok_pos[k] for k in ("sba", "tsb", "croston") if k in ok_pos), -1)
+    default = np.where(intermittent, int_default, reg_default)
+    rows = np.arange(S)
+    dsafe = np.maximum(default, 0)
+    d_ok = (default >= 0) & cand[rows, dsafe] & np.isfinite(key[rows, dsafe]) & ~undefined
+    clearly = key[rows, best] < (1 - cfg.min_improvement) * key[rows, dsafe]
+    use_default = d_ok & ~clearly & (best != dsafe)
+    chosen = np.where(use_default, dsafe, best)
+    run_arr = np.array(cfg.run, dtype=object)
+    metric = cfg.select_by.upper()
+    kind = np.where(intermittent, "intermittent series (mostly zeros): ", "")
+    best_txt = np.char.add(np.char.add(run_arr[best].astype(str), " "), _fmt(key[rows, best]))
+    reason = np.where(
+        use_default,
+        np.char.add(np.char.add(np.char.add(f"robust default: no model at least {cfg.min_improvement:.0%} better on "
+                                            f"mean selection-origin {metric} (best ", best_txt),
+                                np.char.add(", default ", _fmt(key[rows, dsafe]))), ")"),
+        np.char.add(f"lowest mean selection-origin {metric} (", np.char.add(_fmt(key[rows, chosen]),
+                                                                           f") over {n_sel} origins")))
+    reason = np.where(undefined, f"{metric} undefined (history repeats exactly); lowest selection-origin sMAPE",
+                      reason)
+    reason = np.char.add(kind, reason.astype(str))
+    if n_hold:
+        reason = np.char.add(reason, np.char.add(f"; hold-out {metric} ", _fmt(hold_score[rows, chosen])))
+        reason = np.char.add(reason, f" on {n_hold} later origins")
+    if "snaive" in pos and cfg.select_by == "mase":
+        reason = np.char.add(reason, np.char.add("; seasonal naive ", _fmt(sel_score[:, pos["snaive"]])))
+    is_sel = chosen[:, None] == np.arange(M)[None, :]
+    # ---- frames, built in series-model-origin-period order
+    out: dict[str, pd.DataFrame] = {}
+    future = pd.period_range(cfg.periods[-1] + 1, periods=h, freq=cfg.periods.freq)
+
+    def keys_rep(times: int) -> pd.DataFrame:
+        return index.iloc[np.repeat(np.arange(S), times)].reset_index(drop=True)
+
+    if cfg.keep == "all":
+        vals = {k: np.stack([final[mdl][k] for mdl in cfg.run], axis=1).ravel() for k in value_keys}
+        fc = pd.DataFrame({cfg.time: future[np.tile(np.arange(h), S * M)],
+                           "model": np.tile(np.repeat(run_arr, h), S), **vals,
+                           "is_selected": np.repeat(is_sel.ravel(), h)})
+        out["forecasts"] = pd.concat([keys_rep(M * h), fc], axis=1)
+        origin_labels = np.array([str(cfg.periods[o]) for o in cfg.origins], dtype=object)
+        tpos = (np.asarray(cfg.origins)[:, None] + np.arange(h)[None, :]).ravel()
+        bvals = {k: np.stack([bt[mdl][k] for mdl in cfg.run], axis=1).ravel() for k in value_keys}
+        btf = pd.DataFrame({"origin": np.tile(np.repeat(origin_labels, h), S * M),
+                            cfg.time: cfg.periods[np.tile(tpos, S * M)],
+                            "model": np.tile(np.repeat(run_arr, O * h), S),
+                            "actual": np.repeat(actual[:, None], M, axis=1).ravel(), **bvals})
+        out["backtest"] = pd.concat([keys_rep(M * O * h), btf], axis=1)
+    else:
+        vals = {k: np.stack([final[mdl][k] for mdl in cfg.run], axis=1)[rows, chosen].ravel() for k in value_keys}
+        fc = pd.DataFrame({cfg.time: future[np.tile(np.arange(h), S)], "model": np.repeat(run_arr[chosen], h),
+                           **vals, "is_selected": True})
+        out["forecasts"] = pd.concat([keys_rep(h), fc], axis=1)
+    acc = pd.DataFrame({"model": np.tile(run_arr, S), "mase": mase_all.ravel(), "smape": smape_all.ravel(),
+                        **{f"coverage_{lv}": coverage[lv].ravel() for lv in levels},
+                        "n_origins": O, "selected": is_sel.ravel(),
+                        "selection_score": sel_score.ravel(), "accuracy_holdout": hold_score.ravel(),
+                        "coverage_flag": flag.ravel(), "intermittent": np.repeat(intermittent, M)})
+    out["accuracy"] = pd.concat([keys_rep(M), acc], axis=1)
+    out["selected"] = pd.concat([index.reset_index(drop=True),
+                                 pd.DataFrame({"model": run_arr[chosen], "reason": reason.astype(object),
+                                               "selection_score": key[rows, chosen],
+                                               "accuracy_holdout": hold_score[rows, chosen],
+                                               "coverage_flag": flag[rows, chosen]})], axis=1)
+    fb = sorted(raw["fallbacks"], key=lambda e: (e[0], pos[e[1]], e[3] if e[3] >= 0 else O))
+    fbf = pd.DataFrame({"model": [e[1] for e in fb],
+                        "origin": ["final" if e[3] < 0 else str(cfg.periods[cfg.origins[e[3]]]) for e in fb],
+                        "reason": [e[2] for e in fb]})
+    out["fallbacks"] = pd.concat([index.iloc[[e[0] for e in fb]].reset_index(drop=True), fbf], axis=1)
+    return out
+
+
+def _map(func, items: list, workers: int | None, client) -> list:
+    """Run ``func(*item)`` over ``items`` in order: in process, or on Dask when ``workers``/``client`` is given.
+
+    Uses :func:`alliance_analysis.parallel.map_tasks` when that module exists; otherwise a
+    private ``dask.distributed`` LocalCluster (``workers`` processes, one thread each) or the
+    given ``Client`` / scheduler address.
+    """
+    if client is None and (workers is None or workers <= 1):
+        return [func(*it) for it in items]
+    try:
+        from alliance_analysis import parallel  # written alongside; optional
+        with parallel.dask_client(workers, client) as c:
+            return parallel.map_tasks(lambda it: func(*it), items, client=c)
+    except (ImportError, AttributeError):
+        pass
+    from dask.distributed import Client, LocalCluster
+
+    own = None
+    if client is None:
+        own = LocalCluster(n_workers=int(workers), threads_per_worker=1, processes=True, dashboard_address=None)
+        c = Client(own)
+    elif isinstance(client, str):
+        c = Client(client)
+    else:
+        c = client
+    try:
+        futures = [c.submit(func, *it, pure=False) for it in items]
+        return c.gather(futures)
+    finally:
+        if c is not client:
+            c.close()
+        if own is not None:
+            own.close()
+
+
+def _bytes_per_series(m: int, n: int, n_models: int, n_origins: int, horizon: int, n_levels: int) -> int:
+    """Rough working memory of one series in a chunk (ETS grid filter, forecasts, metrics, frames)."""
+    P = len(_ets.grid())
+    cells = n_models * (n_origins + 1) * horizon * (1 + 2 * n_levels)
+    return 8 * (3 * P * max(m, 1) + 12 * P + 4 * n + 6 * cells) + 120 * n_models * (n_origins + 1) * horizon
 
 
 @dataclass(frozen=True)
@@ -333,6 +768,7 @@ class ForecastResult:
     history: pd.DataFrame
     fallbacks: pd.DataFrame
     settings: dict = field(default_factory=dict)
+    skipped: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["model", "reason"]))
 
 
 def forecast_many(
@@ -342,60 +778,97 @@ def forecast_many(
     horizon: int = 12,
     n_origins: int = 4,
     step: int = 1,
-    models: Sequence[str] = MODELS,
+    models: Sequence[str] = DEFAULT_MODELS,
     levels: Sequence[int] = (80, 95),
     season_length: int | None = None,
     select_by: str = "mase",
     engine: str = "numpy",
     n_jobs: int = 1,
     progress: bool = False,
+    time: str | None = None,
+    value: str = "count",
+    holdout: int | None = None,
+    intervals: str = "calibrated",
+    min_improvement: float = 0.05,
+    memory_budget_mb: float = 512,
+    keep: str = "all",
+    workers: int | None = None,
+    client=None,
 ) -> ForecastResult:
-    """Backtest-selected forecasts with intervals for many count series in one call.
+    """Backtest-selected forecasts with calibrated intervals for many count series in one call.
 
     Parameters
     ----------
     df : DataFrame
-        Tidy counts: ``keys`` + ``month`` (Period, monthly or quarterly) + ``count`` (>= 0).
-        Every series must cover the same run of periods without gaps.
+        Tidy counts: ``keys`` + a Period column (monthly, quarterly or annual) + ``value``
+        (>= 0, finite). Every series must cover the same run of periods without gaps. Or a
+        wide frame: one row per series (index = keys), columns a consecutive PeriodIndex.
     keys : sequence of str
-        Columns identifying a series.
+        Columns identifying a series (tidy input).
     horizon, n_origins, step : int
         Rolling-origin design: training lengths ``n - horizon - step*(n_origins-1-i)``
         for ``i = 0..n_origins-1``, each forecasting ``horizon`` periods.
     models : sequence of str
-        From ``snaive``, ``drift``, ``ets``, ``sarima``, ``combo`` (all by default).
+        From :data:`MODELS`; by default all but ``croston``.
     levels : sequence of int
         Central prediction-interval levels in percent.
     season_length : int, optional
-        Default 12 for monthly and 4 for quarterly periods.
+        Default from the period frequency: 12 monthly, 4 quarterly, 1 annual.
     select_by : {"mase", "smape"}
-        Backtest score that selects the model of each series (lowest mean wins).
+        Score that selects the model of each series on the selection origins.
     engine : {"numpy", "statsmodels"}
-        ``ets`` and ``sarima`` implementation: vectorised over all series (fast) or
-        statsmodels ``ETSModel`` / ``SARIMAX`` fitted per series and origin (reference, slow).
+        ``ets`` and ``sarima``: vectorised (fast) or statsmodels per series (slow reference).
     n_jobs : int
-        Worker processes (series split into ``n_jobs`` blocks); 1 runs in process.
+        Kept for compatibility: ``n_jobs > 1`` means ``workers=n_jobs``.
     progress : bool
-        Show a tqdm bar over blocks of series.
+        Show a tqdm bar over chunks (in process).
+    time : str, optional
+        The Period column; default ``month``, ``quarter``, ``period`` or ``year`` (the first
+        present), else the only Period column. Outputs use the same name.
+    value : str
+        The count column.
+    holdout : int, optional
+        Origins held out from selection (the last ones); default ``n_origins // 2``.
+    intervals : {"calibrated", "model"}
+        Conformal intervals from backtest errors (default; see the module docstring) or the
+        models' own normal intervals.
+    min_improvement : float
+        Relative margin by which a candidate must beat the robust default (``ets``; ``sba``
+        for intermittent series) on the selection score to be chosen.
+    memory_budget_mb : float
+        Working memory for one chunk of series; chunks are sized from it. The returned
+        frames grow with the number of series; use ``keep="selected"`` for national runs.
+    keep : {"all", "selected"}
+        ``"selected"``: only the selected model's final forecasts and no backtest rows.
+    workers : int, optional
+        Run chunks on a Dask LocalCluster with this many worker processes.
+    client : dask.distributed.Client or str, optional
+        Run chunks on this Dask cluster (a Client or a scheduler address).
 
     Returns
     -------
     ForecastResult
-        ``forecasts`` (keys, month, model, mean, lo_80, hi_80, lo_95, hi_95, is_selected) for
-        the ``horizon`` periods after the data, every model refitted on the whole series;
-        ``backtest`` (keys, origin, month, model, actual, mean, lo_*, hi_*) where ``origin``
-        is the first forecast period; ``accuracy`` (keys, model, mase, smape, coverage_*,
-        n_origins, selected); ``selected`` (keys, model, reason); ``history`` (copy of ``df``);
-        ``fallbacks`` (keys, model, origin, reason) for every replaced forecast.
+        ``forecasts`` (keys, time, model, mean, lo_*, hi_*, is_selected) for the ``horizon``
+        periods after the data, every model refitted on the whole series;
+        ``backtest`` (keys, origin, time, model, actual, mean, lo_*, hi_*): ``origin`` is the
+        first forecast period; bounds at hold-out origins are calibrated from the selection
+        origins, those at selection origins are the model's own;
+        ``accuracy`` (keys, model, mase and smape over all origins, coverage_* over the
+        hold-out origins (all origins without hold-out), n_origins, selected,
+        selection_score, accuracy_holdout, coverage_flag (a level's coverage more than 10
+        points below nominal), intermittent); ``selected`` (keys, model, reason,
+        selection_score, accuracy_holdout, coverage_flag); ``history`` (copy of ``df``);
+        ``fallbacks`` (keys, model, origin, reason); ``skipped`` (keys, model, reason) for
+        models that could not run.
 
     Raises
     ------
     DataValidationError
-        Missing columns, non-period or non-monthly/quarterly ``month``, missing or negative
-        counts, duplicate months, gaps, or series shorter than
-        ``2*season_length + horizon + step*(n_origins-1)`` periods.
+        Missing columns, no Period column or an unsupported frequency, missing, non-finite
+        or negative counts, duplicate periods, gaps, or a first origin shorter than every
+        requested model's minimum length.
     ParameterError
-        Unknown model, engine or score; horizon, n_origins, step or n_jobs below 1.
+        Unknown model, engine, score, intervals or keep; bad integers or holdout.
 
     Examples
     --------
@@ -420,125 +893,118 @@ def forecast_many(
         raise ParameterError(f"select_by must be 'mase' or 'smape' (got {select_by!r})")
     if engine not in ("numpy", "statsmodels"):
         raise ParameterError(f"engine must be 'numpy' or 'statsmodels' (got {engine!r})")
+    if intervals not in ("calibrated", "model"):
+        raise ParameterError(f"intervals must be 'calibrated' or 'model' (got {intervals!r})")
+    if keep not in ("all", "selected"):
+        raise ParameterError(f"keep must be 'all' or 'selected' (got {keep!r})")
     if not levels or any(not 0 < lv < 100 for lv in levels):
         raise ParameterError(f"levels must be percentages strictly between 0 and 100 (got {levels})")
-    keys = list(keys)
-    index, y, periods = _to_matrix(df, keys)
-    m = season_length or (12 if periods.freqstr.startswith("M") else 4)
-    if m < 2:
-        raise ParameterError(f"season_length must be >= 2 (got {m})")
-    S, n = y.shape
-    need = 2 * m + horizon + step * (n_origins - 1)
-    if n < need:
-        raise DataValidationError(f"series have {n} periods ({periods[0]} to {periods[-1]}); need at least "
-                                  f"2 x {m} (two seasons) + horizon {horizon} + step {step} x (n_origins "
-                                  f"{n_origins} - 1) = {need}", column="month",
-                                  fix="use a longer history, a shorter horizon or fewer origins")
-    origins = [n - horizon - step * (n_origins - 1 - i) for i in range(n_origins)]
-    blocks = _split_rows(S, min(n_jobs, S)) if n_jobs > 1 else [np.arange(S)]
-    if engine == "numpy" and n_jobs == 1 and S > 200:
-        blocks = _split_rows(S, int(np.ceil(S / 200)))  # bounds memory of the grid filter
-    args = [(y[b], m, horizon, origins, models, levels, engine) for b in blocks]
-    if n_jobs > 1 and len(blocks) > 1:
-        with ProcessPoolExecutor(max_workers=min(n_jobs, len(blocks))) as pool:
-            parts = list(tqdm(pool.map(_run_block, *zip(*args)), total=len(args), desc="forecast blocks",
-                              disable=not progress))
+    if not 0 <= min_improvement < 1:
+        raise ParameterError(f"min_improvement must be in [0, 1) (got {min_improvement!r})")
+    if not memory_budget_mb > 0:
+        raise ParameterError(f"memory_budget_mb must be positive (got {memory_budget_mb!r})")
+    n_hold = n_origins // 2 if holdout is None else holdout
+    if not isinstance(n_hold, (int, np.integer)) or not 0 <= n_hold < n_origins:
+        raise ParameterError(f"holdout must be an integer from 0 to n_origins - 1 = {n_origins - 1} (got {holdout!r}); "
+                             "selection needs at least one origin")
+    if n_jobs > 1 and workers is None:
+        workers = n_jobs
+    if isinstance(df, pd.DataFrame) and isinstance(df.columns, pd.PeriodIndex):
+        index, y, periods = _wide_input(df)
+        tname = time or "month"
     else:
-        parts = [_run_block(*a) for a in tqdm(args, desc="forecast blocks", disable=not progress)]
-    return _assemble(parts, blocks, index, y, periods, m, horizon, origins, models, levels, select_by, df, step)
-
-
-def _assemble(parts, blocks, index, y, periods, m, horizon, origins, models, levels, select_by, df, step
-              ) -> ForecastResult:
+        if not isinstance(df, pd.DataFrame):
+            raise ParameterError(f"df must be a DataFrame, not {type(df).__name__}")
+        keys = list(keys)
+        missing = [c for c in [*keys, value] if c not in df.columns]
+        if missing:
+            raise DataValidationError(f"columns {missing} are missing", column=missing[0],
+                                      fix=f"give a tidy frame with columns {[*keys, 'month', value]}")
+        tname = time_column(df, time)
+        index, y, periods = _to_matrix(df, keys, value, tname)
+    m = season_length or season_length_of(periods.freqstr)
+    if m < 1:
+        raise ParameterError(f"season_length must be >= 1 (got {m})")
     S, n = y.shape
-    order = np.concatenate(blocks)
-    value_keys = ["mean", *[f"{p}_{lv}" for lv in levels for p in ("lo", "hi")]]
-
-    def stitched(o: int, model: str) -> dict[str, np.ndarray]:
-        out = {}
-        for k in value_keys:
-            full = np.empty((S, horizon))
-            full[order] = np.vstack([p["fc"][o][model][k] for p in parts])
-            out[k] = full
-        return out
-
-    rows = np.repeat(np.arange(S), horizon)
-    bt_frames, score_frames = [], []
-    for o in origins:
-        actual = y[:, o:o + horizon]
-        train = y[:, :o]
-        scale = np.mean(np.abs(train[:, m:] - train[:, :-m]), axis=1)
-        months = periods[np.tile(np.arange(o, o + horizon), S)]
-        for model in models:
-            d = stitched(o, model)
-            err = np.abs(actual - d["mean"])
-            den = np.abs(actual) + np.abs(d["mean"])
-            sc = {"series": np.arange(S), "model": model, "origin": str(periods[o]),
-                  "mase": np.where(scale > 0, err.mean(axis=1) / np.where(scale > 0, scale, 1), np.nan),
-                  "smape": np.where(den == 0, 0.0, 200 * err / np.where(den == 0, 1, den)).mean(axis=1)}
-            for lv in levels:
-                sc[f"coverage_{lv}"] = ((actual >= d[f"lo_{lv}"]) & (actual <= d[f"hi_{lv}"])).mean(axis=1)
-            score_frames.append(pd.DataFrame(sc))
-            bt_frames.append(pd.DataFrame({"series": rows, "origin": str(periods[o]), "month": months, "model": model,
-                                           "actual": actual.ravel(), **{k: v.ravel() for k, v in d.items()}}))
-    scores = pd.concat(score_frames, ignore_index=True)
-    metric_cols = ["mase", "smape", *[f"coverage_{lv}" for lv in levels]]
-    accuracy = scores.groupby(["series", "model"], sort=False)[metric_cols].mean().reset_index()
-    accuracy["n_origins"] = len(origins)
-    rank = accuracy.assign(_key=accuracy[select_by].fillna(np.inf),
-                           _tie=accuracy["smape"] if select_by == "mase" else accuracy["mase"].fillna(np.inf),
-                           _pref=accuracy["model"].map({mdl: i for i, mdl in enumerate(models)}))
-    best = rank.sort_values(["series", "_key", "_tie", "_pref"]).groupby("series", sort=True).head(1)
-    chosen = best.set_index("series")["model"]
-    accuracy["selected"] = accuracy["model"].to_numpy() == chosen.reindex(accuracy["series"]).to_numpy()
-
-    future = pd.period_range(periods[-1] + 1, periods=horizon, freq=periods.freq)
-    fc_frames = [pd.DataFrame({"series": rows, "month": future[np.tile(np.arange(horizon), S)], "model": model,
-                               **{k: v.ravel() for k, v in stitched(n, model).items()}}) for model in models]
-    forecasts = pd.concat(fc_frames, ignore_index=True)
-    forecasts["is_selected"] = forecasts["model"].to_numpy() == chosen.reindex(forecasts["series"]).to_numpy()
-
-    sel_acc = best.set_index("series")
-    snaive_mase = accuracy[accuracy["model"] == "snaive"].set_index("series")["mase"] if "snaive" in models else None
-    reasons = []
-    for i in range(S):
-        r = sel_acc.loc[i]
-        if np.isfinite(r[select_by]):
-            text = f"lowest mean backtest {select_by.upper()} ({r[select_by]:.3f}) over {len(origins)} origins"
-            if snaive_mase is not None and select_by == "mase":
-                text += f"; seasonal naive {snaive_mase.loc[i]:.3f}"
-        else:
-            text = f"{select_by.upper()} undefined (history repeats exactly); lowest sMAPE ({r['smape']:.1f}%)"
-        reasons.append(text)
-    selected = pd.concat([index, pd.DataFrame({"model": chosen.reindex(range(S)).to_numpy(), "reason": reasons})],
-                         axis=1)
-
-    fb = []
-    for part, block in zip(parts, blocks):
-        for i, model, why, o in part["fallbacks"]:
-            fb.append((int(block[i]), model, "final" if o == "final" else str(periods[o]), why))
-    fallbacks = pd.DataFrame(fb, columns=["series", "model", "origin", "reason"])
+    origins = tuple(n - horizon - step * (n_origins - 1 - i) for i in range(n_origins))
+    first = origins[0]
+    need = {mdl: min_length(mdl, m) for mdl in models}
+    need_any = min((v for v in need.values() if v is not None), default=None)
+    if need_any is None or first < need_any:
+        req = need_any if need_any is not None else m + 1
+        raise DataValidationError(
+            f"series have {n} periods ({periods[0]} to {periods[-1]}): the first backtest origin has {max(first, 0)} "
+            f"training periods, fewer than any requested model needs ({req}: e.g. snaive needs m + 1 = {m + 1}); "
+            f"need at least {req} + horizon {horizon} + step {step} x (n_origins {n_origins} - 1) = "
+            f"{req + horizon + step * (n_origins - 1)}", column=tname,
+            fix="use a longer history, a shorter horizon or fewer origins")
+    skipped_rows = []
+    for mdl in models:
+        if need[mdl] is None:
+            skipped_rows.append((mdl, f"needs a seasonal period m >= 2 (this data has m = {m})"))
+        elif first < need[mdl]:
+            skipped_rows.append((mdl, f"needs {need[mdl]} training periods before the first origin "
+                                      f"({'2m+8' if mdl in ('sarima', 'combo') else '2m+1' if mdl == 'ets' else 'm+1'}"
+                                      f", m = {m}); the first origin has {first}"))
+    run = [mdl for mdl in models if need[mdl] is not None and first >= need[mdl]]
+    compute = list(run)
+    for dep in ("ets", "sarima"):
+        if "combo" in run and dep not in compute:
+            compute.append(dep)
+    if "sarima" in run and "ets" not in compute:
+        compute.append("ets")  # its fallback
+    for mdl, why in skipped_rows:
+        log.warning("model %s not run: %s", mdl, why)
+    cfg = _Config(m=m, horizon=horizon, origins=origins, n_sel=n_origins - n_hold, run=tuple(compute),
+                  levels=tuple(levels), engine=engine, select_by=select_by, intervals=intervals, keep=keep,
+                  min_improvement=float(min_improvement), periods=periods, time=tname,
+                  candidates=tuple(run))
+    per = _bytes_per_series(m, n, len(compute), n_origins, horizon, len(levels))
+    chunk = int(max(20, min(S, memory_budget_mb * 2**20 // per)))
+    bounds = [(a, min(a + chunk, S)) for a in range(0, S, chunk)]
+    calib = None
+    if intervals == "calibrated":
+        stride = math.ceil(S / CALIB_SERIES)
+        if stride > 1 or len(bounds) > 1 or workers or client is not None:
+            sample = np.arange(0, S, stride)
+            scores: dict[str, list] = {mdl: [] for mdl in compute}
+            for a in range(0, len(sample), chunk):
+                ys = y[sample[a:a + chunk]]
+                part = _block_scores(_run_block(ys, m, horizon, origins, compute, levels, engine), ys, cfg)
+                for mdl in compute:
+                    scores[mdl].append(part[mdl])
+            calib = _quantiles({k: np.concatenate(v) for k, v in scores.items()}, cfg)
+    items = [(y[a:b], index.iloc[a:b], cfg, calib) for a, b in bounds]
+    if workers or client is not None:
+        parts = _map(_process_chunk, items, workers, client)
+    else:
+        parts = [_process_chunk(*it) for it in tqdm(items, desc="forecast chunks", disable=not progress)]
+    drop = [mdl for mdl in compute if mdl not in run]
+    frames = {}
+    for name in ("forecasts", "backtest", "accuracy", "selected", "fallbacks"):
+        got = [p[name] for p in parts if name in p]
+        frames[name] = pd.concat(got, ignore_index=True) if got else pd.DataFrame(
+            columns=[*index.columns, "origin", tname, "model", "actual", "mean"])
+        if drop and name in ("forecasts", "backtest", "accuracy") and len(frames[name]):
+            frames[name] = frames[name][~frames[name]["model"].isin(drop)].reset_index(drop=True)
+    fallbacks = frames["fallbacks"]
+    if drop and len(fallbacks):
+        fallbacks = fallbacks[~fallbacks["model"].isin(drop)].reset_index(drop=True)
     for _, r in fallbacks.head(20).iterrows():
-        log.warning("forecast fallback: series %s, %s at origin %s: %s", index.iloc[r["series"]].to_dict(),
-                    r["model"], r["origin"], r["reason"])
+        log.warning("forecast fallback: %s, %s at origin %s: %s", r[list(index.columns)].to_dict(), r["model"],
+                    r["origin"], r["reason"])
     if len(fallbacks) > 20:
         log.warning("%d further forecast fallbacks (see ForecastResult.fallbacks)", len(fallbacks) - 20)
-
-    model_rank = {mdl: i for i, mdl in enumerate(models)}
-
-    def attach(frame: pd.DataFrame) -> pd.DataFrame:
-        """Order rows by series, model (as given), origin and month; put the key columns first."""
-        sort = ["series", "_m", *[c for c in ("origin", "month") if c in frame.columns]]
-        frame = (frame.assign(_m=frame["model"].map(model_rank)).sort_values(sort, kind="stable")
-                 .drop(columns="_m") if len(frame) else frame)
-        keys = index.iloc[frame["series"].to_numpy()].reset_index(drop=True)
-        return pd.concat([keys, frame.drop(columns="series").reset_index(drop=True)], axis=1)
-
+    skipped = pd.concat([index.iloc[np.repeat(np.arange(S), len(skipped_rows))].reset_index(drop=True),
+                         pd.DataFrame({"model": np.tile([s[0] for s in skipped_rows], S),
+                                       "reason": np.tile([s[1] for s in skipped_rows], S)})], axis=1)
     return ForecastResult(
-        forecasts=attach(forecasts), backtest=attach(pd.concat(bt_frames, ignore_index=True)),
-        accuracy=attach(accuracy), selected=selected, history=df.copy(), fallbacks=attach(fallbacks),
-        settings={"keys": list(index.columns), "horizon": horizon, "n_origins": len(origins), "step": step,
-                  "season_length": m, "models": list(models), "levels": list(levels), "select_by": select_by},
+        forecasts=frames["forecasts"], backtest=frames["backtest"], accuracy=frames["accuracy"],
+        selected=frames["selected"], history=df.copy(), fallbacks=fallbacks, skipped=skipped,
+        settings={"keys": list(index.columns), "horizon": horizon, "n_origins": n_origins, "step": step,
+                  "season_length": m, "models": run, "levels": list(levels), "select_by": select_by,
+                  "time": tname, "holdout": n_hold, "intervals": intervals, "min_improvement": min_improvement,
+                  "chunk_size": chunk, "n_chunks": len(bounds)},
     )
 
 

@@ -97,6 +97,12 @@ def result(panel):
     return F.forecast_many(panel, horizon=12, n_origins=4)
 
 
+@pytest.fixture(scope="module")
+def result_model(panel):
+    """The models' own normal intervals (not calibrated), for tests of their shape."""
+    return F.forecast_many(panel, horizon=12, n_origins=4, intervals="model")
+
+
 def test_input_is_not_mutated(panel):
     before = panel.copy()
     F.forecast_many(panel, horizon=6, n_origins=1, models=("snaive",))
@@ -130,8 +136,8 @@ def test_accuracy_matches_backtest_recomputed_by_hand(result, panel):
     assert row["n_origins"].item() == 4
 
 
-def test_intervals_widen_with_horizon(result):
-    fc = result.forecasts
+def test_intervals_widen_with_horizon(result_model):
+    fc = result_model.forecasts
     for model in ("ets", "snaive", "drift"):
         f = fc[fc["model"] == model]
         # ETS intervals are symmetric on log1p(count), so compare widths there; baselines on counts
@@ -144,9 +150,11 @@ def test_intervals_widen_with_horizon(result):
     assert (fc["mean"] <= fc["hi_80"]).all() and (fc["hi_80"] <= fc["hi_95"]).all()
 
 
-def test_80pc_coverage_on_poisson_series_is_near_80pc(result):
-    # 40 series x 4 origins x 12 months = 1,920 forecast points per model
-    acc = result.accuracy.groupby("model")[["coverage_80", "coverage_95"]].mean()
+@pytest.mark.parametrize("which", [pytest.param("model", id="model-intervals"),
+                                   pytest.param("calibrated", id="calibrated")])
+def test_80pc_coverage_on_poisson_series_is_near_80pc(result, result_model, which):
+    # 40 series x 2 hold-out origins x 12 months = 960 forecast points per model
+    acc = (result_model if which == "model" else result).accuracy.groupby("model")[["coverage_80", "coverage_95"]].mean()
     assert 0.70 <= acc.loc["ets", "coverage_80"] <= 0.90
     assert 0.88 <= acc.loc["ets", "coverage_95"] <= 0.99
     assert 0.70 <= acc.loc["snaive", "coverage_80"] <= 0.90
@@ -162,14 +170,31 @@ def test_forecasts_never_negative_on_low_counts():
     assert np.isfinite(r.forecasts[cols].to_numpy()).all()
 
 
-def test_selection_uses_lowest_backtest_mase(result):
-    acc = result.accuracy
-    best = acc.loc[acc.groupby(["force", "crime_type"])["mase"].idxmin()]
-    assert best["selected"].all() and acc["selected"].sum() == 40
-    merged = result.selected.merge(best, on=["force", "crime_type"])
-    assert (merged["model_x"] == merged["model_y"]).all()
-    assert result.selected["reason"].str.contains("lowest mean backtest MASE").all()
+def test_selection_on_selection_origins_with_robust_default(result, panel):
+    # recompute the rule with plain pandas from the backtest rows of the first two origins:
+    # lowest mean MASE among the regular models, unless not 5% better than ETS
+    bt = result.backtest
+    first_two = sorted(bt["origin"].unique())[:2]
+    y = panel.set_index(["force", "month"])["count"]
+    rows = []
+    for (force, model, origin), g in bt[bt["origin"].isin(first_two)].groupby(["force", "model", "origin"]):
+        hist = panel[panel["force"] == force]
+        train = hist[hist["month"] < pd.Period(origin, "M")]["count"].to_numpy(dtype=float)
+        scale = np.mean(np.abs(train[12:] - train[:-12]))
+        rows.append((force, model, np.mean(np.abs(g["actual"] - g["mean"])) / scale))
+    score = pd.DataFrame(rows, columns=["force", "model", "s"]).groupby(["force", "model"])["s"].mean().unstack()
+    score = score.drop(columns=["sba", "tsb"])  # intermittent models are not candidates for these series
+    best = score.idxmin(axis=1)
+    expected = best.where(score.min(axis=1) < 0.95 * score["ets"], "ets")
+    got = result.selected.set_index("force")["model"]
+    assert (got.loc[expected.index] == expected).all()
+    assert result.accuracy["selected"].sum() == 40
+    sel = result.accuracy[result.accuracy["selected"]].set_index("force")
+    assert np.allclose(sel.loc[expected.index, "selection_score"], score.min(axis=1).where(expected == best,
+                                                                                          score["ets"]))
+    assert result.selected["reason"].str.contains("selection-origin MASE").all()
     assert result.forecasts.groupby(["force", "crime_type"])["is_selected"].sum().eq(12).all()
+    del y
 
 
 def test_exact_models_on_exact_series():
@@ -299,12 +324,14 @@ def test_failing_statsmodels_sarima_falls_back_to_ets(monkeypatch):
     assert np.array_equal(f["sarima"], f["ets"]) and np.isfinite(f.to_numpy()).all()
 
 
-def test_too_short_for_fast_sarima_falls_back_to_ets():
-    # 30 months, horizon 2, one origin: 28 and 30 training values < 2*12 + 8 = 32 the seasonal
-    # AR needs, so sarima (and combo, built from it) use ETS, with the reason
+def test_too_short_for_sarima_is_skipped_not_copied():
+    # 30 months, horizon 2, one origin: 28 training values < 2*12 + 8 = 32 the seasonal AR
+    # needs, so sarima and combo do not run (no rows), and skipped says why; ETS (25) runs
     r = F.forecast_many(_panel(1, 30), horizon=2, n_origins=1, models=("snaive", "ets", "sarima", "combo"))
-    assert set(r.fallbacks["model"]) == {"sarima"} and len(r.fallbacks) == 2  # backtest origin and final fit
-    assert r.fallbacks["reason"].str.contains("need at least 32 values").all()
+    assert set(r.forecasts["model"]) == {"snaive", "ets"} and set(r.backtest["model"]) == {"snaive", "ets"}
+    assert sorted(r.skipped["model"]) == ["combo", "sarima"]
+    assert r.skipped["reason"].str.contains("needs 32 training periods").all()
+    assert len(r.fallbacks) == 0 and r.settings["models"] == ["snaive", "ets"]
     assert np.isfinite(r.forecasts[["mean", "lo_95", "hi_95"]].to_numpy()).all()
 
 
@@ -327,8 +354,11 @@ def test_fast_sarima_close_to_statsmodels_sarimax():
 @pytest.mark.parametrize(
     "mutate, error, message",
     [
-        # 30 months < 2*12 + 12 + 1*(2-1) = 37
-        pytest.param(lambda d: d.iloc[:30], DataValidationError, r"need at least 2 x 12.*= 37", id="too-short"),
+        # 24 months: first origin 24 - 12 - 1 = 11 < 13 (seasonal naive: m + 1); 13 + 12 + 1 = 26
+        pytest.param(lambda d: d.iloc[:24], DataValidationError, r"fewer than any requested model.*= 26",
+                     id="too-short"),
+        pytest.param(lambda d: d.assign(count=d["count"].astype(float).where(d.index != 4, np.inf)),
+                     DataValidationError, r"F00.*non-finite count \(inf\) in 2015-05", id="inf-count"),
         pytest.param(lambda d: d.drop(index=5), DataValidationError, r"F00.*no value for 2015-06", id="gap"),
         pytest.param(lambda d: d.assign(count=d["count"].astype(float).where(d.index != 3)), DataValidationError,
                      r"missing count in 2015-04", id="na-count"),
@@ -385,10 +415,16 @@ def test_real_gloucestershire_35_months(shared_data):
     r = F.forecast_many(d, horizon=6, n_origins=4)
     assert r.forecasts["crime_type"].nunique() == full.sum() >= 12
     assert np.isfinite(r.accuracy["mase"]).all() and (r.forecasts["lo_95"] >= 0).all()
-    # the backtest beats or matches seasonal naive for most crime types (selection includes snaive)
-    sel = r.accuracy[r.accuracy["selected"]].set_index("crime_type")["mase"].sort_index()
-    sn = r.accuracy[r.accuracy["model"] == "snaive"].set_index("crime_type")["mase"].sort_index()
-    assert (sel <= sn + 1e-12).all()
-    # horizon 12 with 4 origins needs 24 + 12 + 3 = 39 > 35 months
-    with pytest.raises(DataValidationError, match=r"have 35 periods.*= 39"):
-        F.forecast_many(d, horizon=12, n_origins=4)
+    # selection score: the selected model is never worse than seasonal naive by more than the
+    # robust-default margin (ETS is kept unless a model is 5% better)
+    sel = r.accuracy[r.accuracy["selected"]].set_index("crime_type")["selection_score"].sort_index()
+    sn = r.accuracy[r.accuracy["model"] == "snaive"].set_index("crime_type")["selection_score"].sort_index()
+    assert (sel <= sn / 0.95 + 1e-12).all()
+    # first origin 35 - 6 - 3 = 26: ETS (25) runs, SARIMA (32) and combo are skipped, not copied
+    assert set(r.skipped["model"]) == {"sarima", "combo"} and "sarima" not in set(r.forecasts["model"])
+    # horizon 12 with 4 origins: first origin 20 >= 13, so only the baselines run
+    short = F.forecast_many(d, horizon=12, n_origins=4)
+    assert set(short.forecasts["model"]) == {"snaive", "drift", "sba", "tsb"}
+    # 22 months: first origin 22 - 12 - 3 = 7 < 13 (seasonal naive); 13 + 12 + 1 x 3 = 28
+    with pytest.raises(DataValidationError, match=r"have 22 periods.*= 28"):
+        F.forecast_many(d[d["month"] <= pd.Period("2023-11", "M")], horizon=12, n_origins=4)
