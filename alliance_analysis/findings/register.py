@@ -1,4 +1,4 @@
-"""The reviewers' claims register: the source papers' figures, recomputed.
+"""The claims register: load the claims, recompute each one, give it a status.
 
 Every quantitative claim in the source papers that this package can test is a
 row of ``data/raw/claims/claims.csv`` (id, document, location, the claim as
@@ -14,6 +14,10 @@ recomputes each one and gives it a status:
 ``differs``
     it does not; the register gives the recomputed value and the difference
     (absolute and relative);
+``not directly comparable``
+    recomputed, but the public figure measures something else than the printed one
+    (personal robbery against all robbery, blueprint posts against full-time equivalents):
+    the claim's ``comparable`` column is ``no`` and its note says how they differ;
 ``not checkable from public data``
     nothing public here can settle it; ``needs`` says what would.
 
@@ -27,84 +31,25 @@ Examples
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from decimal import Decimal
 
 import numpy as np
 import pandas as pd
 
 from alliance_analysis import paths
-from alliance_analysis.datasets.seed import seed_value
 from alliance_analysis.errors import DataValidationError
+from alliance_analysis.findings.checks import DATA_CHECKS, SEED_CHECKS, _seed_operands
 
 log = logging.getLogger(__name__)
 
-STATUSES = ("reproduced", "differs", "not checkable from public data")
-STATUS_COLOURS = {"reproduced": "#c8e6c9", "differs": "#ffcdd2", "not checkable from public data": "#eeeeee"}
+STATUSES = ("reproduced", "differs", "not directly comparable", "not checkable from public data")
+STATUS_COLOURS = {"reproduced": "#c8e6c9", "differs": "#ffcdd2", "not directly comparable": "#fff3c4",
+                  "not checkable from public data": "#eeeeee"}
 CLAIMS_FILE = paths.RAW_DIR / "claims" / "claims.csv"
 _REQUIRED = ("id", "document", "location", "claim_as_printed", "value", "unit", "check", "inputs",
              "comparison", "needs", "note", "tolerance")
 
-
-def _operand(token: str) -> float:
-    """A seed id, or several joined with '+', summed."""
-    return float(sum(seed_value(t.strip()) for t in token.split("+")))
-
-
-def _seed_operands(inputs: str) -> list[float]:
-    return [_operand(tok) for tok in inputs.split(";") if tok.strip()]
-
-
-def _pct_change(v: Sequence[float]) -> float:
-    return (v[0] / v[1] - 1.0) * 100.0
-
-
-def _pct_fall(v: Sequence[float]) -> float:
-    return (v[0] - v[1]) / v[0] * 100.0
-
-
-def _count_increases(v: Sequence[float]) -> float:
-    if len(v) % 2:
-        raise DataValidationError("count_increases needs (new, old) pairs", column="inputs",
-                                  fix="list the inputs as new;old;new;old...")
-    return float(sum(v[i] > v[i + 1] for i in range(0, len(v), 2)))
-
-
-#: Named checks over seed operands (first operand first).
-SEED_CHECKS: dict[str, Callable[[Sequence[float]], float]] = {
-    "value": lambda v: v[0],
-    "sum": lambda v: float(sum(v)),
-    "mean": lambda v: float(np.mean(v)),
-    "difference": lambda v: v[0] - v[1],
-    "product": lambda v: float(np.prod(v)),
-    "ratio": lambda v: v[0] / v[1],
-    "ratio_pct": lambda v: v[0] / v[1] * 100.0,
-    "pct_change": _pct_change,
-    "pct_fall": _pct_fall,
-    "count_increases": _count_increases,
-}
-
-
-def _population_share(forces: list[str]) -> float:
-    from alliance_analysis.datasets.population import load_census_2011_population
-
-    pop = load_census_2011_population().set_index("force")["population"]
-    return float(pop[forces[0]] / pop[forces].sum() * 100.0)
-
-
-def _prc_share(forces: list[str]) -> float:
-    from alliance_analysis.datasets.prc import load_prc_table
-
-    prc = load_prc_table()
-    tot = prc[prc["force"].isin(forces)].groupby("force")["count"].sum()
-    return float(tot[forces[0]] / tot[forces].sum() * 100.0)
-
-
-#: Named checks that recompute from public data (inputs are force names).
-DATA_CHECKS: dict[str, Callable[[list[str]], float]] = {
-    "population_share": _population_share,
-    "prc_share": _prc_share,
-}
 
 
 def printed_tolerance(value: str | float) -> float:
@@ -154,6 +99,10 @@ def load_claims(path: str | None = None) -> pd.DataFrame:
         except ValueError:
             raise DataValidationError(f"value {r['value']!r} is not a number", file=p, column="value",
                                       row=i + 1, fix="write the printed number without units") from None
+        if str(r.get("comparable", "")).strip().lower() not in ("", "yes", "no"):
+            raise DataValidationError(f"comparable {r['comparable']!r} must be empty, yes or no", file=p,
+                                      column="comparable", row=i + 1,
+                                      fix="write 'no' where the public figure measures something else")
         if r["check"] == "not_checkable" and not r["needs"]:
             raise DataValidationError("a not-checkable claim must say what data would settle it", file=p,
                                       column="needs", row=i + 1, fix="fill in 'needs'")
@@ -214,17 +163,19 @@ def build_claims_register(claims: pd.DataFrame | None = None) -> pd.DataFrame:
         rec = np.nan
         reason = r["note"]
         if r["check"] == "not_checkable":
-            status = STATUSES[2]
+            status = STATUSES[3]
             reason = f"needs: {r['needs']}"
         else:
             try:
                 rec = recompute_claim(r["check"], r["inputs"])
             except (FileNotFoundError, ImportError, KeyError) as exc:
-                status = STATUSES[2]
+                status = STATUSES[3]
                 reason = f"the data this check depends on is unavailable ({type(exc).__name__}: {exc})"
                 log.warning("claim %s not checkable: %s", r["id"], reason)
             else:
                 status = STATUSES[0] if compare(printed, rec, r["comparison"], tol) else STATUSES[1]
+                if str(r.get("comparable", "")).strip().lower() == "no":
+                    status = STATUSES[2]
         diff = rec - printed if np.isfinite(rec) else np.nan
         out.append({**r.to_dict(), "value": printed, "recomputed": round(rec, 6) if np.isfinite(rec) else np.nan,
                     "difference": diff, "relative_difference": diff / printed if printed and np.isfinite(diff) else np.nan,
@@ -294,60 +245,3 @@ def filter_register(register: pd.DataFrame, statuses: Sequence[str] | None = Non
     if unknown:
         raise DataValidationError(f"unknown status {sorted(unknown)}", fix=f"use any of {list(STATUSES)}")
     return register[register["status"].isin(list(statuses))].reset_index(drop=True)
-
-
-def plot_printed_vs_recomputed(register: pd.DataFrame):
-    """Dot chart: relative difference (recomputed vs printed) for every checkable claim.
-
-    Returns
-    -------
-    matplotlib.figure.Figure
-    """
-    import matplotlib.pyplot as plt
-
-    from alliance_analysis.plots import apply_house_style
-
-    apply_house_style()
-    d = register.dropna(subset=["relative_difference"]).copy()
-    d = d.sort_values("relative_difference")
-    fig, ax = plt.subplots(figsize=(9, max(4, 0.22 * len(d))))
-    colours = d["status"].map({"reproduced": "#2e7d32", "differs": "#c62828"})
-    ax.scatter(d["relative_difference"] * 100, range(len(d)), c=colours, zorder=3)
-    ax.axvline(0, color="black", lw=0.8)
-    ax.set_yticks(range(len(d)))
-    ax.set_yticklabels(d["id"] + "  " + d["claim_as_printed"].str.slice(0, 45), fontsize=7)
-    ax.set_xlabel("recomputed minus printed, % of printed (green reproduced, red differs)")
-    ax.set_title("Source-paper claims recomputed from the transcribed figures")
-    fig.tight_layout()
-    return fig
-
-
-def plot_table3(volumes: pd.DataFrame):
-    """Table 3 (seed 002): six-month volumes for April-September 2012, 2013, 2014 by measure,
-    indexed to 2012 = 100.
-
-    Parameters
-    ----------
-    volumes : DataFrame
-        ``load_seed_table("crime_volumes")``.
-    """
-    import matplotlib.pyplot as plt
-
-    from alliance_analysis.plots import apply_house_style
-
-    apply_house_style()
-    six = volumes[volumes["period_label"].str.startswith("April")].copy()
-    six["year"] = six["period_start"].str.slice(0, 4).astype(int)
-    wide = six.pivot_table(index="year", columns="measure", values="value")
-    index = wide / wide.iloc[0] * 100
-    fig, ax = plt.subplots(figsize=(9, 5))
-    for col in index.columns:
-        ax.plot(index.index, index[col], marker="o", label=col)
-    ax.axhline(100, color="grey", lw=0.8)
-    ax.set_xticks(list(index.index))
-    ax.set_xticklabels([f"Apr-Sep {y}" for y in index.index])
-    ax.set_ylabel("index, Apr-Sep 2012 = 100")
-    ax.set_title("West Mercia, Table 3: six-month volumes (new policing model from 30 Sep 2013)")
-    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.0, 1.0))
-    fig.tight_layout()
-    return fig
