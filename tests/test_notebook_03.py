@@ -33,7 +33,7 @@ def test_notebook_03_runs(tmp_path, scenario_file, focus):
     assert sum("image/png" in o.get("data", {}) for o in outputs) == 4
     assert any("economic case only" in c.source for c in nb.cells if c.cell_type == "markdown")
     # the workbook went where asked, and its comparison agrees with the library's appraisal
-    sheets = pd.read_excel(book, sheet_name=None)
+    sheets = {k.lower().replace(" ", "_"): v.rename(columns=lambda c: {"Option": "option", "NPV (GBP m)": "npv_gbp_m", "Draws": "draws"}.get(c, c)) for k, v in pd.read_excel(book, sheet_name=None).items()}
     assert {"comparison", "fairness", "reserves", "assumptions", "tornado"} <= set(sheets)
     s = scenarios.load_scenarios(paths.SCENARIO_DIR / scenario_file)
     npv = sheets["comparison"].set_index("option").loc[chosen, "npv_gbp_m"]

@@ -108,8 +108,8 @@ def test_default_ww_uses_seed_figures():
 def test_workbook_round_trip(tmp_path):
     s = _set(SIMPLE)
     p = scenarios.write_workbook({"options": scenarios.compare_options(s, horizon=3)}, tmp_path / "bc.xlsx")
-    back = pd.read_excel(p, sheet_name="options")
-    assert back["npv_gbp_m"].iloc[0] == pytest.approx(3.996943, abs=1e-6)
+    back = pd.read_excel(p, sheet_name="Options")
+    assert back["NPV (GBP m)"].iloc[0] == pytest.approx(3.996943, abs=1e-6)
     assert not list(tmp_path.glob(".*tmp"))
 
 
@@ -217,11 +217,13 @@ def test_bad_arguments(call, message):
 
 def test_business_case_tables_and_workbook(tmp_path):
     case = scenarios.business_case(_set(SIMPLE, agreed_split={"A": 69, "B": 31}), horizon=3, n_draws=100)
+    assert set(case) >= {"headline", "ranking", "inputs", "comparison", "uncertainty", "payback", "switching_values",
+                         "tornado", "fairness", "reserves", "assumptions"}
     p = scenarios.write_workbook(case, tmp_path / "case.xlsx")
     sheets = pd.read_excel(p, sheet_name=None)
-    assert set(sheets) == set(case) >= {"comparison", "uncertainty", "payback", "switching_values", "tornado",
-                                        "fairness", "reserves", "assumptions"}
-    assert sheets["payback"]["share_of_draws"].sum() == pytest.approx(1.0)
+    assert set(sheets) == {k[:1].upper() + k[1:].replace("_", " ") for k in case}
+    assert sheets["Payback"]["Share of draws"].sum() == pytest.approx(1.0)
+    assert case["headline"]["option"].iloc[0] == "o" and "expected NPV" in case["headline"].attrs["headline"]
 
 
 def test_leadership_saving_from_seed_counts():

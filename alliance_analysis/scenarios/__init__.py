@@ -54,7 +54,8 @@ from alliance_analysis.scenarios.uncertainty import (INDISTINGUISHABLE_BAND, Mon
                                                      draw_inputs, explain_difference, input_leaning, monte_carlo,
                                                      rank_options, ranking_sentence, risk_adjusted, switching_values,
                                                      tornado)
-from alliance_analysis.scenarios.workbook import workbook_path, write_workbook
+from alliance_analysis.scenarios.workbook import (column_label, number_format, run_id, save_business_case,
+                                                  workbook_cover, workbook_path, write_workbook)
 
 __all__ = [
     "GREEN_BOOK_SCHEDULE", "Appraisal", "CostItem", "Distribution", "ForceSpec", "Leadership", "Money",
@@ -64,5 +65,6 @@ __all__ = [
     "plot_tornado", "plot_waterfall", "reserves_trajectory", "resolve", "scenario_path", "split_shares",
     "switching_values", "tornado", "with_force_figures", "workbook_path", "write_workbook",
     "INDISTINGUISHABLE_BAND", "RiskAdjustedCase", "draw_inputs", "explain_difference", "input_leaning",
-    "rank_options", "ranking_sentence", "risk_adjusted",
+    "rank_options", "ranking_sentence", "risk_adjusted", "column_label", "number_format", "run_id",
+    "save_business_case", "workbook_cover",
 ]

@@ -13,7 +13,8 @@ from alliance_analysis.errors import ParameterError
 from alliance_analysis.scenarios.appraisal import Appraisal, _option, appraise, compare_options, option_flows
 from alliance_analysis.scenarios.fairness import fairness, reserves_trajectory
 from alliance_analysis.scenarios.model import Option, ScenarioSet, SavingsFlow, SeedRef, load_scenarios, resolve  # noqa: F401
-from alliance_analysis.scenarios.uncertainty import MonteCarloResult, monte_carlo, switching_values, tornado
+from alliance_analysis.scenarios.uncertainty import (INDISTINGUISHABLE_BAND, MonteCarloResult, _ranking, monte_carlo,
+                                                     risk_adjusted, switching_values, tornado)
 
 log = logging.getLogger(__name__)
 
@@ -218,14 +219,22 @@ def focus_option(scenario: ScenarioSet, requested: str | None = None,
 
 def business_case(scenario: ScenarioSet, *, options: Sequence[str] | None = None, horizon: int = 10,
                   schedule: str = "green_book", rate: float = 0.035, n_draws: int = 10_000, seed: int = 2014,
-                  reserves_floor_gbp_m: float = 0.0) -> dict[str, pd.DataFrame]:
+                  reserves_floor_gbp_m: float = 0.0, focus: str | None = None,
+                  band: tuple[float, float] = INDISTINGUISHABLE_BAND) -> dict[str, pd.DataFrame]:
     """Every table of the economic case for the chosen options (for display and the workbook).
+
+    Every option is simulated once, from the same draws (common random numbers); the
+    headline is the expected (risk-adjusted) NPV of the ``focus`` option (default: see
+    :func:`focus_option`) beside its planned case.
 
     Returns
     -------
     dict
+        ``headline`` (attrs ``headline`` and ``explanation``: generated sentences), ``ranking``
+        (attrs ``summary``, ``band``), ``inputs`` (how each uncertain input leans),
         ``comparison``, ``cash_flows``, ``uncertainty``, ``payback``, ``switching_values``,
         ``tornado``, ``fairness``, ``reserves``, ``assumptions``; each carries ``attrs["price_base"]``.
+        With ``n_draws=0`` the three uncertainty-based tables are empty.
 
     Examples
     --------
@@ -233,20 +242,25 @@ def business_case(scenario: ScenarioSet, *, options: Sequence[str] | None = None
     ...     "options": [{"name": "o", "savings": [{"area": "s", "amount_gbp_m": 10, "start_year": 2014}],
     ...                  "costs": [{"kind": "capital", "item": "c", "amount_gbp_m": 15, "year": 2013}]}]})
     >>> case = business_case(s, horizon=3, n_draws=10)
-    >>> list(case)[:4], round(float(case["comparison"]["npv_gbp_m"].iloc[0]), 4)
-    (['comparison', 'cash_flows', 'uncertainty', 'payback'], 3.9969)
+    >>> list(case)[:5], round(float(case["comparison"]["npv_gbp_m"].iloc[0]), 4)
+    (['headline', 'ranking', 'inputs', 'comparison', 'cash_flows'], 3.9969)
     """
     names = [o.name for o in scenario.options] if options is None else list(options)
     for n in names:
         _option(scenario, n)
+    chosen = focus_option(scenario, focus, names)
+    sims: dict[str, MonteCarloResult] = {}
+    planned: dict[str, float] = {}
     cmp = compare_options(scenario, horizon=horizon, schedule=schedule, rate=rate)
     cmp = cmp[cmp["option"].isin(names)].reset_index(drop=True)
     flows, unc, pay, sw, tor, fair, res = [], [], [], [], [], [], []
     for n in names:
         a = appraise(scenario, n, horizon=horizon, schedule=schedule, rate=rate)
         flows.append(a.flows.assign(option=n))
+        planned[n] = a.npv_gbp_m
         if n_draws:
             mc = monte_carlo(scenario, n, n_draws=n_draws, seed=seed, horizon=horizon, schedule=schedule, rate=rate)
+            sims[n] = mc
             unc.append(mc.summary())
             pay.append(mc.payback_distribution())
         if a.pv_costs_gbp_m > 0 and a.pv_benefits_gbp_m > 0:
@@ -255,7 +269,19 @@ def business_case(scenario: ScenarioSet, *, options: Sequence[str] | None = None
         fair.append(fairness(scenario, n, horizon=horizon, schedule=schedule, rate=rate).assign(option=n))
         r = reserves_trajectory(scenario, n, horizon=horizon, floor_gbp_m=reserves_floor_gbp_m)
         res.append(r.assign(option=n, first_breach=r["force"].map(r.attrs["first_breach"])))
+    if sims:
+        ra = risk_adjusted(scenario, chosen, n_draws=n_draws, seed=seed, horizon=horizon, schedule=schedule,
+                           rate=rate, _mc=sims[chosen])
+        headline, inputs = ra.table(), ra.inputs
+        headline.attrs.update({"headline": ra.headline, "explanation": ra.explanation})
+        ranking = _ranking(sims, planned, band)
+        ranking.attrs.update({"draws": n_draws, "seed": seed})
+    else:
+        headline, ranking, inputs = pd.DataFrame(), pd.DataFrame(), pd.DataFrame()
     out = {
+        "headline": headline,
+        "ranking": ranking,
+        "inputs": inputs,
         "comparison": cmp,
         "cash_flows": pd.concat(flows, ignore_index=True),
         "uncertainty": pd.DataFrame(unc) if unc else pd.DataFrame(),

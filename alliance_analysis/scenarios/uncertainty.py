@@ -262,7 +262,8 @@ def explain_difference(expected: float, planned: float, inputs: pd.DataFrame) ->
 
 
 def risk_adjusted(scenario: ScenarioSet, option: Option | str, *, n_draws: int = 10_000, seed: int = 2014,
-                  horizon: int = 10, schedule: str = "green_book", rate: float = 0.035) -> RiskAdjustedCase:
+                  horizon: int = 10, schedule: str = "green_book", rate: float = 0.035,
+                  _mc: MonteCarloResult | None = None) -> RiskAdjustedCase:
     """Expected NPV with its P10-P90 range and P(NPV < 0), the planned case, and why they differ.
 
     Examples
@@ -278,7 +279,8 @@ def risk_adjusted(scenario: ScenarioSet, option: Option | str, *, n_draws: int =
     'the only uncertain input leans adverse of the plan: '
     """
     opt = _option(scenario, option)
-    mc = monte_carlo(scenario, opt, n_draws=n_draws, seed=seed, horizon=horizon, schedule=schedule, rate=rate)
+    mc = _mc if _mc is not None else monte_carlo(scenario, opt, n_draws=n_draws, seed=seed, horizon=horizon,
+                                                 schedule=schedule, rate=rate)
     planned = appraise(scenario, opt, horizon=horizon, schedule=schedule, rate=rate).npv_gbp_m
     b, c = _benefit_cost_vectors(scenario, opt, horizon)
     df = discount_factors(horizon, schedule, rate)
@@ -333,6 +335,15 @@ def rank_options(scenario: ScenarioSet, options: Sequence[str] | None = None, *,
     sims = {n: monte_carlo(scenario, n, n_draws=n_draws, seed=seed, horizon=horizon, schedule=schedule, rate=rate)
             for n in names}
     planned = {n: appraise(scenario, n, horizon=horizon, schedule=schedule, rate=rate).npv_gbp_m for n in names}
+    out = _ranking(sims, planned, (lo, hi))
+    out.attrs.update({"draws": n_draws, "seed": seed, "price_base": scenario.price_base})
+    return out
+
+
+def _ranking(sims: dict[str, MonteCarloResult], planned: dict[str, float], band: tuple[float, float]) -> pd.DataFrame:
+    """The ranking table from simulations sharing their draws (see :func:`rank_options`)."""
+    lo, hi = band
+    names = list(sims)
     order = sorted(names, key=lambda n: (-float(sims[n].npv_gbp_m.mean()), names.index(n)))
     rows = []
     for i, n in enumerate(order):
@@ -351,8 +362,7 @@ def rank_options(scenario: ScenarioSet, options: Sequence[str] | None = None, *,
                        "better than next" if p > hi else "higher mean, but worse in most draws")
         rows.append(row)
     out = pd.DataFrame(rows)
-    out.attrs.update({"band": (lo, hi), "draws": n_draws, "seed": seed, "price_base": scenario.price_base,
-                      "summary": ranking_sentence(out, band=(lo, hi))})
+    out.attrs.update({"band": (lo, hi), "summary": ranking_sentence(out, band=(lo, hi))})
     return out
 
 
