@@ -56,7 +56,7 @@ def test_recording_change_is_not_credited_to_the_policy():
     "kwargs, exc, message",
     [
         pytest.param({"change_date": "2020-01"}, ParameterError, "outside the data", id="date-outside"),
-        pytest.param({"change_date": "2010-06"}, DataValidationError, "pre-period months", id="short-pre"),
+        pytest.param({"change_date": "2010-06"}, DataValidationError, "only 5 pre-period periods", id="short-pre"),
         pytest.param({"family": "gamma"}, ParameterError, "family", id="bad-family"),
     ],
 )
@@ -65,12 +65,12 @@ def test_bad_its_arguments(kwargs, exc, message):
         E.interrupted_time_series(_series(0.0, 1), **{"change_date": "2012-01", **kwargs})
 
 
-def test_negative_and_non_monthly_input():
+def test_negative_and_non_period_input():
     d = _series(0.0, 1)
     d.loc[3, "count"] = -1
     with pytest.raises(DataValidationError, match="negative count"):
         E.interrupted_time_series(d, "2012-01")
-    with pytest.raises(DataValidationError, match="monthly pandas Period"):
+    with pytest.raises(DataValidationError, match="must hold pandas Period values"):
         E.interrupted_time_series(_series(0.0, 1).assign(month=MONTHS.to_timestamp()), "2012-01")
 
 
@@ -94,7 +94,7 @@ def test_did_recovers_known_effect():
     assert null.ci[0] < 0 < null.ci[1]
 
 
-def test_synthetic_control_recovers_convex_weights_and_placebo_p_bounds():
+def test_scaled_synthetic_control_recovers_convex_weights_and_placebo_p_bounds():
     rng = np.random.default_rng(5)
     t = np.arange(48)
     base = {f: lvl * (1 + a * np.cos(2 * np.pi * t / 12)) * (1 + g) ** (t / 12) for f, lvl, a, g in
@@ -103,7 +103,8 @@ def test_synthetic_control_recovers_convex_weights_and_placebo_p_bounds():
     treated = (0.6 * scaled["A"] + 0.4 * scaled["B"]) * 400
     rows = [pd.DataFrame({"force": f, "month": MONTHS, "count": v}) for f, v in base.items()]
     rows.append(pd.DataFrame({"force": "T", "month": MONTHS, "count": treated}))
-    r = E.synthetic_control(pd.concat(rows), "T", ["A", "B", "C", "D"], "2012-01")
+    r = E.synthetic_control(pd.concat(rows), "T", ["A", "B", "C", "D"], "2012-01", method="scaled")
+    assert r.method == "scaled" and "method='scaled'" in repr(r)
     assert r.weights["A"] == pytest.approx(0.6, abs=0.02) and r.weights["B"] == pytest.approx(0.4, abs=0.02)
     assert r.weights.sum() == pytest.approx(1) and (r.weights >= 0).all()
     assert 1 / 5 <= r.p_value <= 1
