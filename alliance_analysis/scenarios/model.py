@@ -18,7 +18,6 @@ from typing import Annotated, Any, Literal
 
 import numpy as np
 import pandas as pd
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from alliance_analysis.errors import DataValidationError, ParameterError
@@ -418,90 +417,16 @@ def load_scenarios(source: str | Path | Mapping[str, Any]) -> ScenarioSet:
 #: pydantic's names for the members of ``Money`` (float | SeedRef), dropped from key paths
 _UNION_TAGS = {"float", "SeedRef", "constrained-int", "int", "function-after[_order(), Distribution]"}
 
-#: largest number of YAML nodes a scenario file may expand to once aliases are followed
-MAX_YAML_NODES = 200_000
+def _read_yaml(path: Path) -> dict[str, Any]:
+    """Parse a scenario YAML file with :func:`alliance_analysis.yamlio.load_yaml_mapping`.
 
-
-def _read_yaml(path: Path) -> Any:
-    """Parse a scenario YAML file safely.
-
-    Aliases are followed only up to :data:`MAX_YAML_NODES` expanded nodes (an alias bomb
-    of a few hundred bytes is refused before it is built), duplicate keys are refused,
-    and every error names the file and line. Kept private so it can delegate to
-    ``alliance_analysis.yamlio`` once that module exists.
+    Alias expansion is bounded (an alias bomb of a few hundred bytes is refused before it
+    is built), cycles and duplicate keys are refused, the top level must be a mapping, and
+    every error names the file and line.
     """
-    try:
-        from alliance_analysis import yamlio  # type: ignore[attr-defined]
-    except ImportError:
-        yamlio = None
-    if yamlio is not None and hasattr(yamlio, "load_yaml_mapping"):
-        return yamlio.load_yaml_mapping(path)
-    if not path.is_file():
-        raise DataValidationError("scenario file not found", file=path,
-                                  fix="check the path (scenario files live in data/raw/scenarios/)")
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise DataValidationError(f"not UTF-8 text (byte {exc.start})", file=path,
-                                  fix="save the scenario file as UTF-8") from None
-    loader = yaml.SafeLoader(text)
-    try:
-        node = loader.get_single_node()
-        if node is None:
-            return {}
-        _check_yaml_nodes(node, path)
-        if not isinstance(node, yaml.MappingNode):
-            raise DataValidationError(f"line {node.start_mark.line + 1}: the document is a {node.id}, not a mapping",
-                                      file=path, fix="the top level must be keys such as name:, forces:, options:")
-        data = loader.construct_document(node)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
-        raise DataValidationError(f"{line}{exc.problem or exc.context}", file=path,
-                                  fix="correct the YAML syntax") from None
-    except yaml.YAMLError as exc:
-        raise DataValidationError(f"not valid YAML: {exc}", file=path, fix="correct the YAML syntax") from None
-    finally:
-        loader.dispose()
-    return data
+    from alliance_analysis.yamlio import load_yaml_mapping
 
-
-def _check_yaml_nodes(root: yaml.Node, path: Path) -> None:
-    """Refuse duplicate keys and documents expanding to more than MAX_YAML_NODES nodes."""
-    sizes: dict[int, int] = {}
-    open_: set[int] = set()  # nodes on the current depth-first path: meeting one again is a cycle
-    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
-    while stack:  # iterative post-order: expanded size counted once per distinct node
-        node, done = stack.pop()
-        if id(node) in sizes:
-            continue
-        if isinstance(node, yaml.ScalarNode):
-            sizes[id(node)] = 1
-            continue
-        children = ([c for kv in node.value for c in kv] if isinstance(node, yaml.MappingNode) else list(node.value))
-        if not done:
-            if id(node) in open_:
-                raise DataValidationError(f"line {node.start_mark.line + 1}: an alias refers to itself (a cycle)",
-                                          file=path, fix="remove the recursive alias")
-            open_.add(id(node))
-            if isinstance(node, yaml.MappingNode):
-                seen: dict[str, int] = {}
-                for k, _ in node.value:
-                    if isinstance(k, yaml.ScalarNode) and k.value != "<<":
-                        if k.value in seen:
-                            raise DataValidationError(
-                                f"line {k.start_mark.line + 1}: duplicate key {k.value!r} (first on line "
-                                f"{seen[k.value]})", file=path, fix="keep one of the two entries")
-                        seen[k.value] = k.start_mark.line + 1
-            stack.append((node, True))
-            stack.extend((c, False) for c in children if id(c) not in sizes)
-            continue
-        open_.discard(id(node))
-        sizes[id(node)] = 1 + sum(sizes.get(id(c), 1) for c in children)
-        if sizes[id(node)] > MAX_YAML_NODES:
-            raise DataValidationError(
-                f"line {node.start_mark.line + 1}: the document expands to more than {MAX_YAML_NODES:,} nodes "
-                "through aliases", file=path, fix="remove the nested aliases (an alias bomb?)")
+    return load_yaml_mapping(Path(path), what="scenario file")
 
 
 def _seed_refs(obj: Any, path: str = "") -> list[tuple[str, SeedRef]]:
