@@ -119,10 +119,9 @@ def _largest_remainder(total: int, weights: np.ndarray) -> np.ndarray:
 
 def _groups(labels: pd.Series, scheme: str) -> np.ndarray:
     """Harmonised group of each label (looked up once per distinct label)."""
-    lab = labels.astype(str)
-    uniq = list(lab.unique())
-    found = taxonomy.harmonised_group(uniq, scheme)
-    return lab.map(dict(zip(uniq, found.to_numpy()))).to_numpy()
+    codes, uniq = pd.factorize(labels.astype(str), sort=False)
+    found = taxonomy.harmonised_group([str(u) for u in uniq], scheme).to_numpy()
+    return found[codes]
 
 
 def _fy_labels(quarters: pd.Series | pd.PeriodIndex) -> np.ndarray:
@@ -434,9 +433,17 @@ def _spliced_cached(rkey: tuple[str, float], pkey: tuple[str, float], rolling_pa
     return _splice(_load_rolling_cached(rkey, rolling_path), _load_prc_cached(pkey, prc_path))
 
 
+_KEEP = ("force", "force_type", "offence", "offence_group", "offence_subgroup", "period_end", "rolling_total",
+         "quarter", "financial_year", "financial_quarter", "count")
+
+
 def _territorial(df: pd.DataFrame) -> pd.DataFrame:
+    """Only the columns the splice needs, territorial forces only (when ``force_type`` is given)."""
+    df = df[[c for c in df.columns if c in _KEEP]]
+    if "offence_subgroup" in df.columns and "offence_group" in df.columns:
+        df = df.drop(columns="offence_group")  # PRC's own groups: the subgroup is harmonised instead
     if "force_type" in df.columns:
-        return df[df["force_type"].astype(str) == "territorial"]
+        return df[(df["force_type"] == "territorial").to_numpy()]
     return df
 
 
