@@ -3,8 +3,22 @@
 The links Home Office offence code -> PRC offence group/subgroup -> police.uk crime
 type -> source-paper (seed table) category are data, in
 ``data/raw/reference/prc_subgroup_taxonomy.csv`` (one row per PRC subgroup, with a
-``source`` column); offence codes reach it through the real PRC 2017/18 table's own
-code/subgroup columns.
+``source`` column); offence codes reach it through
+``data/raw/reference/offence_codes_2017_18.csv``, built once from the real PRC 2017/18
+table's own code/subgroup columns (this module imports no dataset loader).
+
+**Harmonised offence groups 2003-2023** (``offence_group_harmonised.csv``): every
+``Offence`` label of the rolling 12-month PFA table, every PRC ``Offence Subgroup`` and
+every police.uk crime type maps to one of :data:`HARMONISED_GROUPS` (police.uk types that
+hold two groups map to a composite in :data:`COMPOSITE_GROUPS`), with a ``source``
+column: :func:`harmonised_group`, :func:`harmonise`. Fraud is kept apart (not in the
+recorded-crime total by default).
+
+**Declared breaks** (``data_breaks.csv``, :func:`data_breaks`, :func:`breaks_for`): fraud
+to Action Fraud (April 2011 - March 2013), the April 2017 burglary reclassification, the
+2014-2016 recording-practice uplift after the inspectorate's crime data integrity
+reviews (violence, sexual offences, public order) and the 2020-21 lockdowns (all groups),
+each with its source publication and the groups it affects.
 
 Known breaks (series are not comparable across them without adjustment):
 
