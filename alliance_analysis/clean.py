@@ -517,6 +517,12 @@ def _first_bad(mask: pd.Series) -> int:
     return int(mask.to_numpy().nonzero()[0][0])
 
 
+def _row(values: pd.Series, pos: int) -> int:
+    """1-based data row of position ``pos``: the original row where the index still holds it."""
+    label = values.index[pos]
+    return int(label) + 1 if pd.api.types.is_integer_dtype(values.index) else pos + 1
+
+
 def parse_count_column(values: pd.Series, *, file: str | Path | None, column: str,
                        allow_negative: pd.Series | bool = False) -> pd.Series:
     """Parse whole-number counts from text, refusing blanks, decimals, text, inf and negatives.
@@ -537,7 +543,8 @@ def parse_count_column(values: pd.Series, *, file: str | Path | None, column: st
     ok = text.str.fullmatch(r"-?\d+")
     if not ok.all():
         i = _first_bad(~ok)
-        raise DataValidationError(f"{values.iloc[i]!r} is not a whole number", file=file, column=column, row=i + 1,
+        raise DataValidationError(f"{values.iloc[i]!r} is not a whole number", file=file, column=column,
+                                  row=_row(values, i),
                                   fix="counts must be whole numbers >= 0; correct or remove the row")
     out = text.astype("int64")
     neg = out < 0
@@ -547,7 +554,8 @@ def parse_count_column(values: pd.Series, *, file: str | Path | None, column: st
         neg = neg & False
     if neg.any():
         i = _first_bad(neg)
-        raise DataValidationError(f"negative count {values.iloc[i]!r}", file=file, column=column, row=i + 1,
+        raise DataValidationError(f"negative count {values.iloc[i]!r}", file=file, column=column,
+                                  row=_row(values, i),
                                   fix="counts must be >= 0; correct the row")
     return out
 
@@ -567,11 +575,13 @@ def parse_float_column(values: pd.Series, *, file: str | Path | None, column: st
     bad = num.isna()
     if bad.any():
         i = _first_bad(bad)
-        raise DataValidationError(f"{values.iloc[i]!r} is not a finite number", file=file, column=column, row=i + 1,
+        raise DataValidationError(f"{values.iloc[i]!r} is not a finite number", file=file, column=column,
+                                  row=_row(values, i),
                                   fix="write a plain decimal number; blanks, text, inf and NaN are refused")
     if non_negative and (num < 0).any():
         i = _first_bad(num < 0)
-        raise DataValidationError(f"negative value {values.iloc[i]!r}", file=file, column=column, row=i + 1,
+        raise DataValidationError(f"negative value {values.iloc[i]!r}", file=file, column=column,
+                                  row=_row(values, i),
                                   fix="values must be >= 0; correct the row")
     return num
 
@@ -593,11 +603,11 @@ def check_unique(df: pd.DataFrame, key: Sequence[str], *, file: str | Path | Non
     later = df.duplicated(list(key), keep="first")
     i = _first_bad(later)
     vals = tuple(df[k].iloc[i] for k in key)
-    first = _first_bad(dup & (df[list(key)] == pd.Series(vals, index=list(key))).all(axis=1))
+    first = _row(df[key[0]], _first_bad(dup & (df[list(key)] == pd.Series(vals, index=list(key))).all(axis=1))) - 1
     names = [(columns or {}).get(k, k) for k in key]
     raise DataValidationError(
         f"duplicate of row {first + 1} on ({', '.join(names)}) = ({', '.join(map(str, vals))})",
-        file=file, column=names[0], row=i + 1,
+        file=file, column=names[0], row=_row(df[key[0]], i),
         fix=f"remove the repeated row; each ({', '.join(names)}) must appear once")
 
 
@@ -618,7 +628,7 @@ def canonical_force_column(values: pd.Series, *, file: str | Path | None, column
             mapping[u] = canonical_force_name(u)
         except DataValidationError as exc:
             i = _first_bad(text == u)
-            raise DataValidationError(exc.detail, file=file, column=column, row=i + 1,
+            raise DataValidationError(exc.detail, file=file, column=column, row=_row(values, i),
                                       fix=exc.fix or "give the force's name") from None
     return text.map(mapping)
 

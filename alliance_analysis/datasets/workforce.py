@@ -14,16 +14,21 @@ Examples
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import pandas as pd
 
-from alliance_analysis import clean
+from alliance_analysis import clean, paths
 from alliance_analysis.errors import DataValidationError
+
+log = logging.getLogger(__name__)
 
 MEASURES = ("officers_fte", "staff_fte", "pcso_fte", "designated_officers_fte", "special_constables_headcount",
             "staff_plus_designated_fte")
 _REQUIRED = ("as_at", "area", "is_region_or_total", "measure", "value", "source_file")
+#: Areas in the published tables that are not forces; their rows are dropped and counted.
+NON_FORCE_AREAS: frozenset[str] = frozenset({"Central Service Secondments"})
 
 
 def load_workforce(path: str | Path) -> pd.DataFrame:
@@ -31,33 +36,189 @@ def load_workforce(path: str | Path) -> pd.DataFrame:
 
     Regions and totals are dropped; where several vintages give the same force, date and
     measure, the latest ``source_file`` (sorted by name, which encodes the publication) wins;
-    non-force areas (e.g. central service secondments) are dropped.
+    the non-force areas in ``NON_FORCE_AREAS`` (central service secondments) are dropped
+    and counted in the log. Any other area that is not a force, a repeated row within one
+    source file, a text, negative or infinite value is an error naming the row.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "w.csv"
+    >>> _ = p.write_text("as_at,area,is_region_or_total,measure,value,source_file\\n"
+    ...                  "2015-03-31,West Mercya,False,officers_fte,1,a.ods\\n")
+    >>> load_workforce(p)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    alliance_analysis.errors.DataValidationError: ...row 1: unknown police force name 'West Mercya' ...
     """
     p = Path(path)
-    df = pd.read_csv(p)
-    missing = [c for c in _REQUIRED if c not in df.columns]
-    if missing:
-        raise DataValidationError(f"missing columns {missing}", file=p, fix=f"expected {list(_REQUIRED)}")
+    df = clean.read_csv_strict(p, _REQUIRED, what="the workforce table",
+                               fix_missing="check the path to police_workforce_by_force_2014_2019_long.csv")
     unknown = sorted(set(df["measure"]) - set(MEASURES))
     if unknown:
-        raise DataValidationError(f"unknown measures {unknown}", file=p, column="measure", fix=f"use {list(MEASURES)}")
-    vals = pd.to_numeric(df["value"], errors="coerce")
-    bad = (vals.isna() & df["value"].notna()) | (vals < 0)
-    if bad.any():
-        i = int(bad.to_numpy().nonzero()[0][0])
-        raise DataValidationError(f"value '{df['value'].iloc[i]}' is not a non-negative number", file=p, column="value",
-                                  row=i + 1, fix="correct the figure")
-    df = df.assign(value=vals).dropna(subset=["value"])  # blank cells in the published tables stay absent
-    df = df[~df["is_region_or_total"].astype(str).str.lower().eq("true")]
-    keep = []
-    for area in df["area"].unique():
-        try:
-            keep.append((area, clean.canonical_force_name(area)))
-        except DataValidationError:
-            continue  # not a force (e.g. Central Service Secondments)
-    names = dict(keep)
-    df = df[df["area"].isin(names)].assign(force=lambda d: d["area"].map(names))
-    df["as_at"] = pd.to_datetime(df["as_at"])
+        i = clean._first_bad(df["measure"].isin(unknown))
+        raise DataValidationError(f"unknown measure {df['measure'].iloc[i]!r}", file=p, column="measure", row=i + 1,
+                                  fix=f"use one of {list(MEASURES)}")
+    clean.check_unique(df, ["area", "as_at", "measure", "source_file"], file=p)
+    blank = df["value"].str.strip() == ""
+    vals = pd.Series(float("nan"), index=df.index)
+    vals[~blank] = clean.parse_float_column(df.loc[~blank, "value"], file=p, column="value").to_numpy()
+    if blank.any():
+        # Blank cells in the published tables mean "not published": they stay absent, counted.
+        log.info("%s: %d blank values left absent", p, int(blank.sum()))
+    df = df.assign(value=vals)[~blank]
+    df = df[~df["is_region_or_total"].astype(str).str.strip().str.lower().eq("true")]
+    area = df["area"].astype(str).str.strip()
+    non_force = area.isin(NON_FORCE_AREAS)
+    if non_force.any():
+        log.info("%s: %d rows for non-force areas %s dropped", p, int(non_force.sum()),
+                 sorted(set(area[non_force])))
+    df = df[~non_force]
+    # A misspelt or blank force is an error naming its row (issue 12: "West Mercya" lost 56 rows silently).
+    df = df.assign(force=clean.canonical_force_column(df["area"], file=p, column="area"))
+    as_at = pd.to_datetime(df["as_at"].str.strip(), format="%Y-%m-%d", errors="coerce")
+    if as_at.isna().any():
+        i = clean._first_bad(as_at.isna())
+        raise DataValidationError(f"{df['as_at'].iloc[i]!r} is not a date", file=p, column="as_at",
+                                  row=clean._row(df["as_at"], i), fix="write dates as YYYY-MM-DD")
+    df["as_at"] = as_at
     df = df.sort_values("source_file").drop_duplicates(["force", "as_at", "measure"], keep="last")
     return df[["force", "as_at", "measure", "value", "source_file"]].sort_values(
         ["force", "measure", "as_at"]).reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------- open data table 2007-2022
+
+#: Published worker type -> tidy worker type.
+WORKER_TYPES: dict[str, str] = {
+    "police officer": "police_officer",
+    "police staff": "police_staff",
+    "police community support officer": "pcso",
+    "pcso": "pcso",
+    "designated officer": "designated_officer",
+    "special constable": "special_constable",
+    "police support volunteer": "police_support_volunteer",
+}
+#: Rank spellings that differ only by letter case between years, unified (counted in attrs).
+RANK_SPELLINGS: dict[str, str] = {"Police support volunteer": "Police Support Volunteer"}
+_OPEN_COLUMNS = ("date", "force_name", "region", "sex", "rank_description", "worker_type", "total_headcount",
+                 "total_fte")
+_OPEN_KEY = ["as_at", "force", "sex", "rank", "worker_type"]
+
+
+def load_workforce_open_data(path: str | Path | None = None) -> pd.DataFrame:
+    """Load the Home Office police workforce open data table (31 March snapshots, 2007-2022).
+
+    Parameters
+    ----------
+    path : str or Path, optional
+        The table in the shipped snake_case layout (``date, geo_code, force_name, region, sex,
+        rank_description, worker_type, total_headcount, total_fte``); ``None`` reads the
+        shipped release of 27 July 2022.
+
+    Returns
+    -------
+    DataFrame
+        ``as_at`` (datetime64, 31 March; the file dates each snapshot 1 March), ``year``
+        (the March year), ``force`` (canonical), ``region``, ``sex``, ``rank``,
+        ``worker_type`` (one of ``police_officer``, ``police_staff``, ``pcso``,
+        ``designated_officer``, ``special_constable``, ``police_support_volunteer``),
+        ``headcount`` and ``fte`` (float). ``attrs["corrections"]`` counts the rank
+        spellings unified.
+
+    Raises
+    ------
+    DataValidationError
+        Missing file or columns, a date not in March, an unknown force or worker type,
+        a blank, text, negative or infinite headcount/FTE, or a repeated (date, force,
+        sex, rank, worker type), naming the file, the 1-based data row and the column.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "w.csv"
+    >>> _ = p.write_text("date,geo_code,force_name,region,sex,rank_description,worker_type,"
+    ...     "total_headcount,total_fte\\n2015-03-01,E23000016,West Mercia,West Midlands,Female,"
+    ...     "Constable,police officer,10,9.5\\n")
+    >>> load_workforce_open_data(p)[["as_at", "force", "worker_type", "fte"]].astype(str).values.tolist()
+    [['2015-03-31', 'West Mercia', 'police_officer', '9.5']]
+    """
+    p = paths.WORKFORCE_OPEN_DATA if path is None else Path(path)
+    df = clean.read_csv_strict(p, _OPEN_COLUMNS, what="the police workforce open data table",
+                               fix_missing="restore data/raw/workforce/police_workforce_open_data_2007_2022.csv.gz "
+                                           "from git, or pass the path of the Home Office workforce open data table")
+    date = pd.to_datetime(df["date"].str.strip(), format="%Y-%m-%d", errors="coerce")
+    bad = date.isna() | (date.dt.month != 3)
+    if bad.any():
+        i = clean._first_bad(bad)
+        raise DataValidationError(f"{df['date'].iloc[i]!r} is not a March snapshot date", file=p, column="date",
+                                  row=i + 1, fix="the table is as at 31 March each year: write YYYY-03-31 (or -03-01)")
+    wt_text = df["worker_type"].str.strip().str.lower()
+    bad = ~wt_text.isin(WORKER_TYPES)
+    if bad.any():
+        i = clean._first_bad(bad)
+        raise DataValidationError(f"unknown worker type {df['worker_type'].iloc[i]!r}", file=p,
+                                  column="worker_type", row=i + 1, fix=f"use one of {sorted(set(WORKER_TYPES))}")
+    rank = df["rank_description"].str.strip()
+    corrections = []
+    for wrong, right in RANK_SPELLINGS.items():
+        n = int((rank == wrong).sum())
+        if n:
+            corrections.append({"column": "rank_description", "from": wrong, "to": right, "rows": n,
+                                "reason": "letter case differs between years"})
+            rank = rank.where(rank != wrong, right)
+    force = clean.canonical_force_column(df["force_name"], file=p, column="force_name")
+    as_at = date + pd.offsets.MonthEnd(0)
+    out = pd.DataFrame({
+        "as_at": as_at.astype("datetime64[ns]"),
+        "year": as_at.dt.year.astype("int64"),
+        "force": force,
+        "region": df["region"].str.strip(),
+        "sex": df["sex"].str.strip(),
+        "rank": rank,
+        "worker_type": wt_text.map(WORKER_TYPES),
+        "headcount": clean.parse_float_column(df["total_headcount"], file=p, column="total_headcount"),
+        "fte": clean.parse_float_column(df["total_fte"], file=p, column="total_fte"),
+    })
+    nonterr = ~out["force"].isin(clean.CANONICAL_FORCES)
+    if nonterr.any():
+        i = clean._first_bad(nonterr)
+        raise DataValidationError(f"{df['force_name'].iloc[i]!r} is not one of the 43 territorial forces", file=p,
+                                  column="force_name", row=i + 1, fix="remove the row or correct the force name")
+    clean.check_unique(out, _OPEN_KEY, file=p, columns={"as_at": "date", "force": "force_name",
+                                                         "rank": "rank_description"})
+    out.attrs["corrections"] = corrections
+    return out
+
+
+def workforce_by_force_year(df: pd.DataFrame, measure: str = "fte") -> pd.DataFrame:
+    """Total ``fte`` or ``headcount`` by force, March year and worker type.
+
+    Parameters
+    ----------
+    df : DataFrame
+        Output of :func:`load_workforce_open_data`.
+    measure : {"fte", "headcount"}
+
+    Returns
+    -------
+    DataFrame
+        ``force``, ``year``, ``worker_type``, ``value`` (float), sorted.
+
+    Examples
+    --------
+    >>> d = pd.DataFrame({"force": ["Dorset"] * 3, "year": [2015] * 3, "worker_type": ["pcso", "pcso", "police_staff"],
+    ...                   "fte": [1.5, 2.0, 4.0], "headcount": [2.0, 2.0, 4.0]})
+    >>> workforce_by_force_year(d).values.tolist()
+    [['Dorset', 2015, 'pcso', 3.5], ['Dorset', 2015, 'police_staff', 4.0]]
+    """
+    from alliance_analysis.errors import ParameterError
+
+    if measure not in ("fte", "headcount"):
+        raise ParameterError(f"measure={measure!r}: use 'fte' or 'headcount'")
+    missing = [c for c in ("force", "year", "worker_type", measure) if c not in df.columns]
+    if missing:
+        raise DataValidationError(f"missing columns {missing}", column=missing[0],
+                                  fix="pass the output of load_workforce_open_data()")
+    out = df.groupby(["force", "year", "worker_type"], as_index=False, sort=True)[measure].sum()
+    return out.rename(columns={measure: "value"}).reset_index(drop=True)
