@@ -1327,10 +1327,21 @@ def reconcile_forecasts(result: ForecastResult, levels: Sequence[str] = ("force"
     """Coherent forecasts for the hierarchy above the series of a :func:`forecast_many` result.
 
     Every node's history is aggregated from ``result.history`` and forecast with the same
-    settings (model selected per node by the backtest); MinT uses the backtest errors of the
-    selected models as residuals. ``levels`` are key columns from top to bottom; with
-    ``groups`` (e.g. ``{"Warwickshire and West Mercia": [...forces]}``) an ``alliance``
-    level is added on top.
+    settings (model selected per node as in :func:`forecast_many`). ``levels`` are key columns
+    from top to bottom; with ``groups`` (e.g. ``{"Warwickshire and West Mercia": [...forces]}``)
+    an ``alliance`` level is added on top.
+
+    What is reconciled: the point forecast column ``mean`` of each node's selected model,
+    which for the log-scale models (``ets``, ``sarima``, ``combo``) is the back-transformed
+    *median* ``expm1(mu)``, and for ``snaive``, ``drift`` and the intermittent methods the
+    mean. Medians do not add up exactly, so coherent totals are sums of medians (slightly
+    below the mean of the total for skewed counts). Intervals are not reconciled.
+
+    Errors used by MinT (``mint_shrink``): the out-of-sample backtest errors
+    ``actual - mean`` of each node's selected model at every backtest origin (selection and
+    hold-out) and every horizon step 1..h, pooled as observations (rows = origin x period);
+    multi-step errors are therefore mixed with one-step ones, and the shrinkage covariance
+    (:func:`shrinkage_covariance`) is estimated from them, not from in-sample residuals.
 
     Returns
     -------
@@ -1351,17 +1362,26 @@ def reconcile_forecasts(result: ForecastResult, levels: Sequence[str] = ("force"
     lv = list(levels)
     if groups:
         lv = ["alliance", *lv]
-    h = build_hierarchy(result.history, lv, groups=groups)
-    nodes = aggregate_hierarchy(result.history, h, groups=groups)
     s = result.settings
+    tname = s.get("time", "month")
+    history = result.history
+    if isinstance(history.columns, pd.PeriodIndex):
+        raise ParameterError("reconcile_forecasts needs a tidy history (the result of a tidy forecast_many input)")
+    if tname != "month":
+        history = history.rename(columns={tname: "month"})
+    h = build_hierarchy(history, lv, groups=groups)
+    nodes = aggregate_hierarchy(history, h, groups=groups)
     node_fc = forecast_many(nodes, keys=("node",), horizon=s["horizon"], n_origins=s["n_origins"], step=s["step"],
                             models=s["models"], levels=s["levels"], season_length=s["season_length"],
-                            select_by=s["select_by"])
+                            select_by=s["select_by"], holdout=s.get("holdout"),
+                            intervals=s.get("intervals", "calibrated"), time="month")
     sel = node_fc.forecasts[node_fc.forecasts["is_selected"]]
     bt = node_fc.backtest.merge(node_fc.selected[["node", "model"]], on=["node", "model"])
     residuals = bt.assign(err=bt["actual"] - bt["mean"]).pivot_table(index=["origin", "month"], columns="node",
                                                                      values="err", observed=True)
     out = reconcile(sel, h, method=method, residuals=residuals if method == "mint_shrink" else None)
+    if tname != "month":
+        out = out.rename(columns={"month": tname})
     out.attrs["S"] = h.S
     out.attrs["labels"] = [tuple(nd.split("|")) for nd in h.nodes]
     out.attrs["hierarchy"] = h

@@ -1,0 +1,326 @@
+"""Forecasting, issue 11 items 4-6 and issue 13 items 1-2: minimum lengths, periods, nested
+selection, intermittent models, calibrated intervals, chunks and Dask.
+
+Expected values are worked by hand or recounted with plain numpy/pandas in the test.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from alliance_analysis import _intermittent
+from alliance_analysis import forecasting as F
+from alliance_analysis.errors import DataValidationError, ParameterError
+
+
+def _panel(n_series: int = 30, n: int = 60, seed: int = 0, level: float = 200.0, freq: str = "M",
+           start: str = "2015-01", time: str = "month", m: int = 12) -> pd.DataFrame:
+    """Seeded Poisson counts with a +-10% seasonal cycle (synthetic)."""
+    rng = np.random.default_rng(seed)
+    t = np.arange(n)
+    mu = level * (1 + 0.1 * np.cos(2 * np.pi * t / max(m, 1)))
+    periods = pd.period_range(start, periods=n, freq=freq)
+    return pd.DataFrame({"force": np.repeat([f"F{i:03d}" for i in range(n_series)], n), "crime_type": "Drugs",
+                         time: np.tile(periods, n_series), "count": rng.poisson(np.tile(mu, n_series))})
+
+
+# --------------------------------------------------------------------------- minimum lengths
+
+@pytest.mark.parametrize(
+    "n, horizon, n_origins, runs, skipped",
+    [
+        # monthly m = 12; first origin = n - horizon - (n_origins - 1)
+        pytest.param(34, 6, 4, {"snaive", "drift", "ets", "sba", "tsb"}, {"sarima", "combo"}, id="first-25-ets-only"),
+        pytest.param(33, 6, 4, {"snaive", "drift", "sba", "tsb"}, {"ets", "sarima", "combo"}, id="first-24-no-ets"),
+        pytest.param(41, 6, 4, set(F.DEFAULT_MODELS), set(), id="first-32-all"),
+        pytest.param(40, 6, 4, {"snaive", "drift", "ets", "sba", "tsb"}, {"sarima", "combo"}, id="first-31"),
+    ],
+)
+def test_minimum_length_rule_per_model(n, horizon, n_origins, runs, skipped):
+    # every length that passes the check runs: no crash at ETS 2m+1 = 25 or SARIMA 2m+8 = 32
+    r = F.forecast_many(_panel(2, n), horizon=horizon, n_origins=n_origins)
+    assert set(r.forecasts["model"]) == runs and set(r.backtest["model"]) == runs
+    assert set(r.skipped["model"]) == skipped
+    assert len(r.skipped) == 2 * len(skipped)  # one row per series and model
+    assert np.isfinite(r.forecasts[["mean", "lo_95", "hi_95"]].to_numpy()).all()
+
+
+def test_min_length_table():
+    assert [F.min_length(k, 4) for k in ("snaive", "drift", "ets", "sarima", "combo", "tsb")] == [5, 5, 9, 16, 16, 5]
+    assert F.min_length("drift", 1) == 3 and F.min_length("sarima", 1) is None
+
+
+def test_combo_only_request_runs_its_components_but_returns_combo_only():
+    r = F.forecast_many(_panel(2, 48), horizon=6, n_origins=2, models=("combo",))
+    assert set(r.forecasts["model"]) == {"combo"} and set(r.accuracy["model"]) == {"combo"}
+    assert (r.selected["model"] == "combo").all()
+
+
+# --------------------------------------------------------------------------- periods
+
+@pytest.mark.parametrize(
+    "freq, start, time, m, n",
+    [
+        pytest.param("M", "2015-01", "month", 12, 48, id="monthly"),
+        pytest.param("Q", "2007Q2", "quarter", 4, 40, id="quarterly-quarter-column"),
+        pytest.param("Q", "2007Q2", "period", 4, 40, id="quarterly-period-column"),
+        pytest.param("Y", "1990", "year", 1, 30, id="annual"),
+        pytest.param("Q", "2007Q2", "when", 4, 40, id="any-period-column"),
+    ],
+)
+def test_season_length_and_time_column_from_the_data(freq, start, time, m, n):
+    d = _panel(3, n, freq=freq, start=start, time=time, m=m)
+    r = F.forecast_many(d, horizon=4, n_origins=2)
+    assert r.settings["season_length"] == m and r.settings["time"] == time
+    last = pd.Period(start, freq) + n - 1
+    assert [str(p) for p in r.forecasts[time].unique()] == [str(last + k) for k in range(1, 5)]
+    assert time in r.backtest.columns and "month" not in r.forecasts.columns or time == "month"
+    if m == 1:  # annual: no seasonal ARIMA, said in skipped
+        assert set(r.skipped["model"]) == {"sarima", "combo"}
+        assert r.skipped["reason"].str.contains("seasonal period m >= 2").all()
+
+
+def test_annual_ets_has_no_seasonal_term():
+    # a straight line on log1p: ETS with m = 1 should follow the trend, not a season
+    y = np.expm1(np.log1p(100) + 0.05 * np.arange(25))
+    d = pd.DataFrame({"force": "A", "crime_type": "x", "year": pd.period_range("1999", periods=25, freq="Y"),
+                      "count": y})
+    r = F.forecast_many(d, horizon=3, n_origins=1, models=("ets",), intervals="model")
+    f = r.forecasts["mean"].to_numpy()
+    assert np.allclose(f, np.expm1(np.log1p(100) + 0.05 * np.arange(25, 28)), rtol=0.02)
+
+
+def test_wide_input_equals_tidy():
+    d = _panel(5, 48)
+    wide = d.pivot(index=["force", "crime_type"], columns="month", values="count")
+    a = F.forecast_many(d, horizon=6, n_origins=2)
+    b = F.forecast_many(wide, horizon=6, n_origins=2)
+    pd.testing.assert_frame_equal(a.forecasts, b.forecasts)
+    pd.testing.assert_frame_equal(a.accuracy, b.accuracy)
+
+
+@pytest.mark.parametrize(
+    "mutate, message",
+    [
+        pytest.param(lambda d: d.assign(count=d["count"].astype(float).where(d.index != 50, np.inf)),
+                     r"F001.*non-finite count \(inf\) in 2015-03", id="inf"),
+        pytest.param(lambda d: d.assign(count=d["count"].astype(float).where(d.index != 50, -np.inf)),
+                     r"F001.*non-finite count \(inf\) in 2015-03", id="minus-inf"),
+        pytest.param(lambda d: d.assign(count=d["count"].astype(float).where(d.index != 50)),
+                     r"F001.*missing count in 2015-03", id="nan"),
+        pytest.param(lambda d: d.assign(count=d["count"].astype(object).where(d.index != 50, "x")),
+                     r"F001.*non-numeric count 'x' in 2015-03", id="text"),
+        pytest.param(lambda d: d.rename(columns={"month": "when"}).assign(other=d["month"]),
+                     r"no time column", id="two-period-columns"),
+    ],
+)
+def test_bad_counts_name_series_and_period(mutate, message):
+    d = _panel(2, 48)  # series F001 starts at row 48; row 50 is its third month, 2015-03
+    with pytest.raises(DataValidationError, match=message):
+        F.forecast_many(mutate(d), horizon=6, n_origins=2)
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        pytest.param({"holdout": 2, "n_origins": 2}, "holdout", id="holdout-all"),
+        pytest.param({"intervals": "bootstrap"}, "intervals", id="intervals"),
+        pytest.param({"keep": "some"}, "keep", id="keep"),
+        pytest.param({"memory_budget_mb": 0}, "memory_budget_mb", id="budget"),
+        pytest.param({"min_improvement": 1.5}, "min_improvement", id="margin"),
+    ],
+)
+def test_bad_new_parameters(kwargs, message):
+    with pytest.raises(ParameterError, match=message):
+        F.forecast_many(_panel(1, 48), **{"horizon": 6, **kwargs})
+
+
+# --------------------------------------------------------------------------- nested selection
+
+@pytest.fixture(scope="module")
+def nested():
+    return F.forecast_many(_panel(30, 60, seed=4), horizon=6, n_origins=4)
+
+
+def test_selection_and_holdout_use_disjoint_origins(nested):
+    # 4 origins: the first 2 select, the last 2 are scored; recompute both with plain numpy
+    bt, acc = nested.backtest, nested.accuracy
+    origins = sorted(bt["origin"].unique())
+    assert nested.settings["holdout"] == 2
+    d = _panel(30, 60, seed=4)
+    one = bt[(bt["force"] == "F007") & (bt["model"] == "snaive")]
+    y = d[d["force"] == "F007"]["count"].to_numpy(dtype=float)
+    per = []
+    for k, o in enumerate(origins):
+        train = y[:60 - 6 - 3 + k]
+        g = one[one["origin"] == o]
+        per.append(np.mean(np.abs(g["actual"] - g["mean"])) / np.mean(np.abs(train[12:] - train[:-12])))
+    row = acc[(acc["force"] == "F007") & (acc["model"] == "snaive")].iloc[0]
+    assert row["selection_score"] == pytest.approx(np.mean(per[:2]))
+    assert row["accuracy_holdout"] == pytest.approx(np.mean(per[2:]))
+    assert row["mase"] == pytest.approx(np.mean(per))
+
+
+def test_holdout_errors_do_not_change_the_choice():
+    # changing the data after the last selection origin's training end cannot change any
+    # selection score... but it changes the actuals of windows; so change only the last
+    # hold-out window's final month, which no selection window reaches (origins 51, 52 with
+    # horizon 6 reach month 57 at most; month 59 is the last)
+    d = _panel(10, 60, seed=5)
+    a = F.forecast_many(d, horizon=6, n_origins=4)
+    d2 = d.copy()
+    last = d2["month"] == d2["month"].max()
+    d2.loc[last, "count"] = d2.loc[last, "count"] * 3
+    b = F.forecast_many(d2, horizon=6, n_origins=4)
+    assert (a.selected["model"] == b.selected["model"]).all()
+    assert np.allclose(a.selected["selection_score"], b.selected["selection_score"])
+    assert not np.allclose(a.selected["accuracy_holdout"], b.selected["accuracy_holdout"])
+
+
+def test_robust_default_kept_unless_clearly_better(nested):
+    acc = nested.accuracy
+    sel = nested.selected.set_index("force")
+    ets = acc[acc["model"] == "ets"].set_index("force")["selection_score"]
+    regular = acc[~acc["model"].isin(F.INTERMITTENT_MODELS)]
+    best = regular.loc[regular.groupby("force")["selection_score"].idxmin()].set_index("force")
+    expect = np.where(best["selection_score"] < 0.95 * ets.loc[best.index], best["model"], "ets")
+    assert (sel.loc[best.index, "model"].to_numpy() == expect).all()
+    kept = sel[sel["reason"].str.startswith("robust default")]
+    assert (kept["model"] == "ets").all()
+    # with no margin the lowest selection score always wins
+    r0 = F.forecast_many(_panel(30, 60, seed=4), horizon=6, n_origins=4, min_improvement=0.0)
+    assert (r0.selected.set_index("force")["model"] == best["model"]).all()
+
+
+def test_single_origin_has_no_holdout_and_says_so():
+    r = F.forecast_many(_panel(3, 48), horizon=6, n_origins=1)
+    assert r.settings["holdout"] == 0 and r.accuracy["accuracy_holdout"].isna().all()
+    assert not r.selected["reason"].str.contains("hold-out").any()
+
+
+# --------------------------------------------------------------------------- intermittent counts
+
+def test_croston_and_sba_by_hand():
+    # y = 0 4 0 4: size0 = 4, interval0 = 2; alpha 0.1. Demands at t=1 and t=3 with gaps 2:
+    # z stays 4 and p stays 2, so Croston = 2 and SBA = 0.95 x 2 = 1.9
+    y = np.array([[0, 4, 0, 4.0]])
+    assert _intermittent.rates(y, "croston")[0][0] == pytest.approx(2.0)
+    assert _intermittent.rates(y, "sba")[0][0] == pytest.approx(1.9)
+    # TSB: pi0 = 0.5, z0 = 4; pi moves 0.5 -> 0.475 -> 0.50125 -> 0.4761875 -> 0.502378; z stays 4
+    pi = 0.5
+    for d in (0, 1, 0, 1):
+        pi += 0.05 * (d - pi)
+    assert _intermittent.rates(y, "tsb")[0][0] == pytest.approx(4 * pi)
+
+
+def test_mostly_zero_series_choose_an_intermittent_model():
+    rng = np.random.default_rng(9)
+    n, S = 48, 12
+    counts = rng.binomial(1, 0.2, size=(S, n)) * rng.poisson(3, size=(S, n))
+    d = pd.DataFrame({"force": np.repeat([f"L{i:02d}" for i in range(S)], n), "crime_type": "Robbery",
+                      "month": np.tile(pd.period_range("2019-01", periods=n, freq="M"), S),
+                      "count": counts.ravel()})
+    r = F.forecast_many(d, horizon=6, n_origins=4)
+    zero_share = (counts[:, :n - 6 - 3 + 1] == 0).mean(axis=1)  # up to the last selection origin
+    assert (zero_share >= 0.5).all()
+    assert r.accuracy.groupby("force")["intermittent"].all().all()
+    assert r.selected["model"].isin(["sba", "tsb", "croston", "snaive"]).all()
+    assert r.selected["reason"].str.startswith("intermittent series").all()
+
+
+# --------------------------------------------------------------------------- calibrated intervals
+
+def test_conformal_quantiles_by_hand():
+    # 19 scores 1..19: level 80 -> ranks ceil(20 x 0.1) = 2 and ceil(20 x 0.9) = 18
+    r = np.arange(1, 20, dtype=float).reshape(19, 1, 1)
+    assert F.conformal_quantiles(r, (80,)) is None  # fewer than 20 scores
+    r = np.arange(1, 21, dtype=float).reshape(20, 1, 1)  # ranks ceil(21 x .1) = 3, ceil(21 x .9) = 19
+    lo, hi = F.conformal_quantiles(r, (80,))[80]
+    assert (lo[0], hi[0]) == (3.0, 19.0)
+    # per step when every step has >= 200 scores; pooled otherwise (same value each step)
+    rng = np.random.default_rng(0)
+    two = np.stack([rng.normal(0, 1, 200), rng.normal(0, 3, 200)], axis=1)[:, None, :]
+    lo, hi = F.conformal_quantiles(two, (90,))[90]
+    assert hi[1] > 2 * hi[0]
+    lo, hi = F.conformal_quantiles(two[:150], (90,))[90]
+    assert hi[0] == hi[1]
+
+
+def test_calibrated_holdout_coverage_near_nominal_where_model_intervals_are_too_narrow():
+    # overdispersed counts (negative binomial): the log-normal ETS intervals, fitted to
+    # smoothed one-step errors, are too narrow; calibration from backtest errors repairs it
+    rng = np.random.default_rng(21)
+    S, n = 300, 40
+    t = np.arange(n)
+    mu = 50 * (1 + 0.2 * np.cos(2 * np.pi * t / 12))
+    counts = rng.negative_binomial(3, 3 / (3 + np.tile(mu, (S, 1))))
+    d = pd.DataFrame({"force": np.repeat([f"F{i:03d}" for i in range(S)], n), "crime_type": "x",
+                      "month": np.tile(pd.period_range("2020-01", periods=n, freq="M"), S),
+                      "count": counts.ravel()})
+    cal = F.forecast_many(d, horizon=4, n_origins=4, models=("ets", "snaive"), min_improvement=0.0)
+    mod = F.forecast_many(d, horizon=4, n_origins=4, models=("ets", "snaive"), intervals="model",
+                          min_improvement=0.0)
+    c = cal.accuracy.groupby("model")[["coverage_80", "coverage_95"]].mean()
+    assert abs(c.loc["ets", "coverage_80"] - 0.80) <= 0.05 and abs(c.loc["ets", "coverage_95"] - 0.95) <= 0.05
+    # coverage recounted from the hold-out rows of the backtest with plain pandas
+    bt = cal.backtest[(cal.backtest["model"] == "ets") & cal.backtest["origin"].isin(
+        sorted(cal.backtest["origin"].unique())[2:])]
+    inside = ((bt["actual"] >= bt["lo_80"]) & (bt["actual"] <= bt["hi_80"])).mean()
+    assert inside == pytest.approx(c.loc["ets", "coverage_80"])
+    assert c.loc["ets", "coverage_80"] > mod.accuracy.groupby("model")["coverage_80"].mean().loc["ets"]
+
+
+def test_coverage_flag_marks_series_more_than_10_points_below():
+    r = F.forecast_many(_panel(20, 60, seed=2), horizon=6, n_origins=4)
+    acc = r.accuracy
+    expect = (acc["coverage_80"] < 0.70) | (acc["coverage_95"] < 0.85)
+    assert (acc["coverage_flag"] == expect).all()
+    assert (r.selected["coverage_flag"].to_numpy() == acc[acc["selected"]]["coverage_flag"].to_numpy()).all()
+
+
+# --------------------------------------------------------------------------- chunks and Dask
+
+def test_chunked_equals_unchunked():
+    d = _panel(60, 48, seed=6)
+    whole = F.forecast_many(d, horizon=6, n_origins=2)
+    parts = F.forecast_many(d, horizon=6, n_origins=2, memory_budget_mb=2)
+    assert whole.settings["n_chunks"] == 1 and parts.settings["n_chunks"] > 2
+    for name in ("forecasts", "backtest", "accuracy", "selected", "fallbacks", "skipped"):
+        pd.testing.assert_frame_equal(getattr(whole, name), getattr(parts, name), check_exact=False, rtol=1e-9)
+    # rows come out ordered by series, model (as given) and period, without a sort
+    f = whole.forecasts
+    assert f["force"].is_monotonic_increasing
+    order = {m: i for i, m in enumerate(whole.settings["models"])}
+    assert f.groupby("force")["model"].apply(lambda s: s.map(order).is_monotonic_increasing).all()
+
+
+def test_keep_selected_returns_only_the_selected_forecasts():
+    d = _panel(8, 48)
+    full = F.forecast_many(d, horizon=6, n_origins=2)
+    slim = F.forecast_many(d, horizon=6, n_origins=2, keep="selected")
+    sel = full.forecasts[full.forecasts["is_selected"]].reset_index(drop=True)
+    pd.testing.assert_frame_equal(sel, slim.forecasts)
+    assert len(slim.backtest) == 0
+    pd.testing.assert_frame_equal(full.accuracy, slim.accuracy)
+
+
+def test_dask_local_cluster_equals_in_process():
+    pytest.importorskip("dask.distributed")
+    d = _panel(45, 48, seed=8)
+    serial = F.forecast_many(d, horizon=6, n_origins=2, memory_budget_mb=1)
+    dask = F.forecast_many(d, horizon=6, n_origins=2, memory_budget_mb=1, workers=2)
+    assert serial.settings["n_chunks"] >= 2
+    pd.testing.assert_frame_equal(serial.forecasts, dask.forecasts)
+    pd.testing.assert_frame_equal(serial.accuracy, dask.accuracy)
+
+
+def test_chunk_size_follows_the_budget():
+    d = _panel(40, 48)
+    small = F.forecast_many(d, horizon=6, n_origins=2, memory_budget_mb=1)
+    big = F.forecast_many(d, horizon=6, n_origins=2, memory_budget_mb=100)
+    assert small.settings["chunk_size"] < big.settings["chunk_size"] == 40
+    assert math.ceil(40 / small.settings["chunk_size"]) == small.settings["n_chunks"]
