@@ -88,6 +88,9 @@ class Column:
         Accept ``"598,830"`` as 598830; each such cell is counted and logged.
     date_format : str, optional
         ``strftime`` format for ``date`` columns (default: ISO ``YYYY-MM-DD``).
+    missing_markers : tuple of str
+        Texts the publisher uses for "no value" (e.g. ``("NA",)``), read as
+        missing in a ``nullable`` numeric column; any other text is an error.
 
     Examples
     --------
@@ -106,6 +109,7 @@ class Column:
     prefix: bool = False
     thousands: bool = False
     date_format: str | None = None
+    missing_markers: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         from alliance_analysis.errors import ParameterError
@@ -304,6 +308,8 @@ def _numeric(raw: pd.Series, col: Column, header: str, source: Any, corrections:
     else:
         text = raw.astype("string").str.strip()
         blank = (text.isna() | (text == "")).to_numpy(dtype=bool)
+        if col.missing_markers:
+            blank |= text.isin(col.missing_markers).fillna(False).to_numpy(dtype=bool)
         if col.thousands:
             sep = text.str.match(_THOUSANDS).fillna(False).to_numpy(dtype=bool)
             if sep.any():

@@ -23,6 +23,7 @@ import pandas as pd
 
 from alliance_analysis import paths
 from alliance_analysis.errors import DataValidationError
+from alliance_analysis.validation import Column, Schema, read_table, validate
 
 #: The seed documents (see ../shared/seeds/README.md).
 SEED_DOCUMENTS: tuple[str, ...] = (
@@ -94,29 +95,17 @@ def _load_cached(name: str) -> pd.DataFrame:
             "seed table file is missing", file=path,
             fix="restore data/raw/seed from version control (raw data is immutable)",
         )
-    df = pd.read_csv(path, dtype=str, keep_default_na=False)
     value_col = SEED_TABLES[name]
-    for col in (*_REQUIRED, value_col):
-        if col not in df.columns:
-            raise DataValidationError("required column is missing", file=path, column=col,
-                                      fix="every seed table needs id, document, location, value_as_printed, note")
-    dup = df["id"][df["id"].duplicated()]
-    if len(dup):
-        row = int(dup.index[0]) + 1
-        raise DataValidationError(f"duplicate id {dup.iloc[0]!r}", file=path, column="id", row=row,
-                                  fix="ids must be unique within and across seed tables")
-    values = pd.to_numeric(df[value_col], errors="coerce")
-    bad = values.isna()
-    if bad.any():
-        row = int(bad.idxmax()) + 1
-        raise DataValidationError(f"value {df[value_col][bad].iloc[0]!r} is not a number", file=path,
-                                  column=value_col, row=row, fix="write the number as printed, without units")
-    unknown = ~df["document"].isin(SEED_DOCUMENTS)
-    if unknown.any():
-        row = int(unknown.idxmax()) + 1
-        raise DataValidationError(f"unknown document {df['document'][unknown].iloc[0]!r}", file=path,
-                                  column="document", row=row, fix=f"use one of {', '.join(SEED_DOCUMENTS)}")
-    df[value_col] = values.astype(float)
+    schema = Schema(f"seed table {name}", [
+        Column("id"), Column("document", "category", allowed=SEED_DOCUMENTS),
+        Column("location", nullable=True), Column("value_as_printed", nullable=True),
+        Column("note", nullable=True), Column(value_col, "float")], key=("id",))
+    # cells are kept as text exactly as transcribed (blanks as ""); only the value column is converted
+    raw = read_table(path, schema, keep_default_na=False, na_filter=False)
+    checked = validate(raw, schema, source=path)
+    df = raw.copy()
+    df[value_col] = checked[value_col].astype(float)
+    df.attrs = {}
     return df
 
 
