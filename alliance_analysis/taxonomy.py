@@ -143,20 +143,22 @@ def _code_table() -> pd.DataFrame:
     if dup:
         raise DataValidationError(f"offence codes listed twice: {dup}", file=str(CODE_FILE), column="offence_code",
                                   fix="keep one row per Home Office offence code")
-    return df.drop(columns=["source"])
+    df = df.drop(columns=["source"])
+    return df.assign(harmonised_group=harmonised_group(df["offence_subgroup"], "prc").to_numpy())
 
 
 def offence_code_table() -> pd.DataFrame:
     """Return Home Office offence code -> PRC group/subgroup -> police.uk type.
 
     Codes and their group/subgroup come from the real PRC 2017/18 table itself, kept as
-    ``data/raw/reference/offence_codes_2017_18.csv`` (so this module reads no PRC table).
+    ``data/raw/reference/offence_codes_2017_18.csv`` (so this module reads no PRC table);
+    ``harmonised_group`` is the subgroup's harmonised offence group.
 
     Examples
     --------
     >>> t = offence_code_table()
-    >>> t.loc[t["offence_code"] == "28A", "offence_subgroup"].item()
-    'Domestic burglary'
+    >>> t.loc[t["offence_code"] == "28A", ["offence_subgroup", "harmonised_group"]].values.tolist()
+    [['Domestic burglary', 'Burglary']]
     """
     return _code_table().copy()
 

@@ -289,3 +289,23 @@ def test_breaks_for_rejects_unknown_groups_and_reversed_dates():
         taxonomy.breaks_for("Knife crime", "2010", "2012")
     with pytest.raises(ParameterError, match="before"):
         taxonomy.breaks_for("Robbery", "2012-01-01", "2010-01-01")
+
+
+@pytest.mark.shared_data
+def test_harmonised_group_of_each_code_is_the_same_in_both_prc_releases(shared_data):
+    # subgroups moved between releases (e.g. causing death by driving: 'Violence with injury' in
+    # 2017/18, 'Death or serious injury - unlawful driving' in the Oct 2023 release); the
+    # harmonised group of every code both releases carry must not move
+    import gzip
+
+    d = _home_office_dir(shared_data)
+    with gzip.open(d / "prc-pfa-mar2013-onwards-tables-191023.csv.gz", "rt", newline="", encoding="utf-8-sig") as fh:
+        pairs = {(r["Offence Code"], r["Offence Subgroup"]) for r in csv.DictReader(fh)}
+    codes = taxonomy.offence_code_table().set_index("offence_code")
+    both = [(c, s) for c, s in pairs if c in codes.index]
+    assert len(both) > 120
+    moved = [(c, s, codes.loc[c, "offence_subgroup"]) for c, s in both if s != codes.loc[c, "offence_subgroup"]]
+    assert moved  # the releases do disagree at subgroup level...
+    new = taxonomy.harmonised_group([s for _, s in both], "prc").tolist()
+    old = [codes.loc[c, "harmonised_group"] for c, _ in both]
+    assert new == old  # ...but never at harmonised-group level
