@@ -836,6 +836,47 @@ def _sc_fit(wide: np.ndarray, pre: np.ndarray, j: int, donors: np.ndarray, metho
     return fit.weights, synth, fit
 
 
+def placebo_test_arrays(X: np.ndarray, pre: np.ndarray, *, method: str = "levels",
+                        pred: np.ndarray | None = None) -> dict:
+    """Synthetic control for column 0 of ``X`` (periods x units) and every placebo in space.
+
+    Each other column is refitted as if treated, with the remaining columns except column 0
+    as its donors. Returns arrays over units (column 0 first): ``pre_rmspe``, ``post_rmspe``,
+    ``ratio`` (post/pre), ``effect`` (sum actual / sum synthetic - 1 over the post-period),
+    ``average`` (mean post gap), ``converged``; plus the treated unit's ``weights``,
+    ``synthetic`` path and ``fit``, and ``rank`` and ``p`` = rank / number of units.
+
+    Examples
+    --------
+    >>> t = np.arange(10.0)
+    >>> X = np.c_[10 + t + 5 * (t >= 7), 10 + t, 12 + t, 8 + t]
+    >>> r = placebo_test_arrays(X, t < 7)
+    >>> int(r["rank"]), float(r["p"])
+    (1, 0.25)
+    """
+    n = X.shape[1]
+    out = {k: np.zeros(n) for k in ("pre_rmspe", "post_rmspe", "ratio", "effect", "average")}
+    out["converged"] = np.ones(n, dtype=bool)
+    for j in range(n):
+        pool = np.arange(1, n) if j == 0 else np.array([i for i in range(1, n) if i != j])
+        if len(pool) == 0:
+            raise ParameterError("a placebo needs at least two donors")
+        w, s, fit = _sc_fit(X, pre, j, pool, method, pred)
+        if j == 0:
+            out.update(weights=w, synthetic=s, fit=fit)
+        gap = X[:, j] - s
+        pr = float(np.sqrt(np.mean(gap[pre] ** 2)))
+        po = float(np.sqrt(np.mean(gap[~pre] ** 2)))
+        out["pre_rmspe"][j], out["post_rmspe"][j] = pr, po
+        out["ratio"][j] = po / pr if pr > 0 else np.inf
+        out["effect"][j] = X[~pre, j].sum() / s[~pre].sum() - 1
+        out["average"][j] = gap[~pre].mean()
+        out["converged"][j] = fit.converged
+    out["rank"] = int((out["ratio"] >= out["ratio"][0] * (1 - 1e-12)).sum())
+    out["p"] = out["rank"] / n
+    return out
+
+
 def synthetic_control(df: pd.DataFrame, treated: str, donors: Sequence[str], change_date: str,
                       *, method: str = "levels", predictors: pd.DataFrame | None = None,
                       time_placebos: Sequence[str] = (), min_pre: int | None = None,
@@ -898,38 +939,18 @@ def synthetic_control(df: pd.DataFrame, treated: str, donors: Sequence[str], cha
         pred = (P - P.mean(axis=1, keepdims=True)) / sd * float(base.std(axis=1).mean() or 1.0)
     n = len(units)
     all_idx = np.arange(n)
-    w, synth, fit = _sc_fit(X, pre, 0, all_idx[1:], method, pred)
+    pt = placebo_test_arrays(X, pre, method=method, pred=pred)
+    w, synth, fit = pt["weights"], pt["synthetic"], pt["fit"]
     if not fit.converged:
         warnings.warn(f"synthetic-control weights for {treated} not certified optimal "
                       f"(Frank-Wolfe gap {fit.gap:.3g} at loss {fit.loss:.3g})", ConvergenceWarning, stacklevel=2)
-
-    def _summ(j: int, s: np.ndarray, mask: np.ndarray = pre) -> dict:
-        y = X[:, j]
-        gap = y - s
-        pr = float(np.sqrt(np.mean(gap[mask] ** 2)))
-        po = float(np.sqrt(np.mean(gap[~mask] ** 2)))
-        return {"pre_rmspe": pr, "post_rmspe": po, "ratio": po / pr if pr > 0 else np.inf,
-                "effect": float(y[~mask].sum() / s[~mask].sum() - 1), "average": float(gap[~mask].mean())}
-
-    main = _summ(0, synth)
-    rows = [{"unit": treated, "ratio": main["ratio"], "effect": main["effect"], "pre_rmspe": main["pre_rmspe"],
-             "treated": True}]
-    unconv = []
-    for j in range(1, n):
-        pool = np.array([i for i in range(1, n) if i != j])
-        if len(pool) == 0:
-            continue
-        _, s_j, f_j = _sc_fit(X, pre, j, pool, method, pred)
-        if not f_j.converged:
-            unconv.append(units[j])
-        sj = _summ(j, s_j)
-        rows.append({"unit": units[j], "ratio": sj["ratio"], "effect": sj["effect"], "pre_rmspe": sj["pre_rmspe"],
-                     "treated": False})
+    unconv = [units[j] for j in range(1, n) if not pt["converged"][j]]
     if unconv:
         warnings.warn(f"placebo weights not certified optimal for {unconv}", ConvergenceWarning, stacklevel=2)
-    plac = pd.DataFrame(rows)
-    rank = int((plac["ratio"] >= main["ratio"]).sum())
-    p = rank / len(plac)
+    main = {k: float(pt[k][0]) for k in ("pre_rmspe", "post_rmspe", "ratio", "effect", "average")}
+    plac = pd.DataFrame({"unit": units, "ratio": pt["ratio"], "effect": pt["effect"], "pre_rmspe": pt["pre_rmspe"],
+                         "treated": [True] + [False] * (n - 1)})
+    rank, p = int(pt["rank"]), float(pt["p"])
     others = plac.loc[~plac["treated"], "effect"].to_numpy()
     if len(others) >= 2:
         e_ci = (main["effect"] - float(others.max()), main["effect"] - float(others.min()))
