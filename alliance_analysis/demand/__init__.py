@@ -29,11 +29,13 @@ from alliance_analysis.demand.resources import (WORKFORCE_MEASURES, demand_vs_sp
                                                 split_from_seed)
 from alliance_analysis.demand.staffing import (erlang_c, erlang_c_performance, erlang_c_staffing, pooled_vs_separate,
                                                response_compliance, wilson_interval)
-from alliance_analysis.demand.trends import TOO_SHORT, classify_trends, periods_per_year, time_column
+from alliance_analysis.demand.report import DemandAnalysis, demand_analysis, volume_and_harm_by_year
+from alliance_analysis.demand.trends import NOT_ESTIMABLE, TOO_SHORT, classify_trends, periods_per_year, time_column
 
 __all__ = [
     "annual_rates", "drift_summary", "financial_year_totals", "fy_label", "plot_split_drift", "population_for_years",
-    "shares_by_year", "split_drift", "TOO_SHORT", "periods_per_year", "time_column",
+    "shares_by_year", "split_drift", "TOO_SHORT", "NOT_ESTIMABLE", "DemandAnalysis", "demand_analysis",
+    "volume_and_harm_by_year", "periods_per_year", "time_column",
     "HARM_APPROXIMATION", "classify_trends", "demand_profile", "demand_vs_split", "erlang_c", "erlang_c_performance",
     "erlang_c_staffing", "harm_weighted", "harm_weights_from_file", "plot_demand_heatmap", "plot_share_vs_split",
     "plot_staffing_curve", "plot_trends", "plot_volume_vs_harm", "police_uk_harm_weights", "pooled_vs_separate",

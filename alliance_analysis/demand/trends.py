@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import logging
 import math
+import warnings
 from collections.abc import Sequence
 
 import numpy as np
@@ -32,6 +33,7 @@ log = logging.getLogger(__name__)
 #: Period frequency code prefix -> periods per year
 _PER_YEAR = {"M": 12, "Q": 4, "Y": 1, "A": 1}
 TOO_SHORT = "too short to tell"
+NOT_ESTIMABLE = "not estimable"
 
 
 def time_column(df: pd.DataFrame) -> str:
@@ -196,31 +198,43 @@ def classify_trends(
             parts.append(bx)
         X = sm.add_constant(np.column_stack(parts), has_constant="add")
         y = g["count"].to_numpy(dtype=float)
-        if y.sum() == 0:
-            rows.append({**base, "annual_change": np.nan, "ci_low": np.nan, "ci_high": np.nan, "p_value": 1.0,
-                         "short": False})
+        if y.sum() == 0 or np.ptp(y) == 0:     # all zero or constant: no change to estimate
+            rows.append({**base, "annual_change": 0.0 if y.sum() else np.nan, "ci_low": np.nan, "ci_high": np.nan,
+                         "p_value": 1.0, "short": False})
             continue
-        res = sm.GLM(y, X, family=sm.families.Poisson()).fit(scale="X2")
-        b, se = res.params[1], res.bse[1]
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")     # perfect-fit warnings: the interval below says it all
+                res = sm.GLM(y, X, family=sm.families.Poisson()).fit(scale="X2")
+            b, se = float(res.params[1]), float(res.bse[1])
+            if not (np.isfinite(b) and np.isfinite(se)):
+                raise ValueError("non-finite estimate")
+        except (ValueError, np.linalg.LinAlgError) as exc:
+            log.warning("trend for %s could not be estimated: %s", ident, exc)
+            rows.append({**base, "annual_change": np.nan, "ci_low": np.nan, "ci_high": np.nan, "p_value": np.nan,
+                         "short": False, "failed": True})
+            continue
         rows.append({**base, "annual_change": math.expm1(k * b), "ci_low": math.expm1(k * (b - 1.96 * se)),
                      "ci_high": math.expm1(k * (b + 1.96 * se)), "p_value": float(res.pvalues[1]),
                      "breaks_adjusted": "; ".join(bnames), "short": False})
     out = pd.DataFrame(rows)
+    failed = out["failed"].fillna(False).astype(bool) if "failed" in out else pd.Series(False, index=out.index)
     tested = ~out["short"] & out["p_value"].notna()
     out["p_adjusted"] = np.nan
     if tested.any():
         out.loc[tested, "p_adjusted"] = multipletests(out.loc[tested, "p_value"], alpha=alpha, method=correction)[1]
     sig = out["p_adjusted"] < alpha
-    out["trend"] = np.where(out["short"], TOO_SHORT,
+    out["trend"] = np.where(failed, NOT_ESTIMABLE, np.where(out["short"], TOO_SHORT,
                             np.where(sig & (out["annual_change"] > 0), "rising",
-                                     np.where(sig & (out["annual_change"] < 0), "diminishing", "stable")))
+                                     np.where(sig & (out["annual_change"] < 0), "diminishing", "stable"))))
     out["para_90"] = out["trend"].map({
         "rising": "where to invest: rising demand",
         "diminishing": "diminishing demand",
         "stable": "stable: plan at current levels",
         TOO_SHORT: f"fewer than {need} {unit}: not classified",
+        NOT_ESTIMABLE: "the model could not be fitted: not classified",
     })
-    out = out.drop(columns="short")
+    out = out.drop(columns=[c for c in ("short", "failed") if c in out])
     cols = [*by, "annual_change", "ci_low", "ci_high", "p_value", "p_adjusted", "periods", "total",
             "breaks_adjusted", "trend", "para_90"]
     out = out[cols]

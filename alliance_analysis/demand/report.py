@@ -1,0 +1,288 @@
+"""The whole demand analysis of one force or group, as one result object for the notebook.
+
+:func:`demand_analysis` runs every section the data allows and records, for each section
+it cannot run, one plain sentence saying why (too few periods for trends, no agreed split
+for the group, no harm series for the period...), so the notebook always finishes and
+says what it could not do. :meth:`DemandAnalysis.summary` gives the report's opening
+summary in numbers, generated from the results.
+
+Examples
+--------
+>>> q = pd.period_range("2012Q2", periods=12, freq="Q")
+>>> rows = [{"force": f, "quarter": p, "offence_group": "Robbery", "count": n + i % 3}
+...         for f, n in (("A", 70), ("B", 30)) for i, p in enumerate(q)]
+>>> from alliance_analysis.sources import CrimeSeries
+>>> s = CrimeSeries(pd.DataFrame(rows), "example", "test", False)
+>>> pop = pd.DataFrame({"force": ["A", "B"] * 3, "year": [2012, 2012, 2013, 2013, 2014, 2014],
+...                     "population": [1000, 500] * 3})
+>>> a = demand_analysis(s, population=pop, split={"A": 69, "B": 31})
+>>> a.drift.groupby("basis")["gap_pp"].first().round(1).to_dict()   # 69 - 1000/1500; 69 - 283/406
+{'population': 2.3, 'recorded crime': -0.7}
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from alliance_analysis import paths
+from alliance_analysis.demand.annual import (annual_rates, drift_summary, financial_year_totals, shares_by_year,
+                                             split_drift)
+from alliance_analysis.demand.trends import classify_trends
+from alliance_analysis.errors import ParameterError
+
+log = logging.getLogger(__name__)
+
+CSS_GROUPS_FILE = paths.REFERENCE_DIR / "css_offence_groups.csv"
+
+
+@dataclass
+class DemandAnalysis:
+    """Results of :func:`demand_analysis` (frames are empty where a section could not run).
+
+    Attributes
+    ----------
+    description : str
+        What data produced it (from ``CrimeSeries.describe()``).
+    forces : list of str
+    group_name : str
+        "Warwickshire and West Mercia" for a group, the force name for one force.
+    category : str
+        ``offence_group`` or ``crime_type``.
+    annual : DataFrame
+        Annual counts and rates per 1,000 residents of each year (forces and the group).
+    trends : DataFrame
+        Rising / stable / diminishing per force and category (breaks handled).
+    shares, drift, drift_table : DataFrame
+        Partner shares by year and basis, the agreed split against them, and a summary per basis.
+    volume_harm : DataFrame
+        Volume and harm shares by Crime Severity Score offence group and year (Home Office data).
+    split : dict
+        The agreed split used (empty when none).
+    skipped : dict
+        Section -> the plain sentence saying why it did not run.
+    notes : list of str
+        Caveats to print (nearest population year, incomplete years, revisions).
+    """
+
+    description: str
+    forces: list[str]
+    group_name: str
+    category: str
+    annual: pd.DataFrame
+    trends: pd.DataFrame
+    shares: pd.DataFrame
+    drift: pd.DataFrame
+    drift_table: pd.DataFrame
+    volume_harm: pd.DataFrame
+    split: dict[str, float]
+    synthetic: bool
+    skipped: dict[str, str] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        """A short summary of the findings in numbers (markdown bullet list), generated from the results.
+
+        Examples
+        --------
+        >>> DemandAnalysis("d", ["A"], "A", "crime_type", *[pd.DataFrame()] * 6, {}, False).summary()
+        '- d'
+        """
+        out = [f"- {self.description}"]
+        a = self.annual
+        if len(a):
+            area = self.group_name
+            tot = a[a["area"] == area].groupby("financial_year", as_index=False).agg(
+                count=("count", "sum"), population=("population", "first"))
+            if len(tot) >= 2:
+                first, last = tot.iloc[0], tot.iloc[-1]
+                r0, r1 = first["count"] / first["population"] * 1000, last["count"] / last["population"] * 1000
+                change = (last["count"] - first["count"]) / first["count"] * 100
+                out.append(f"- {area}: {int(last['count']):,} recorded in {last['financial_year']} "
+                           f"({r1:,.1f} per 1,000 residents), {'up' if change >= 0 else 'down'} "
+                           f"{abs(change):.1f}% on {first['financial_year']} ({int(first['count']):,}; "
+                           f"{r0:,.1f} per 1,000).")
+            elif len(tot) == 1:
+                last = tot.iloc[-1]
+                out.append(f"- {area}: {int(last['count']):,} recorded in {last['financial_year']}.")
+        t = self.trends
+        if len(t):
+            n = t["trend"].value_counts()
+            rising = t[t["trend"] == "rising"].sort_values("annual_change", ascending=False)
+            top = ", ".join(f"{r['force']} {r[self.category].lower()} (+{r['annual_change'] * 100:.1f}% a year)"
+                            for _, r in rising.head(3).iterrows())
+            out.append(f"- Trends: {n.get('rising', 0)} series rising, {n.get('stable', 0)} stable, "
+                       f"{n.get('diminishing', 0)} diminishing (after declared breaks and a false-discovery "
+                       f"correction){'; fastest rising: ' + top if top else ''}.")
+        if len(self.drift_table):
+            lead = next(iter(self.split))
+            for _, r in self.drift_table.iterrows():
+                out.append(f"- {lead}'s share of {r['basis']}: {r['first_share_pct']:.1f}% to "
+                           f"{r['last_share_pct']:.1f}% over {r['years']} against the agreed "
+                           f"{r['split_pct']:g}% (within 1 point in: {r['years_within']}).")
+        for section, why in self.skipped.items():
+            out.append(f"- {section}: {why}")
+        if self.synthetic:
+            out.append("- SYNTHETIC DATA: these numbers demonstrate the methods only.")
+        return "\n".join(out)
+
+
+def _css_groups() -> dict[str, str]:
+    t = pd.read_csv(CSS_GROUPS_FILE)
+    return dict(zip(t["harmonised_group"], t["css_offence_group"]))
+
+
+def volume_and_harm_by_year(totals: pd.DataFrame, severity: pd.DataFrame, population: pd.DataFrame,
+                            forces: list[str]) -> pd.DataFrame:
+    """Share of volume and of harm by Crime Severity Score offence group, year by year, for the forces together.
+
+    Harm of a group = its severity score (per head) x population; volume = recorded offences
+    of the harmonised groups it contains.
+
+    Parameters
+    ----------
+    totals : DataFrame
+        ``force``, ``offence_group`` (harmonised), ``year``, ``count`` (financial-year totals).
+    severity : DataFrame
+        ``force``, ``year`` (year ending March), ``offence_group`` (CSS group), ``severity_score``.
+    population : DataFrame
+        ``force``, ``year``, ``population``.
+
+    Returns
+    -------
+    DataFrame
+        ``financial_year``, ``year``, ``css_group``, ``count``, ``harm``, ``volume_share_pct``, ``harm_share_pct``.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"force": "A", "offence_group": ["Robbery", "Burglary"], "year": 2013, "count": [10, 90]})
+    >>> s = pd.DataFrame({"force": "A", "year": 2014, "offence_group": ["Robbery", "Theft offences"],
+    ...                   "severity_score": [3.0, 1.0]})
+    >>> p = pd.DataFrame({"force": ["A"], "year": [2013], "population": [1000]})
+    >>> volume_and_harm_by_year(t, s, p, ["A"])[["css_group", "volume_share_pct", "harm_share_pct"]].values.tolist()
+    [['Robbery', 10.0, 75.0], ['Theft offences', 90.0, 25.0]]
+    """
+    from alliance_analysis.demand.annual import fy_label
+
+    groups = _css_groups()
+    t = totals[totals["force"].isin(forces)].copy()
+    t["css_group"] = t["offence_group"].map(groups)
+    vol = t.dropna(subset=["css_group"]).groupby(["year", "css_group"], as_index=False)["count"].sum()
+    sv = severity[severity["force"].isin(forces)].copy()
+    sv["year"] = sv["year"].astype(int) - 1
+    sv = sv.merge(population[population["force"].isin(forces)][["force", "year", "population"]], on=["force", "year"])
+    sv["harm"] = sv["severity_score"] * sv["population"]
+    harm = sv.rename(columns={"offence_group": "css_group"}).groupby(["year", "css_group"], as_index=False)["harm"].sum()
+    out = vol.merge(harm, on=["year", "css_group"], how="inner")
+    out["volume_share_pct"] = out["count"] / out.groupby("year")["count"].transform("sum") * 100
+    out["harm_share_pct"] = out["harm"] / out.groupby("year")["harm"].transform("sum") * 100
+    out.insert(0, "financial_year", out["year"].map(fy_label))
+    return out.sort_values(["year", "css_group"]).reset_index(drop=True)
+
+
+def demand_analysis(
+    series,
+    *,
+    population: pd.DataFrame,
+    workforce: pd.DataFrame | None = None,
+    severity_total: pd.DataFrame | None = None,
+    severity_groups: pd.DataFrame | None = None,
+    breaks: pd.DataFrame | None = None,
+    split: Mapping[str, float] | None = None,
+    group_name: str | None = None,
+) -> DemandAnalysis:
+    """Run every demand section the data allows (see the module docstring).
+
+    Parameters
+    ----------
+    series : CrimeSeries
+        From :func:`alliance_analysis.sources.load_crime_series`.
+    population : DataFrame
+        ``force``, ``year``, ``population`` (mid-year estimates; nearest year used outside them, flagged).
+    workforce : DataFrame, optional
+        ``force``, ``year`` (31 March), ``value`` (FTE of officers, staff and PCSOs, summed here).
+    severity_total : DataFrame, optional
+        ``force``, ``year`` (year ending March), ``severity_score`` (total recorded crime).
+    severity_groups : DataFrame, optional
+        ``force``, ``year``, ``offence_group`` (CSS groups), ``severity_score``.
+    breaks : DataFrame, optional
+        Declared data breaks (``taxonomy.data_breaks()``), used by the trend models.
+    split : mapping, optional
+        The agreed cost split (percent); without one the split sections say so and are skipped.
+    group_name : str, optional
+        Name of the group of forces (default: the forces joined by "and").
+
+    Returns
+    -------
+    DemandAnalysis
+    """
+    data = series.data
+    forces = series.forces
+    cat = series.category
+    if len(forces) == 0:
+        raise ParameterError("the series has no forces")
+    name = group_name or (forces[0] if len(forces) == 1 else " and ".join(forces))
+    skipped: dict[str, str] = {}
+    notes = list(series.notes)
+    by = ("force", cat)
+
+    totals = financial_year_totals(data, by=by)
+    if totals.attrs.get("incomplete_years"):
+        notes.append("Incomplete financial years left out of annual figures: "
+                     + ", ".join(totals.attrs["incomplete_years"]) + ".")
+    groups = {name: forces} if len(forces) > 1 else None
+    if len(totals):
+        annual = annual_rates(totals, population, by=cat, groups=groups)
+        near = annual.attrs.get("nearest_year_used") or []
+        if near:
+            notes.append("Population outside the ONS estimates: " + "; ".join(
+                f"{fy_year}/{(fy_year + 1) % 100:02d} uses mid-{py}" for fy_year, py in near) + ".")
+    else:
+        annual = pd.DataFrame()
+        skipped["Annual rates"] = (f"the data cover no complete financial year ({series.period_label()}), "
+                                   "so annual rates per 1,000 residents are not given.")
+
+    trends = classify_trends(data, by=by, breaks=breaks, on_short="skip")
+    if len(trends) and (trends["trend"] == "too short to tell").all():
+        skipped["Trends"] = (f"{series.period_label()} is too short to tell rising from diminishing demand "
+                             f"(at least {trends.attrs['min_periods']} consecutive periods are needed).")
+        trends = trends.iloc[0:0]
+    elif data[series.time].nunique() < (data[series.time].max() - data[series.time].min()).n + 1:
+        notes.append("The series has gaps: trends are estimated on the periods present.")
+
+    agreed = dict(split or {})
+    if not agreed and len(forces) > 1:
+        from alliance_analysis.demand.resources import split_from_seed
+
+        try:
+            agreed = split_from_seed(forces)
+        except ParameterError:
+            agreed = {}
+    shares = drift = table = pd.DataFrame()
+    if len(forces) < 2:
+        skipped["Split against demand"] = "one force: there is no cost split to test."
+    elif not agreed:
+        skipped["Split against demand"] = (f"no agreed cost split is recorded for {name}; pass split= "
+                                           "{force: percent} to test one.")
+    else:
+        excl = totals[~totals[cat].isin(["Anti-social behaviour", "Fraud"])] if len(totals) else totals
+        crime_year = excl.groupby(["force", "year"], as_index=False)["count"].sum() if len(excl) else None
+        shares = shares_by_year(forces, crime=crime_year, population=population, workforce=workforce,
+                                severity=severity_total)
+        drift = split_drift(shares, agreed)
+        table = drift_summary(drift, next(iter(agreed)))
+
+    volume_harm = pd.DataFrame()
+    if cat == "offence_group" and severity_groups is not None and len(totals):
+        volume_harm = volume_and_harm_by_year(totals, severity_groups, population, forces)
+    if volume_harm.empty:
+        skipped["Volume against harm by year"] = (
+            "needs Home Office offence groups and the Crime Severity Score series for the same years"
+            + (" (police.uk categories do not map one-to-one onto the score's offence groups)"
+               if cat == "crime_type" else "") + ".")
+    return DemandAnalysis(series.describe(), forces, name, cat, annual, trends, shares, drift, table, volume_harm,
+                          agreed, series.synthetic, skipped, notes)
+
