@@ -347,3 +347,107 @@ def test_anchors_in_the_default_files_still_load():
     s = scenarios.load_scenarios(paths.SCENARIO_DIR / WW)
     full = next(o for o in s.options if o.name == "full merger")
     assert len(full.savings) > 3
+
+
+# ---------------------------------------------------------------- sharing rules from real shares (issue 9 item 4)
+
+def _quarters(fy_start: int, n: int = 4) -> list:
+    return list(pd.period_range(f"{fy_start}Q2", periods=n, freq="Q-DEC"))
+
+
+def _crime(counts: dict[str, list[int]], fy_start: int = 2013) -> pd.DataFrame:
+    rows = []
+    for force, cs in counts.items():
+        for q, c in zip(_quarters(fy_start, len(cs)), cs):
+            rows.append({"force": force, "quarter": q, "financial_year": f"{fy_start}/{(fy_start + 1) % 100:02d}",
+                         "count": c})
+    return pd.DataFrame(rows)
+
+
+@pytest.mark.parametrize(
+    "kwargs, basis, expected",
+    [
+        pytest.param({"crime": _crime({"A": [10, 10, 10, 10], "B": [30, 30, 30, 30]})}, "recorded crime",
+                     {"A": 0.25, "B": 0.75}, id="crime-40-120"),
+        pytest.param({"population": pd.DataFrame({"force": ["A", "B", "A", "B"], "year": [2013, 2013, 2014, 2014],
+                                                  "population": [690, 310, 1, 1]})}, "population",
+                     {"A": 0.69, "B": 0.31}, id="population-of-the-year"),
+        # the workforce of 2013/14 is the 31 March 2014 snapshot (the end of the financial year)
+        pytest.param({"workforce": pd.DataFrame({"force": ["A", "B", "A", "B"], "year": [2013, 2013, 2014, 2014],
+                                                 "value": [1.0, 1.0, 700.0, 300.0]})}, "workforce (FTE)",
+                     {"A": 0.7, "B": 0.3}, id="workforce-31-march-end-of-year"),
+    ],
+)
+def test_partner_shares_by_hand(kwargs, basis, expected):
+    s = scenarios.partner_shares(["A", "B"], 2013, **kwargs)
+    got = s[s["basis"] == basis].set_index("force")["share"].to_dict()
+    assert got == pytest.approx(expected)
+    assert (s["financial_year"] == "2013/14").all()
+
+
+def test_incomplete_year_is_left_out_and_named():
+    crime = _crime({"A": [10, 10, 10], "B": [30, 30, 30]})  # three quarters of 2013/14 only
+    s = scenarios.partner_shares(["A", "B"], 2013, crime=crime)
+    assert s.empty
+    assert "recorded crime" in s.attrs["missing"]
+
+
+def test_year_outside_the_data_is_named():
+    pop = pd.DataFrame({"force": ["A", "B"], "year": 2013, "population": [1, 3]})
+    s = scenarios.partner_shares(["A", "B"], 2030, population=pop)
+    assert s.empty and s.attrs["missing"] == {"population": "data cover 2013/14 to 2013/14"}
+
+
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        pytest.param(lambda: scenarios.partner_shares(["A"], 2013, population=pd.DataFrame()), "at least two partners",
+                     id="one-force"),
+        pytest.param(lambda: scenarios.partner_shares(["A", "B"], 2013), "give at least one", id="no-data"),
+    ],
+)
+def test_partner_shares_bad_arguments(call, message):
+    with pytest.raises(ParameterError, match=message):
+        call()
+
+
+def test_crime_table_without_counts_is_named():
+    with pytest.raises(DataValidationError, match="crime table lacks"):
+        scenarios.partner_shares(["A", "B"], 2013, crime=pd.DataFrame({"force": ["A"], "year": [2013]}))
+
+
+def test_real_shares_drive_the_fairness_rules():
+    s = _set(SIMPLE, agreed_split={"A": 69, "B": 31})
+    sh = scenarios.partner_shares(["A", "B"], 2013, crime=_crime({"A": [1, 1, 1, 1], "B": [3, 3, 3, 3]}),
+                                  population=pd.DataFrame({"force": ["A", "B"], "year": 2013,
+                                                           "population": [500, 500]}))
+    s2 = scenarios.with_partner_shares(s, sh)
+    assert scenarios.split_shares(s2, "demand") == pytest.approx({"A": 0.25, "B": 0.75})
+    assert scenarios.split_shares(s2, "population") == pytest.approx({"A": 0.5, "B": 0.5})
+    f = scenarios.fairness(s2, "o", horizon=3, rules=["demand", "population"])
+    assert set(f["rule"]) == {"agreed 69:31", "demand (recorded crime 2013/14)", "population (population 2013/14)"}
+    d = f[f["rule"] == "demand (recorded crime 2013/14)"].set_index("force")
+    assert d.loc["B", "pv_net_gbp_m"] == pytest.approx(0.75 * 3.996943, abs=1e-5)  # by hand: NPV x 75%
+    assert s.forces[0].demand is None  # the input scenario is untouched
+
+
+def test_shares_for_a_force_outside_the_scenario_are_refused():
+    s = _set(SIMPLE)
+    sh = pd.DataFrame({"financial_year": "2013/14", "basis": "recorded crime", "force": ["A", "C"],
+                       "value": [1.0, 2.0], "share": [1 / 3, 2 / 3], "source": "x"})
+    with pytest.raises(DataValidationError, match=r"not in the scenario: \['C'\]"):
+        scenarios.with_partner_shares(s, sh)
+
+
+def test_ww_recorded_crime_shares_2013_14_match_a_plain_count():
+    # independent count: the shipped quarterly PRC table, FY 2013/14, every offence group except fraud
+    raw = pd.read_csv(paths.HO_PRC_QUARTERLY)
+    sel = raw[(raw["Financial Year"] == "2013/14") & raw["Force Name"].isin(["Warwickshire", "West Mercia"])
+              & (raw["Offence Group"] != "Fraud offences")]
+    plain = sel.groupby("Force Name")["Number of Offences"].sum()
+    assert sel["Financial Quarter"].nunique() == 4
+    frames, _ = scenarios.real_sharing_data(["Warwickshire", "West Mercia"])
+    s = scenarios.partner_shares(["Warwickshire", "West Mercia"], 2013, crime=frames["crime"])
+    got = s[s["basis"] == "recorded crime"].set_index("force")
+    assert got["value"].to_dict() == {k: float(v) for k, v in plain.items()}
+    assert got.loc["Warwickshire", "share"] == pytest.approx(plain["Warwickshire"] / plain.sum())

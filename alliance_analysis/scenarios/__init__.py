@@ -44,7 +44,9 @@ True
 from alliance_analysis.scenarios.appraisal import (GREEN_BOOK_SCHEDULE, Appraisal, _benefit_cost_vectors, _fy, _option,  # noqa: F401
                                                    _paid_back, _real_factors, appraise, compare_options,
                                                    discount_factors, npv, option_flows)
-from alliance_analysis.scenarios.fairness import fairness, force_flows, reserves_trajectory, split_shares
+from alliance_analysis.scenarios.fairness import (SHARE_FIELDS, fairness, force_flows, partner_shares,
+                                                 real_sharing_data, reserves_trajectory, split_shares,
+                                                 with_partner_shares)
 from alliance_analysis.scenarios.model import (CostItem, Distribution, ForceSpec, Leadership, Money, Option,
                                                SavingsFlow, ScenarioSet, SeedRef, Uncertainty, load_scenarios, resolve,
                                                with_force_figures)
@@ -66,5 +68,6 @@ __all__ = [
     "switching_values", "tornado", "with_force_figures", "workbook_path", "write_workbook",
     "INDISTINGUISHABLE_BAND", "RiskAdjustedCase", "draw_inputs", "explain_difference", "input_leaning",
     "rank_options", "ranking_sentence", "risk_adjusted", "column_label", "number_format", "run_id",
-    "save_business_case", "workbook_cover",
+    "save_business_case", "workbook_cover", "SHARE_FIELDS", "partner_shares", "real_sharing_data",
+    "with_partner_shares",
 ]

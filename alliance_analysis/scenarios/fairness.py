@@ -1,4 +1,5 @@
-"""Cost-sharing rules: shares, per-force flows, fairness of each rule and reserves."""
+"""Cost-sharing rules: shares, per-force flows, fairness of each rule, reserves, and sharing rules built from
+real workforce, population and recorded-crime shares of a chosen year."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ import pandas as pd
 
 from alliance_analysis.errors import DataValidationError, ParameterError  # noqa: F401
 from alliance_analysis.scenarios.appraisal import _fy, _option, discount_factors, option_flows
-from alliance_analysis.scenarios.model import Option, ScenarioSet, _check_split, load_scenarios, resolve  # noqa: F401
+from alliance_analysis.scenarios.model import (Option, ScenarioSet, _check_split, load_scenarios,  # noqa: F401
+                                               resolve, with_force_figures)
 
 log = logging.getLogger(__name__)
 
@@ -177,3 +179,181 @@ def reserves_trajectory(scenario: ScenarioSet, option: Option | str, *, horizon:
     return out
 
 
+
+
+# --------------------------------------------------------------------------- sharing rules from real data
+
+#: share basis (as :func:`alliance_analysis.demand.shares_by_year` names it) -> force figure it sets
+SHARE_FIELDS: dict[str, str] = {"recorded crime": "demand", "population": "population", "workforce (FTE)": "workforce"}
+
+#: where each basis comes from, for the fairness table and the workbook cover
+SHARE_SOURCES: dict[str, str] = {
+    "recorded crime": "Home Office police recorded crime (rolling and quarterly PFA tables, excluding fraud)",
+    "population": "ONS mid-year population estimates by district, summed to force areas",
+    "workforce (FTE)": "Home Office police workforce open data, FTE at 31 March",
+}
+
+
+def _complete_years(crime: pd.DataFrame) -> pd.DataFrame:
+    """``force``, ``year``, ``count``: financial-year totals, complete years only when quarters are given."""
+    need = {"force", "count"} - set(crime.columns)
+    if need or not ({"year", "financial_year"} & set(crime.columns)):
+        raise DataValidationError(f"crime table lacks {sorted(need) or ['year or financial_year']}",
+                                  column=", ".join(sorted(need)) or "financial_year",
+                                  fix="pass longseries.recorded_crime_quarterly output or force, year, count")
+    c = crime
+    if "year" not in c.columns:
+        c = c.assign(year=c["financial_year"].astype(str).str.slice(0, 4).astype(int))
+    if "quarter" in c.columns:  # keep a financial year only where every force has its four quarters
+        nq = c.groupby(["force", "year"])["quarter"].nunique()
+        complete = nq[nq == 4].index
+        partial = sorted({int(y) for (_, y) in nq[nq != 4].index})
+        if partial:
+            log.info("recorded crime: incomplete financial years left out of the shares: %s", partial)
+        c = c.set_index(["force", "year"]).loc[lambda d: d.index.isin(complete)].reset_index()
+    return c.groupby(["force", "year"], as_index=False)["count"].sum()
+
+
+def partner_shares(forces: Sequence[str], year: int, *, crime: pd.DataFrame | None = None,
+                   population: pd.DataFrame | None = None, workforce: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Each partner's share of recorded crime, population and workforce in one financial year.
+
+    Built on :func:`alliance_analysis.demand.shares_by_year` (same conventions: ``year`` is
+    the first calendar year of the financial year; population is the mid-year estimate of
+    that year; workforce the 31 March snapshot ending it). Quarterly crime (as from
+    ``longseries.recorded_crime_quarterly``) counts only where all four quarters are
+    present. A basis without data for ``year`` is left out and named in
+    ``attrs["missing"]`` with the years it does cover.
+
+    Returns
+    -------
+    DataFrame
+        ``financial_year``, ``basis``, ``force``, ``value``, ``share`` (fraction), ``source``.
+
+    Examples
+    --------
+    >>> pop = pd.DataFrame({"force": ["A", "B"], "year": 2013, "population": [690, 310]})
+    >>> q = pd.period_range("2013Q2", periods=4, freq="Q-DEC")
+    >>> crime = pd.DataFrame({"force": ["A"] * 4 + ["B"] * 4, "quarter": list(q) * 2,
+    ...                       "financial_year": "2013/14", "count": [10] * 4 + [30] * 4})
+    >>> s = partner_shares(["A", "B"], 2013, crime=crime, population=pop)
+    >>> s[["basis", "force", "share"]].values.tolist()
+    [['recorded crime', 'A', 0.25], ['recorded crime', 'B', 0.75], ['population', 'A', 0.69], ['population', 'B', 0.31]]
+    """
+    from alliance_analysis.demand import shares_by_year
+
+    forces = list(forces)
+    if len(forces) < 2:
+        raise ParameterError(f"forces {forces}: sharing rules need at least two partners")
+    frames = {"crime": None if crime is None else _complete_years(crime), "population": population,
+              "workforce": workforce}
+    if all(v is None for v in frames.values()):
+        raise ParameterError("give at least one of crime, population, workforce")
+    out, missing = [], {}
+    for key, basis in (("crime", "recorded crime"), ("population", "population"), ("workforce", "workforce (FTE)")):
+        if frames[key] is None:
+            continue
+        try:
+            s = shares_by_year(forces, **{key: frames[key]})
+        except ParameterError:  # no year in which every partner has a (complete) figure
+            s = pd.DataFrame({"year": pd.Series(dtype=int)})
+        have = sorted(int(y) for y in s["year"].unique())
+        got = s[s["year"] == year]
+        if got.empty:
+            missing[basis] = (f"data cover {_fy(have[0])} to {_fy(have[-1])}" if have
+                              else "no year in which every partner has a figure")
+            log.info("%s: no %s figures for every partner (%s)", basis, _fy(year), missing[basis])
+            continue
+        got = got.assign(basis=basis, share=got["share_pct"] / 100, source=SHARE_SOURCES[basis])
+        out.append(got[["financial_year", "basis", "force", "value", "share", "source"]])
+    res = (pd.concat(out, ignore_index=True) if out else
+           pd.DataFrame(columns=["financial_year", "basis", "force", "value", "share", "source"]))
+    order = {b: i for i, b in enumerate(SHARE_FIELDS)}
+    res = res.sort_values(["basis", "force"], key=lambda c: c.map(order) if c.name == "basis" else c).reset_index(drop=True)
+    res.attrs["missing"] = missing
+    res.attrs["year"] = year
+    return res
+
+
+def with_partner_shares(scenario: ScenarioSet, shares: pd.DataFrame) -> ScenarioSet:
+    """A copy of ``scenario`` whose forces carry the real figures of :func:`partner_shares`.
+
+    Recorded crime becomes each force's ``demand``, population its ``population``,
+    workforce FTE its ``workforce``; each records its basis (e.g. ``recorded crime
+    2013/14``) so the fairness table names the year and source of every rule.
+
+    Examples
+    --------
+    >>> s = load_scenarios({"name": "x", "base_year": 2013, "price_base": "p",
+    ...     "forces": [{"name": "A"}, {"name": "B"}], "options": [{"name": "o"}]})
+    >>> sh = pd.DataFrame({"financial_year": "2013/14", "basis": "recorded crime", "force": ["A", "B"],
+    ...                    "value": [10.0, 30.0], "share": [0.25, 0.75], "source": "HO"})
+    >>> split_shares(with_partner_shares(s, sh), "demand")
+    {'A': 0.25, 'B': 0.75}
+    """
+    names = {f.name for f in scenario.forces}
+    out = scenario
+    for basis, g in shares.groupby("basis", sort=False):
+        field = SHARE_FIELDS.get(str(basis))
+        if field is None:
+            raise DataValidationError(f"unknown share basis {basis!r}", column="basis",
+                                      fix=f"use partner_shares output (bases {list(SHARE_FIELDS)})")
+        extra = sorted(set(g["force"]) - names)
+        if extra:
+            raise DataValidationError(f"shares for forces not in the scenario: {extra}", column="force",
+                                      fix="compute the shares for the scenario's forces")
+        fy = ", ".join(sorted(g["financial_year"].astype(str).unique()))
+        out = with_force_figures(out, dict(zip(g["force"], g["value"].astype(float))), field,
+                                 basis=f"{basis} {fy}")
+    return out
+
+
+def real_sharing_data(forces: Sequence[str]) -> tuple[dict[str, pd.DataFrame], list[str]]:
+    """Load the real long series behind :func:`partner_shares` for ``forces``.
+
+    Recorded crime from ``longseries.recorded_crime_quarterly``; population and workforce
+    from ``datasets.default.population_by_year`` / ``workforce_by_year`` where those
+    loaders exist. Returns the frames found (keys ``crime``, ``population``,
+    ``workforce``) and one plain sentence per basis that could not be loaded.
+
+    Examples
+    --------
+    >>> frames, notes = real_sharing_data(["Warwickshire", "West Mercia"])  # doctest: +SKIP
+    """
+    from alliance_analysis import longseries
+    from alliance_analysis.datasets import default
+    from alliance_analysis.errors import AllianceError
+
+    frames: dict[str, pd.DataFrame] = {}
+    notes: list[str] = []
+    try:
+        frames["crime"] = longseries.recorded_crime_quarterly(list(forces))
+    except (AllianceError, OSError) as exc:
+        notes.append(f"Recorded crime shares are not shown: {exc}")
+    for key, name, label in (("population", "population_by_year", "population"),
+                             ("workforce", "workforce_by_year", "workforce")):
+        loader = getattr(default, name, None)
+        if loader is None:
+            notes.append(f"{label.capitalize()} shares are not shown: this installation has no "
+                         f"datasets.default.{name} loader yet.")
+            continue
+        try:
+            t = loader()
+        except (AllianceError, OSError) as exc:
+            notes.append(f"{label.capitalize()} shares are not shown: {exc}")
+            continue
+        frames[key] = _year_frame(t, key)
+    return frames, notes
+
+
+def _year_frame(t: pd.DataFrame, key: str) -> pd.DataFrame:
+    """Bring a population/workforce loader's table to ``force``, ``year``, value column."""
+    value = "population" if key == "population" else "value"
+    t = t.rename(columns={"fte": "value", "count": value} if key == "workforce" else {})
+    if "year" not in t.columns and "as_at" in t.columns:
+        t = t.assign(year=pd.to_datetime(t["as_at"]).dt.year)
+    missing = {"force", "year", value} - set(t.columns)
+    if missing:
+        raise DataValidationError(f"{key} table lacks {sorted(missing)}", column=", ".join(sorted(missing)),
+                                  fix=f"the {key} loader must return force, year and {value}")
+    return t[["force", "year", value]]
