@@ -18,12 +18,16 @@ True
 
 from __future__ import annotations
 
+import logging
+import re
 from pathlib import Path
 
 import pandas as pd
 
 from alliance_analysis import clean, paths
 from alliance_analysis.errors import DataValidationError
+
+log = logging.getLogger(__name__)
 
 LSOA_POPULATION = "crime_sim_toolkit/src/LSOA_data/census_2011_population_hh.csv"
 LSOA_FORCE = "crime_sim_toolkit/src/LSOA_data/PoliceforceLSOA.csv"
@@ -77,21 +81,23 @@ def load_population_2001_2010(path: str | Path) -> pd.DataFrame:
     [690100, 695500]
     """
     p = Path(path)
-    raw = pd.read_csv(p)
-    raw = raw.loc[:, [c for c in raw.columns if not str(c).startswith("Unnamed")]]
-    if "Police Force" not in raw.columns:
-        raise DataValidationError("column is missing", file=p, column="Police Force",
-                                  fix="expected columns 'Police Force', 'Mid 2001', ... 'Mid 2010'")
-    long = raw.melt(id_vars="Police Force", var_name="year", value_name="thousands")
-    long["year"] = long["year"].str.extract(r"(\d{4})", expand=False).astype(int)
-    vals = pd.to_numeric(long["thousands"], errors="coerce")
-    if vals.isna().any() or (vals < 0).any():
-        i = int((vals.isna() | (vals < 0)).to_numpy().nonzero()[0][0])
-        raise DataValidationError(f"population {long['thousands'].iloc[i]!r} is not a non-negative number", file=p,
-                                  row=i + 1, fix="population is in thousands")
-    long["population"] = (vals * 1000).round().astype("int64")
-    long = long.rename(columns={"Police Force": "force"})
-    long = clean.normalise_force_names(long, "force", source=str(p))
+    raw = clean.read_csv_strict(p, ["Police Force"], what="the 2001-2010 population table",
+                                fix_missing="check the path to population_by_force_mid2001_mid2010_thousands.csv")
+    raw = raw.loc[:, [c for c in raw.columns if not str(c).startswith("Unnamed") and str(c).strip()]]
+    years = {c: re.search(r"(\d{4})", str(c)) for c in raw.columns if c != "Police Force"}
+    nodate = [c for c, m in years.items() if m is None]
+    if nodate:
+        raise DataValidationError(f"column {nodate[0]!r} names no year", file=p, column=nodate[0],
+                                  fix="year columns are 'Mid 2001' ... 'Mid 2010'")
+    force = clean.canonical_force_column(raw["Police Force"], file=p, column="Police Force")
+    clean.check_unique(raw.assign(force=force), ["force"], file=p, columns={"force": "Police Force"})
+    parts = []
+    for c, m in years.items():
+        vals = clean.parse_float_column(raw[c], file=p, column=c)
+        parts.append(pd.DataFrame({"force": force, "year": int(m.group(1)),
+                                   "population": (vals * 1000).round().astype("int64")}))
+    long = pd.concat(parts, ignore_index=True)
+    clean.check_unique(long, ["force", "year"], file=p)
     return long[["force", "year", "population"]].sort_values(["force", "year"]).reset_index(drop=True)
 
 
@@ -107,10 +113,144 @@ def load_population_mid2018(path: str | Path) -> pd.DataFrame:
     [['Warwickshire', 2018, 571010]]
     """
     p = Path(path)
-    df = pd.read_csv(p)
-    for c in ("code", "name", "MYE2018"):
-        if c not in df.columns:
-            raise DataValidationError("column is missing", file=p, column=c, fix="expected code, name, MYE2018")
-    df = df[df["code"].astype(str).str.startswith(("E23", "W15"))]
-    out = pd.DataFrame({"force": df["name"], "year": 2018, "population": pd.to_numeric(df["MYE2018"]).astype("int64")})
-    return clean.normalise_force_names(out, "force", source=str(p)).reset_index(drop=True)
+    df = clean.read_csv_strict(p, ["code", "name", "MYE2018"], what="the mid-2018 population table",
+                               fix_missing="check the path to population_by_force_mid2018.csv")
+    df = df[df["code"].str.strip().str.startswith(("E23", "W15"))]
+    out = pd.DataFrame({"force": clean.canonical_force_column(df["name"], file=p, column="name"), "year": 2018,
+                        "population": clean.parse_count_column(df["MYE2018"], file=p, column="MYE2018")})
+    clean.check_unique(out, ["force"], file=p, columns={"force": "name"})
+    return out.reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------- ONS mid-year estimates by district
+
+_FIX_POP = ("restore data/raw/population/population_by_lad_mid2001_mid2020.csv.gz from git, or pass the path of "
+            "the ONS mid-year estimates by district (columns code, name, year, population)")
+_FIX_LOOKUP = ("restore data/raw/lookups/lad_pfa_2021.csv from git, or pass the path of the ONS district -> police "
+               "force area lookup (columns lad21cd, pfa21cd, pfa21nm)")
+
+
+def _strip_codes(codes: pd.Series, column: str, corrections: list[dict]) -> pd.Series:
+    """Strip spaces and non-breaking spaces around district codes, counting the rows changed."""
+    stripped = codes.str.strip().str.strip("\u00a0").str.strip()
+    changed = stripped != codes
+    if changed.any():
+        corrections.append({"column": column, "rows": int(changed.sum()),
+                            "values": sorted(set(codes[changed].map(repr))),
+                            "reason": "spaces around district codes removed (published with trailing spaces)"})
+        log.warning("%d district codes in column %s carried spaces; stripped", int(changed.sum()), column)
+    return stripped
+
+
+def load_population_by_lad(path: str | Path | None = None) -> pd.DataFrame:
+    """Load ONS mid-year population estimates by local authority district (2021 codes).
+
+    Parameters
+    ----------
+    path : str or Path, optional
+        Columns ``code, name, year, population``; ``None`` reads the shipped mid-2001 -
+        mid-2020 series.
+
+    Returns
+    -------
+    DataFrame
+        ``lad_code``, ``lad_name``, ``year`` (int64), ``population`` (int64).
+        ``attrs["corrections"]`` counts codes published with trailing (non-breaking)
+        spaces (the two Northamptonshire unitary authorities), which are stripped.
+
+    Raises
+    ------
+    DataValidationError
+        Missing file or columns, a blank code, a bad year, a blank, decimal, text or
+        negative population, or a district given twice for one year.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "p.csv"
+    >>> _ = p.write_text("code,name,year,population\\nE06000061\\u00a0,North Northamptonshire,2020,350448\\n")
+    >>> df = load_population_by_lad(p)
+    >>> df.values.tolist(), df.attrs["corrections"][0]["rows"]
+    ([['E06000061', 'North Northamptonshire', 2020, 350448]], 1)
+    """
+    p = paths.POPULATION_LAD if path is None else Path(path)
+    df = clean.read_csv_strict(p, ["code", "name", "year", "population"], what="the population by district table",
+                               fix_missing=_FIX_POP)
+    corrections: list[dict] = []
+    code = _strip_codes(df["code"], "code", corrections)
+    if (code == "").any():
+        i = clean._first_bad(code == "")
+        raise DataValidationError("blank district code", file=p, column="code", row=i + 1,
+                                  fix="give the ONS district code, e.g. E07000222")
+    year = df["year"].str.strip()
+    bad = ~year.str.fullmatch(r"(19|20)\d\d")
+    if bad.any():
+        i = clean._first_bad(bad)
+        raise DataValidationError(f"{df['year'].iloc[i]!r} is not a year", file=p, column="year", row=i + 1,
+                                  fix="write the mid-year as four digits, e.g. 2015")
+    out = pd.DataFrame({"lad_code": code, "lad_name": df["name"].str.strip(), "year": year.astype("int64"),
+                        "population": clean.parse_count_column(df["population"], file=p, column="population")})
+    clean.check_unique(out, ["lad_code", "year"], file=p, columns={"lad_code": "code"})
+    out.attrs["corrections"] = corrections
+    return out
+
+
+def load_lad_force_lookup(path: str | Path | None = None) -> pd.DataFrame:
+    """Load the district -> police force area lookup (December 2021): ``lad_code``, ``pfa_code``, ``force``.
+
+    Examples
+    --------
+    >>> lk = load_lad_force_lookup()
+    >>> lk.loc[lk["lad_code"] == "E07000222", "force"].item()
+    'Warwickshire'
+    """
+    p = paths.LAD_PFA_LOOKUP if path is None else Path(path)
+    df = clean.read_csv_strict(p, ["lad21cd", "pfa21cd", "pfa21nm"], what="the district -> force lookup",
+                               fix_missing=_FIX_LOOKUP)
+    corrections: list[dict] = []
+    out = pd.DataFrame({"lad_code": _strip_codes(df["lad21cd"], "lad21cd", corrections),
+                        "pfa_code": df["pfa21cd"].str.strip(),
+                        "force": clean.canonical_force_column(df["pfa21nm"], file=p, column="pfa21nm")})
+    clean.check_unique(out, ["lad_code"], file=p, columns={"lad_code": "lad21cd"})
+    out.attrs["corrections"] = corrections
+    return out
+
+
+def population_by_force_year(path: str | Path | None = None, lookup: str | Path | None = None) -> pd.DataFrame:
+    """Mid-year population of every police force area, 2001-2020, summed over its districts.
+
+    Every district is joined to its force by code; a district the lookup does not know
+    is an error naming it (never dropped).
+
+    Parameters
+    ----------
+    path : str or Path, optional
+        Population by district (see :func:`load_population_by_lad`).
+    lookup : str or Path, optional
+        District -> force lookup (see :func:`load_lad_force_lookup`).
+
+    Returns
+    -------
+    DataFrame
+        ``force``, ``year``, ``population`` (int64), ``districts`` (number summed).
+
+    Examples
+    --------
+    >>> pop = population_by_force_year()
+    >>> int(pop.loc[(pop["force"] == "Warwickshire") & (pop["year"] == 2011), "population"].item()) > 500_000
+    True
+    """
+    pop = load_population_by_lad(path)
+    lk = load_lad_force_lookup(lookup)
+    merged = pop.merge(lk[["lad_code", "force"]], on="lad_code", how="left", validate="many_to_one")
+    if merged["force"].isna().any():
+        i = clean._first_bad(merged["force"].isna())
+        raise DataValidationError(
+            f"district {merged['lad_code'].iloc[i]} ({merged['lad_name'].iloc[i]}) has no police force in the lookup",
+            file=path or paths.POPULATION_LAD, column="code", row=i + 1,
+            fix=f"add the district to the lookup {lookup or paths.LAD_PFA_LOOKUP}, or correct its code")
+    out = (merged.groupby(["force", "year"], as_index=False, sort=True)
+           .agg(population=("population", "sum"), districts=("lad_code", "size")))
+    out["population"] = out["population"].astype("int64")
+    out.attrs["corrections"] = pop.attrs.get("corrections", []) + lk.attrs.get("corrections", [])
+    return out.reset_index(drop=True)
