@@ -165,7 +165,7 @@ def declared_breaks(data_breaks, first: pd.Period, last: pd.Period) -> pd.DataFr
             start = pd.Timestamp(str(r["start"]))
             end_raw = r.get("end")
             open_end = end_raw is None or (isinstance(end_raw, float) and math.isnan(end_raw)) or str(end_raw) == ""
-            end = hi if open_end else pd.Timestamp(str(end_raw))
+            end = max(hi, start) if open_end else pd.Timestamp(str(end_raw))
         except (ValueError, TypeError) as exc:
             raise DataValidationError(f"data break date is not a date: {r.get('start')!r} / {r.get('end')!r}",
                                       column="start", row=i, fix="use ISO dates such as 2014-01-01") from exc

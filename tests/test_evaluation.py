@@ -114,3 +114,241 @@ def test_verdict_is_plain_and_honest_about_small_pools():
     sc = E.synthetic_control(_panel(0.0, 3), "T", ["A", "B", "C", "D", "E"], "2012-01")
     text = E.verdict(sc=sc)
     assert "smallest possible is 0.17" in text and "Overall" in text
+
+
+# ---------------------------------------------------------------- DiD: designs, refusals, frequencies
+
+import dataclasses  # noqa: E402
+import warnings  # noqa: E402
+
+
+def _freq_panel(freq: str, n: int, change_at: int, effect: float, forces=("T", "A", "B", "C", "D"), seed: int = 0):
+    rng = np.random.default_rng(seed)
+    start = {"M": "2010-01", "Q": "2010Q1", "Y": "2000"}[freq]
+    col = {"M": "month", "Q": "quarter", "Y": "period"}[freq]
+    per = pd.period_range(start, periods=n, freq=freq)
+    rows = []
+    for f in forces:
+        mult = np.where((f == "T") & (np.arange(n) >= change_at), 1 + effect, 1.0)
+        rows.append(pd.DataFrame({"force": f, col: per, "count": rng.poisson(20000 * mult)}))
+    return pd.concat(rows, ignore_index=True), per[change_at]
+
+
+@pytest.mark.parametrize(
+    "freq, n, change_at, n_years",
+    [
+        pytest.param("M", 48, 24, 4, id="monthly"),
+        pytest.param("Q", 16, 8, 4, id="quarterly"),
+        pytest.param("Y", 8, 4, 8, id="yearly"),
+    ],
+)
+def test_did_runs_on_monthly_quarterly_and_yearly_panels(freq, n, change_at, n_years):
+    d, t0 = _freq_panel(freq, n, change_at, 0.2)
+    with pytest.warns(E.SmallSampleWarning, match="5 forces"):
+        r = E.difference_in_differences(d, "T", ["A", "B", "C", "D"], str(t0))
+    assert abs(r.effect - 0.2) < 0.03
+    assert r.df == 3 and r.ri_min_p == pytest.approx(0.2) and r.n_post == n - change_at
+    assert len(r.event_study) == n_years - 1  # every relative year except the reference year -1
+    assert np.isfinite([r.ci[0], r.ci[1], r.p_value]).all() and r.ci[0] < r.ci[1]
+
+
+def test_did_estimate_equals_two_way_fixed_effects_ols_and_t_equals_hand_working():
+    import statsmodels.formula.api as smf
+
+    d, t0 = _freq_panel("Q", 12, 6, 0.1, seed=3)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", E.SmallSampleWarning)
+        r = E.difference_in_differences(d, "T", ["A", "B", "C", "D"], str(t0))
+    x = d.assign(y=np.log1p(d["count"]), tp=((d["force"] == "T") & (d["quarter"] >= t0)).astype(float),
+                 q=d["quarter"].astype(str))
+    ols = smf.ols("y ~ tp + C(force) + C(q)", data=x).fit()
+    assert np.log1p(r.effect) == pytest.approx(ols.params["tp"], abs=1e-10)
+    # Donald-Lang by hand: each force's post-minus-pre mean change
+    ch = x.groupby("force").apply(lambda g: g.loc[g["quarter"] >= t0, "y"].mean() - g.loc[g["quarter"] < t0, "y"].mean())
+    se = ch.drop("T").std(ddof=1) * np.sqrt(1 + 1 / 4)
+    assert np.log1p(r.ci[1]) - np.log1p(r.effect) == pytest.approx(3.182446305284263 * se, rel=1e-9)  # t(3) 97.5%
+    # randomisation p = rank of |T's estimate| among each force taken as treated
+    est = {f: ch[f] - ch.drop(f).mean() for f in ch.index}
+    rank = sum(abs(v) >= abs(est["T"]) - 1e-12 for v in est.values())
+    assert r.ri_p_value == pytest.approx(rank / 5)
+
+
+@pytest.mark.parametrize(
+    "controls, change, message",
+    [
+        pytest.param(["A", "B"], "2010-01", "no pre-period", id="no-pre-period"),
+        pytest.param(["A", "B"], "2014-01", "no post-period", id="no-post-period"),
+        pytest.param(["A"], "2012-01", "only 1 control", id="one-control"),
+        pytest.param([], "2012-01", "no controls", id="no-controls"),
+        pytest.param(["A", "T"], "2012-01", "both treated and controls", id="treated-in-controls"),
+    ],
+)
+def test_did_refuses_designs_it_cannot_estimate(controls, change, message):
+    with pytest.raises(ParameterError, match=message):
+        E.difference_in_differences(_panel(0.0), "T", controls, change)
+
+
+def test_did_with_two_treated_forces_uses_every_assignment():
+    d, t0 = _freq_panel("M", 36, 18, 0.2, forces=("T", "U", "A", "B", "C", "D"))
+    d.loc[d["force"] == "U", "count"] = d.loc[d["force"] == "T", "count"].to_numpy()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", E.SmallSampleWarning)
+        r = E.difference_in_differences(d, ["T", "U"], ["A", "B", "C", "D"], str(t0))
+    assert r.n_treated == 2 and r.ri_assignments == 15  # C(6, 2)
+    assert r.ri_p_value == pytest.approx(1 / 15) and r.df == 4
+    assert r.cumulative_effect > 0 and r.average_ci[0] < r.average_effect < r.average_ci[1]
+
+
+def test_did_rejects_gaps_and_unknown_forces():
+    d = _panel(0.0).drop(index=5)
+    with pytest.raises(DataValidationError, match="gaps"):
+        E.difference_in_differences(d, "T", ["A", "B"], "2012-01")
+    with pytest.raises(DataValidationError, match="no data for forces"):
+        E.difference_in_differences(_panel(0.0), "T", ["A", "Z"], "2012-01")
+
+
+# ---------------------------------------------------------------- ITS: effects people can read
+
+
+def test_its_average_effect_shows_a_temporary_effect_that_level_and_slope_miss():
+    t = np.arange(48)
+    mu = 300 * (1 + 0.1 * np.cos(2 * np.pi * t / 12))
+    bump = np.where((t >= 24) & (t < 30), 60.0, 0.0)  # +60 a month for six months, then nothing
+    y = np.random.default_rng(11).poisson(mu) + bump
+    r = E.interrupted_time_series(pd.DataFrame({"month": MONTHS, "count": y}), "2012-01")
+    f = r.fitted
+    post = f["post"] & ~f["excluded"]
+    assert r.cumulative_effect == pytest.approx((f.loc[post, "count"] - f.loc[post, "counterfactual"]).sum())
+    assert r.average_effect == pytest.approx(r.cumulative_effect / 24) and r.n_post == 24
+    assert r.cumulative_ci[0] < 360 < r.cumulative_ci[1]  # true cumulative effect 6 x 60
+    assert r.percent_ci[0] < r.percent_effect < r.percent_ci[1]
+    assert set(r.summary()["estimate"].str.split(" ").str[0]) >= {"level", "slope", "average", "cumulative"}
+
+
+def test_its_runs_on_quarterly_and_annual_series():
+    q = pd.period_range("2010Q1", periods=24, freq="Q")
+    y = np.random.default_rng(2).poisson(np.where(np.arange(24) >= 12, 1200, 1000))
+    rq = E.interrupted_time_series(pd.DataFrame({"quarter": q, "count": y}), "2013Q1")
+    assert rq.period_column == "quarter" and rq.level_ci[0] < 0.2 < rq.level_ci[1]
+    yr = pd.period_range("2000", periods=14, freq="Y")
+    ya = np.random.default_rng(3).poisson(np.where(np.arange(14) >= 7, 12000, 10000))
+    ra = E.interrupted_time_series(pd.DataFrame({"period": yr, "count": ya}), "2007")
+    assert ra.n_post == 7 and ra.level_ci[0] < 0.2 < ra.level_ci[1]
+    assert "s_2" not in " ".join(map(str, ra.fitted.columns))
+
+
+# ---------------------------------------------------------------- data breaks in results and plots
+
+BREAKS = [
+    {"start": "2011-04-01", "end": "2013-03-31", "description": "fraud to Action Fraud"},
+    {"start": "2014-01-01", "end": "", "description": "recording uplift"},  # open-ended
+    {"start": "2030-01-01", "end": "2031-01-01", "description": "outside the window"},
+]
+
+
+def test_declared_breaks_are_listed_and_shaded_in_every_chart():
+    import matplotlib.pyplot as plt
+
+    its = E.interrupted_time_series(_series(0.0, 1), "2012-01", data_breaks=BREAKS)
+    assert its.data_breaks["description"].tolist() == ["fraud to Action Fraud"]  # the others miss 2010-2013
+    fig = E.plot_counterfactual(its, title="t", change_date="2012-01")
+    spans = [p for p in fig.axes[0].patches if p.get_label() == "declared data break"]
+    assert len(spans) == 1
+    plt.close(fig)
+    sc = E.synthetic_control(_panel(0.0), "T", ["A", "B", "C", "D", "E"], "2012-01",
+                             data_breaks=pd.DataFrame(BREAKS[:1]))
+    fig = E.plot_synthetic_control(sc, title="t", change_date="2012-01")
+    assert any(p.get_label() == "declared data break" for p in fig.axes[0].patches)
+    assert "synthetic control (levels" in " ".join(t.get_text() for t in fig.axes[0].get_legend().get_texts())
+    plt.close(fig)
+    assert "fraud to Action Fraud" in E.verdict(its=its)
+
+
+@pytest.mark.parametrize(
+    "breaks, message",
+    [
+        pytest.param([{"end": "2012-01-01"}], "no start", id="no-start"),
+        pytest.param([{"start": "2012-05-01", "end": "2012-01-01"}], "ends before it starts", id="reversed"),
+        pytest.param([{"start": "not a date"}], "not a date", id="bad-date"),
+    ],
+)
+def test_bad_declared_breaks(breaks, message):
+    with pytest.raises(DataValidationError, match=message):
+        E.declared_breaks(breaks, pd.Period("2010-01", "M"), pd.Period("2013-12", "M"))
+
+
+# ---------------------------------------------------------------- synthetic control: refusals and levels
+
+
+@pytest.mark.parametrize(
+    "kwargs, exc, message",
+    [
+        pytest.param({"method": "ratio"}, ParameterError, "method", id="bad-method"),
+        pytest.param({"change_date": "2010-01"}, ParameterError, "no pre-period", id="no-pre-period"),
+        pytest.param({"change_date": "2015-01"}, ParameterError, "no post-period", id="no-post-period"),
+        pytest.param({"donors": []}, ParameterError, "no donors", id="no-donors"),
+        pytest.param({"change_date": "2010-06"}, DataValidationError, "only 5 pre-period", id="short-pre"),
+    ],
+)
+def test_bad_synthetic_control_designs(kwargs, exc, message):
+    args = {"treated": "T", "donors": ["A", "B", "C"], "change_date": "2012-01", **kwargs}
+    with pytest.raises(exc, match=message):
+        E.synthetic_control(_panel(0.0), **args)
+
+
+def test_levels_synthetic_control_recovers_a_convex_combination_in_outcome_units():
+    t = np.arange(48.0)
+    series = {"A": 300 + 2 * t, "B": 500 - t, "C": 350 + 5 * np.sin(t), "D": 900 + t}
+    series["T"] = 0.25 * series["A"] + 0.75 * series["B"] + np.where(t >= 24, 40.0, 0.0)
+    d = pd.concat([pd.DataFrame({"force": f, "month": MONTHS, "count": v}) for f, v in series.items()])
+    r = E.synthetic_control(d, "T", ["A", "B", "C", "D"], "2012-01")
+    assert r.weights["A"] == pytest.approx(0.25, abs=1e-6) and r.weights["B"] == pytest.approx(0.75, abs=1e-6)
+    assert r.average_effect == pytest.approx(40.0, abs=1e-4) and r.cumulative_effect == pytest.approx(960, abs=1e-2)
+    synth_post = (0.25 * series["A"] + 0.75 * series["B"])[24:].sum()
+    assert r.effect == pytest.approx(960 / synth_post, rel=1e-6)
+    assert r.converged and r.pre_rmspe < 1e-4
+
+
+def test_simplex_solver_certificate_bounds_the_excess_loss():
+    rng = np.random.default_rng(4)
+    A, b = rng.normal(size=(15, 30)) * 1000, rng.normal(size=15) * 1000  # unscaled inputs
+    f = E.simplex_least_squares(A, b)
+    w = rng.dirichlet(np.ones(30), size=2000)  # no feasible point may beat the certified optimum
+    losses = ((w @ A.T - b) ** 2).sum(axis=1)
+    assert f.converged and losses.min() >= f.loss - f.gap - 1e-6 * f.loss
+
+
+# ---------------------------------------------------------------- verdict thresholds
+
+
+def _sc_with(p: float, n_units: int):
+    sc = E.synthetic_control(_panel(0.3, 3), "T", ["A", "B", "C", "D", "E"], "2012-01")
+    plac = pd.DataFrame({"unit": [f"u{i}" for i in range(n_units)], "ratio": 1.0, "effect": 0.0, "pre_rmspe": 1.0,
+                         "treated": [True] + [False] * (n_units - 1)})
+    return dataclasses.replace(sc, p_value=p, placebos=plac, rank=round(p * n_units))
+
+
+@pytest.mark.parametrize(
+    "p, n_units, chance",
+    [
+        pytest.param(0.15, 20, False, id="p-0.15-is-not-enough"),
+        pytest.param(1 / 6, 6, False, id="five-placebos-never-enough"),
+        pytest.param(0.09, 11, True, id="p-0.09-with-10-placebos"),
+    ],
+)
+def test_verdict_synthetic_control_threshold(p, n_units, chance):
+    text = E.verdict(sc=_sc_with(p, n_units))
+    assert ("Unlikely to be chance." in text) is chance
+    assert ("unlikely to be chance" in text.split("Overall:")[1]) is chance
+    assert "Thresholds:" in text and "placebo p <= 0.1" in text
+
+
+def test_verdict_needs_both_did_tests_and_states_what_would_overturn_it():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", E.SmallSampleWarning)
+        did = E.difference_in_differences(_panel(0.25), "T", ["A", "B", "C", "D", "E"], "2012-01")
+    assert did.p_value < 0.05 and did.ri_p_value == pytest.approx(1 / 6)
+    text = E.verdict(did=did)
+    assert "significant at 5% on both tests" in text and "would be overturned" in text
+    worse = dataclasses.replace(did, ri_p_value=2 / 6)  # treated force not the most extreme
+    assert "not significant" in E.verdict(did=worse) and "unproven" in E.verdict(did=worse)
