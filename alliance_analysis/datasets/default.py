@@ -119,3 +119,83 @@ def population(data_source: str = "default", population_path: str | Path | None 
                                  "population_by_force_mid2018.csv")
         return pop.load_population_mid2018(population_path)[["force", "year", "population"]]
     raise ParameterError(f"population data_source {data_source!r} is unknown; use 'default' or 'mid2018'")
+
+
+# --------------------------------------------------------------------------- the real long-series default (issue 9)
+
+def _select_forces(df: pd.DataFrame, forces: str | Sequence[str] | None) -> pd.DataFrame:
+    if forces is None:
+        return df.reset_index(drop=True)
+    wanted = clean.resolve_forces(forces)
+    return df[df["force"].isin(wanted)].reset_index(drop=True)
+
+
+def population_by_year(forces: str | Sequence[str] | None = None) -> pd.DataFrame:
+    """Real mid-year population of each force 2001-2020 (ONS, shipped): ``force``, ``year``, ``population``.
+
+    Parameters
+    ----------
+    forces : str or sequence of str, optional
+        Force names or a group name; ``None`` for all 43 forces.
+
+    Examples
+    --------
+    >>> p = population_by_year(["Warwickshire", "West Mercia"])
+    >>> sorted(p["force"].unique()), int(p["year"].min()), int(p["year"].max())
+    (['Warwickshire', 'West Mercia'], 2001, 2020)
+    """
+    from alliance_analysis.datasets.population import population_by_force_year
+
+    return _select_forces(population_by_force_year()[["force", "year", "population"]], forces)
+
+
+def workforce_by_year(forces: str | Sequence[str] | None = None, measure: str = "fte") -> pd.DataFrame:
+    """Real workforce at 31 March of each year 2007-2022 (Home Office open data, shipped).
+
+    Returns ``force``, ``year``, ``worker_type``, ``value`` (``measure``: ``"fte"`` or ``"headcount"``).
+
+    Examples
+    --------
+    >>> w = workforce_by_year("Dorset")
+    >>> sorted(w["worker_type"].unique())[:2], int(w["year"].max())
+    (['designated_officer', 'pcso'], 2022)
+    """
+    from alliance_analysis.datasets.workforce import load_workforce_open_data, workforce_by_force_year
+
+    return _select_forces(workforce_by_force_year(load_workforce_open_data(), measure=measure), forces)
+
+
+def css_by_year(forces: str | Sequence[str] | None = None) -> pd.DataFrame:
+    """Real ONS Crime Severity Score of each force by offence group, years ending March 2003-2022.
+
+    Returns ``force``, ``financial_year``, ``year_ending``, ``offence_group``, ``severity_score``
+    (forces only; regions and countries are in :func:`datasets.css.load_css_by_force_group`).
+
+    Examples
+    --------
+    >>> c = css_by_year("West Mercia")
+    >>> c["financial_year"].min(), c["offence_group"].nunique()
+    ('2002/03', 7)
+    """
+    from alliance_analysis.datasets.css import load_css_by_force_group
+
+    df = load_css_by_force_group()
+    df = df[df["area_type"] == "force"]
+    return _select_forces(df[["force", "financial_year", "year_ending", "offence_group", "severity_score"]], forces)
+
+
+def recorded_crime_quarterly(forces: str | Sequence[str] | None = None, start: object = None, end: object = None,
+                             **kwargs) -> pd.DataFrame:
+    """Real quarterly recorded crime by force and offence group from 2007 Q2 (see :mod:`alliance_analysis.longseries`).
+
+    A re-export of :func:`alliance_analysis.longseries.recorded_crime_quarterly`.
+
+    Examples
+    --------
+    >>> q = recorded_crime_quarterly("Dorset", start="2013Q1", end="2013Q1")
+    >>> q["force"].unique().tolist(), bool(q["synthetic"].any())
+    (['Dorset'], False)
+    """
+    from alliance_analysis.longseries import recorded_crime_quarterly as _rcq
+
+    return _rcq(forces, start, end, **kwargs)
