@@ -399,11 +399,153 @@ def test_gloucestershire_zip_subset_equals_folder(glos_plain, tmp_path):
 
 @pytest.mark.parametrize("workers", [pytest.param(1, id="sequential"), pytest.param(3, id="three-threads")])
 def test_workers_do_not_change_counts(workers):
-    df = load_street_archive(BASIC, by_lsoa=False, workers=workers)
+    df = load_street_archive(BASIC, by_lsoa=False, threads=workers)
     assert as_dict(df) == BASIC_EXPECTED and df.attrs["duplicates_dropped"] == 3
 
 
 @pytest.mark.parametrize("workers", [pytest.param(0, id="zero"), pytest.param(2.5, id="float")])
 def test_bad_workers(workers):
-    with pytest.raises(ParameterError, match="workers"):
-        load_street_archive(BASIC, workers=workers)
+    with pytest.raises(ParameterError, match="threads"):
+        load_street_archive(BASIC, threads=workers)
+
+
+# --------------------------------------------------------------------------- hostile input (issue 12)
+
+
+def _wm_month(root: Path, month: str, n: int = 2) -> None:
+    write_street(root, month, "west-mercia", [row(f"c{month}{i}", month, "Drugs") for i in range(n)])
+
+
+def test_symlinked_month_folders_are_read(tmp_path):
+    real = tmp_path / "elsewhere"
+    _wm_month(real, "2020-02", 3)
+    root = tmp_path / "archive"
+    _wm_month(root, "2020-01", 2)
+    (root / "2020-02").symlink_to(real / "2020-02", target_is_directory=True)
+    df = load_street_archive(root)
+    # hand count: 2 Drugs in 2020-01 (real folder), 3 in 2020-02 (linked folder)
+    assert as_dict(df) == {("West Mercia", "2020-01", "Drugs"): 2, ("West Mercia", "2020-02", "Drugs"): 3}
+    inv = archive_inventory(root)
+    assert inv["status"].tolist() == ["ok", "ok"]
+
+
+def test_symlink_loop_does_not_recurse_or_double_count(tmp_path):
+    _wm_month(tmp_path, "2020-01", 2)
+    (tmp_path / "2020-01" / "loop").symlink_to(tmp_path, target_is_directory=True)
+    (tmp_path / "again").symlink_to(tmp_path / "2020-01", target_is_directory=True)
+    df = load_street_archive(tmp_path)
+    assert as_dict(df) == {("West Mercia", "2020-01", "Drugs"): 2}
+
+
+@pytest.mark.parametrize("forces", [pytest.param(None, id="all-forces"), pytest.param("Dorset", id="that-force")])
+def test_dangling_street_link_is_an_error(tmp_path, forces):
+    _wm_month(tmp_path, "2020-01")
+    d = tmp_path / "2020-02"
+    d.mkdir()
+    link = d / "2020-02-dorset-street.csv"
+    link.symlink_to(tmp_path / "gone.csv")
+    if forces is None or forces == "Dorset":
+        with pytest.raises(DataValidationError, match="symbolic link") as ei:
+            load_street_archive(tmp_path, forces=forces)
+        assert "2020-02-dorset-street.csv" in str(ei.value)
+    inv = archive_inventory(tmp_path)
+    dangling = inv[inv["status"] == "dangling_link"]
+    assert dangling["file"].tolist() == ["2020-02/2020-02-dorset-street.csv"]
+    assert dangling["force"].tolist() == ["Dorset"]
+
+
+def test_dangling_link_of_another_force_does_not_block(tmp_path):
+    _wm_month(tmp_path, "2020-01", 4)
+    (tmp_path / "2020-01" / "2020-01-dorset-street.csv").symlink_to(tmp_path / "gone.csv")
+    df = load_street_archive(tmp_path, forces="West Mercia")
+    assert int(df["count"].sum()) == 4
+
+
+def _bomb_zip(path: Path, rows: int) -> Path:
+    body = HEADER + "".join(row("", "2020-01", "Anti-social behaviour") + "\n" for _ in range(rows))
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as zf:
+        zf.writestr("2020-01/2020-01-dorset-street.csv", body)
+    return path
+
+
+def test_zip_ratio_cap_names_the_member(tmp_path):
+    z = _bomb_zip(tmp_path / "bomb.zip", 40_000)  # ~2.6 MB of one repeated line
+    info = zipfile.ZipFile(z).infolist()[0]
+    assert info.file_size > 1 << 20 and info.file_size / info.compress_size > 200  # premise
+    with pytest.raises(DataValidationError, match="compression ratio") as ei:
+        load_street_archive(z)
+    assert "2020-01-dorset-street.csv" in str(ei.value)
+    inv = archive_inventory(z)
+    assert inv["status"].tolist() == ["unreadable"]
+    assert "ratio" in inv["error"].iloc[0]
+    # a genuine file with a generous cap is read, all 40,000 ASB rows kept
+    df = load_street_archive(z, max_ratio=1e6)
+    assert df["count"].tolist() == [40_000]
+
+
+def test_zip_size_cap_names_the_member(tmp_path):
+    z = _bomb_zip(tmp_path / "big.zip", 100)
+    with pytest.raises(DataValidationError, match="max_member_bytes") as ei:
+        load_street_archive(z, max_member_bytes=1000)
+    assert "2020-01-dorset-street.csv" in str(ei.value)
+
+
+@pytest.mark.parametrize("kwargs", [pytest.param({"max_member_bytes": 0}, id="zero-bytes"),
+                                    pytest.param({"max_ratio": 0.5}, id="ratio-below-1"),
+                                    pytest.param({"max_ratio": float("nan")}, id="ratio-nan")])
+def test_bad_caps(kwargs):
+    with pytest.raises(ParameterError):
+        load_street_archive(BASIC, **kwargs)
+
+
+def test_crc_error_is_a_validation_error_and_inventory_records_it(tmp_path):
+    z = tmp_path / "crc.zip"
+    body = HEADER + "".join(row(f"id{i}", "2020-01", "Drugs") + "\n" for i in range(50))
+    with zipfile.ZipFile(z, "w", zipfile.ZIP_STORED) as zf:
+        zf.writestr("2020-01/2020-01-dorset-street.csv", body)
+    data = bytearray(z.read_bytes())
+    pos = data.index(b"id25,")
+    data[pos + 2] = ord("X")  # stored bytes changed, CRC no longer matches
+    z.write_bytes(bytes(data))
+    with pytest.raises(DataValidationError, match="damaged|CRC|Bad CRC") as ei:
+        load_street_archive(z)
+    assert "2020-01-dorset-street.csv" in str(ei.value)
+    inv = archive_inventory(z)  # never raises
+    assert inv["status"].tolist() == ["unreadable"]
+    assert "CRC" in inv["error"].iloc[0]
+
+
+def test_bad_longitude_by_lsoa_names_longitude(tmp_path):
+    write_street(tmp_path, "2020-01", "dorset", [row("a", "2020-01", "Drugs"),
+                                                 row("b", "2020-01", "Drugs", lon="west")])
+    for by_lsoa in (False, True):
+        with pytest.raises(DataValidationError) as ei:
+            load_street_archive(tmp_path, by_lsoa=by_lsoa)
+        assert ei.value.column == "Longitude"
+
+
+def test_header_only_without_newline_is_an_empty_month(tmp_path):
+    _wm_month(tmp_path, "2020-01", 2)
+    d = tmp_path / "2020-02"
+    d.mkdir()
+    (d / "2020-02-west-mercia-street.csv").write_text(HEADER.rstrip("\n"))
+    df = load_street_archive(tmp_path)
+    assert df.attrs["empty_files"] == ["2020-02/2020-02-west-mercia-street.csv"]
+    assert archive_inventory(tmp_path)["status"].tolist() == ["ok", "empty"]
+    (d / "2020-02-west-mercia-street.csv").write_text("")
+    with pytest.raises(DataValidationError, match="empty"):
+        load_street_archive(tmp_path)
+
+
+def test_dask_cluster_gives_the_serial_result():
+    from alliance_analysis.parallel import dask_client
+
+    serial = load_street_archive(BASIC)
+    serial_lsoa = load_street_archive(BASIC, by_lsoa=True)
+    assert as_dict(serial) == BASIC_EXPECTED
+    with dask_client(workers=2) as client:
+        dist = load_street_archive(BASIC, client=client)
+        dist_lsoa = load_street_archive(BASIC, by_lsoa=True, client=client)
+    pd.testing.assert_frame_equal(dist, serial)
+    pd.testing.assert_frame_equal(dist_lsoa, serial_lsoa)
+    assert dist.attrs["duplicates_dropped"] == serial.attrs["duplicates_dropped"] == 3

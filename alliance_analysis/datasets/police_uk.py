@@ -61,12 +61,15 @@ Examples
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import logging
 import os
 import re
 import zipfile
+import zlib
 from collections.abc import Iterator, Sequence
+from typing import IO
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -78,7 +81,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 from tqdm.auto import tqdm
 
-from alliance_analysis import clean, taxonomy
+from alliance_analysis import clean, parallel, taxonomy
 from alliance_analysis.errors import DataValidationError, ParameterError
 
 logger = logging.getLogger(__name__)
@@ -103,6 +106,17 @@ _NAME_FIX = (
 )
 
 _OUT_COLUMNS = ["force", "month", "crime_type", "count"]
+
+#: Default cap on the expanded size of one zip member (bytes). The largest real
+#: police.uk street file (Metropolitan, one month) is about 25 MB.
+MAX_MEMBER_BYTES: int = 2 * 1024**3
+#: Default cap on a zip member's expanded / compressed size. police.uk CSV files
+#: compress about 5-10 to 1; a zip bomb compresses 1000 to 1.
+MAX_RATIO: float = 200.0
+#: Members smaller than this are never refused for their ratio (tiny files of
+#: repeated text legitimately compress very well).
+_RATIO_FLOOR = 1 << 20
+_ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError)
 
 
 # --------------------------------------------------------------------------- names
@@ -150,12 +164,52 @@ class _Member:
     slug: str | None
     kind: str | None
     folder_month: str | None  # parent folder name when it looks like YYYY-MM
+    dangling: bool = False  # a symbolic link whose target does not exist
+
+
+class _CappedReader(io.RawIOBase):
+    """Stream a zip member, refusing to expand it beyond ``limit`` bytes."""
+
+    def __init__(self, fh: IO[bytes], limit: int, where: str, why: str) -> None:
+        super().__init__()
+        self._fh, self._limit, self._where, self._why = fh, limit, where, why
+        self._total = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, b: bytearray | memoryview) -> int:  # type: ignore[override]
+        n = self._fh.readinto(b)
+        self._total += n
+        if self._total > self._limit:
+            raise DataValidationError(
+                f"the member expands beyond {self._limit:,} bytes ({self._why}); refusing to "
+                "read it (a damaged archive or a zip bomb)", file=self._where,
+                fix="re-download the archive from data.police.uk, or raise max_member_bytes / "
+                "max_ratio if the file is genuine",
+            )
+        return n
+
+    def close(self) -> None:
+        self._fh.close()
+        super().close()
 
 
 class _Source:
     """A folder or zip archive of police.uk files, opened for reading."""
 
-    def __init__(self, source: str | Path) -> None:
+    def __init__(self, source: str | Path, max_member_bytes: int = MAX_MEMBER_BYTES,
+                 max_ratio: float = MAX_RATIO) -> None:
+        if isinstance(max_member_bytes, bool) or not isinstance(max_member_bytes, int) \
+                or max_member_bytes < 1:
+            raise ParameterError(f"max_member_bytes={max_member_bytes!r} must be a positive integer "
+                                 "(bytes). Fix: e.g. max_member_bytes=2 * 1024**3")
+        if isinstance(max_ratio, bool) or not isinstance(max_ratio, (int, float)) \
+                or not np.isfinite(max_ratio) or max_ratio < 1:
+            raise ParameterError(f"max_ratio={max_ratio!r} must be a finite number >= 1. "
+                                 "Fix: e.g. max_ratio=200")
+        self.max_member_bytes, self.max_ratio = int(max_member_bytes), float(max_ratio)
+        self.dangling: set[str] = set()
         path = Path(source)
         if not path.exists():
             raise ParameterError(
@@ -171,7 +225,13 @@ class _Source:
                     f"police.uk archive '{path}' is a file but not a zip archive. Fix: pass "
                     "the archive .zip or the folder that holds the YYYY-MM month folders"
                 )
-            self.zip = zipfile.ZipFile(path)
+            try:
+                self.zip = zipfile.ZipFile(path)
+            except (*_ZIP_ERRORS, OSError) as exc:
+                raise DataValidationError(
+                    f"the zip archive cannot be opened: {exc}", file=str(path),
+                    fix="re-download the archive from data.police.uk",
+                ) from exc
 
     def __enter__(self) -> _Source:
         return self
@@ -187,9 +247,27 @@ class _Source:
                     continue
                 yield info.filename
         else:
-            for p in self.path.rglob("*"):
-                if p.is_file():
-                    yield p.relative_to(self.path).as_posix()
+            # os.walk(followlinks=True) enters symlinked month folders (Path.rglob does
+            # not); each real folder is entered once, so a link loop cannot recurse.
+            visited: set[str] = set()
+            root = str(self.path)
+            for dirpath, dirnames, filenames in os.walk(root, followlinks=True):
+                real = os.path.realpath(dirpath)
+                if real in visited:
+                    logger.warning("%s: folder already read through another path (symlink loop "
+                                   "or alias of %s); not read twice", dirpath, real)
+                    dirnames[:] = []
+                    continue
+                visited.add(real)
+                dirnames.sort()
+                for f in sorted(filenames):
+                    full = os.path.join(dirpath, f)
+                    rel = Path(os.path.relpath(full, root)).as_posix()
+                    if os.path.isfile(full):
+                        yield rel
+                    elif os.path.islink(full) and not os.path.exists(full):
+                        self.dangling.add(rel)
+                        yield rel
 
     def members(self) -> list[_Member]:
         """Every CSV file, classified by its name (sorted by name)."""
@@ -202,32 +280,83 @@ class _Source:
             parsed = parse_archive_name(pp.name)
             parent = pp.parent.name
             folder_month = parent if _MONTH_DIR_RE.match(parent) else None
+            dangling = name in self.dangling
+            if dangling:
+                logger.warning("%s: symbolic link to a missing file", self.display_name(name))
             if parsed is None:
-                out.append(_Member(name, None, None, None, folder_month))
+                out.append(_Member(name, None, None, None, folder_month, dangling))
             else:
-                out.append(_Member(name, parsed[0], parsed[1], parsed[2], folder_month))
+                out.append(_Member(name, parsed[0], parsed[1], parsed[2], folder_month, dangling))
         return out
+
+    def display_name(self, name: str) -> str:
+        """Human-readable location of a path inside the source."""
+        if self.zip is not None:
+            return f"{self.path}!{name}"
+        return str(self.path / name)
 
     def display(self, member: _Member) -> str:
         """Human-readable location of a member for messages."""
-        if self.zip is not None:
-            return f"{self.path}!{member.name}"
-        return str(self.path / member.name)
+        return self.display_name(member.name)
 
-    def reader(self, member: _Member) -> pa.NativeFile | str:
-        """Something pyarrow.csv can read: a path, or the member's bytes in a buffer."""
-        if self.zip is not None:
-            return pa.BufferReader(self.zip.read(member.name))
-        return str(self.path / member.name)
+    def _check_member(self, member: _Member) -> tuple[int, str]:
+        """Refuse a zip member whose declared size or ratio exceeds the caps; return the
+        streaming limit and its reason."""
+        assert self.zip is not None
+        where = self.display(member)
+        info = self.zip.getinfo(member.name)
+        if info.file_size > self.max_member_bytes:
+            raise DataValidationError(
+                f"the member declares {info.file_size:,} bytes expanded, above "
+                f"max_member_bytes={self.max_member_bytes:,}", file=where,
+                fix="re-download the archive, or raise max_member_bytes if the file is genuine",
+            )
+        ratio = info.file_size / max(info.compress_size, 1)
+        if info.file_size > _RATIO_FLOOR and ratio > self.max_ratio:
+            raise DataValidationError(
+                f"the member's compression ratio is {ratio:,.0f}:1 ({info.compress_size:,} -> "
+                f"{info.file_size:,} bytes), above max_ratio={self.max_ratio:g} (a zip bomb?)",
+                file=where, fix="re-download the archive from data.police.uk, or raise max_ratio "
+                "if the file is genuine",
+            )
+        by_ratio = max(int(self.max_ratio * max(info.compress_size, 1)), _RATIO_FLOOR)
+        if by_ratio < self.max_member_bytes:
+            return by_ratio, f"max_ratio={self.max_ratio:g} of {info.compress_size:,} compressed bytes"
+        return self.max_member_bytes, f"max_member_bytes={self.max_member_bytes:,}"
+
+    def open(self, member: _Member) -> IO[bytes]:
+        """A binary stream of the member: the file, or the zip member streamed with caps."""
+        if member.dangling:
+            raise DataValidationError(
+                "the file is a symbolic link to a missing target", file=self.display(member),
+                fix="restore the link's target or remove the link",
+            )
+        if self.zip is None:
+            return open(self.path / member.name, "rb")
+        limit, why = self._check_member(member)
+        try:
+            fh = self.zip.open(member.name)
+        except (*_ZIP_ERRORS, OSError) as exc:
+            raise DataValidationError(
+                f"the zip member cannot be read: {exc}", file=self.display(member),
+                fix="re-download the archive from data.police.uk",
+            ) from exc
+        return _CappedReader(fh, limit, self.display(member), why)  # type: ignore[return-value]
+
+    def reader(self, member: _Member) -> IO[bytes]:
+        """Something pyarrow.csv can read: a stream, never the whole member in memory."""
+        return self.open(member)
 
     def header(self, member: _Member) -> list[str] | None:
         """The header row of a member, or None when the file is empty."""
-        if self.zip is not None:
-            with self.zip.open(member.name) as fh:
+        try:
+            with self.open(member) as fh:
                 first = fh.readline(1 << 16)
-        else:
-            with open(self.path / member.name, "rb") as fh:
-                first = fh.readline(1 << 16)
+        except _ZIP_ERRORS as exc:
+            raise DataValidationError(
+                f"the zip member cannot be read: {exc}", file=self.display(member),
+                fix="re-download the archive from data.police.uk",
+            ) from exc
         text = first.decode("utf-8-sig", errors="replace").strip("\r\n")
         if not text.strip():
             return None
@@ -305,21 +434,30 @@ def _read_street_file(src: _Source, member: _Member, expected: pd.Period, by_lso
     if by_lsoa:
         types["LSOA code"] = _DICT
     try:
-        table = pacsv.read_csv(
-            src.reader(member),
-            read_options=pacsv.ReadOptions(use_threads=False),
-            convert_options=pacsv.ConvertOptions(
-                include_columns=required, column_types=types, strings_can_be_null=False,
-            ),
-        )
+        with src.reader(member) as stream:
+            table = pacsv.read_csv(
+                stream,
+                read_options=pacsv.ReadOptions(use_threads=False),
+                convert_options=pacsv.ConvertOptions(
+                    include_columns=required, column_types=types, strings_can_be_null=False,
+                ),
+            )
     except pa.ArrowInvalid as exc:
-        # Arrow numbers the column among the columns read ("In CSV column #2: ...")
+        if "Empty CSV file" in str(exc):
+            # a header row with no newline and no records: a month with no crimes
+            return _FileResult(pa.table({}), 0, 0, 0)
+        # Arrow numbers the column by its position in the file ("In CSV column #4: ...")
         m = re.search(r"CSV column #(\d+)", str(exc))
-        column = required[int(m.group(1))] if m and int(m.group(1)) < len(required) else None
+        column = header[int(m.group(1))] if m and int(m.group(1)) < len(header) else None
         raise DataValidationError(
             f"could not parse the CSV: {exc}", file=where, column=column,
             fix="check the file is an unmodified data.police.uk street file (re-download it); "
             "Longitude must be a number or empty",
+        ) from exc
+    except _ZIP_ERRORS as exc:
+        raise DataValidationError(
+            f"the zip member is damaged ({type(exc).__name__}: {exc})", file=where,
+            fix="re-download the archive from data.police.uk",
         ) from exc
     n = table.num_rows
     if n == 0:
@@ -446,6 +584,13 @@ def _select(
                 fix="move the file into the folder of its month (folder, file name and "
                 "Month column must agree)",
             )
+        if m.dangling:
+            raise DataValidationError(
+                f"the street file for {force} {m.month} is a symbolic link to a missing target; "
+                "reading on without it would silently lose that month",
+                file=src.display(m), fix="restore the link's target, or remove the link (the "
+                "month then shows as missing in archive_inventory)",
+            )
         key = (force, m.month)
         if key in seen:
             raise DataValidationError(
@@ -467,50 +612,122 @@ def _select(
     return chosen
 
 
-def _collect(src: _Source, chosen: list[tuple[_Member, str]], results: Iterator[_FileResult],
-             by_lsoa: bool, progress: bool
-             ) -> tuple[list[pa.Table], dict[str, list[str]], dict[str, int], list[str]]:
-    """Turn per-file results into tidy Arrow parts; collect unknown crime types."""
-    parts: list[pa.Table] = []
-    unknown: dict[str, list[str]] = {}
-    type_map: dict[str, str | None] = {}
-    totals = {"rows": 0, "dups": 0, "xy": 0}
-    empty: list[str] = []
-    for (member, force), res in tqdm(zip(chosen, results), total=len(chosen), desc="police.uk files",
-                                     unit="file", disable=not progress):
-        totals["rows"] += res.rows
-        totals["dups"] += res.duplicates
-        totals["xy"] += res.missing_coordinates
+class _Accumulator:
+    """Per-file aggregates held as integer codes against shared dictionaries.
+
+    Memory grows with the number of output rows (a few integers each), never with
+    Python objects per row: force, month, crime type and LSOA are codes into small
+    lists, turned into strings once at the end.
+    """
+
+    def __init__(self, by_lsoa: bool) -> None:
+        self.by_lsoa = by_lsoa
+        self.forces: dict[str, int] = {}
+        self.types: dict[str, int] = {}
+        self.lsoas: dict[str, int] = {}
+        self.type_map: dict[str, str | None] = {}
+        self.unknown: dict[str, list[str]] = {}
+        self.parts: list[tuple[int, int, np.ndarray, np.ndarray | None, np.ndarray]] = []
+        self.totals = {"rows": 0, "dups": 0, "xy": 0}
+        self.empty: list[str] = []
+
+    def add(self, src: _Source, member: _Member, force: str, res: _FileResult) -> None:
+        self.totals["rows"] += res.rows
+        self.totals["dups"] += res.duplicates
+        self.totals["xy"] += res.missing_coordinates
         if res.rows == 0:
-            empty.append(member.name)
+            self.empty.append(member.name)
             logger.info("%s: header only, no records for %s %s", member.name, force, member.month)
-            continue
+            return
         ct = res.table["Crime type"].combine_chunks()
         raw_types = ct.dictionary.to_pylist()
-        for raw in raw_types:
-            if raw not in type_map:
+        codes = np.empty(len(raw_types), dtype=np.int64)
+        for i, raw in enumerate(raw_types):
+            if raw not in self.type_map:
                 try:
-                    type_map[raw] = taxonomy.canonical_crime_type(raw)
+                    self.type_map[raw] = taxonomy.canonical_crime_type(raw)
                 except DataValidationError:
-                    type_map[raw] = None
-            if type_map[raw] is None:
-                unknown.setdefault(raw, []).append(src.display(member))
-        if unknown:
-            continue  # keep scanning so the error can list every unknown type
-        canon = pa.DictionaryArray.from_arrays(
-            ct.indices, pa.array([type_map[r] for r in raw_types], pa.string())
-        ).cast(pa.string())
-        k = res.table.num_rows
-        cols = {
-            "force": pa.array([force] * k, pa.string()),
-            "month": pa.array([str(member.month)] * k, pa.string()),
-            "crime_type": canon,
+                    self.type_map[raw] = None
+            canon = self.type_map[raw]
+            if canon is None:
+                self.unknown.setdefault(raw, []).append(src.display(member))
+                codes[i] = -1
+            else:
+                codes[i] = self.types.setdefault(canon, len(self.types))
+        if self.unknown:
+            return  # keep scanning so the error can list every unknown type
+        ct_codes = codes[ct.indices.to_numpy(zero_copy_only=False)]
+        counts = res.table["count_all"].to_numpy()
+        if self.by_lsoa:
+            ls = res.table["LSOA code"].combine_chunks()
+            ls_raw = ls.dictionary.to_pylist()
+            ls_map = np.array([-1 if not v else self.lsoas.setdefault(v, len(self.lsoas))
+                               for v in ls_raw], dtype=np.int64)
+            ls_codes = ls_map[ls.indices.to_numpy(zero_copy_only=False)]
+            key = ct_codes * (len(self.lsoas) + 1) + (ls_codes + 1)
+        else:
+            ls_codes = None
+            key = ct_codes
+        # two spellings of one crime type in a file are merged here
+        uniq, inv = np.unique(key, return_inverse=True)
+        if len(uniq) < len(key):
+            counts = np.bincount(inv, weights=counts, minlength=len(uniq)).astype(np.int64)
+            first = np.zeros(len(uniq), dtype=np.int64)
+            first[inv[::-1]] = np.arange(len(key))[::-1]
+            ct_codes = ct_codes[first]
+            ls_codes = ls_codes[first] if ls_codes is not None else None
+        f = self.forces.setdefault(force, len(self.forces))
+        self.parts.append((f, int(member.month.ordinal), ct_codes.astype(np.int32),
+                           None if ls_codes is None else ls_codes.astype(np.int32),
+                           counts.astype(np.int64)))
+
+    def frame(self) -> pd.DataFrame:
+        """The tidy frame, sorted by force, month, crime type [, LSOA (missing last)]."""
+        if not self.parts:
+            return _empty_frame(self.by_lsoa)
+        sizes = np.array([len(p[4]) for p in self.parts])
+        force = np.repeat(np.array([p[0] for p in self.parts], dtype=np.int32), sizes)
+        month = np.repeat(np.array([p[1] for p in self.parts], dtype=np.int64), sizes)
+        ctype = np.concatenate([p[2] for p in self.parts])
+        count = np.concatenate([p[4] for p in self.parts])
+        lsoa = np.concatenate([p[3] for p in self.parts]) if self.by_lsoa else None  # type: ignore[misc]
+        self.parts = []
+
+        def ranks(names: dict[str, int]) -> tuple[list[str], np.ndarray]:
+            ordered = sorted(names)
+            rank = np.empty(len(names) + 1, dtype=np.int32)
+            for r, name in enumerate(ordered):
+                rank[names[name]] = r
+            rank[-1] = -1  # code -1 (missing) stays missing
+            return ordered, rank
+
+        f_names, f_rank = ranks(self.forces)
+        t_names, t_rank = ranks(self.types)
+        force, ctype = f_rank[force], t_rank[ctype]
+        keys: list[np.ndarray] = [ctype, month, force]
+        if lsoa is not None:
+            l_names, l_rank = ranks(self.lsoas)
+            lsoa = l_rank[lsoa]
+            keys.insert(0, np.where(lsoa < 0, len(l_names), lsoa))  # missing LSOA last
+        order = np.lexsort(keys)
+        del keys
+        cols: dict[str, object] = {
+            "force": _strings(force[order], f_names),
+            "month": pd.PeriodIndex.from_ordinals(month[order], freq="M"),
+            "crime_type": _strings(ctype[order], t_names),
         }
-        if by_lsoa:
-            cols["lsoa_code"] = res.table["LSOA code"].cast(pa.string())
-        cols["count"] = res.table["count_all"]
-        parts.append(pa.table(cols))
-    return parts, unknown, totals, empty
+        if lsoa is not None:
+            cols["lsoa_code"] = _strings(lsoa[order], l_names)
+        cols["count"] = count[order]
+        return pd.DataFrame(cols)
+
+
+def _strings(codes: np.ndarray, names: list[str]) -> pd.Series:
+    """A ``str`` column from integer codes into ``names`` (code -1 is missing)."""
+    arr = pa.DictionaryArray.from_arrays(
+        pa.array(codes, pa.int32(), mask=codes < 0), pa.array(names, pa.string())
+    ).cast(pa.string())
+    return pd.Series(arr.to_pandas(), dtype="str")
 
 
 def _empty_frame(by_lsoa: bool) -> pd.DataFrame:
@@ -533,7 +750,11 @@ def load_street_archive(
     by_lsoa: bool = False,
     progress: bool = False,
     *,
+    threads: int | None = None,
     workers: int | None = None,
+    client: object | None = None,
+    max_member_bytes: int = MAX_MEMBER_BYTES,
+    max_ratio: float = MAX_RATIO,
 ) -> pd.DataFrame:
     """Aggregate data.police.uk street files to force x month x crime type counts.
 
@@ -554,10 +775,23 @@ def load_street_archive(
         Also break counts down by ``lsoa_code`` (``<NA>`` where the record has none).
     progress : bool, default False
         Show a tqdm progress bar over files.
+    threads : int, optional
+        In-process: files parsed concurrently (pyarrow releases the GIL while
+        parsing). Default ``min(4, 2 * os.cpu_count())``; memory grows with
+        ``threads`` x the largest file, never with the number of files. ``1`` reads
+        strictly one at a time.
     workers : int, optional
-        Files parsed concurrently (pyarrow releases the GIL while parsing). Default
-        ``min(4, 2 * os.cpu_count())``; memory grows with ``workers`` x the largest
-        file, never with the number of files. ``1`` reads strictly one at a time.
+        Read the files on a local Dask cluster of this many worker processes (one
+        task per file; see :mod:`alliance_analysis.parallel`). Same result as
+        in-process.
+    client : distributed.Client or str, optional
+        Read the files on this Dask client or scheduler address instead. The
+        workers must see ``source`` at the same path.
+    max_member_bytes : int, default 2 GiB
+        Largest expanded size accepted for one zip member (streamed, never read
+        whole into memory).
+    max_ratio : float, default 200
+        Largest expanded/compressed ratio accepted for a zip member above 1 MiB.
 
     Returns
     -------
@@ -575,7 +809,8 @@ def load_street_archive(
     ParameterError
         If ``source`` does not exist, or ``forces`` / ``start`` / ``end`` are invalid.
     DataValidationError
-        For a file with a non-standard name, a missing required column, a Month
+        For a damaged zip member or one beyond the size/ratio caps, a street file
+        that is a dangling symbolic link, a file with a non-standard name, a missing required column, a Month
         column that disagrees with its folder / file name, unknown crime types
         (all listed), two files for one force and month, or when no street file
         matches the selection.
@@ -598,12 +833,13 @@ def load_street_archive(
     if lo is not None and hi is not None and lo > hi:
         raise ParameterError(f"start={lo} is after end={hi}. Fix: swap them")
     wanted = _resolve_force_filter(forces)
-    if workers is None:
-        workers = min(4, 2 * (os.cpu_count() or 1))
-    if not isinstance(workers, int) or workers < 1:
-        raise ParameterError(f"workers={workers!r} must be a positive integer")
+    if threads is None:
+        threads = min(4, 2 * (os.cpu_count() or 1))
+    if isinstance(threads, bool) or not isinstance(threads, int) or threads < 1:
+        raise ParameterError(f"threads={threads!r} must be a positive integer. Fix: e.g. threads=2")
 
-    with _Source(source) as src, ThreadPoolExecutor(max_workers=workers) as pool:
+    acc = _Accumulator(by_lsoa)
+    with _Source(source, max_member_bytes, max_ratio) as src:
         chosen = _select(src, wanted, lo, hi)
         if not chosen:
             raise DataValidationError(
@@ -612,12 +848,26 @@ def load_street_archive(
                 file=str(src.path),
                 fix="check the forces and months asked for against archive_inventory(source)",
             )
-        results = pool.map(lambda mf: _read_street_file(src, mf[0], mf[0].month, by_lsoa), chosen)
-        try:
-            parts, unknown, totals, empty = _collect(src, chosen, results, by_lsoa, progress)
-        except BaseException:
-            pool.shutdown(wait=True, cancel_futures=True)  # do not read the rest after an error
-            raise
+        bar = tqdm(total=len(chosen), desc="police.uk files", unit="file", disable=not progress)
+        if workers is not None or client is not None:
+            task = functools.partial(_read_task, str(src.path), max_member_bytes, max_ratio, by_lsoa)
+            with parallel.dask_client(workers, client) as dclient:  # type: ignore[arg-type]
+                results = parallel.map_tasks(task, [m for m, _ in chosen], client=dclient)
+            for (member, force), res in zip(chosen, results):
+                acc.add(src, member, force, res)
+                bar.update()
+        else:
+            with ThreadPoolExecutor(max_workers=threads) as pool:
+                it = pool.map(lambda mf: _read_street_file(src, mf[0], mf[0].month, by_lsoa), chosen)
+                try:
+                    for (member, force), res in zip(chosen, it):
+                        acc.add(src, member, force, res)
+                        bar.update()
+                except BaseException:
+                    pool.shutdown(wait=True, cancel_futures=True)  # do not read the rest after an error
+                    raise
+        bar.close()
+        unknown = acc.unknown
         if unknown:
             listing = "; ".join(
                 f"{t!r} in {', '.join(sorted(set(files)))}" for t, files in sorted(unknown.items())
@@ -629,20 +879,8 @@ def load_street_archive(
                 "the file or add the spelling to alliance_analysis/taxonomy.py",
             )
 
-    keys = ["force", "month", "crime_type"] + (["lsoa_code"] if by_lsoa else [])
-    if parts:
-        df = pa.concat_tables(parts).to_pandas()
-        if by_lsoa:
-            codes = df["lsoa_code"].astype("str")
-            df["lsoa_code"] = codes.where((codes != "") & (codes != "<NA>") & codes.notna(), None)
-        df = df.groupby(keys, sort=True, dropna=False, as_index=False)["count"].sum()
-        df["month"] = pd.PeriodIndex(df["month"], freq="M")
-        df["count"] = df["count"].astype("int64")
-        df = df[keys + ["count"]].reset_index(drop=True)
-        df["force"] = df["force"].astype("str")
-        df["crime_type"] = df["crime_type"].astype("str")
-    else:
-        df = _empty_frame(by_lsoa)
+    df = acc.frame()
+    totals, empty = acc.totals, acc.empty
     df.attrs.update(
         source=str(Path(source)),
         files_read=len(chosen),
@@ -661,19 +899,37 @@ def load_street_archive(
     return df
 
 
+def _read_task(source: str, max_member_bytes: int, max_ratio: float, by_lsoa: bool,
+               member: _Member) -> _FileResult:
+    """One file, read in a (possibly remote) worker: the picklable unit of Dask work."""
+    with _Source(source, max_member_bytes, max_ratio) as src:
+        return _read_street_file(src, member, member.month, by_lsoa)
+
+
 def _count_rows(src: _Source, member: _Member) -> int:
     header = src.header(member)
     if header is None:
         raise DataValidationError("empty file", file=src.display(member))
-    table = pacsv.read_csv(
-        src.reader(member),
-        convert_options=pacsv.ConvertOptions(include_columns=[header[0]],
-                                             column_types={header[0]: pa.string()}),
-    )
-    return table.num_rows
+    rows = 0
+    try:
+        with src.reader(member) as stream:
+            batches = pacsv.open_csv(
+                stream, read_options=pacsv.ReadOptions(use_threads=False),
+                convert_options=pacsv.ConvertOptions(include_columns=[header[0]],
+                                                     column_types={header[0]: pa.string()}),
+            )
+            for batch in batches:
+                rows += batch.num_rows
+    except pa.ArrowInvalid as exc:
+        if "Empty CSV file" in str(exc):
+            return 0
+        raise
+    return rows
 
 
-def archive_inventory(source: str | Path, progress: bool = False) -> pd.DataFrame:
+def archive_inventory(source: str | Path, progress: bool = False, *,
+                      max_member_bytes: int = MAX_MEMBER_BYTES,
+                      max_ratio: float = MAX_RATIO) -> pd.DataFrame:
     """List every CSV file of a police.uk archive, with gaps made explicit.
 
     Unlike :func:`load_street_archive` this never raises on bad files: it reports
@@ -685,6 +941,9 @@ def archive_inventory(source: str | Path, progress: bool = False) -> pd.DataFram
         Folder or archive ``.zip`` (same as :func:`load_street_archive`).
     progress : bool, default False
         Show a tqdm progress bar over files.
+    max_member_bytes, max_ratio
+        Zip member caps, as in :func:`load_street_archive` (a member beyond them
+        is ``unreadable``, not read).
 
     Returns
     -------
@@ -711,8 +970,14 @@ def archive_inventory(source: str | Path, progress: bool = False) -> pd.DataFram
             the month in the file name differs from its ``YYYY-MM`` folder;
         ``duplicate``
             a second file for the same force and month;
+        ``dangling_link``
+            a symbolic link (named like a police.uk file) whose target is missing;
         ``unreadable``
-            the file could not be parsed (see the log).
+            the file could not be parsed, or is a damaged zip member or one beyond
+            the caps.
+
+        A last column ``error`` holds the reason for ``unreadable`` and
+        ``dangling_link`` rows (``<NA>`` otherwise).
 
     Examples
     --------
@@ -729,13 +994,18 @@ def archive_inventory(source: str | Path, progress: bool = False) -> pd.DataFram
     [1, <NA>, 0]
     """
     records: list[dict[str, object]] = []
-    with _Source(source) as src:
+    with _Source(source, max_member_bytes, max_ratio) as src:
         members = src.members()
         seen: set[tuple[str, pd.Period]] = set()
         for m in tqdm(members, desc="inventory", unit="file", disable=not progress):
             rec: dict[str, object] = {"file": m.name, "month": m.month, "force": None,
-                                      "kind": m.kind, "rows": None}
-            if m.kind is None:
+                                      "kind": m.kind, "rows": None, "error": None}
+            if m.dangling:
+                rec["status"] = "dangling_link"
+                rec["error"] = "symbolic link to a missing target"
+                if m.slug is not None:
+                    rec["force"] = _force_of(m.slug)
+            elif m.kind is None:
                 rec["status"] = "bad_name"
                 if m.folder_month:
                     rec["month"] = pd.Period(m.folder_month, freq="M")
@@ -753,9 +1023,10 @@ def archive_inventory(source: str | Path, progress: bool = False) -> pd.DataFram
                     seen.add((rec["force"], m.month))
                     try:
                         rows = _count_rows(src, m)
-                    except (DataValidationError, pa.ArrowInvalid) as exc:
+                    except (DataValidationError, pa.ArrowInvalid, OSError, *_ZIP_ERRORS) as exc:
                         logger.warning("%s: unreadable: %s", src.display(m), exc)
                         rec["status"] = "unreadable"
+                        rec["error"] = f"{type(exc).__name__}: {exc}"
                     else:
                         rec["rows"] = rows
                         rec["status"] = "ok" if rows else "empty"
@@ -767,13 +1038,13 @@ def archive_inventory(source: str | Path, progress: bool = False) -> pd.DataFram
         for month in pd.period_range(min(months), max(months), freq="M"):
             if month not in months:
                 records.append({"file": None, "month": month, "force": force, "kind": "street",
-                                "rows": None, "status": "missing"})
+                                "rows": None, "status": "missing", "error": None})
     inv = pd.DataFrame.from_records(
-        records, columns=["file", "month", "force", "kind", "rows", "status"]
+        records, columns=["file", "month", "force", "kind", "rows", "status", "error"]
     )
     inv["month"] = pd.PeriodIndex(inv["month"], freq="M") if len(inv) else pd.PeriodIndex([], freq="M")
     inv["rows"] = inv["rows"].astype("Int64")
-    for col in ("file", "force", "kind", "status"):
+    for col in ("file", "force", "kind", "status", "error"):
         inv[col] = inv[col].astype("str")
     order = inv.assign(_f=inv["force"].fillna(""), _n=inv["file"].fillna(""))
     order = order.sort_values(["_f", "month", "_n"], kind="stable", na_position="first")
