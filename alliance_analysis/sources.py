@@ -299,3 +299,80 @@ def load_crime_series(
     out["count"] = out["count"].astype("int64")
     out.attrs["synthetic"] = synthetic
     return CrimeSeries(out, src, release, synthetic, tuple(notes))
+
+
+@dataclass(frozen=True)
+class ContextSeries:
+    """The yearly series that put a crime series in context, for the same forces.
+
+    Attributes
+    ----------
+    population : DataFrame
+        ``force``, ``year``, ``population`` (ONS mid-year estimates by district, summed to forces).
+    workforce : DataFrame or None
+        ``force``, ``year`` (31 March), ``value``: FTE of police officers, police staff and PCSOs.
+    severity_total, severity_groups : DataFrame or None
+        ONS Crime Severity Score by force: ``force``, ``year`` (year ending March),
+        [``offence_group``], ``severity_score``.
+    breaks : DataFrame
+        Declared data breaks (``taxonomy.data_breaks()``).
+    sources : tuple of str
+        One line per series: what it is and which release.
+    """
+
+    population: pd.DataFrame
+    workforce: pd.DataFrame | None
+    severity_total: pd.DataFrame | None
+    severity_groups: pd.DataFrame | None
+    breaks: pd.DataFrame
+    sources: tuple[str, ...] = ()
+
+
+WORKFORCE_TYPES = ("police_officer", "police_staff", "pcso")
+
+
+def load_context(forces: Sequence[str]) -> ContextSeries:
+    """Population, workforce, Crime Severity Score and declared breaks for ``forces``, from the
+    shipped series (each optional series is ``None`` where its file is absent).
+
+    Examples
+    --------
+    >>> c = load_context(["Dorset"])
+    >>> int(c.population["year"].min()), c.workforce is not None
+    (2001, True)
+    """
+    from alliance_analysis import taxonomy
+    from alliance_analysis.datasets import population as pop_data
+    from alliance_analysis.datasets import workforce as wf_data
+
+    forces = list(forces)
+    lines = []
+    pop = pop_data.population_by_force_year()
+    pop = pop[pop["force"].isin(forces)][["force", "year", "population"]].reset_index(drop=True)
+    lines.append("Population: ONS mid-year estimates by local authority district (2001-2020), summed to police "
+                 "force areas with the ONS district to force lookup (December 2021).")
+    try:
+        w = wf_data.workforce_by_force_year(wf_data.load_workforce_open_data(), measure="fte")
+    except (OSError, DataValidationError) as exc:
+        log.warning("workforce series unavailable: %s", exc)
+        wf = None
+    else:
+        w = w[w["force"].isin(forces) & w["worker_type"].isin(WORKFORCE_TYPES)]
+        wf = w.groupby(["force", "year"], as_index=False)["value"].sum()
+        lines.append("Workforce: Home Office police workforce open data (release of July 2022), FTE of officers, "
+                     "staff and PCSOs at 31 March, 2007-2022.")
+    sev_t = sev_g = None
+    try:
+        from alliance_analysis.datasets import css
+
+        c = css.load_css_by_force_group()
+    except (ImportError, AttributeError, OSError, DataValidationError) as exc:
+        log.warning("crime severity series unavailable: %s", exc)
+    else:
+        c = c[c["force"].isin(forces)].assign(year=lambda d: pd.to_datetime(d["year_ending"]).dt.year)
+        sev_t = c[c["offence_group"] == "Total recorded crime"][["force", "year", "severity_score"]].reset_index(
+            drop=True)
+        sev_g = c[c["offence_group"] != "Total recorded crime"][["force", "year", "offence_group",
+                                                                 "severity_score"]].reset_index(drop=True)
+        lines.append("Harm: ONS Crime Severity Score by force and offence group, years ending March 2003-2022.")
+    return ContextSeries(pop, wf, sev_t, sev_g, taxonomy.data_breaks(), tuple(lines))

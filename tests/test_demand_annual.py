@@ -91,7 +91,7 @@ def test_split_drift_and_summary():
     d = demand.split_drift(shares, {"A": 69, "B": 31})
     assert d.loc[d["force"] == "A", "gap_pp"].round(6).tolist() == [-0.4, 2.0]
     s = demand.drift_summary(d, "A").iloc[0]
-    assert s["years_within"] == "2011/12" and s["first_share_pct"] == 69.4 and s["last_share_pct"] == 67.0
+    assert s["years_within"] == "1 of 2 years (2011/12)" and s["first_share_pct"] == 69.4 and s["last_share_pct"] == 67.0
     with pytest.raises(ParameterError, match="sums to 90"):
         demand.split_drift(shares, {"A": 60, "B": 30})
 

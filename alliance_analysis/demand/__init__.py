@@ -22,20 +22,20 @@ from alliance_analysis.demand.annual import (annual_rates, drift_summary, financ
                                              plot_split_drift, population_for_years, shares_by_year, split_drift)
 from alliance_analysis.demand.harm import (harm_weighted, harm_weights_from_file, police_uk_harm_weights,
                                            rank_volume_vs_harm, volume_and_harm)
-from alliance_analysis.demand.plots import (plot_demand_heatmap, plot_share_vs_split, plot_staffing_curve,
+from alliance_analysis.demand.plots import (plot_annual_rates, plot_demand_heatmap, plot_volume_harm_years, plot_share_vs_split, plot_staffing_curve,
                                             plot_trends, plot_volume_vs_harm)
 from alliance_analysis.demand.profile import demand_profile, seasonality_index
 from alliance_analysis.demand.resources import (WORKFORCE_MEASURES, demand_vs_split, resource_shares,
                                                 split_from_seed)
 from alliance_analysis.demand.staffing import (erlang_c, erlang_c_performance, erlang_c_staffing, pooled_vs_separate,
-                                               response_compliance, wilson_interval)
+                                               response_compliance, seed_response_compliance, wilson_interval)
 from alliance_analysis.demand.report import DemandAnalysis, demand_analysis, volume_and_harm_by_year
 from alliance_analysis.demand.trends import NOT_ESTIMABLE, TOO_SHORT, classify_trends, periods_per_year, time_column
 
 __all__ = [
     "annual_rates", "drift_summary", "financial_year_totals", "fy_label", "plot_split_drift", "population_for_years",
     "shares_by_year", "split_drift", "TOO_SHORT", "NOT_ESTIMABLE", "DemandAnalysis", "demand_analysis",
-    "volume_and_harm_by_year", "periods_per_year", "time_column",
+    "volume_and_harm_by_year", "seed_response_compliance", "plot_annual_rates", "plot_volume_harm_years", "periods_per_year", "time_column",
     "HARM_APPROXIMATION", "classify_trends", "demand_profile", "demand_vs_split", "erlang_c", "erlang_c_performance",
     "erlang_c_staffing", "harm_weighted", "harm_weights_from_file", "plot_demand_heatmap", "plot_share_vs_split",
     "plot_staffing_curve", "plot_trends", "plot_volume_vs_harm", "police_uk_harm_weights", "pooled_vs_separate",

@@ -286,7 +286,7 @@ def drift_summary(drift: pd.DataFrame, force: str, *, within_pp: float = 1.0) ->
     >>> d = pd.DataFrame({"financial_year": ["2013/14", "2014/15"], "year": [2013, 2014], "basis": "population",
     ...                   "force": "A", "share_pct": [68.5, 66.0], "split_pct": 69.0, "gap_pp": [0.5, 3.0]})
     >>> drift_summary(d, "A")[["first_share_pct", "last_share_pct", "years_within"]].values.tolist()
-    [[68.5, 66.0, '2013/14']]
+    [[68.5, 66.0, '1 of 2 years (2013/14)']]
     """
     d = drift[drift["force"] == force].sort_values("year")
     if d.empty:
@@ -294,11 +294,18 @@ def drift_summary(drift: pd.DataFrame, force: str, *, within_pp: float = 1.0) ->
     rows = []
     for basis, g in d.groupby("basis", sort=True):
         within = g.loc[g["gap_pp"].abs() <= within_pp, "financial_year"].tolist()
+        n = len(g)
+        if len(within) == n:
+            said = f"every year ({n})"
+        elif not within:
+            said = f"none of {n} years"
+        else:
+            said = f"{len(within)} of {n} years ({', '.join(within)})"
         rows.append({"basis": basis, "force": force, "years": f"{g['financial_year'].iloc[0]} to "
                      f"{g['financial_year'].iloc[-1]}", "first_share_pct": g["share_pct"].iloc[0],
                      "last_share_pct": g["share_pct"].iloc[-1], "min_share_pct": g["share_pct"].min(),
                      "max_share_pct": g["share_pct"].max(), "split_pct": g["split_pct"].iloc[0],
-                     "years_within": ", ".join(within) if within else "none"})
+                     "years_within": said})
     return pd.DataFrame(rows)
 
 

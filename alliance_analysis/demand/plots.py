@@ -12,14 +12,28 @@ from alliance_analysis.demand.staffing import erlang_c_staffing
 log = logging.getLogger(__name__)
 
 
-def plot_demand_heatmap(monthly: pd.DataFrame, *, title: str = "Monthly demand by crime type (all selected forces)"):
-    """Heatmap of monthly counts (rows crime type, columns month), synthetic-labelled when needed."""
+def plot_demand_heatmap(monthly: pd.DataFrame, *, title: str | None = None):
+    """Heatmap of counts (rows category, columns period), for months or quarters, synthetic-labelled when needed.
+
+    Examples
+    --------
+    >>> d = pd.DataFrame({"offence_group": ["Robbery", "Burglary"] * 2, "count": [1, 2, 3, 4],
+    ...                   "quarter": pd.PeriodIndex(["2020Q1", "2020Q1", "2020Q2", "2020Q2"], freq="Q")})
+    >>> plot_demand_heatmap(d).axes[0].get_title()
+    'Quarterly recorded crime by offence group (all selected forces)'
+    """
     import matplotlib.pyplot as plt
 
+    from alliance_analysis.demand.trends import time_column
     from alliance_analysis.plots import apply_house_style, figure_title, is_synthetic
 
     apply_house_style()
-    wide = monthly.groupby(["crime_type", "month"])["count"].sum().unstack("month")
+    tcol = time_column(monthly)
+    cat = "offence_group" if "offence_group" in monthly.columns else "crime_type"
+    if title is None:
+        what = "recorded crime by offence group" if cat == "offence_group" else "demand by crime type"
+        title = f"{'Quarterly' if tcol == 'quarter' else 'Monthly'} {what} (all selected forces)"
+    wide = monthly.groupby([cat, tcol])["count"].sum().unstack(tcol)
     wide = wide.loc[wide.sum(axis=1).sort_values(ascending=False).index]
     fig, ax = plt.subplots(figsize=(11, 5.5))
     im = ax.imshow(np.log10(wide.to_numpy(dtype=float) + 1), aspect="auto", cmap="viridis")
@@ -69,7 +83,8 @@ def plot_trends(trends: pd.DataFrame, *, synthetic: bool = False):
 
     apply_house_style()
     t = trends.dropna(subset=["annual_change"]).sort_values("annual_change").reset_index(drop=True)
-    label = t["crime_type"] + (" (" + t["force"] + ")" if "force" in t.columns else "")
+    cat = "offence_group" if "offence_group" in t.columns else "crime_type"
+    label = t[cat] + (" (" + t["force"] + ")" if "force" in t.columns else "")
     colours = t["trend"].map({"rising": "#c62828", "diminishing": "#1565c0", "stable": "#757575"})
     fig, ax = plt.subplots(figsize=(9, max(4, 0.25 * len(t))))
     ax.errorbar(t["annual_change"] * 100, range(len(t)),
@@ -124,5 +139,63 @@ def plot_staffing_curve(aht_seconds: float, *, max_calls: int = 300, interval_se
     ax.set_ylabel("call handlers needed (before shrinkage)")
     ax.legend()
     ax.set_title(f"Erlang C staffing, AHT {aht_seconds:g} s")
+    fig.tight_layout()
+    return fig
+
+
+def plot_annual_rates(annual: pd.DataFrame, area: str, *, synthetic: bool = False):
+    """Recorded crime per 1,000 residents of each year, by category, for one area (force or group).
+
+    Examples
+    --------
+    >>> a = pd.DataFrame({"area": "A", "offence_group": ["Robbery", "Robbery"], "year": [2013, 2014],
+    ...                   "rate_per_1000": [1.0, 1.2]})
+    >>> len(plot_annual_rates(a, "A").axes[0].lines)
+    1
+    """
+    import matplotlib.pyplot as plt
+
+    from alliance_analysis.plots import apply_house_style, figure_title
+
+    apply_house_style()
+    cat = "offence_group" if "offence_group" in annual.columns else "crime_type"
+    d = annual[annual["area"] == area]
+    fig, ax = plt.subplots(figsize=(10, 5.5))
+    order = d.groupby(cat)["rate_per_1000"].mean().sort_values(ascending=False).index
+    for c in order:
+        g = d[d[cat] == c].sort_values("year")
+        ax.plot(g["year"], g["rate_per_1000"], marker="o", ms=2.5, label=c)
+    ax.set_xlabel("financial year (first calendar year)")
+    ax.set_ylabel("recorded per 1,000 residents a year")
+    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    figure_title(ax, f"{area}: recorded crime per 1,000 residents, year by year", synthetic=synthetic)
+    fig.tight_layout()
+    return fig
+
+
+def plot_volume_harm_years(volume_harm: pd.DataFrame, *, title: str):
+    """Each Crime Severity Score offence group's share of volume (solid) and harm (dashed), year by year.
+
+    Examples
+    --------
+    >>> v = pd.DataFrame({"year": [2013, 2014], "css_group": "Robbery", "volume_share_pct": [1.0, 1.1],
+    ...                   "harm_share_pct": [6.0, 5.5]})
+    >>> len(plot_volume_harm_years(v, title="x").axes[0].lines)
+    2
+    """
+    import matplotlib.pyplot as plt
+
+    from alliance_analysis.plots import apply_house_style, figure_title, force_colour
+
+    apply_house_style()
+    fig, ax = plt.subplots(figsize=(10, 5.5))
+    for i, (g, d) in enumerate(volume_harm.groupby("css_group", sort=True)):
+        colour = force_colour(g, i)
+        ax.plot(d["year"], d["volume_share_pct"], color=colour, lw=1.5, label=f"{g}: volume")
+        ax.plot(d["year"], d["harm_share_pct"], color=colour, lw=1.5, ls="--", label=f"{g}: harm")
+    ax.set_xlabel("financial year (first calendar year)")
+    ax.set_ylabel("% of all recorded crime")
+    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    figure_title(ax, title)
     fig.tight_layout()
     return fig

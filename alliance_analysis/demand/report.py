@@ -122,12 +122,66 @@ class DemandAnalysis:
             for _, r in self.drift_table.iterrows():
                 out.append(f"- {lead}'s share of {r['basis']}: {r['first_share_pct']:.1f}% to "
                            f"{r['last_share_pct']:.1f}% over {r['years']} against the agreed "
-                           f"{r['split_pct']:g}% (within 1 point in: {r['years_within']}).")
+                           f"{r['split_pct']:g}%; within 1 point of it in {r['years_within']}.")
         for section, why in self.skipped.items():
             out.append(f"- {section}: {why}")
         if self.synthetic:
             out.append("- SYNTHETIC DATA: these numbers demonstrate the methods only.")
         return "\n".join(out)
+
+    def rates_table(self, years: int = 6) -> pd.DataFrame:
+        """Recorded per 1,000 residents a year, by category (rows) for the last ``years`` financial
+        years (columns) of the group (or the single force), with the change over those years in %.
+
+        Examples
+        --------
+        >>> a = pd.DataFrame({"area": "A", "crime_type": "Drugs", "financial_year": ["2013/14", "2014/15"],
+        ...                   "count": [10, 12], "rate_per_1000": [1.0, 1.2]})
+        >>> d = DemandAnalysis("d", ["A"], "A", "crime_type", a, *[pd.DataFrame()] * 5, {}, False)
+        >>> d.rates_table().round(1).values.tolist()
+        [[1.0, 1.2, 20.0]]
+        """
+        a = self.annual[self.annual["area"] == self.group_name]
+        if a.empty:
+            return pd.DataFrame()
+        wide = a.pivot_table(index=self.category, columns="financial_year", values="rate_per_1000", aggfunc="sum")
+        wide = wide[sorted(wide.columns)[-years:]]
+        wide["change_pct"] = (wide.iloc[:, -1] / wide.iloc[:, 0] - 1) * 100
+        wide = wide.sort_values(wide.columns[-2], ascending=False)
+        wide.index.name = self.category
+        wide.columns.name = None
+        return wide
+
+    def trends_table(self) -> pd.DataFrame:
+        """Trend per series, fastest rising first, with the annual change and its interval in %."""
+        if self.trends.empty:
+            return pd.DataFrame()
+        t = self.trends.sort_values("annual_change", ascending=False)
+        out = t[["force", self.category, "trend", "annual_change", "ci_low", "ci_high", "p_adjusted",
+                 "breaks_adjusted"]].copy()
+        for c in ("annual_change", "ci_low", "ci_high"):
+            out[c] = out[c] * 100
+        return out.rename(columns={"annual_change": "annual_change_pct", "ci_low": "ci_low_pct",
+                                   "ci_high": "ci_high_pct"}).reset_index(drop=True)
+
+    def latest_shares(self, budget_gbp: float | None = None) -> pd.DataFrame:
+        """Each partner's share on each basis in the latest year that basis covers, against the split
+        (percentage points and, with ``budget_gbp``, GBP m a year)."""
+        if self.drift.empty:
+            return pd.DataFrame()
+        last = self.drift[self.drift["year"] == self.drift.groupby("basis")["year"].transform("max")]
+        out = last[["basis", "financial_year", "force", "share_pct", "split_pct", "gap_pp"]].copy()
+        if budget_gbp is not None:
+            out["gap_gbp_m"] = out["gap_pp"] / 100 * budget_gbp / 1e6
+        return out.reset_index(drop=True)
+
+    def harm_table(self) -> pd.DataFrame:
+        """Volume and harm shares by Crime Severity Score offence group in the latest year both cover."""
+        if self.volume_harm.empty:
+            return pd.DataFrame()
+        v = self.volume_harm[self.volume_harm["year"] == self.volume_harm["year"].max()]
+        return v[["css_group", "financial_year", "count", "volume_share_pct", "harm_share_pct"]].sort_values(
+            "harm_share_pct", ascending=False).reset_index(drop=True)
 
 
 def _css_groups() -> dict[str, str]:

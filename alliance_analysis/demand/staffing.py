@@ -223,3 +223,41 @@ def response_compliance(table: pd.DataFrame, *, n_incidents: int | Mapping[str, 
         slopes[m] = float(np.polyfit(x, g["value"].to_numpy(dtype=float), 1)[0]) if len(g) > 1 else np.nan
     out["trend_pp_per_period"] = out["measure"].map(slopes).round(10)
     return out
+
+
+#: Incidents a quarter assumed for the response-time intervals (the paper prints percentages only).
+ASSUMED_INCIDENTS = {"Emergency incidents responded to within 20 minutes": 2000,
+                     "Priority incidents responded to within 60 minutes": 3000}
+
+
+def seed_response_compliance(forces: Sequence[str]) -> tuple[pd.DataFrame, str]:
+    """Response-time compliance from the source papers for the forces that published it.
+
+    Only West Mercia's Table 4 (2012/13 Q3 - 2013/14 Q4) is in the papers; for any other
+    selection the table is empty and the sentence says so.
+
+    Returns
+    -------
+    (DataFrame, str)
+        The compliance table (as :func:`response_compliance`) and one sentence for the report.
+
+    Examples
+    --------
+    >>> t, why = seed_response_compliance(["Dorset"])
+    >>> t.empty, why
+    (True, 'The source papers publish response-time compliance for West Mercia only; none for Dorset.')
+    """
+    from alliance_analysis.datasets.seed import load_seed_table
+
+    forces = list(forces)
+    response = load_seed_table("response_times")
+    t4 = response[(response["location"] == "Table 4") & response["force"].isin(forces)]
+    if t4.empty:
+        return pd.DataFrame(), ("The source papers publish response-time compliance for West Mercia only; "
+                                f"none for {', '.join(forces)}.")
+    table = response_compliance(t4[["measure", "period_label", "value"]], n_incidents=ASSUMED_INCIDENTS)
+    who = ", ".join(sorted(t4["force"].unique()))
+    return table, (f"Response-time compliance for {who} from Table 4 of the October 2014 panel paper; intervals "
+                   f"assume {ASSUMED_INCIDENTS['Emergency incidents responded to within 20 minutes']:,} emergency "
+                   f"and {ASSUMED_INCIDENTS['Priority incidents responded to within 60 minutes']:,} priority "
+                   "incidents a quarter (the paper prints percentages only).")
