@@ -128,6 +128,17 @@ class DataBreak:
     note: str = ""
 
 
+def _missing(v) -> bool:
+    if v is None:
+        return True
+    if isinstance(v, str):
+        return v.strip() == ""
+    try:
+        return bool(pd.isna(v))
+    except (TypeError, ValueError):
+        return False
+
+
 def declared_breaks(data_breaks, first: pd.Period, last: pd.Period) -> pd.DataFrame:
     """Normalise declared data breaks and keep those overlapping ``first``..``last``.
 
@@ -159,12 +170,12 @@ def declared_breaks(data_breaks, first: pd.Period, last: pd.Period) -> pd.DataFr
     out = []
     lo, hi = first.start_time, last.end_time
     for i, r in enumerate(rows, start=1):
-        if r.get("start") is None or (isinstance(r.get("start"), float) and math.isnan(r["start"])):
+        if _missing(r.get("start")):
             raise DataValidationError("data break has no start", column="start", row=i, fix="give a start date")
         try:
             start = pd.Timestamp(str(r["start"]))
             end_raw = r.get("end")
-            open_end = end_raw is None or (isinstance(end_raw, float) and math.isnan(end_raw)) or str(end_raw) == ""
+            open_end = _missing(end_raw)
             end = max(hi, start) if open_end else pd.Timestamp(str(end_raw))
         except (ValueError, TypeError) as exc:
             raise DataValidationError(f"data break date is not a date: {r.get('start')!r} / {r.get('end')!r}",

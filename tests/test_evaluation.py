@@ -352,3 +352,22 @@ def test_verdict_needs_both_did_tests_and_states_what_would_overturn_it():
     assert "significant at 5% on both tests" in text and "would be overturned" in text
     worse = dataclasses.replace(did, ri_p_value=2 / 6)  # treated force not the most extreme
     assert "not significant" in E.verdict(did=worse) and "unproven" in E.verdict(did=worse)
+
+
+def test_breaks_from_the_taxonomy_table_are_listed_and_shaded_on_a_quarterly_series():
+    import matplotlib.pyplot as plt
+
+    from alliance_analysis import taxonomy
+
+    table = taxonomy.data_breaks()
+    q = pd.period_range("2012Q2", "2023Q2", freq="Q")
+    y = np.random.default_rng(5).poisson(np.full(len(q), 20000))
+    r = E.interrupted_time_series(pd.DataFrame({"quarter": q, "count": y}), "2016Q2", data_breaks=table)
+    # independent count: breaks whose [start, end or open] overlaps April 2012 - June 2023
+    ends = table["end"].fillna(pd.Timestamp("2099-01-01"))
+    expected = int(((table["start"] <= pd.Timestamp("2023-06-30")) & (ends >= pd.Timestamp("2012-04-01"))).sum())
+    assert len(r.data_breaks) == expected == 4
+    fig = E.plot_counterfactual(r, title="t", change_date="2016Q2")
+    spans = [p for p in fig.axes[0].patches if p.get_facecolor()[:3] == pytest.approx((0.6196, 0.6196, 0.6196), abs=1e-3)]
+    assert len(spans) == expected
+    plt.close(fig)
