@@ -7,6 +7,8 @@ import http.server
 import json
 import socket
 import threading
+import time
+import urllib.parse
 import zipfile
 from pathlib import Path
 
@@ -18,7 +20,9 @@ from alliance_analysis.datasets.download import (
     download_file,
     download_police_uk,
     download_prc_table,
+    fetch_official_releases,
     read_manifest,
+    read_official_releases,
 )
 from alliance_analysis.datasets.police_uk import load_street_archive
 from alliance_analysis.errors import DataValidationError, DownloadError, ParameterError
@@ -86,6 +90,36 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self._send(body[: len(body) // 2], length=len(body))
             self.wfile.flush()
             self.connection.shutdown(socket.SHUT_RDWR)
+        elif kind == "drip" and body is not None:
+            # headers at once, then one byte every 0.1 s (each read beats any socket time-out)
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            try:
+                for i in range(len(body)):
+                    if srv.release.is_set():
+                        break
+                    self.wfile.write(body[i:i + 1])
+                    self.wfile.flush()
+                    time.sleep(0.1)
+            except OSError:
+                pass
+        elif kind == "redirect":
+            self.send_response(302)
+            self.send_header("Location", "ftp://127.0.0.1/x.csv" if name == "ftp" else f"/files/{name}")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+        elif kind == "retryafter" and body is not None:
+            # /retryafter/<n>/<header value>/<name>: 503 + Retry-After for the first n hits
+            if hit <= int(parts[1]):
+                value = urllib.parse.unquote(parts[2])
+                self.send_response(503)
+                self.send_header("Retry-After", value)
+                self.send_header("Content-Length", "4")
+                self.end_headers()
+                self.wfile.write(b"busy")
+            else:
+                self._send(body)
         elif kind == "slow":
             srv.release.wait(2)
             self._send(b"late")
@@ -359,3 +393,199 @@ def test_download_police_uk_one_archive_for_many_months(server, tmp_path):
     assert sorted(p.name for p in tmp_path.rglob("*.csv")) == [
         "2020-01-west-mercia-street.csv", "2020-02-west-mercia-street.csv", "2020-03-west-mercia-street.csv"]
     assert res.missing == ()
+
+
+# --------------------------------------------------------------------------- hostile servers (issue 12)
+
+
+def test_dripping_server_cannot_beat_the_deadline(server, tmp_path):
+    server.files["drip.csv"] = b"x" * 200  # 200 bytes at 10 bytes/s would take 20 s
+    t0 = time.monotonic()
+    with pytest.raises(DownloadError, match="deadline"):
+        download_file(f"{server.url}/drip/drip.csv", tmp_path / "d.csv", timeout=1, deadline=1.0,
+                      retries=2, backoff=0)
+    elapsed = time.monotonic() - t0
+    assert elapsed < 3.0  # the 1 s deadline, not the 20 s drip
+    assert leftovers(tmp_path) == []
+
+
+def test_redirect_to_ftp_is_refused(server, tmp_path, no_sleep):
+    with pytest.raises(DownloadError, match="not an http"):
+        download_file(f"{server.url}/redirect/ftp", tmp_path / "x.csv")
+    assert no_sleep == []  # refused, not retried
+    assert leftovers(tmp_path) == []
+
+
+def test_final_url_after_redirect_is_recorded(server, tmp_path):
+    url = f"{server.url}/redirect/data.csv"
+    rec = download_file(url, tmp_path / "data.csv")
+    assert rec.url == url and rec.final_url == f"{server.url}/files/data.csv"
+    entry = read_manifest(tmp_path)["files"]["data.csv"]
+    assert entry["final_url"] == f"{server.url}/files/data.csv" and entry["url"] == url
+
+
+@pytest.mark.parametrize(
+    "header, kwargs, expected",
+    [
+        pytest.param("3", {}, [3.0], id="seconds"),
+        pytest.param("9999", {"max_retry_after": 5}, [5.0], id="capped"),
+        pytest.param("soon", {}, [0.1], id="unparsable-falls-back-to-backoff"),
+        pytest.param("0", {}, [0.1], id="zero-keeps-backoff"),
+    ],
+)
+def test_retry_after_is_honoured(server, tmp_path, no_sleep, header, kwargs, expected):
+    url = f"{server.url}/retryafter/1/{urllib.parse.quote(header)}/data.csv"
+    rec = download_file(url, tmp_path / "data.csv", backoff=0.1, **kwargs)
+    assert rec.attempts == 2
+    assert no_sleep == pytest.approx(expected)
+
+
+def test_retry_after_http_date(server, tmp_path, no_sleep):
+    import email.utils
+
+    when = email.utils.formatdate(time.time() + 30, usegmt=True)
+    url = f"{server.url}/retryafter/1/{urllib.parse.quote(when)}/data.csv"
+    download_file(url, tmp_path / "data.csv", backoff=0.1)
+    assert len(no_sleep) == 1 and 28 <= no_sleep[0] <= 31
+
+
+def test_retry_after_beyond_deadline_gives_up_at_once(server, tmp_path, no_sleep):
+    url = f"{server.url}/retryafter/5/100/data.csv"
+    with pytest.raises(DownloadError, match="deadline"):
+        download_file(url, tmp_path / "data.csv", deadline=10, max_retry_after=200)
+    assert no_sleep == []
+    assert server.hits[f"/retryafter/5/100/data.csv"] == 1
+
+
+def test_max_bytes(server, tmp_path):
+    with pytest.raises(DownloadError, match="max_bytes"):
+        download_file(f"{server.url}/files/data.csv", tmp_path / "data.csv", max_bytes=100)
+    assert leftovers(tmp_path) == []
+
+
+@pytest.mark.parametrize("kwargs", [pytest.param({"deadline": 0}, id="deadline-zero"),
+                                    pytest.param({"deadline": float("inf")}, id="deadline-inf"),
+                                    pytest.param({"max_bytes": 0}, id="max-bytes-zero")])
+def test_bad_guard_arguments(tmp_path, kwargs):
+    with pytest.raises(ParameterError):
+        download_file("http://127.0.0.1:9/x.csv", tmp_path / "x.csv", **kwargs)
+
+
+def _zip_of(members: dict[str, bytes]) -> bytes:
+    import io
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as zf:
+        for name, body in members.items():
+            zf.writestr(name, body)
+    return buf.getvalue()
+
+
+def test_extract_by_full_path_right_member_wins(server, tmp_path):
+    current, stale = b"Crime ID,Month\nnew,2020-01\n", b"Crime ID,Month\nold,2019-12\n"
+    # the stale copy comes later in the zip, so a basename-keyed dict would pick it
+    server.files["2020-01.zip"] = _zip_of({"2020-01/2020-01-dorset-street.csv": current,
+                                           "old/2020-01-dorset-street.csv": stale})
+    download_police_uk("Dorset", "2020-01", tmp_path, base_url=f"{server.url}/files")
+    assert (tmp_path / "2020-01" / "2020-01-dorset-street.csv").read_bytes() == current
+
+
+def test_extract_two_candidates_is_an_error(server, tmp_path):
+    server.files["2020-01.zip"] = _zip_of({"a/2020-01/2020-01-dorset-street.csv": b"Crime ID\n",
+                                           "b/2020-01/2020-01-dorset-street.csv": b"Crime ID\n"})
+    with pytest.raises(DownloadError, match="refusing to guess"):
+        download_police_uk("Dorset", "2020-01", tmp_path, base_url=f"{server.url}/files")
+    assert not (tmp_path / "2020-01").exists()
+
+
+@pytest.mark.parametrize(
+    "kwargs, pattern",
+    [
+        pytest.param({}, "ratio", id="ratio-cap"),
+        pytest.param({"max_member_bytes": 1000, "max_ratio": 1e9}, "max_member_bytes", id="size-cap"),
+    ],
+)
+def test_zip_bomb_member_is_not_extracted(server, tmp_path, kwargs, pattern):
+    bomb = b"Crime ID,Month\n" + b",2020-01\n" * 300_000  # 2.7 MB of one line: ratio >> 200
+    server.files["2020-01.zip"] = _zip_of({"2020-01/2020-01-dorset-street.csv": bomb})
+    with pytest.raises(DownloadError, match=pattern):
+        download_police_uk("Dorset", "2020-01", tmp_path, base_url=f"{server.url}/files", **kwargs)
+    assert not (tmp_path / "2020-01" / "2020-01-dorset-street.csv").exists()
+
+
+# --------------------------------------------------------------------------- official releases
+
+
+RELEASES_HEADER = "name,source,url,filename,publisher,licence,title\n"
+
+
+def _releases(tmp_path: Path, body: str) -> Path:
+    p = tmp_path / "releases.csv"
+    p.write_text(RELEASES_HEADER + body)
+    return p
+
+
+def test_fetch_official_releases_from_local_server(server, tmp_path):
+    server.files["rec.csv"] = b"a,b\n1,2\n"
+    server.files["wf.ods"] = b"PK\x03\x04 pretend spreadsheet"
+    rel = _releases(tmp_path, "rolling,home_office,https://example.invalid/rec.csv,rec.csv,Home Office,OGL v3,R\n"
+                              "workforce,workforce,https://example.invalid/wf.ods,wf.ods,Home Office,OGL v3,W\n")
+    out = tmp_path / "raw"
+    recs = fetch_official_releases(out, base_url=f"{server.url}/files", releases=rel)
+    assert [r.path.relative_to(out).as_posix() for r in recs] == ["home_office/rec.csv", "workforce/wf.ods"]
+    assert recs[0].sha256 == hashlib.sha256(b"a,b\n1,2\n").hexdigest()
+    entry = read_manifest(out / "home_office")["files"]["rec.csv"]
+    assert entry["release"] == "rolling" and entry["publisher"] == "Home Office"
+    assert entry["licence"] == "OGL v3" and entry["final_url"] == f"{server.url}/files/rec.csv"
+    # again: reused from the manifest, no new request
+    again = fetch_official_releases(out, sources="home_office", base_url=f"{server.url}/files", releases=rel)
+    assert [r.reused for r in again] == [True] and server.hits["/files/rec.csv"] == 1
+
+
+def test_fetch_official_releases_offline_is_a_clear_error(tmp_path, no_sleep):
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]  # closed once the block ends: nothing listens
+    with pytest.raises(DownloadError, match="release 'rolling_pfa'.*could not download.*place it at"):
+        fetch_official_releases(tmp_path, sources="rolling_pfa", base_url=f"http://127.0.0.1:{port}",
+                                retries=1)
+    assert leftovers(tmp_path) == []
+
+
+def test_fetch_official_releases_rejects_html(server, tmp_path):
+    server.files["rec.csv"] = b"<!DOCTYPE html><html>landing page</html>"
+    rel = _releases(tmp_path, "rolling,home_office,https://example.invalid/rec.csv,rec.csv,HO,OGL,R\n")
+    with pytest.raises(DownloadError, match="HTML page"):
+        fetch_official_releases(tmp_path / "raw", base_url=f"{server.url}/files", releases=rel)
+    assert not (tmp_path / "raw" / "home_office" / "rec.csv").exists()
+
+
+def test_fetch_unknown_source_is_a_parameter_error(tmp_path):
+    with pytest.raises(ParameterError, match="rolling_pfa"):
+        fetch_official_releases(tmp_path, sources="no_such_release")
+
+
+def test_shipped_release_list_is_valid():
+    import csv as _csv
+
+    with open(dl.OFFICIAL_RELEASES_CSV, newline="", encoding="utf-8") as fh:
+        plain = list(_csv.DictReader(fh))
+    got = read_official_releases()
+    assert [r["name"] for r in got] == [r["name"] for r in plain]
+    assert {r["name"] for r in got} >= {"rolling_pfa", "prc_quarterly", "workforce_open_data",
+                                        "population_lad", "css_force_group"}
+
+
+@pytest.mark.parametrize(
+    "body, column",
+    [
+        pytest.param("a,x,https://h/f.csv,f.csv,P,L,T\na,y,https://h/g.csv,g.csv,P,L,T\n", "name", id="duplicate-name"),
+        pytest.param("a,x,ftp://h/f.csv,f.csv,P,L,T\n", "url", id="ftp-url"),
+        pytest.param("a,x,https://h/f.csv,../f.csv,P,L,T\n", "filename", id="path-in-filename"),
+        pytest.param("a,x,https://h/f.csv,f.csv,,L,T\n", "publisher", id="blank-publisher"),
+    ],
+)
+def test_bad_release_lists(tmp_path, body, column):
+    with pytest.raises(DataValidationError) as ei:
+        read_official_releases(_releases(tmp_path, body))
+    assert ei.value.column == column
