@@ -51,3 +51,51 @@ def test_sources_csv_matches_every_shipped_file():
                                     "Open Government Licence v3.0")
         assert r["official_source_url"].startswith("https://")
         assert r["release_date"][:2] == "20"
+
+
+def test_newer_release_beside_the_shipped_one_is_used_and_recorded(tmp_path):
+    import shutil
+
+    import pandas as pd
+
+    from alliance_analysis import paths
+
+    raw = tmp_path / "raw"
+    (raw / "home_office").mkdir(parents=True)
+    shutil.copy(paths.HO_ROLLING_PFA, raw / "home_office")
+    newer = raw / "home_office" / "rec-crime-pfa-2024-07-18.csv"
+    newer.write_text("12 months ending,PFA,Region,Offence,Rolling year total number of offences\n"
+                     "31-03-2024,West Mercia,West Midlands,Robbery,700\n"
+                     "31-03-2024,Warwickshire,West Midlands,Robbery,300\n")
+    out, sources = build.build_sources(tmp_path / "out", raw)
+    assert out["output"].tolist() == ["rolling_pfa.parquet"]  # the other sources are absent: skipped
+    [rec] = sources
+    assert rec["release"] == "2024-07-18" and rec["registered"] is False
+    assert rec["path"].endswith("rec-crime-pfa-2024-07-18.csv")
+    assert [s["release"] for s in rec["superseded"]] == ["2019-04-25"]
+    df = pd.read_parquet(tmp_path / "out" / "rolling_pfa.parquet")
+    assert int(df["rolling_total"].sum()) == 700 + 300
+    assert df["release"].unique().tolist() == ["2024-07-18"]
+
+
+def test_real_source_parquet_totals_match_plain_counts(tmp_path):
+    import csv
+    import gzip
+
+    import pandas as pd
+
+    from alliance_analysis import paths
+
+    out, sources = build.build_sources(tmp_path)
+    assert set(out["output"]) == {"rolling_pfa.parquet", "prc_quarterly.parquet", "workforce_open_data.parquet",
+                                  "population_by_force_year.parquet", "css_by_force_group.parquet"}
+    assert {s["source"] for s in sources} == set(paths.SHIPPED_SOURCES)
+    assert all(s["registered"] and not s["superseded"] for s in sources)
+    with open(paths.HO_ROLLING_PFA, newline="", encoding="utf-8") as fh:
+        rolling_plain = sum(int(r["Rolling year total number of offences"]) for r in csv.DictReader(fh))
+    with gzip.open(paths.HO_PRC_QUARTERLY, "rt", newline="", encoding="utf-8") as fh:
+        prc_plain = sum(int(r["Number of Offences"]) for r in csv.DictReader(fh))
+    assert int(pd.read_parquet(tmp_path / "rolling_pfa.parquet")["rolling_total"].sum()) == rolling_plain
+    prc = pd.read_parquet(tmp_path / "prc_quarterly.parquet")
+    assert int(prc["count"].sum()) == prc_plain and len(prc) == 258905
+    assert prc["quarter"].iloc[0][:4].isdigit()  # calendar quarter stored as text, e.g. '2012Q2'
