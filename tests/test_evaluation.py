@@ -95,7 +95,6 @@ def test_did_recovers_known_effect():
 
 
 def test_scaled_synthetic_control_recovers_convex_weights_and_placebo_p_bounds():
-    rng = np.random.default_rng(5)
     t = np.arange(48)
     base = {f: lvl * (1 + a * np.cos(2 * np.pi * t / 12)) * (1 + g) ** (t / 12) for f, lvl, a, g in
             [("A", 300, 0.05, 0.05), ("B", 500, 0.2, -0.05), ("C", 350, 0.1, 0.0), ("D", 450, 0.15, 0.1)]}
@@ -371,3 +370,28 @@ def test_breaks_from_the_taxonomy_table_are_listed_and_shaded_on_a_quarterly_ser
     spans = [p for p in fig.axes[0].patches if p.get_facecolor()[:3] == pytest.approx((0.6196, 0.6196, 0.6196), abs=1e-3)]
     assert len(spans) == expected
     plt.close(fig)
+
+
+def test_predictors_enter_the_fit_and_must_cover_every_unit():
+    t = np.arange(48.0)
+    # A and B both reproduce T's pre-period path equally well through different mixes; a predictor breaks the tie
+    series = {"A": 300 + t, "B": 300 + t, "C": 280 + t, "D": 320 + t}
+    series["T"] = 300 + t
+    d = pd.concat([pd.DataFrame({"force": f, "month": MONTHS, "count": v}) for f, v in series.items()])
+    pred = pd.DataFrame({"urban_share": [0.9, 0.9, 0.1, 0.5, 0.5]}, index=["T", "A", "B", "C", "D"])
+    r = E.synthetic_control(d, "T", ["A", "B", "C", "D"], "2012-01", predictors=pred)
+    assert r.weights["A"] == pytest.approx(1.0, abs=1e-4)  # the only donor matching both outcome and predictor
+    with pytest.raises(DataValidationError, match="predictors missing"):
+        E.synthetic_control(d, "T", ["A", "B", "C", "D"], "2012-01", predictors=pred.drop(index="D"))
+
+
+def test_uncertified_weights_raise_a_convergence_warning(monkeypatch):
+    real = E.simplex_least_squares
+
+    def failing(A, b, **kw):
+        return dataclasses.replace(real(A, b, **kw), converged=False)
+
+    monkeypatch.setattr(E, "simplex_least_squares", failing)
+    with pytest.warns(E.ConvergenceWarning, match="not certified optimal"):
+        r = E.synthetic_control(_panel(0.0), "T", ["A", "B", "C"], "2012-01")
+    assert not r.converged
