@@ -425,7 +425,7 @@ def test_real_shares_drive_the_fairness_rules():
     assert scenarios.split_shares(s2, "demand") == pytest.approx({"A": 0.25, "B": 0.75})
     assert scenarios.split_shares(s2, "population") == pytest.approx({"A": 0.5, "B": 0.5})
     f = scenarios.fairness(s2, "o", horizon=3, rules=["demand", "population"])
-    assert set(f["rule"]) == {"agreed 69:31", "demand (recorded crime 2013/14)", "population (population 2013/14)"}
+    assert set(f["rule"]) == {"agreed 69:31", "demand (recorded crime 2013/14)", "population 2013/14"}
     d = f[f["rule"] == "demand (recorded crime 2013/14)"].set_index("force")
     assert d.loc["B", "pv_net_gbp_m"] == pytest.approx(0.75 * 3.996943, abs=1e-5)  # by hand: NPV x 75%
     assert s.forces[0].demand is None  # the input scenario is untouched

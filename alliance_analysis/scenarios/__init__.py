@@ -42,16 +42,18 @@ True
 """
 
 from alliance_analysis.scenarios.appraisal import (GREEN_BOOK_SCHEDULE, Appraisal, _benefit_cost_vectors, _fy, _option,  # noqa: F401
+                                                   fy_label,
                                                    _paid_back, _real_factors, appraise, compare_options,
                                                    discount_factors, npv, option_flows)
-from alliance_analysis.scenarios.fairness import (SHARE_FIELDS, fairness, force_flows, partner_shares,
+from alliance_analysis.scenarios.fairness import (SHARE_FIELDS, SHARE_SOURCES, fairness, with_real_shares, force_flows, partner_shares,
                                                  real_sharing_data, reserves_trajectory, split_shares,
                                                  with_partner_shares)
 from alliance_analysis.scenarios.model import (CostItem, Distribution, ForceSpec, Leadership, Money, Option,
                                                SavingsFlow, ScenarioSet, SeedRef, Uncertainty, load_scenarios, resolve,
                                                with_force_figures)
 from alliance_analysis.scenarios.outputs import (assumptions_table, business_case, focus_option, plot_cumulative,
-                                                 plot_fairness, plot_tornado, plot_waterfall, scenario_path)
+                                                 plot_fairness, plot_tornado, plot_waterfall, reader_table,
+                                                 scenario_path, sharing_table, summary_markdown)
 from alliance_analysis.scenarios.uncertainty import (INDISTINGUISHABLE_BAND, MonteCarloResult, RiskAdjustedCase,
                                                      draw_inputs, explain_difference, input_leaning, monte_carlo,
                                                      rank_options, ranking_sentence, risk_adjusted, switching_values,
@@ -69,5 +71,6 @@ __all__ = [
     "INDISTINGUISHABLE_BAND", "RiskAdjustedCase", "draw_inputs", "explain_difference", "input_leaning",
     "rank_options", "ranking_sentence", "risk_adjusted", "column_label", "number_format", "run_id",
     "save_business_case", "workbook_cover", "SHARE_FIELDS", "partner_shares", "real_sharing_data",
-    "with_partner_shares",
+    "with_partner_shares", "reader_table", "sharing_table", "summary_markdown", "SHARE_SOURCES",
+    "with_real_shares", "fy_label",
 ]

@@ -94,8 +94,18 @@ def npv(rates: Sequence[float] | float | Literal["green_book"], cashflows: Seque
 
 # --------------------------------------------------------------------------- cash flows
 
-def _fy(year: int) -> str:
+def fy_label(year: int) -> str:
+    """The financial year starting in ``year``, e.g. ``2013/14``.
+
+    Examples
+    --------
+    >>> fy_label(2013), fy_label(1999)
+    ('2013/14', '1999/00')
+    """
     return f"{year}/{(year + 1) % 100:02d}"
+
+
+_fy = fy_label
 
 
 def option_flows(scenario: ScenarioSet, option: Option | str, horizon: int) -> pd.DataFrame:

@@ -108,7 +108,8 @@ def fairness(scenario: ScenarioSet, option: Option | str, *, horizon: int = 10,
         label = "agreed " + ":".join(f"{v:g}" for v in rule.values()) if isinstance(rule, Mapping) else rule
         bases = {f.figure_basis.get(str(rule)) for f in scenario.forces} if isinstance(rule, str) else {None}
         if len(bases) == 1 and None not in bases:
-            label = f"{rule} ({bases.pop()})"
+            basis = bases.pop()
+            label = basis if str(basis).startswith(str(rule)) else f"{rule} ({basis})"
         try:
             ff = force_flows(scenario, opt, horizon, rule)
         except ParameterError as exc:
@@ -303,8 +304,8 @@ def with_partner_shares(scenario: ScenarioSet, shares: pd.DataFrame) -> Scenario
             raise DataValidationError(f"shares for forces not in the scenario: {extra}", column="force",
                                       fix="compute the shares for the scenario's forces")
         fy = ", ".join(sorted(g["financial_year"].astype(str).unique()))
-        out = with_force_figures(out, dict(zip(g["force"], g["value"].astype(float))), field,
-                                 basis=f"{basis} {fy}")
+        label = str(basis).replace("workforce (FTE)", "workforce FTE")
+        out = with_force_figures(out, dict(zip(g["force"], g["value"].astype(float))), field, basis=f"{label} {fy}")
     return out
 
 
@@ -357,3 +358,36 @@ def _year_frame(t: pd.DataFrame, key: str) -> pd.DataFrame:
         raise DataValidationError(f"{key} table lacks {sorted(missing)}", column=", ".join(sorted(missing)),
                                   fix=f"the {key} loader must return force, year and {value}")
     return t[["force", "year", value]]
+
+
+def with_real_shares(scenario: ScenarioSet, *,
+                     frames: dict[str, pd.DataFrame] | None = None) -> tuple[ScenarioSet, pd.DataFrame, list[str]]:
+    """The scenario with its partners' real shares of ``scenario.sharing_year`` plugged in.
+
+    ``frames`` (keys ``crime``, ``population``, ``workforce``) default to
+    :func:`real_sharing_data`. Returns the updated scenario, the shares (see
+    :func:`partner_shares`; empty for a single force) and one plain sentence per basis
+    that is not shown and why.
+
+    Examples
+    --------
+    >>> s = load_scenarios({"name": "x", "base_year": 2013, "price_base": "p",
+    ...     "forces": [{"name": "A"}, {"name": "B"}], "options": [{"name": "o"}]})
+    >>> pop = pd.DataFrame({"force": ["A", "B"], "year": 2013, "population": [1, 3]})
+    >>> s2, sh, notes = with_real_shares(s, frames={"population": pop})
+    >>> split_shares(s2, "population"), notes
+    ({'A': 0.25, 'B': 0.75}, [])
+    """
+    names = [f.name for f in scenario.forces]
+    empty = pd.DataFrame(columns=["financial_year", "basis", "force", "value", "share", "source"])
+    if len(names) < 2:
+        return scenario, empty, ["Sharing rules need two or more partners; this scenario has one force."]
+    notes: list[str] = []
+    if frames is None:
+        frames, notes = real_sharing_data(names)
+    if not frames:
+        return scenario, empty, notes
+    shares = partner_shares(names, scenario.sharing_year, **frames)
+    for basis, why in shares.attrs.get("missing", {}).items():
+        notes.append(f"{basis.capitalize()} shares are not shown for {_fy(scenario.sharing_year)}: {why}.")
+    return with_partner_shares(scenario, shares), shares, notes

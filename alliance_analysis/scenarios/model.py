@@ -227,7 +227,21 @@ class ScenarioSet(_Model):
     prices; the default) or ``nominal`` cash of each year, in which case
     ``deflator_index`` (financial-year start -> GDP deflator index) converts every
     yearly flow to base-year prices before discounting, as the Green Book requires.
+    ``share_year`` is the financial year (its first calendar year) whose real recorded-crime,
+    population and workforce shares build the sharing rules (default: ``base_year``).
+
+    Examples
+    --------
+    >>> s = ScenarioSet(name="x", base_year=2013, price_base="p", forces=[{"name": "A"}], options=[{"name": "o"}])
+    >>> s.sharing_year
+    2013
     """
+
+    @property
+    def sharing_year(self) -> int:
+        """The financial year of the real shares: ``share_year``, else ``base_year``."""
+        return self.share_year if self.share_year is not None else self.base_year
+
 
     name: str
     base_year: int = Field(ge=1900)
@@ -237,6 +251,7 @@ class ScenarioSet(_Model):
     optimism_bias: float = Field(0.0, ge=0, le=2)
     optimism_mitigation: float = Field(0.0, ge=0, le=1)
     agreed_split: dict[str, float] | None = None
+    share_year: int | None = Field(None, ge=1900)
     forces: list[ForceSpec] = Field(min_length=1)
     options: list[Option] = Field(min_length=1)
     uncertainty: Uncertainty = Uncertainty()

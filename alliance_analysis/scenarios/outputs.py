@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from alliance_analysis.errors import ParameterError
-from alliance_analysis.scenarios.appraisal import Appraisal, _option, appraise, compare_options, option_flows
+from alliance_analysis.scenarios.appraisal import Appraisal, _fy, _option, appraise, compare_options, option_flows
 from alliance_analysis.scenarios.fairness import fairness, reserves_trajectory
 from alliance_analysis.scenarios.model import Option, ScenarioSet, SavingsFlow, SeedRef, load_scenarios, resolve  # noqa: F401
 from alliance_analysis.scenarios.uncertainty import (INDISTINGUISHABLE_BAND, MonteCarloResult, _ranking, monte_carlo,
@@ -295,3 +295,140 @@ def business_case(scenario: ScenarioSet, *, options: Sequence[str] | None = None
     for t in out.values():
         t.attrs["price_base"] = scenario.price_base
     return out
+
+
+# --------------------------------------------------------------------------- reader-facing tables and text
+
+def _display_format(name: str, values: pd.Series):
+    """A str.format pattern (or callable) for a column, matching the workbook's Excel formats."""
+    from alliance_analysis.scenarios.workbook import (FACTOR_FORMAT, GBP_M_FORMAT, INTEGER_FORMAT, NUMBER_FORMAT,
+                                                      PERCENT_FORMAT, RATIO_FORMAT, number_format)
+
+    fmt = number_format(name, values)
+    if name.endswith("_pp"):
+        return "{:+.1f}"
+    if fmt == NUMBER_FORMAT:  # whole numbers (counts held as floats) without decimals, others to two places
+        return _whole_or_two
+    return {GBP_M_FORMAT: "{:,.1f}", PERCENT_FORMAT: "{:.1%}", RATIO_FORMAT: "{:.2f}", FACTOR_FORMAT: "{:.4f}",
+            INTEGER_FORMAT: "{:,.0f}"}.get(fmt)
+
+
+def _whole_or_two(x: float) -> str:
+    return f"{x:,.0f}" if float(x).is_integer() else f"{x:,.2f}"
+
+
+def reader_table(table: pd.DataFrame | None, *, caption: str | None = None, table_id: str = "t"):
+    """A table formatted for readers: human labels, GBP m to one decimal, percentages, no index, "–" for gaps.
+
+    The Styler's id is fixed (``table_id``) so two runs give identical HTML. Empty tables
+    give a one-line note instead.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"option": ["a"], "npv_gbp_m": [1234.5678], "prob_npv_negative": [0.1234],
+    ...                   "p10_npv_gbp_m": [float("nan")]})
+    >>> html = reader_table(t, table_id="x").to_html()
+    >>> "1,234.6" in html and "12.3%" in html and "NPV (GBP m)" in html and "–" in html and "nan" not in html
+    True
+    >>> "P(NPV &lt; 0)" in html   # labels are escaped
+    True
+    """
+    from alliance_analysis.scenarios.workbook import column_label
+
+    if table is None or table.empty:
+        from IPython.display import Markdown
+
+        return Markdown(f"*{caption + ': ' if caption else ''}nothing to show for these parameters.*")
+    t = table.reset_index(drop=True)
+    t = t.astype({c: object for c in t.columns if pd.api.types.is_bool_dtype(t[c])})
+    formats = {column_label(str(c)): f for c in t.columns if (f := _display_format(str(c), t[c])) is not None}
+    view = t.rename(columns={c: column_label(str(c)) for c in t.columns})
+    st = view.style.format(formats, na_rep="–", escape="html").format_index(escape="html", axis=1)
+    st = st.hide(axis="index").set_uuid(table_id)
+    st = st.set_table_styles([{"selector": "td", "props": "white-space: normal; max-width: 40em; text-align: right"},
+                              {"selector": "th", "props": "text-align: left"}])
+    if caption:
+        st = st.set_caption(caption)
+    return st
+
+
+def _pct(x: float) -> str:
+    return f"{x:.1%}".replace(".0%", "%")
+
+
+def sharing_table(scenario: ScenarioSet, shares: pd.DataFrame) -> pd.DataFrame:
+    """Each partner's real share on each basis beside the agreed split, with the gap in percentage points.
+
+    Examples
+    --------
+    >>> s = load_scenarios({"name": "x", "base_year": 2013, "price_base": "p", "agreed_split": {"A": 69, "B": 31},
+    ...     "forces": [{"name": "A"}, {"name": "B"}], "options": [{"name": "o"}]})
+    >>> sh = pd.DataFrame({"financial_year": "2013/14", "basis": "population", "force": ["A", "B"],
+    ...                    "value": [650.0, 350.0], "share": [0.65, 0.35], "source": "ONS"})
+    >>> sharing_table(s, sh)[["force", "share", "agreed_share", "gap_pp"]].round(2).values.tolist()
+    [['A', 0.65, 0.69, 4.0], ['B', 0.35, 0.31, -4.0]]
+    """
+    out = shares.copy()
+    if scenario.agreed_split and not out.empty:
+        agreed = {k: v / 100 for k, v in scenario.agreed_split.items()}
+        out["agreed_share"] = out["force"].map(agreed)
+        out["gap_pp"] = (out["agreed_share"] - out["share"]) * 100
+    return out
+
+
+def summary_markdown(scenario: ScenarioSet, case: dict[str, pd.DataFrame], *, focus: str,
+                     shares: pd.DataFrame | None = None, share_notes: Sequence[str] = (), horizon: int = 10,
+                     schedule: str = "green_book", rate: float = 0.035, n_draws: int = 10_000) -> str:
+    """The report's opening summary of findings in numbers, generated from the results (Markdown).
+
+    Examples
+    --------
+    >>> s = load_scenarios({"name": "x", "base_year": 2013, "price_base": "real 2013/14", "forces": [{"name": "A"}],
+    ...     "options": [{"name": "o", "savings": [{"area": "s", "amount_gbp_m": 10, "start_year": 2014}]}]})
+    >>> text = summary_markdown(s, business_case(s, horizon=3, n_draws=0), focus="o", horizon=3, n_draws=0)
+    >>> "planned (deterministic) NPV of o is GBP 19.0m" in text
+    True
+    """
+    from alliance_analysis.scenarios.uncertainty import _gbp
+
+    disc = ("the Green Book schedule (3.5% a year to year 30)" if schedule == "green_book"
+            else f"a flat {rate:.1%} a year")
+    lines = [f"**{scenario.name}**: {len(case['comparison'])} options against the stand-alone status quo over "
+             f"{horizon} years from {_fy(scenario.base_year)}, discounted at {disc}; GBP m, {scenario.price_base}."]
+    head = case.get("headline", pd.DataFrame())
+    planned = case["comparison"].set_index("option")["npv_gbp_m"]
+    if not head.empty:
+        lines.append("- " + head.attrs["headline"])
+        lines.append("- " + head.attrs["explanation"])
+    else:
+        lines.append(f"- The planned (deterministic) NPV of {focus} is {_gbp(float(planned[focus]))}; the Monte Carlo "
+                     "is switched off (`n_draws = 0`), so there is no expected value or range.")
+    rank = case.get("ranking", pd.DataFrame())
+    if not rank.empty and len(rank) > 1:
+        lines.append("- Ranking by expected NPV: " + rank.attrs["summary"])
+        best_planned = str(planned.idxmax())
+        if best_planned != rank["option"].iloc[0]:
+            lines.append(f"- On the planned figures alone {best_planned} would rank first "
+                         f"({_gbp(float(planned.max()))}); the risk-adjusted order differs.")
+    if shares is not None and not shares.empty and scenario.agreed_split:
+        agreed = {k: v / 100 for k, v in scenario.agreed_split.items()}
+        split = ":".join(f"{v:g}" for v in scenario.agreed_split.values())
+        parts = []
+        for basis, g in shares.groupby("basis", sort=False):
+            first = g.iloc[0]
+            parts.append(f"{first['force']} had {_pct(first['share'])} of the partners' {basis} "
+                         f"(agreed share {_pct(agreed[first['force']])})")
+        lines.append(f"- Real shares in {shares['financial_year'].iloc[0]} against the agreed {split} split: "
+                     + "; ".join(parts) + ".")
+    for note in share_notes:
+        lines.append(f"- {note}")
+    res = case.get("reserves", pd.DataFrame())
+    if not res.empty:
+        r = res[res["option"] == focus]
+        breach = r.dropna(subset=["first_breach"]).groupby("force")["first_breach"].first()
+        if breach.empty:
+            lines.append(f"- Under {focus} no force's reserves fall below the floor within the horizon.")
+        else:
+            lines.append(f"- Under {focus} reserves first fall below the floor in "
+                         + ", ".join(f"{y} ({f})" for f, y in breach.items()) + ".")
+    return "\n".join(lines)

@@ -126,6 +126,11 @@ _INPUTS: dict[str, tuple[str, float, int]] = {
 }
 
 
+def _capital(text: str) -> str:
+    """First letter upper case (option names are lower case: 'full merger')."""
+    return text[:1].upper() + text[1:]
+
+
 def _gbp(x: float) -> str:
     return f"-GBP {abs(x):,.1f}m" if x < 0 else f"GBP {x:,.1f}m"
 
@@ -173,7 +178,7 @@ class RiskAdjustedCase:
     @property
     def headline(self) -> str:
         """One sentence: expected NPV, P10-P90 range and the chance it is negative."""
-        return (f"{self.option}: expected NPV {_gbp(self.expected_npv_gbp_m)} (P10-P90 {_gbp(self.p10_npv_gbp_m)} to "
+        return (f"{_capital(self.option)}: expected NPV {_gbp(self.expected_npv_gbp_m)} (P10-P90 {_gbp(self.p10_npv_gbp_m)} to "
                 f"{_gbp(self.p90_npv_gbp_m)}; {self.prob_npv_negative:.0%} chance it is negative) against "
                 f"{_gbp(self.planned_npv_gbp_m)} planned, {self.price_base}, {self.draws:,} draws (seed {self.seed}).")
 
@@ -374,16 +379,16 @@ def ranking_sentence(ranking: pd.DataFrame, *, band: tuple[float, float] = INDIS
     >>> r = pd.DataFrame({"option": ["a", "b"], "expected_npv_gbp_m": [10.0, 9.9], "next_option": ["b", ""],
     ...                   "prob_beats_next": [0.52, np.nan], "call": ["indistinguishable from next", ""]})
     >>> ranking_sentence(r)
-    'a has the highest expected NPV (GBP 10.0m), but it cannot be told apart from b (it does better in 52% of draws, inside the 40-60% band).'
+    'A has the highest expected NPV (GBP 10.0m), but it cannot be told apart from b (it does better in 52% of draws, inside the 40-60% band).'
     """
     top = ranking.iloc[0]
-    text = f"{top['option']} has the highest expected NPV ({_gbp(top['expected_npv_gbp_m'])})"
+    text = f"{_capital(top['option'])} has the highest expected NPV ({_gbp(top['expected_npv_gbp_m'])})"
     ties = ranking[ranking["call"] == "indistinguishable from next"]
     band_txt = f"inside the {band[0]:.0%}-{band[1]:.0%} band".replace("%-", "-")
     if len(ranking) == 1:
         return text + "."
     if ties.empty:
-        return (text + f"; no option's chance of beating the next one down is {band_txt.removeprefix('inside ')}, "
+        return (text + f"; no option's chance of beating the next one down falls {band_txt}, "
                 "so the order is clear under the modelled uncertainty.")
     pairs = [f"{r.option} from {r.next_option} ({r.option} does better in {r.prob_beats_next:.0%} of draws)"
              for r in ties.itertuples()]
@@ -428,7 +433,7 @@ def switching_values(scenario: ScenarioSet, option: Option | str, *, horizon: in
         {"input": "cost_overrun", "base": 1.0, "switching_value": pvb / pvc if pvc else np.inf,
          "meaning": "cost multiple at which NPV reaches 0"},
         {"input": "timing_slip_years", "base": 0.0, "switching_value": slip_sv,
-         "meaning": "whole years of delay that make NPV negative (None: none within the horizon)"},
+         "meaning": "whole years of delay that make NPV negative (blank: none within the horizon)"},
     ])
 
 

@@ -60,7 +60,8 @@ COLUMN_LABELS: dict[str, str] = {
     "label": "Input", "distribution": "Distribution", "planned": "Planned value", "mode": "Most likely",
     "mean": "Mean", "lean_vs_plan": "Mean vs plan", "lean_vs_mode": "Mean vs most likely",
     "uncertain": "Uncertain", "effect_gbp_m": "Effect on its own (GBP m)", "share": "Share",
-    "basis": "Basis", "value": "Value", "kind": "Kind", "area": "Area", "amount_gbp_m": "Amount (GBP m)",
+    "basis": "Basis", "value": "Value", "agreed_share": "Agreed share",
+    "gap_pp": "Agreed minus real share (percentage points)", "kind": "Kind", "area": "Area", "amount_gbp_m": "Amount (GBP m)",
 }
 
 _WORDS = {"npv": "NPV", "pv": "PV", "bcr": "BCR", "gbp": "GBP", "fy": "FY", "id": "id", "p10": "P10", "p50": "P50",
