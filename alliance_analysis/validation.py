@@ -197,7 +197,9 @@ def read_table(
     encodings : sequence of str
         Tried in order.
     **read_csv_kwargs
-        Passed to :func:`pandas.read_csv` (e.g. ``comment="#"``, ``usecols``).
+        Passed to :func:`pandas.read_csv` (e.g. ``usecols``), except ``comment="#"``, which
+        here means only the note lines at the top of the file (a ``#`` inside a cell, as in
+        ``"#N/A"``, is data and is validated like any other value).
 
     Returns
     -------
@@ -232,6 +234,11 @@ def read_table(
         raise _file_error(f"{what} is empty (0 bytes)", p, "restore the file; it may have been truncated")
     kwargs: dict[str, Any] = {"dtype": str, "keep_default_na": False, "na_values": [""], "index_col": False}
     kwargs.update(read_csv_kwargs)
+    comment = kwargs.pop("comment", None)
+    if comment is not None:
+        # only whole lines at the top of the file are notes: pandas' own ``comment`` would also cut
+        # any data line at a '#' inside a cell ("#N/A") and drop or shorten that row silently
+        kwargs["skiprows"] = _leading_comment_lines(p, str(comment))
     corrections: list[str] = []
     last_exc: Exception | None = None
     for i, enc in enumerate(encodings):
@@ -270,6 +277,24 @@ def read_table(
     raise _file_error(f"{what} is not text in any of {list(encodings)} (byte {last_exc.start}: "
                       f"{last_exc.object[last_exc.start:last_exc.start + 1]!r})", p,
                       "save the file as UTF-8 CSV") from None
+
+
+def _leading_comment_lines(path: Path, prefix: str) -> int:
+    """How many lines at the top of the file start with ``prefix`` (notes above the header)."""
+    import gzip
+
+    opener = gzip.open if path.suffix == ".gz" else open
+    try:
+        with opener(path, "rb") as fh:
+            n = 0
+            marker = prefix.encode("utf-8")
+            for line in fh:
+                if not line.lstrip(b"\xef\xbb\xbf").startswith(marker):
+                    return n
+                n += 1
+            return n
+    except (OSError, EOFError):
+        return 0  # the read itself reports the fault
 
 
 def _bounded(exc: BaseException, limit: int = 300) -> str:
@@ -456,7 +481,7 @@ def validate(df: pd.DataFrame, schema: Schema, *, source: str | Path | None = No
         if dup.any():
             first_dup = result.duplicated(list(schema.key), keep="first").to_numpy()
             i = _first(first_dup)
-            key = tuple(result[k].iloc[i] for k in schema.key)
+            key = tuple(v.item() if isinstance(v, np.generic) else v for v in (result[k].iloc[i] for k in schema.key))
             same = dup & (result[list(schema.key)] == result[list(schema.key)].iloc[i]).all(axis=1).to_numpy()
             j = _first(same)
             n_dup = int(first_dup.sum())

@@ -160,3 +160,13 @@ def test_error_counts_further_bad_rows():
     s = Schema("n", [Column("x", "count")])
     with pytest.raises(DataValidationError, match=r"row 2: '-1' is negative \(2 more rows like it\)"):
         validate(pd.DataFrame({"x": ["1", "-1", "-2", "-3"]}), s, source="n")
+
+
+def test_hash_inside_a_cell_is_data_not_a_comment(tmp_path):
+    # pandas' comment="#" would cut the line at "#N/A" and drop the row silently
+    p = _write(tmp_path, "# notes above the header\n# more notes\nforce,kind,n,w\nDorset,a,1,0.5\n#N/A,b,2,1.5\n")
+    out = load_table(p, SCHEMA, comment="#")
+    assert out["force"].tolist() == ["Dorset", "#N/A"] and out["n"].sum() == 3
+    p = _write(tmp_path, "force,kind,n,w\nDorset,a,1,0.5\nKent,b,2,#N/A\n")
+    with pytest.raises(DataValidationError, match=r"column 'w', row 2: '#N/A' is not a number"):
+        load_table(p, SCHEMA, comment="#")
