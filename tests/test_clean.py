@@ -84,3 +84,75 @@ def test_complete_monthly_index_marks_gaps_without_filling():
     assert out.loc[out["is_gap"], "count"].isna().all()
     assert int(out["count"].sum()) == 15
     pd.testing.assert_frame_equal(d, before)
+
+
+# ----------------------------------------------------------------------------- strict parsing helpers
+
+@pytest.mark.parametrize("values, allow, expected", [
+    pytest.param(["0", "12", "1,234"], False, [0, 12, 1234], id="plain-and-thousands"),
+    pytest.param([" 7 ", "-3"], pd.Series([False, True]), [7, -3], id="negative-allowed-by-mask"),
+])
+def test_parse_count_column_good(values, allow, expected):
+    assert clean.parse_count_column(pd.Series(values), file="f.csv", column="n", allow_negative=allow).tolist() == expected
+
+
+@pytest.mark.parametrize("values, row, match", [
+    pytest.param(["1", ""], 2, "whole number", id="blank"),
+    pytest.param(["1", "2", "x"], 3, "whole number", id="text"),
+    pytest.param(["2.0"], 1, "whole number", id="decimal"),
+    pytest.param(["nan"], 1, "whole number", id="nan"),
+    pytest.param(["1", "-1"], 2, "negative", id="negative"),
+])
+def test_parse_count_column_bad(values, row, match):
+    with pytest.raises(DataValidationError, match=match) as e:
+        clean.parse_count_column(pd.Series(values), file="f.csv", column="n")
+    assert (e.value.file, e.value.column, e.value.row) == ("f.csv", "n", row)
+
+
+@pytest.mark.parametrize("values, row", [
+    pytest.param(["1.5", "inf"], 2, id="inf"),
+    pytest.param(["-inf"], 1, id="minus-inf"),
+    pytest.param(["NaN"], 1, id="nan"),
+    pytest.param(["1", "1.2.3"], 2, id="two-points"),
+])
+def test_parse_float_column_refuses_non_finite(values, row):
+    with pytest.raises(DataValidationError, match="finite") as e:
+        clean.parse_float_column(pd.Series(values), file="f.csv", column="v")
+    assert e.value.row == row
+
+
+def test_row_numbers_follow_the_original_file_after_filtering():
+    s = pd.Series(["1", "2", "x"], index=[4, 7, 9])  # rows 5, 8, 10 of the file survived a filter
+    with pytest.raises(DataValidationError) as e:
+        clean.parse_count_column(s, file="f.csv", column="n")
+    assert e.value.row == 10
+
+
+def test_check_unique_names_both_rows():
+    df = pd.DataFrame({"a": [1, 2, 1], "b": ["x", "y", "x"]})
+    with pytest.raises(DataValidationError, match="duplicate of row 1") as e:
+        clean.check_unique(df, ["a", "b"], file="f.csv")
+    assert e.value.row == 3
+    clean.check_unique(df.iloc[:2], ["a", "b"], file="f.csv")  # no error without the repeat
+
+
+@pytest.mark.parametrize("names, expected", [
+    pytest.param(["Devon & Cornwall", "London, City of"], ["Devon and Cornwall", "City of London"], id="published"),
+])
+def test_canonical_force_column(names, expected):
+    assert clean.canonical_force_column(pd.Series(names), file=None, column="f").tolist() == expected
+
+
+@pytest.mark.parametrize("names, row", [
+    pytest.param(["Dorset", "West Mercya"], 2, id="misspelt"),
+    pytest.param(["", "Dorset"], 1, id="blank"),
+])
+def test_canonical_force_column_bad(names, row):
+    with pytest.raises(DataValidationError) as e:
+        clean.canonical_force_column(pd.Series(names), file="f.csv", column="PFA")
+    assert (e.value.column, e.value.row) == ("PFA", row)
+
+
+def test_force_type():
+    got = clean.force_type(pd.Series(["West Mercia", "British Transport Police", "CIFAS", "UK Finance"])).tolist()
+    assert got == ["territorial", "btp", "national_fraud", "national_fraud"]

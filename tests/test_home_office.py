@@ -139,3 +139,36 @@ def test_input_file_unchanged(tmp_path):
     before = p.read_bytes()
     home_office.load_rolling_pfa(p)
     assert p.read_bytes() == before
+
+
+@pytest.mark.shared_data
+def test_shipped_files_identical_to_shared_data(shared_data):
+    for p in paths.SHIPPED_SOURCES.values():
+        rel = p.relative_to(paths.RAW_DIR)
+        assert p.read_bytes() == (shared_data / rel).read_bytes(), rel
+
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_cells = st.one_of(st.integers(min_value=-50, max_value=10**7).map(str),
+                   st.sampled_from(["", " ", "1.5", "inf", "-inf", "nan", "NaN", "1e3", "12,345", "x", "--1", "0x10"]),
+                   st.text(alphabet="0123456789-., ab", max_size=6))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(cells=st.lists(_cells, min_size=1, max_size=5), fraud=st.booleans())
+def test_generated_totals_give_a_named_error_or_the_right_sum(tmp_path, cells, fraud):
+    offence = "Fraud offences" if fraud else "Robbery"
+    body = "".join(f"31-03-2016,Dorset,South West,{offence},\"{c}\"\n".replace("Dorset", f) for c, f in
+                   zip(cells, ["Dorset", "Kent", "Essex", "Surrey", "Sussex"]))
+    p = tmp_path / "gen.csv"
+    p.write_text(HEADER + body)
+    try:
+        df = home_office.load_rolling_pfa(p)
+    except DataValidationError as e:
+        assert e.row is not None and e.column
+        return
+    expected = sum(int(c.strip().replace(",", "")) for c in cells)
+    assert int(df["rolling_total"].sum()) == expected
+    assert (df["rolling_total"] >= 0).all() or fraud
