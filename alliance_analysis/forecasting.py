@@ -424,6 +424,18 @@ def _guard(fc: dict[str, dict], errors: dict[str, dict[int, str]], y_max: np.nda
     return events
 
 
+ETS_BLOCK = 128
+
+
+def _ets_states(y: np.ndarray, m: int, origins: Sequence[int]) -> dict[int, _ets.State]:
+    """ETS states in blocks of 128 series (the grid filter's arrays then stay in cache)."""
+    if len(y) <= ETS_BLOCK:
+        return _ets.states_at(np.log1p(y), m, origins)
+    parts = [_ets.states_at(np.log1p(y[a:a + ETS_BLOCK]), m, origins) for a in range(0, len(y), ETS_BLOCK)]
+    return {o: _ets.State(**{f: np.concatenate([getattr(p[o], f) for p in parts])
+                             for f in ("level", "trend", "season", "sigma", "params")}) for o in parts[0]}
+
+
 def _run_block(y: np.ndarray, m: int, horizon: int, origins: Sequence[int], run: Sequence[str],
                levels: Sequence[int], engine: str) -> dict:
     """Raw backtest and final forecasts for the rows of ``y``: arrays (S, origins, h) and (S, h) per model.
@@ -436,7 +448,7 @@ def _run_block(y: np.ndarray, m: int, horizon: int, origins: Sequence[int], run:
     S, n = y.shape
     value_keys = ["mean", *[f"{p}_{lv}" for lv in levels for p in ("lo", "hi")]]
     with threadpool_limits(limits=1, user_api="blas"):
-        states = (_ets.states_at(np.log1p(y), m, [*origins, n]) if "ets" in run and engine == "numpy" else {})
+        states = _ets_states(y, m, [*origins, n]) if "ets" in run and engine == "numpy" else {}
         bt = {mdl: {k: np.empty((S, len(origins), horizon)) for k in value_keys} for mdl in run}
         final: dict[str, dict] = {}
         fb = []
