@@ -391,7 +391,9 @@ def test_uncertified_weights_raise_a_convergence_warning(monkeypatch):
     def failing(A, b, **kw):
         return dataclasses.replace(real(A, b, **kw), converged=False)
 
-    monkeypatch.setattr(E, "simplex_least_squares", failing)
+    import importlib
+
+    monkeypatch.setattr(importlib.import_module("alliance_analysis.evaluation.sc"), "simplex_least_squares", failing)
     with pytest.warns(E.ConvergenceWarning, match="not certified optimal"):
         r = E.synthetic_control(_panel(0.0), "T", ["A", "B", "C"], "2012-01")
     assert not r.converged
