@@ -650,3 +650,26 @@ def force_type(force: pd.Series) -> pd.Series:
 
 #: Fraud-reporting bodies the Home Office tables list as pseudo-forces.
 NATIONAL_FRAUD_BODIES: tuple[str, ...] = ("Action Fraud", "CIFAS", "UK Finance", "Financial Fraud Action UK")
+
+
+def coverage_gaps(df: pd.DataFrame, rows: str, cols: str, *, limit: int = 50) -> list[dict]:
+    """Combinations of ``rows`` x ``cols`` values absent from ``df`` (e.g. a force missing a quarter).
+
+    A published table covers every force in every period; a gap means a truncated or
+    edited file. Loaders report the gaps in ``attrs["coverage_gaps"]`` and log a warning.
+
+    Examples
+    --------
+    >>> d = pd.DataFrame({"force": ["A", "A", "B"], "q": [1, 2, 1]})
+    >>> coverage_gaps(d, "force", "q")
+    [{'force': 'B', 'q': 2}]
+    """
+    have = set(zip(df[rows], df[cols]))
+    gaps = []
+    for r in sorted(pd.unique(df[rows])):
+        for c in sorted(pd.unique(df[cols])):
+            if (r, c) not in have:
+                gaps.append({rows: r, cols: c.item() if hasattr(c, "item") else c})
+                if len(gaps) >= limit:
+                    return gaps
+    return gaps

@@ -172,3 +172,16 @@ def test_generated_totals_give_a_named_error_or_the_right_sum(tmp_path, cells, f
     expected = sum(int(c.strip().replace(",", "")) for c in cells)
     assert int(df["rolling_total"].sum()) == expected
     assert (df["rolling_total"] >= 0).all() or fraud
+
+
+def test_truncated_file_reports_coverage_gaps(tmp_path, plain_rows):
+    # keep every row except West Mercia's for the year ending June 2010: a hole the loader must report
+    lines = paths.HO_ROLLING_PFA.read_text(encoding="utf-8").splitlines(keepends=True)
+    kept = [ln for ln in lines if not ln.startswith("30-06-2010,West Mercia,")]
+    assert len(lines) - len(kept) == sum(r["PFA"] == "West Mercia" and r["12 months ending"] == "30-06-2010"
+                                         for r in plain_rows) > 0
+    p = tmp_path / "cut.csv"
+    p.write_text("".join(kept), encoding="utf-8")
+    df = home_office.load_rolling_pfa(p)
+    assert df.attrs["coverage_gaps"] == [{"force": "West Mercia", "period_end": "2010-06-30"}]
+    assert home_office.load_rolling_pfa().attrs["coverage_gaps"] == []

@@ -190,3 +190,15 @@ def test_force_category_table_duplicates_and_inf(tmp_path):
     with pytest.raises(DataValidationError, match="finite") as e:
         prc.load_force_category_table(p)
     assert e.value.column == "harm_cchi_days"
+
+
+def test_missing_force_quarter_reported(tmp_path):
+    df = pd.concat([_year("2012/13"), _year("2012/13", force="Dorset").iloc[:3]])
+    p = tmp_path / "prc.csv"
+    df.to_csv(p, index=False)
+    out = prc.load_prc_quarterly(p)
+    assert out.attrs["coverage_gaps"] == [{"force": "Dorset", "quarter": "2013Q1"}]
+
+
+def test_shipped_release_has_no_coverage_gaps(shipped):
+    assert shipped.attrs["coverage_gaps"] == []

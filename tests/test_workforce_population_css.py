@@ -154,6 +154,20 @@ def test_district_without_force_is_named(tmp_path):
     assert e.value.row == 2
 
 
+@pytest.mark.parametrize("keep", [
+    pytest.param(lambda rows: rows[: len(rows) // 2], id="file-cut-in-half"),
+    pytest.param(lambda rows: [r for r in rows if not (r.startswith("E07000222") and ",2015," in r)],
+                 id="one-district-year-missing"),
+])
+def test_truncated_population_is_an_error(tmp_path, keep):
+    with gzip.open(paths.POPULATION_LAD, "rt", encoding="utf-8") as fh:
+        head, *rows = fh.read().splitlines(keepends=True)
+    p = tmp_path / "p.csv"
+    p.write_text(head + "".join(keep(rows)))
+    with pytest.raises(DataValidationError, match="has no population for"):
+        population.population_by_force_year(p)
+
+
 def test_lookup_duplicates_rejected(tmp_path):
     lk = tmp_path / "l.csv"
     lk.write_text("lad21cd,pfa21cd,pfa21nm\nE07000222,E23000017,Warwickshire\nE07000222,E23000016,West Mercia\n")
@@ -235,3 +249,10 @@ def test_css_bad_rows(tmp_path, body, column, row, match):
     with pytest.raises(DataValidationError, match=match) as e:
         css.load_css_by_force_group(p)
     assert (e.value.column, e.value.row) == (column, row)
+
+
+def test_workforce_missing_year_reported(tmp_path, wf):
+    assert wf.attrs["coverage_gaps"] == []
+    p = tmp_path / "w.csv"
+    p.write_text(WF_HEAD + WF_ROW + WF_ROW.replace("2015", "2016") + WF_ROW.replace("West Mercia", "Dorset"))
+    assert workforce.load_workforce_open_data(p).attrs["coverage_gaps"] == [{"force": "Dorset", "year": 2016}]

@@ -173,4 +173,11 @@ def load_rolling_pfa(path: str | Path | None = None) -> pd.DataFrame:
          "offence": out.at[i, "offence"], "rolling_total": int(out.at[i, "rolling_total"])} for i in neg]
     if len(neg):
         log.info("%s: %d negative net rolling totals kept as published", p, len(neg))
+    terr = out[out["force_type"] == "territorial"]
+    gaps = clean.coverage_gaps(terr.assign(period_end=terr["period_end"].dt.strftime("%Y-%m-%d")), "force",
+                               "period_end")
+    out.attrs["coverage_gaps"] = gaps
+    if gaps:
+        log.warning("%s: %d or more force x period combinations missing (first: %s); the file may be truncated",
+                    p, len(gaps), gaps[0])
     return out

@@ -249,6 +249,20 @@ def population_by_force_year(path: str | Path | None = None, lookup: str | Path 
             f"district {merged['lad_code'].iloc[i]} ({merged['lad_name'].iloc[i]}) has no police force in the lookup",
             file=path or paths.POPULATION_LAD, column="code", row=i + 1,
             fix=f"add the district to the lookup {lookup or paths.LAD_PFA_LOOKUP}, or correct its code")
+    # A truncated file must not pass as smaller forces: every district of each force present
+    # needs an estimate for every year in the file.
+    years = sorted(merged["year"].unique())
+    have = set(zip(merged["lad_code"], merged["year"]))
+    for force_name, codes in lk[lk["force"].isin(set(merged["force"]))].groupby("force")["lad_code"]:
+        for code in codes:
+            absent = [y for y in years if (code, y) not in have]
+            if absent:
+                raise DataValidationError(
+                    f"district {code} of {force_name} has no population for {len(absent)} of the {len(years)} "
+                    f"years (first: {absent[0]}); the force total would be too small",
+                    file=path or paths.POPULATION_LAD, column="code",
+                    fix="supply every district of each force for every year (the file may be truncated), or "
+                        "pass a lookup restricted to the districts you have")
     out = (merged.groupby(["force", "year"], as_index=False, sort=True)
            .agg(population=("population", "sum"), districts=("lad_code", "size")))
     out["population"] = out["population"].astype("int64")

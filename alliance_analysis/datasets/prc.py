@@ -372,4 +372,10 @@ def load_prc_quarterly(path: str | Path | None = None, *, sheet: str | list[str]
     out["release"] = home_office.release_of(p)
     out.attrs["skipped_sheets"] = skipped
     out.attrs["negative_counts"] = int((out["count"] < 0).sum())
+    terr = out[out["force_type"] == "territorial"]
+    gaps = clean.coverage_gaps(terr.assign(quarter=terr["quarter"].astype(str)), "force", "quarter")
+    out.attrs["coverage_gaps"] = gaps
+    if gaps:
+        log.warning("%s: %d or more force x quarter combinations missing (first: %s); the file may be truncated",
+                    p, len(gaps), gaps[0])
     return out

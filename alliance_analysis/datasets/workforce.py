@@ -190,6 +190,11 @@ def load_workforce_open_data(path: str | Path | None = None) -> pd.DataFrame:
     clean.check_unique(out, _OPEN_KEY, file=p, columns={"as_at": "date", "force": "force_name",
                                                          "rank": "rank_description"})
     out.attrs["corrections"] = corrections
+    gaps = clean.coverage_gaps(out, "force", "year")
+    out.attrs["coverage_gaps"] = gaps
+    if gaps:
+        log.warning("%s: %d or more force x year combinations missing (first: %s); the file may be truncated",
+                    p, len(gaps), gaps[0])
     return out
 
 
