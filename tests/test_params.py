@@ -1,11 +1,14 @@
-"""Parameter models: defaults valid, bad values named with the fix."""
+"""Parameter models: defaults valid, bad values named with the fix, strict types, paths resolved."""
 
 from __future__ import annotations
+
+import math
+from pathlib import Path
 
 import pytest
 
 from alliance_analysis.errors import ParameterError
-from alliance_analysis.params import NOTEBOOK_MODELS, validate_notebook_params
+from alliance_analysis.params import NOTEBOOK_MODELS, kernel_values, resolve_paths, validate_notebook_params
 
 
 @pytest.mark.parametrize("name", list(NOTEBOOK_MODELS), ids=list(NOTEBOOK_MODELS))
@@ -19,9 +22,19 @@ def test_defaults_validate_and_are_frozen(name):
 @pytest.mark.parametrize(
     ("name", "params", "message"),
     [
-        pytest.param("01_demand_analysis", {"start_month": "2010-13"}, r"start_month.*'YYYY-MM'", id="bad-month"),
+        pytest.param("01_demand_analysis", {"start": "2010-13"}, r"'start'.*'YYYY-MM' or 'YYYYQn'", id="bad-month"),
+        pytest.param("01_demand_analysis", {"end": "2010Q5"}, r"'end'.*not a month or quarter", id="bad-quarter"),
         pytest.param("01_demand_analysis", {"forces": []}, r"parameter 'forces'.*at least 1", id="no-forces"),
         pytest.param("02_crime_trend_forecasting", {"horizon": 61}, r"'horizon'.*less than or equal to 60", id="horizon"),
+        pytest.param("02_crime_trend_forecasting", {"horizon": "6"}, r"'horizon'.*valid integer.*got '6'.*without quotes", id="int-as-string"),
+        pytest.param("02_crime_trend_forecasting", {"seed": 7.0}, r"'seed'.*valid integer.*got 7\.0", id="int-as-float"),
+        pytest.param("02_crime_trend_forecasting", {"seed": True}, r"'seed'.*valid integer", id="int-as-bool"),
+        pytest.param("02_crime_trend_forecasting", {"change_date": "2013-14"}, r"'change_date'.*'YYYY-MM'", id="change-date"),
+        pytest.param("01_demand_analysis", {"budget_gbp": math.inf}, r"'budget_gbp'.*finite.*\.inf and \.nan", id="budget-inf"),
+        pytest.param("01_demand_analysis", {"budget_gbp": math.nan}, r"'budget_gbp'.*finite", id="budget-nan"),
+        pytest.param("01_demand_analysis", {"budget_gbp": "3e8"}, r"'budget_gbp'.*valid number", id="budget-text"),
+        pytest.param("01_demand_analysis", {"split": {"A": math.nan}}, r"'split\.A'.*finite", id="split-nan"),
+        pytest.param("03_merger_business_case", {"flat_rate": -math.inf}, r"'flat_rate'.*finite", id="rate-minus-inf"),
         pytest.param("00_data_overview", {"data_source": "csv"}, r"'data_source'.*'default', 'police_uk' or 'prc'", id="source"),
         pytest.param("04_police_foundation_review", {"show_only_status": ["ok"]}, r"show_only_status\.0", id="status"),
         pytest.param("03_merger_business_case", {"n_draw": 5}, r"unknown parameter 'n_draw' \(allowed: scenario_file", id="typo"),
@@ -33,7 +46,51 @@ def test_bad_parameters_are_named(name, params, message):
         validate_notebook_params(name, params)
 
 
+@pytest.mark.parametrize(
+    ("name", "params", "key", "expected"),
+    [
+        pytest.param("02_crime_trend_forecasting", {"horizon": 6}, "horizon", 6, id="int"),
+        pytest.param("01_demand_analysis", {"budget_gbp": 250_000_000}, "budget_gbp", 250_000_000.0, id="int-to-float"),
+        pytest.param("01_demand_analysis", {}, "start", None, id="default-none"),
+    ],
+)
+def test_kernel_values_are_the_validated_types(name, params, key, expected):
+    values = kernel_values(validate_notebook_params(name, params))
+    assert values[key] == expected
+    assert type(values[key]) is type(expected)
+
+
 def test_validation_does_not_mutate_input():
     given = {"forces": ["Dorset"]}
     validate_notebook_params("00_data_overview", given)
     assert given == {"forces": ["Dorset"]}
+
+
+@pytest.mark.parametrize(
+    ("given", "ok"),
+    [
+        pytest.param("in/s.yaml", True, id="relative"),
+        pytest.param("ABS", True, id="absolute"),
+        pytest.param("in/missing.yaml", False, id="missing"),
+    ],
+)
+def test_input_paths_resolved_against_base_and_checked(tmp_path, given, ok):
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "s.yaml").write_text("a: 1\n")
+    value = str(tmp_path / "in" / "s.yaml") if given == "ABS" else given
+    p = validate_notebook_params("03_merger_business_case", {"scenario_file": value})
+    if ok:
+        out = resolve_paths("03_merger_business_case", p, tmp_path)
+        assert Path(out.scenario_file).is_absolute()
+        assert Path(out.scenario_file).read_text() == "a: 1\n"
+    else:
+        with pytest.raises(ParameterError, match=r"03_merger_business_case: parameter 'scenario_file': .*missing\.yaml does not exist"):
+            resolve_paths("03_merger_business_case", p, tmp_path)
+
+
+def test_output_path_needs_only_an_existing_folder(tmp_path):
+    p = validate_notebook_params("03_merger_business_case", {"workbook_file": "case.xlsx"})
+    assert resolve_paths("03_merger_business_case", p, tmp_path).workbook_file == str(tmp_path / "case.xlsx")
+    p = validate_notebook_params("03_merger_business_case", {"workbook_file": "nodir/case.xlsx"})
+    with pytest.raises(ParameterError, match="'workbook_file': folder .*nodir does not exist"):
+        resolve_paths("03_merger_business_case", p, tmp_path)
