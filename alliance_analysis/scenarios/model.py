@@ -495,9 +495,28 @@ def resolve(value: Money | None) -> float:
     if value is None:
         return float("nan")
     if isinstance(value, SeedRef):
-        from alliance_analysis.datasets.seed import seed_value
-
-        return (seed_value(value.seed) - sum(seed_value(x) for x in value.less)) * value.scale
+        return (_seed(value.seed) - sum(_seed(x) for x in value.less)) * value.scale
     return float(value)
+
+
+_SEED_CACHE: dict[str, Any] = {}
+
+
+def _seed(seed_id: str) -> float:
+    """One seed figure, from a lookup rebuilt only when a seed table changes on disk.
+
+    (``datasets.seed.seed_value`` rebuilds the long table on every call: a business case
+    resolves a few hundred references.) Unknown ids go to ``seed_value`` for its error,
+    which suggests close ids.
+    """
+    from alliance_analysis import paths
+    from alliance_analysis.datasets.seed import all_seed_figures, seed_value
+
+    key = tuple(sorted((f.name, f.stat().st_mtime_ns, f.stat().st_size) for f in paths.SEED_DIR.glob("*.csv")))
+    if _SEED_CACHE.get("key") != key:
+        figs = all_seed_figures()
+        _SEED_CACHE.update(key=key, values=dict(zip(figs["id"], figs["value"].astype(float))))
+    values = _SEED_CACHE["values"]
+    return float(values[seed_id]) if seed_id in values else seed_value(seed_id)
 
 
