@@ -305,6 +305,10 @@ def test_levels_synthetic_control_recovers_a_convex_combination_in_outcome_units
     assert r.average_effect == pytest.approx(40.0, abs=1e-4) and r.cumulative_effect == pytest.approx(960, abs=1e-2)
     synth_post = (0.25 * series["A"] + 0.75 * series["B"])[24:].sum()
     assert r.effect == pytest.approx(960 / synth_post, rel=1e-6)
+    placebo = r.placebos.loc[~r.placebos["treated"], "effect"]
+    assert r.effect_ci == pytest.approx((r.effect - placebo.max(), r.effect - placebo.min()))
+    assert r.cumulative_ci == pytest.approx((r.effect_ci[0] * synth_post, r.effect_ci[1] * synth_post))
+    assert r.ci_coverage == pytest.approx(3 / 5)  # 4 placebos: (4 - 1) / (4 + 1)
     assert r.converged and r.pre_rmspe < 1e-4
 
 

@@ -155,7 +155,9 @@ class SyntheticControlResult:
     (sum treated / sum synthetic - 1); ``average_effect``/``cumulative_effect`` are in counts.
     ``p_value`` = rank of the treated ratio among the treated and placebos / (placebos + 1).
     ``effect_ci`` inverts the placebo gaps: under a constant proportional effect it covers
-    with probability at least ``ci_coverage`` = (n - 1)/(n + 1) for n placebos.
+    with probability at least ``ci_coverage`` = (n - 1)/(n + 1) for n placebos;
+    ``cumulative_ci``/``average_ci`` are the same interval in counts (percent x the synthetic
+    post-period total, divided by the post periods for the average).
     """
 
     weights: pd.Series
@@ -172,6 +174,8 @@ class SyntheticControlResult:
     average_effect: float = float("nan")
     cumulative_effect: float = float("nan")
     effect_ci: tuple[float, float] = (float("nan"), float("nan"))
+    cumulative_ci: tuple[float, float] = (float("nan"), float("nan"))
+    average_ci: tuple[float, float] = (float("nan"), float("nan"))
     ci_coverage: float = float("nan")
     rank: int = 0
     converged: bool = True
@@ -346,11 +350,14 @@ def synthetic_control(df: pd.DataFrame, treated: str, donors: Sequence[str], cha
             log.info("time placebo %s skipped: fewer than %d pre periods before it", f0, min_pre)
     path = pd.DataFrame({pc: wide.index, "treated": X[:, 0], "synthetic": synth, "gap": X[:, 0] - synth})
     n_post = int((~pre).sum())
+    synth_post = float(synth[~pre].sum())
     pre_mean = float(X[pre, 0].mean())
     return SyntheticControlResult(
         pd.Series(w, index=donors), path, main["pre_rmspe"], main["post_rmspe"], main["ratio"], main["effect"],
         plac, p, pd.DataFrame(tp, columns=["fake_change", "ratio", "effect"]), method=method,
         pre_rmspe_pct=main["pre_rmspe"] / pre_mean if pre_mean else float("nan"),
         average_effect=main["average"], cumulative_effect=main["average"] * n_post, effect_ci=e_ci,
+        cumulative_ci=(e_ci[0] * synth_post, e_ci[1] * synth_post),
+        average_ci=(e_ci[0] * synth_post / n_post, e_ci[1] * synth_post / n_post),
         ci_coverage=cov, rank=rank, converged=fit.converged, optimality_gap=fit.gap, period_column=pc,
         data_breaks=declared_breaks(data_breaks, wide.index[0], wide.index[-1]))
