@@ -198,6 +198,14 @@ def test_did_with_two_treated_forces_uses_every_assignment():
     assert r.cumulative_effect > 0 and r.average_ci[0] < r.average_effect < r.average_ci[1]
 
 
+def test_did_refuses_a_zero_variance_comparison():
+    t = np.arange(48)
+    d = pd.concat([pd.DataFrame({"force": f, "month": MONTHS, "count": 100 + (t >= 24) * k})
+                   for f, k in [("T", 20), ("A", 0), ("B", 0), ("C", 0)]])
+    with pytest.raises(DataValidationError, match="no variance"):
+        E.difference_in_differences(d, "T", ["A", "B", "C"], "2012-01")
+
+
 def test_did_rejects_gaps_and_unknown_forces():
     d = _panel(0.0).drop(index=5)
     with pytest.raises(DataValidationError, match="gaps"):
@@ -286,6 +294,7 @@ def test_bad_declared_breaks(breaks, message):
         pytest.param({"change_date": "2010-01"}, ParameterError, "no pre-period", id="no-pre-period"),
         pytest.param({"change_date": "2015-01"}, ParameterError, "no post-period", id="no-post-period"),
         pytest.param({"donors": []}, ParameterError, "no donors", id="no-donors"),
+        pytest.param({"donors": ["A"]}, ParameterError, "only 1 donor", id="one-donor"),
         pytest.param({"change_date": "2010-06"}, DataValidationError, "only 5 pre-period", id="short-pre"),
     ],
 )

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from alliance_analysis.errors import ParameterError
+from alliance_analysis.errors import DataValidationError, ParameterError
 from alliance_analysis.evaluation._common import (MIN_CLUSTERS, SmallSampleWarning, _change_period, _check_design,
                                                   _panel, declared_breaks, periods_per_year)
 
@@ -185,6 +185,10 @@ def difference_in_differences(df: pd.DataFrame, treated: str | Sequence[str], co
     tmask[: len(tr)] = True
     st = did_statistics(Y, post, tmask)
     b, se, dfree = float(st["estimate"]), float(st["se"]), int(st["df"])
+    if not np.isfinite(se) or se <= 0:
+        raise DataValidationError("every force's post-minus-pre change is identical within its group, so no variance "
+                                  "can be estimated (a zero-width interval would be meaningless)", column="count",
+                                  fix="check for duplicated or constant series among the controls")
     q = stats.t.ppf(1 - alpha / 2, dfree)
     lo, hi = b - q * se, b + q * se
     p_ri, pmin, n_ass, exact = randomisation_p(st["changes"], len(tr), max_assignments=max_assignments, seed=seed)

@@ -293,6 +293,9 @@ def synthetic_control(df: pd.DataFrame, treated: str, donors: Sequence[str], cha
     m = periods_per_year(freq)
     t0 = _change_period(change_date, freq)
     _check_design([treated], donors, t0, wide.index, role="donors")
+    if len(donors) < 2:
+        raise ParameterError(f"only {len(donors)} donor: a synthetic control and its placebo test need at least two "
+                             "donors (add peer forces)")
     if min_pre is None:
         min_pre = {12: 12, 4: 8, 1: 6}[m]
     pre = np.asarray(wide.index < t0)
