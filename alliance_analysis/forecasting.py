@@ -727,39 +727,18 @@ def _process_chunk(y: np.ndarray, index: pd.DataFrame, cfg: _Config, calib: dict
     return out
 
 
-def _map(func, items: list, workers: int | None, client) -> list:
-    """Run ``func(*item)`` over ``items`` in order: in process, or on Dask when ``workers``/``client`` is given.
+def _process_item(item: tuple) -> dict:
+    """``_process_chunk(*item)``: one picklable task per chunk for Dask."""
+    return _process_chunk(*item)
 
-    Uses :func:`alliance_analysis.parallel.map_tasks` when that module exists; otherwise a
-    private ``dask.distributed`` LocalCluster (``workers`` processes, one thread each) or the
-    given ``Client`` / scheduler address.
-    """
-    if client is None and (workers is None or workers <= 1):
-        return [func(*it) for it in items]
-    try:
-        from alliance_analysis import parallel  # written alongside; optional
-        with parallel.dask_client(workers, client) as c:
-            return parallel.map_tasks(lambda it: func(*it), items, client=c)
-    except (ImportError, AttributeError):
-        pass
-    from dask.distributed import Client, LocalCluster
 
-    own = None
-    if client is None:
-        own = LocalCluster(n_workers=int(workers), threads_per_worker=1, processes=True, dashboard_address=None)
-        c = Client(own)
-    elif isinstance(client, str):
-        c = Client(client)
-    else:
-        c = client
-    try:
-        futures = [c.submit(func, *it, pure=False) for it in items]
-        return c.gather(futures)
-    finally:
-        if c is not client:
-            c.close()
-        if own is not None:
-            own.close()
+def _map(items: list, workers: int | None, client, progress: bool = False) -> list:
+    """Process chunks in order on Dask (:mod:`alliance_analysis.parallel`): a LocalCluster of
+    ``workers`` processes or the given ``Client`` / scheduler address."""
+    from alliance_analysis import parallel
+
+    with parallel.dask_client(int(workers) if workers else None, client) as c:
+        return parallel.map_tasks(_process_item, items, client=c, progress=progress)
 
 
 def _bytes_per_series(m: int, n: int, n_models: int, n_origins: int, horizon: int, n_levels: int) -> int:
@@ -988,7 +967,7 @@ def forecast_many(
             calib = _quantiles({k: np.concatenate(v) for k, v in scores.items()}, cfg)
     items = [(y[a:b], index.iloc[a:b], cfg, calib) for a, b in bounds]
     if workers or client is not None:
-        parts = _map(_process_chunk, items, workers, client)
+        parts = _map(items, workers, client, progress)
     else:
         parts = [_process_chunk(*it) for it in tqdm(items, desc="forecast chunks", disable=not progress)]
     drop = [mdl for mdl in compute if mdl not in run]
