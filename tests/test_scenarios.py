@@ -451,3 +451,45 @@ def test_ww_recorded_crime_shares_2013_14_match_a_plain_count():
     got = s[s["basis"] == "recorded crime"].set_index("force")
     assert got["value"].to_dict() == {k: float(v) for k, v in plain.items()}
     assert got.loc["Warwickshire", "share"] == pytest.approx(plain["Warwickshire"] / plain.sum())
+
+
+# ---------------------------------------------------------------- reader-facing tables and summary (issue 10.3-10.4)
+
+def test_reader_table_html_is_identical_across_calls_and_formatted():
+    case = scenarios.business_case(_set(SIMPLE, agreed_split={"A": 69, "B": 31}), horizon=3, n_draws=200)
+    first = scenarios.reader_table(case["headline"], caption="c", table_id="headline").to_html()
+    again = scenarios.reader_table(case["headline"], caption="c", table_id="headline").to_html()
+    assert first == again  # fixed Styler id: two runs give byte-identical HTML
+    assert "T_headline" in first and "nan" not in first and "–" in first
+    assert "P(NPV &lt; 0)" in first and f"{3.996943:,.1f}" in first  # planned NPV 4.0 to one decimal
+
+
+@pytest.mark.parametrize(
+    "n_draws, schedule, expected",
+    [
+        pytest.param(200, "green_book", "Green Book schedule", id="monte-carlo"),
+        pytest.param(0, "flat", "the Monte Carlo is switched off", id="no-monte-carlo"),
+    ],
+)
+def test_summary_follows_the_parameters(n_draws, schedule, expected):
+    s = _set(SIMPLE, agreed_split={"A": 69, "B": 31})
+    case = scenarios.business_case(s, horizon=3, n_draws=n_draws, schedule=schedule, rate=0.05)
+    text = scenarios.summary_markdown(s, case, focus="o", horizon=3, schedule=schedule, rate=0.05, n_draws=n_draws)
+    assert expected in text
+    assert ("flat 5.0% a year" in text) == (schedule == "flat")
+    assert "over 3 years from 2013/14" in text
+
+
+def test_single_force_scenario_says_sharing_needs_partners():
+    s = scenarios.load_scenarios({**BASE, "forces": [{"name": "A"}], "options": [{"name": "o"}]})
+    s2, shares, notes = scenarios.with_real_shares(s)
+    assert s2 == s and shares.empty
+    assert notes == ["Sharing rules need two or more partners; this scenario has one force."]
+
+
+def test_forces_missing_from_the_data_are_named_not_dropped():
+    s = _set(SIMPLE)
+    pop = pd.DataFrame({"force": ["A"], "year": [2013], "population": [100]})  # B has no figure
+    s2, shares, notes = scenarios.with_real_shares(s, frames={"population": pop})
+    assert shares.empty and s2 == s
+    assert notes == ["Population shares are not shown for 2013/14: no year in which every partner has a figure."]

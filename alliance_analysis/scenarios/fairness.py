@@ -389,5 +389,5 @@ def with_real_shares(scenario: ScenarioSet, *,
         return scenario, empty, notes
     shares = partner_shares(names, scenario.sharing_year, **frames)
     for basis, why in shares.attrs.get("missing", {}).items():
-        notes.append(f"{basis.capitalize()} shares are not shown for {_fy(scenario.sharing_year)}: {why}.")
+        notes.append(f"{basis[:1].upper() + basis[1:]} shares are not shown for {_fy(scenario.sharing_year)}: {why}.")
     return with_partner_shares(scenario, shares), shares, notes

@@ -309,8 +309,15 @@ def _display_format(name: str, values: pd.Series):
         return "{:+.1f}"
     if fmt == NUMBER_FORMAT:  # whole numbers (counts held as floats) without decimals, others to two places
         return _whole_or_two
-    return {GBP_M_FORMAT: "{:,.1f}", PERCENT_FORMAT: "{:.1%}", RATIO_FORMAT: "{:.2f}", FACTOR_FORMAT: "{:.4f}",
+    if fmt == GBP_M_FORMAT:
+        return _one_decimal
+    return {PERCENT_FORMAT: "{:.1%}", RATIO_FORMAT: "{:.2f}", FACTOR_FORMAT: "{:.4f}",
             INTEGER_FORMAT: "{:,.0f}"}.get(fmt)
+
+
+def _one_decimal(x: float) -> str:
+    v = round(float(x), 1)
+    return f"{(0.0 if v == 0 else v):,.1f}"   # no "-0.0" from rounding noise
 
 
 def _whole_or_two(x: float) -> str:

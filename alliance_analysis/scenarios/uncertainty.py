@@ -295,8 +295,9 @@ def risk_adjusted(scenario: ScenarioSet, option: Option | str, *, n_draws: int =
     effects = {}
     for name in _INPUTS:
         args = {**plan, name: alone[name]}
-        effects[name] = float(_npv_draws(b, c, df, args["savings_delivery"], args["timing_slip_years"],
-                                         args["cost_overrun"]).mean()) - planned
+        e = float(_npv_draws(b, c, df, args["savings_delivery"], args["timing_slip_years"],
+                             args["cost_overrun"]).mean()) - planned
+        effects[name] = 0.0 if abs(e) < 1e-9 * max(1.0, abs(planned)) else e  # no rounding noise
     inputs = input_leaning(scenario)
     inputs["effect_gbp_m"] = inputs["input"].map(effects)
     expected = float(mc.npv_gbp_m.mean())
