@@ -664,7 +664,11 @@ def coverage_gaps(df: pd.DataFrame, rows: str, cols: str, *, limit: int = 50) ->
     >>> coverage_gaps(d, "force", "q")
     [{'force': 'B', 'q': 2}]
     """
-    have = set(zip(df[rows], df[cols]))
+    pairs = df[[rows, cols]].drop_duplicates()
+    n_r, n_c = pairs[rows].nunique(), pairs[cols].nunique()
+    if len(pairs) == n_r * n_c:
+        return []
+    have = set(zip(pairs[rows].tolist(), pairs[cols].tolist()))
     gaps = []
     for r in sorted(pd.unique(df[rows])):
         for c in sorted(pd.unique(df[cols])):

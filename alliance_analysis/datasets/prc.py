@@ -373,7 +373,11 @@ def load_prc_quarterly(path: str | Path | None = None, *, sheet: str | list[str]
     out.attrs["skipped_sheets"] = skipped
     out.attrs["negative_counts"] = int((out["count"] < 0).sum())
     terr = out[out["force_type"] == "territorial"]
-    gaps = clean.coverage_gaps(terr.assign(quarter=terr["quarter"].astype(str)), "force", "quarter")
+    gaps = clean.coverage_gaps(terr[["force", "financial_year", "financial_quarter"]].assign(
+        quarter=lambda d: d["financial_year"] + " Q" + d["financial_quarter"].astype(str)), "force", "quarter")
+    gaps = [{"force": g["force"], "quarter": str(_quarter_period(pd.Series([int(g["quarter"][:4])]),
+                                                                 pd.Series([int(g["quarter"][-1])])).iloc[0])}
+            for g in gaps]
     out.attrs["coverage_gaps"] = gaps
     if gaps:
         log.warning("%s: %d or more force x quarter combinations missing (first: %s); the file may be truncated",
