@@ -677,17 +677,20 @@ class _Accumulator:
             ct_codes = ct_codes[first]
             ls_codes = ls_codes[first] if ls_codes is not None else None
         f = self.forces.setdefault(force, len(self.forces))
+        # int32 everywhere: a cell of one force-month file never holds 2**31 records
         self.parts.append((f, int(member.month.ordinal), ct_codes.astype(np.int32),
                            None if ls_codes is None else ls_codes.astype(np.int32),
-                           counts.astype(np.int64)))
+                           counts.astype(np.int32)))
 
     def frame(self) -> pd.DataFrame:
         """The tidy frame, sorted by force, month, crime type [, LSOA (missing last)]."""
         if not self.parts:
             return _empty_frame(self.by_lsoa)
+        # Memory matters here (20 M rows by LSOA give ~7 M cells): int32 codes, every
+        # unsorted array freed as soon as its sorted copy exists, strings built last.
         sizes = np.array([len(p[4]) for p in self.parts])
         force = np.repeat(np.array([p[0] for p in self.parts], dtype=np.int32), sizes)
-        month = np.repeat(np.array([p[1] for p in self.parts], dtype=np.int64), sizes)
+        month = np.repeat(np.array([p[1] for p in self.parts], dtype=np.int32), sizes)
         ctype = np.concatenate([p[2] for p in self.parts])
         count = np.concatenate([p[4] for p in self.parts])
         lsoa = np.concatenate([p[3] for p in self.parts]) if self.by_lsoa else None  # type: ignore[misc]
@@ -703,30 +706,38 @@ class _Accumulator:
 
         f_names, f_rank = ranks(self.forces)
         t_names, t_rank = ranks(self.types)
-        force, ctype = f_rank[force], t_rank[ctype]
-        keys: list[np.ndarray] = [ctype, month, force]
+        force = f_rank[force]
+        ctype = t_rank[ctype]
         if lsoa is not None:
             l_names, l_rank = ranks(self.lsoas)
             lsoa = l_rank[lsoa]
-            keys.insert(0, np.where(lsoa < 0, len(l_names), lsoa))  # missing LSOA last
-        order = np.lexsort(keys)
-        del keys
-        cols: dict[str, object] = {
-            "force": _strings(force[order], f_names),
-            "month": pd.PeriodIndex.from_ordinals(month[order], freq="M"),
-            "crime_type": _strings(ctype[order], t_names),
-        }
+            lsoa[lsoa < 0] = len(l_names)  # missing LSOA sorts last ...
+            order = np.lexsort([lsoa, ctype, month, force])
+            lsoa = lsoa[order]
+            lsoa[lsoa == len(l_names)] = -1  # ... and is missing again
+        else:
+            order = np.lexsort([ctype, month, force])
+        force, month, ctype, count = force[order], month[order], ctype[order], count[order]
+        del order
+        cols: dict[str, object] = {"force": _strings(force, f_names)}
+        del force
+        cols["month"] = pd.PeriodIndex.from_ordinals(month.astype(np.int64), freq="M")
+        del month
+        cols["crime_type"] = _strings(ctype, t_names)
+        del ctype
         if lsoa is not None:
-            cols["lsoa_code"] = _strings(lsoa[order], l_names)
-        cols["count"] = count[order]
-        return pd.DataFrame(cols)
+            cols["lsoa_code"] = _strings(lsoa, l_names)
+            del lsoa
+        cols["count"] = count.astype(np.int64)
+        del count
+        return pd.DataFrame(cols, copy=False)
 
 
 def _strings(codes: np.ndarray, names: list[str]) -> pd.Series:
     """A ``str`` column from integer codes into ``names`` (code -1 is missing)."""
-    arr = pa.DictionaryArray.from_arrays(
-        pa.array(codes, pa.int32(), mask=codes < 0), pa.array(names, pa.string())
-    ).cast(pa.string())
+    missing = codes < 0
+    idx = pa.array(codes, pa.int32(), mask=missing) if missing.any() else pa.array(codes, pa.int32())
+    arr = pa.array(names, pa.large_string()).take(idx)
     return pd.Series(arr.to_pandas(), dtype="str")
 
 
