@@ -198,3 +198,16 @@ def test_reconcile_forecasts_crime_types_add_to_forces_and_forces_to_alliance(al
         assert np.allclose(bottom["coherent"], bottom["base"])
     else:  # MinT moves the totals towards the (better-measured) aggregate forecasts
         assert not np.allclose(out["coherent"], out["base"])
+
+
+def test_reconcile_forecasts_on_quarterly_quarter_column():
+    # two forces, quarterly, time column named 'quarter': totals stay coherent and keep the name
+    q = pd.period_range("2012Q2", periods=40, freq="Q")
+    rng = np.random.default_rng(3)
+    d = pd.DataFrame({"force": np.repeat(["A", "B"], 40), "crime_type": "Burglary", "quarter": np.tile(q, 2),
+                      "count": rng.poisson(np.tile(100 + 10 * np.cos(np.arange(40) * np.pi / 2), 2))})
+    r = F.forecast_many(d, horizon=4, n_origins=2)
+    out = F.reconcile_forecasts(r, ["force", "crime_type"], method="mint_shrink")
+    assert "quarter" in out.columns and str(out["quarter"].min()) == "2022Q2"
+    w = out.pivot(index="node", columns="quarter", values="coherent")
+    assert np.allclose(w.loc["Total|Total"], w.loc["A|Burglary"] + w.loc["B|Burglary"])
