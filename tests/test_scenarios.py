@@ -446,8 +446,10 @@ def test_ww_recorded_crime_shares_2013_14_match_a_plain_count():
               & (raw["Offence Group"] != "Fraud offences")]
     plain = sel.groupby("Force Name")["Number of Offences"].sum()
     assert sel["Financial Quarter"].nunique() == 4
-    frames, _ = scenarios.real_sharing_data(["Warwickshire", "West Mercia"])
-    s = scenarios.partner_shares(["Warwickshire", "West Mercia"], 2013, crime=frames["crime"])
+    from alliance_analysis import longseries
+
+    crime = longseries.recorded_crime_quarterly(["Warwickshire", "West Mercia"])
+    s = scenarios.partner_shares(["Warwickshire", "West Mercia"], 2013, crime=crime)
     got = s[s["basis"] == "recorded crime"].set_index("force")
     assert got["value"].to_dict() == {k: float(v) for k, v in plain.items()}
     assert got.loc["Warwickshire", "share"] == pytest.approx(plain["Warwickshire"] / plain.sum())
