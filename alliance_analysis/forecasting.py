@@ -830,7 +830,8 @@ def forecast_many(
         Working memory for one chunk of series; chunks are sized from it. The returned
         frames grow with the number of series; use ``keep="selected"`` for national runs.
     keep : {"all", "selected"}
-        ``"selected"``: only the selected model's final forecasts and no backtest rows.
+        ``"selected"``: only the selected model's final forecasts and no backtest rows, and
+        ``history`` is the input itself rather than a copy (it is never modified).
     workers : int, optional
         Run chunks on a Dask LocalCluster with this many worker processes.
     client : dask.distributed.Client or str, optional
@@ -991,7 +992,8 @@ def forecast_many(
                                        "reason": np.tile([s[1] for s in skipped_rows], S)})], axis=1)
     return ForecastResult(
         forecasts=frames["forecasts"], backtest=frames["backtest"], accuracy=frames["accuracy"],
-        selected=frames["selected"], history=df.copy(), fallbacks=fallbacks, skipped=skipped,
+        selected=frames["selected"], history=df.copy() if keep == "all" else df, fallbacks=fallbacks,
+        skipped=skipped,
         settings={"keys": list(index.columns), "horizon": horizon, "n_origins": n_origins, "step": step,
                   "season_length": m, "models": run, "levels": list(levels), "select_by": select_by,
                   "time": tname, "holdout": n_hold, "intervals": intervals, "min_improvement": min_improvement,
@@ -1116,7 +1118,7 @@ def build_hierarchy(df: pd.DataFrame, levels: Sequence[str] = ("alliance", "forc
         orphans = sorted(frame.loc[frame[levels[0]].isna(), levels[1]].astype(str).unique())
         if orphans:
             raise DataValidationError(f"{levels[1]} values {orphans} are in no {levels[0]} group", column=levels[1],
-                                      fix=f"add them to groups or filter them out")
+                                      fix="add them to groups or filter them out")
     missing = [c for c in levels if c not in frame.columns]
     if missing:
         raise DataValidationError(f"hierarchy levels {missing} are not columns", column=missing[0],
