@@ -34,7 +34,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from alliance_analysis import clean, evaluation, paths
+from alliance_analysis import clean, evaluation, paths, taxonomy
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURE = ROOT / "tests" / "fixtures" / "california_prop99.csv"
@@ -89,10 +89,10 @@ def ho_quarterly() -> pd.DataFrame:
         columns={"Number of Offences": "count"})
 
 
-def full_evaluation(mod, panel: pd.DataFrame, treated: str, donors: list[str], change: str):
-    its = mod.interrupted_time_series(panel[panel["force"] == treated], change)
-    did = mod.difference_in_differences(panel, treated, donors, change)
-    sc = mod.synthetic_control(panel, treated, donors, change)
+def full_evaluation(mod, panel: pd.DataFrame, treated: str, donors: list[str], change: str, **kw):
+    its = mod.interrupted_time_series(panel[panel["force"] == treated], change, **kw)
+    did = mod.difference_in_differences(panel, treated, donors, change, **kw)
+    sc = mod.synthetic_control(panel, treated, donors, change, **kw)
     return its, did, sc
 
 
@@ -154,7 +154,8 @@ def main() -> None:
         donors_q = [p for p in peers if p != "West Mercia"]
         print(f"\n2. Full evaluation, West Mercia vs {len(donors_q)} most similar forces, {panel['quarter'].nunique()} "
               f"quarters ({panel['quarter'].min()}-{panel['quarter'].max()}), change 2019Q4")
-        (its, did, sc), t_new = timed(full_evaluation, evaluation, panel, "West Mercia", donors_q, "2019Q4")
+        (its, did, sc), t_new = timed(full_evaluation, evaluation, panel, "West Mercia", donors_q, "2019Q4",
+                                      data_breaks=taxonomy.data_breaks())
         print(f"   new: {t_new:.3f} s; ITS {its.percent_effect:+.1%} (95% CI {its.percent_ci[0]:+.1%} to "
               f"{its.percent_ci[1]:+.1%}); DiD {did.effect:+.1%} (t p {did.p_value:.3f}, randomisation p "
               f"{did.ri_p_value:.3f}, min {did.ri_min_p:.3f}); SC {sc.effect:+.1%} rank {sc.rank} of {len(sc.placebos)}")
@@ -163,6 +164,7 @@ def main() -> None:
             change_m = str(mapping[pd.Period("2019Q4", "Q")])
             _, t_old = timed(full_evaluation, old, pm, "West Mercia", donors_q, change_m)
             print(f"   old (quarters as consecutive months): {t_old:.3f} s; ratio old/new {t_old / t_new:.1f}x")
+        print("   verdict: " + evaluation.verdict(its, sc, did))
     calibration()
     sys.stdout.flush()
 

@@ -268,7 +268,10 @@ def test_declared_breaks_are_listed_and_shaded_in_every_chart():
     assert any(p.get_label() == "declared data break" for p in fig.axes[0].patches)
     assert "synthetic control (levels" in " ".join(t.get_text() for t in fig.axes[0].get_legend().get_texts())
     plt.close(fig)
-    assert "fraud to Action Fraud" in E.verdict(its=its)
+    text = E.verdict(its=its)
+    assert "fraud to Action Fraud" in text
+    assert "Breaks in force during the post-period (2011-04-01 to 2013-03-31)" in text  # change 2012-01
+    assert its.data_breaks["overlaps_post"].tolist() == [True]
 
 
 @pytest.mark.parametrize(
@@ -379,6 +382,8 @@ def test_breaks_from_the_taxonomy_table_are_listed_and_shaded_on_a_quarterly_ser
     ends = table["end"].fillna(pd.Timestamp("2099-01-01"))
     expected = int(((table["start"] <= pd.Timestamp("2023-06-30")) & (ends >= pd.Timestamp("2012-04-01"))).sum())
     assert len(r.data_breaks) == expected == 4
+    in_post = int((ends >= pd.Timestamp("2016-04-01")).sum())  # in force on or after the change quarter
+    assert int(r.data_breaks["overlaps_post"].sum()) == in_post == 3
     fig = E.plot_counterfactual(r, title="t", change_date="2016Q2")
     spans = [p for p in fig.axes[0].patches if p.get_facecolor()[:3] == pytest.approx((0.6196, 0.6196, 0.6196), abs=1e-3)]
     assert len(spans) == expected

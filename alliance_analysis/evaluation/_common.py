@@ -99,12 +99,13 @@ def _missing(v) -> bool:
         return False
 
 
-def declared_breaks(data_breaks, first: pd.Period, last: pd.Period) -> pd.DataFrame:
+def declared_breaks(data_breaks, first: pd.Period, last: pd.Period, change: pd.Period | None = None) -> pd.DataFrame:
     """Normalise declared data breaks and keep those overlapping ``first``..``last``.
 
     ``data_breaks`` is a DataFrame or a list of dicts (``start``, optional ``end`` and
     ``description``; e.g. ``alliance_analysis.taxonomy.data_breaks()``) or :class:`DataBreak`
-    objects. An empty ``end`` means the break is still in force.
+    objects. An empty ``end`` means the break is still in force. With ``change`` (the first
+    post period), ``overlaps_post`` marks breaks in force during the post-period.
 
     Examples
     --------
@@ -113,7 +114,7 @@ def declared_breaks(data_breaks, first: pd.Period, last: pd.Period) -> pd.DataFr
     >>> b[["start", "end", "description"]].to_dict("records")
     [{'start': '2014-01-01', 'end': '2016-12-31', 'description': 'recording uplift'}]
     """
-    cols = ["start", "end", "description", "kind"]
+    cols = ["start", "end", "description", "kind", "overlaps_post"]
     if data_breaks is None:
         return pd.DataFrame(columns=cols)
     if isinstance(data_breaks, pd.DataFrame):
@@ -146,7 +147,8 @@ def declared_breaks(data_breaks, first: pd.Period, last: pd.Period) -> pd.DataFr
             continue
         desc = r.get("description") or r.get("note") or r.get("break_id") or ""
         out.append({"start": start.strftime("%Y-%m-%d"), "end": "" if open_end else end.strftime("%Y-%m-%d"),
-                    "description": str(desc), "kind": str(r.get("kind", "") or "")})
+                    "description": str(desc), "kind": str(r.get("kind", "") or ""),
+                    "overlaps_post": bool(change is not None and end >= change.start_time)})
     return pd.DataFrame(out, columns=cols)
 
 
@@ -154,7 +156,12 @@ def _breaks_text(b: pd.DataFrame) -> str:
     if b is None or b.empty:
         return ""
     items = [f"{r.start} to {r.end or 'now'} ({r.description})" for r in b.itertuples()]
-    return "Declared data breaks in the window: " + "; ".join(items) + "."
+    text = "Declared data breaks in the window: " + "; ".join(items) + "."
+    if "overlaps_post" in b.columns and b["overlaps_post"].any():
+        names = [f"{r.start} to {r.end or 'now'}" for r in b[b["overlaps_post"]].itertuples()]
+        text += (f" Breaks in force during the post-period ({'; '.join(names)}) could explain part of any change: "
+                 "check the affected offence groups before attributing it to the policy.")
+    return text
 
 
 # --------------------------------------------------------------------------- panels

@@ -219,4 +219,4 @@ def difference_in_differences(df: pd.DataFrame, treated: str | Sequence[str], co
                      n_treated=len(tr), n_controls=len(controls), average_effect=cum / n_post,
                      average_ci=(cum_ci[0] / n_post, cum_ci[1] / n_post), cumulative_effect=cum,
                      cumulative_ci=cum_ci, n_post=n_post, notes=notes,
-                     data_breaks=declared_breaks(data_breaks, wide.index[0], wide.index[-1]))
+                     data_breaks=declared_breaks(data_breaks, wide.index[0], wide.index[-1], t0))

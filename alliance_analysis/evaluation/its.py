@@ -227,4 +227,4 @@ def interrupted_time_series(
                      average_effect=cum / n_post, average_ci=(cum_ci[0] / n_post, cum_ci[1] / n_post),
                      cumulative_effect=cum, cumulative_ci=cum_ci, percent_effect=pct,
                      percent_ci=(obs_total / hi_cf - 1, obs_total / lo_cf - 1), n_post=n_post, period_column=pc,
-                     data_breaks=declared_breaks(data_breaks, s[pc].iloc[0], s[pc].iloc[-1]))
+                     data_breaks=declared_breaks(data_breaks, s[pc].iloc[0], s[pc].iloc[-1], t0))

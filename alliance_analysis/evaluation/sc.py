@@ -363,4 +363,4 @@ def synthetic_control(df: pd.DataFrame, treated: str, donors: Sequence[str], cha
         cumulative_ci=(e_ci[0] * synth_post, e_ci[1] * synth_post),
         average_ci=(e_ci[0] * synth_post / n_post, e_ci[1] * synth_post / n_post),
         ci_coverage=cov, rank=rank, converged=fit.converged, optimality_gap=fit.gap, period_column=pc,
-        data_breaks=declared_breaks(data_breaks, wide.index[0], wide.index[-1]))
+        data_breaks=declared_breaks(data_breaks, wide.index[0], wide.index[-1], t0))
