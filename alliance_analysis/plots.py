@@ -137,3 +137,49 @@ def grouped_bars(table: pd.DataFrame, *, category: str, group: str, value: str, 
     ax.set_xticks(np.arange(len(cats)) + width * (len(groups) - 1) / 2)
     ax.set_xticklabels(cats, fontsize=8)
     return cats
+
+
+def describe_figure(fig: "mpl.figure.Figure") -> str:
+    """Plain-text description of a figure from its suptitle and axes titles and labels (for alt text).
+
+    Examples
+    --------
+    >>> fig, ax = plt.subplots(); _ = ax.set_title("Crime by year"); _ = ax.set_ylabel("offences")
+    >>> describe_figure(fig)
+    'Crime by year (y: offences)'
+    >>> plt.close(fig)
+    """
+    parts = []
+    sup = getattr(fig, "_suptitle", None)
+    if sup is not None and sup.get_text().strip():
+        parts.append(sup.get_text().strip())
+    for ax in fig.get_axes():
+        title = " ".join(t for t in (ax.get_title("left"), ax.get_title(), ax.get_title("right")) if t.strip())
+        labels = ", ".join(f"{k}: {v}" for k, v in (("x", ax.get_xlabel()), ("y", ax.get_ylabel())) if v.strip())
+        if title or labels:
+            parts.append(title + (f" ({labels})" if labels else "") if title else f"panel ({labels})")
+    text = "; ".join(" ".join(p.split()) for p in parts)
+    return text.replace("|", "/").replace(">", ")")[:600]
+
+
+def install_kernel_hooks() -> None:
+    """In a report kernel: make a figure's repr carry its titles, so the report's alt text can use them.
+
+    Called by the report runner at kernel start; harmless elsewhere.
+    """
+    from matplotlib.figure import Figure
+
+    if getattr(Figure.__repr__, "_alliance", False):
+        return
+    original = Figure.__repr__
+
+    def _repr(self: Figure) -> str:
+        base = original(self)
+        try:
+            desc = describe_figure(self)
+        except Exception:  # noqa: BLE001 - a repr must never fail
+            desc = ""
+        return base[:-1] + f"| {desc}>" if desc and base.endswith(">") else base
+
+    _repr._alliance = True  # type: ignore[attr-defined]
+    Figure.__repr__ = _repr  # type: ignore[method-assign]

@@ -1,0 +1,113 @@
+"""``reports/index.html``: every run and notebook with status, data, forces, period, duration, failure."""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from alliance_analysis import paths
+from alliance_analysis.io import atomic_write_text
+
+
+def _pid_alive(pid: Any) -> bool:
+    try:
+        os.kill(int(pid), 0)
+    except (OSError, ValueError, TypeError):
+        return False
+    return True
+
+
+def _read_json(path: Path) -> dict:
+    try:
+        data = json.loads(path.read_text())
+    except (OSError, json.JSONDecodeError, UnicodeDecodeError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def run_status(run_dir: Path) -> str:
+    """``complete``, ``running`` (its process is alive), ``interrupted`` or ``incomplete``.
+
+    A run folder without ``run.json`` (runs from before status files) counts as complete.
+    """
+    status = _read_json(run_dir / "run.json") if (run_dir / "run.json").exists() else {"status": "complete"}
+    state = status.get("status", "incomplete")
+    if state == "running" and not _pid_alive(status.get("pid")):
+        return "incomplete"
+    return state
+
+
+def index_rows(reports_dir: Path) -> list[dict[str, Any]]:
+    """One row per run and notebook (planned notebooks that never started included)."""
+    rows = []
+    runs = sorted((d for d in reports_dir.iterdir() if d.is_dir() and not d.name.startswith(".")), reverse=True) \
+        if reports_dir.exists() else []
+    for run_dir in runs:
+        status_file = _read_json(run_dir / "run.json")
+        state = run_status(run_dir)
+        provs = {p.name[: -len(".provenance.json")]: _read_json(p) for p in sorted(run_dir.glob("*.provenance.json"))}
+        if not provs and not status_file:
+            continue
+        planned = list(status_file.get("notebooks") or []) or list(provs)
+        for name in planned + [n for n in provs if n not in planned]:
+            p = provs.get(name, {})
+            nb_status = p.get("status", "not started")
+            if nb_status in ("running", "not started") and state != "running":
+                nb_status = "incomplete" if (run_dir / f"{name}.ipynb").exists() or nb_status == "running" else "not run"
+            report = p.get("report") or {}
+            params = p.get("parameters") or {}
+            link = next((f"{run_dir.name}/{name}{ext}" for ext in (".html", ".ipynb") if (run_dir / f"{name}{ext}").exists()), None)
+            forces = report.get("forces") or params.get("forces")
+            rows.append({
+                "run": run_dir.name, "run_status": state, "notebook": name, "link": link, "status": nb_status,
+                "source": report.get("source") or params.get("data_source") or "",
+                "forces": ", ".join(forces) if isinstance(forces, list) else (forces or ""),
+                "period": report.get("period") or "",
+                "duration": f"{p['duration_seconds']:.0f} s" if isinstance(p.get("duration_seconds"), (int, float)) else "",
+                "started": p.get("start_time", ""),
+                "reason": (p.get("error") or ("killed or stopped before it finished" if nb_status == "incomplete" else "")),
+            })
+    return rows
+
+
+_COLOURS = {"succeeded": "#1b5e20", "failed": "#b71c1c", "incomplete": "#e65100", "running": "#0d47a1"}
+
+
+def write_index(reports_dir: str | Path | None = None) -> Path:
+    """Rebuild ``reports/index.html`` from every run folder (status file and provenance records).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> root = pathlib.Path(tempfile.mkdtemp())
+    >>> "<title>alliance-analysis reports</title>" in write_index(root).read_text()
+    True
+    """
+    root = Path(reports_dir) if reports_dir else paths.REPORTS_DIR
+    out = []
+    for r in index_rows(root):
+        name = html.escape(r["notebook"])
+        cell = f"<a href='{html.escape(r['link'])}'>{name}</a>" if r["link"] else name
+        reason = html.escape(r["reason"].splitlines()[0][:300]) if r["reason"] else ""
+        detail = f"<details><summary>{reason}</summary><pre>{html.escape(r['reason'][:3000])}</pre></details>" \
+            if r["reason"] and "\n" in r["reason"] else reason
+        colour = _COLOURS.get(r["status"], "#555")
+        run_label = html.escape(r["run"]) + ("" if r["run_status"] == "complete" else f" <em>({html.escape(r['run_status'])})</em>")
+        out.append(
+            f"<tr><td>{run_label}</td><td>{cell}</td><td style='color:{colour}'><strong>{html.escape(r['status'])}</strong></td>"
+            f"<td>{html.escape(str(r['source']))}</td><td>{html.escape(r['forces'])}</td><td>{html.escape(str(r['period']))}</td>"
+            f"<td>{html.escape(r['duration'])}</td><td>{html.escape(str(r['started'])[:19])}</td><td>{detail}</td></tr>"
+        )
+    page = (
+        "<!doctype html><html lang='en'><head><meta charset='utf-8'><title>alliance-analysis reports</title>"
+        "<style>body{font-family:sans-serif;margin:2em}td,th{padding:4px 10px;border-bottom:1px solid #ddd;"
+        "text-align:left;vertical-align:top}pre{white-space:pre-wrap;max-width:60em}</style>"
+        "</head><body><h1>alliance-analysis reports</h1><table><tr><th>run</th><th>report</th><th>status</th>"
+        "<th>data source</th><th>forces</th><th>period</th><th>duration</th><th>started (UTC)</th>"
+        "<th>failure reason</th></tr>" + "".join(out) + "</table></body></html>"
+    )
+    root.mkdir(parents=True, exist_ok=True)
+    return atomic_write_text(page, root / "index.html")

@@ -1,0 +1,162 @@
+"""Post-processing of executed notebooks: determinism, alt text, titles, readable errors."""
+
+from __future__ import annotations
+
+import html as _html
+import re
+from pathlib import Path
+from typing import Any
+
+import nbformat
+
+from alliance_analysis.io import atomic_write_text
+
+_VOLATILE_NB_KEYS = ("start_time", "end_time", "duration", "input_path", "output_path")
+#: pandas Styler's random table ids (``T_`` + 5 hex digits by default)
+_STYLER_ID = re.compile(r"\bT_([0-9a-f]{5})(?=[_\"'\s{:.,#]|$)")
+#: object addresses in reprs, e.g. ``<Foo object at 0x7f3a2c1b9d90>``
+_ADDRESS = re.compile(r"\bat 0x[0-9a-fA-F]{6,16}\b")
+#: the figure repr installed in kernels by :func:`alliance_analysis.plots.install_kernel_hooks`
+_FIGURE_REPR = re.compile(r"<Figure[^|>]*\|(?P<desc>[^>]*)>")
+
+
+def _stable_text(text: str, ids: dict[str, str]) -> str:
+    def sub(m: re.Match) -> str:
+        key = m.group(1)
+        if key not in ids:
+            ids[key] = f"{len(ids):05d}"
+        return "T_" + ids[key]
+
+    return _ADDRESS.sub("at 0x0", _STYLER_ID.sub(sub, text))
+
+
+def _walk_strings(obj: Any, fn) -> Any:
+    if isinstance(obj, str):
+        return fn(obj)
+    if isinstance(obj, list):
+        return [_walk_strings(x, fn) for x in obj]
+    if isinstance(obj, dict):
+        return type(obj)({k: _walk_strings(v, fn) for k, v in obj.items()})
+    return obj
+
+
+def figure_alt_text(output: dict, heading: str | None) -> str:
+    """Alt text for an image output: the figure's titles when known, else its section.
+
+    Examples
+    --------
+    >>> figure_alt_text({"data": {"text/plain": "<Figure size 640x480 with 1 Axes| Crime by year>"}}, "1. Demand")
+    'Figure: Crime by year'
+    >>> figure_alt_text({"data": {"text/plain": "<Figure size 640x480 with 1 Axes>"}}, "1. Demand")
+    "Figure in section '1. Demand'"
+    """
+    text = output.get("data", {}).get("text/plain", "")
+    text = "".join(text) if isinstance(text, list) else text
+    m = _FIGURE_REPR.search(text)
+    if m and m.group("desc").strip():
+        return "Figure: " + m.group("desc").strip()
+    return f"Figure in section {heading!r}" if heading else "Figure"
+
+
+def notebook_title(nb: nbformat.NotebookNode) -> str | None:
+    """The first level-1 markdown heading of a notebook."""
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            for line in cell.source.splitlines():
+                if line.startswith("# "):
+                    return line[2:].strip()
+    return None
+
+
+def normalise_notebook(path: Path) -> None:
+    """Make an executed notebook reproducible and readable, in place (atomically).
+
+    Strips run-specific timestamps and durations, gives papermill's injected cell a
+    fixed id, renumbers pandas Styler random table ids in order of appearance,
+    blanks object addresses, and records alt text for every figure (from the
+    figure's titles, else its section heading) in the output metadata.
+    """
+    nb = nbformat.read(path, as_version=4)
+    pm = nb.metadata.get("papermill", {})
+    for k in _VOLATILE_NB_KEYS:
+        pm.pop(k, None)
+    ids: dict[str, str] = {}
+    heading = None
+    for i, cell in enumerate(nb.cells):
+        cell.metadata.pop("execution", None)
+        cpm = cell.metadata.get("papermill", {})
+        for k in _VOLATILE_NB_KEYS:
+            cpm.pop(k, None)
+        if "injected-parameters" in cell.metadata.get("tags", []):
+            cell["id"] = "injected-parameters"
+        if cell.cell_type == "markdown":
+            for line in cell.source.splitlines():
+                if line.startswith("#"):
+                    heading = line.lstrip("#").strip()
+            continue
+        if cell.cell_type != "code":
+            continue
+        for out in cell.get("outputs", []):
+            if "data" in out:
+                out["data"] = _walk_strings(dict(out["data"]), lambda s: _stable_text(s, ids))
+                if "image/png" in out["data"]:
+                    md = out.setdefault("metadata", {})
+                    md.setdefault("image/png", {})
+                    md["image/png"]["alt"] = figure_alt_text(out, heading)
+            if "text" in out:
+                out["text"] = _stable_text(out["text"], ids)
+            if out.get("output_type") == "error":
+                out["evalue"] = _stable_text(out.get("evalue", ""), ids)
+    atomic_write_text(nbformat.writes(nb), path)
+
+
+def export_html(notebook: Path, target: Path, *, show_code: bool = False, title: str | None = None) -> Path:
+    """Export an executed notebook to HTML (figures embedded, code hidden by default).
+
+    The page gets a real ``<title>`` (``title``, else the notebook's first heading)
+    and every figure its alt text (see :func:`normalise_notebook`).
+    """
+    from nbconvert import HTMLExporter
+
+    nb = nbformat.read(notebook, as_version=4)
+    exporter = HTMLExporter(exclude_input=not show_code, exclude_input_prompt=True, exclude_output_prompt=True)
+    body, _ = exporter.from_notebook_node(nb)
+    page_title = title or notebook_title(nb) or Path(notebook).stem
+    body = re.sub(r"<title>.*?</title>", lambda _m: f"<title>{_html.escape(page_title)}</title>", body,
+                  count=1, flags=re.S)
+    alts = [o.get("metadata", {}).get("image/png", {}).get("alt", "Figure")
+            for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", []) if "image/png" in o.get("data", {})]
+    it = iter(alts)
+
+    def add_alt(m: re.Match) -> str:
+        alt = next(it, "Figure")
+        return f'<img alt="{_html.escape(alt)}" src="data:image/png'
+
+    body = re.sub(r'<img src="data:image/png', add_alt, body)
+    body = _ADDRESS.sub("at 0x0", body)
+    return atomic_write_text(body, target)
+
+
+def describe_error(exc: BaseException, *, max_lines: int = 4) -> str:
+    """A readable one-paragraph account of a failed notebook: exception, message, failing cell.
+
+    Examples
+    --------
+    >>> describe_error(ValueError("bad month"))
+    'ValueError: bad month'
+    """
+    ename = getattr(exc, "ename", None)
+    evalue = getattr(exc, "evalue", None)
+    if ename:
+        text = f"{ename}: {evalue}".strip()
+        source = getattr(exc, "source", "") or ""
+        count = getattr(exc, "exec_count", None)
+        lines = [ln for ln in source.splitlines() if ln.strip()][:max_lines]
+        if lines:
+            text += f"\n  in cell {count if count is not None else '?'}:\n" + "\n".join("    " + ln for ln in lines)
+        return _ANSI.sub("", text)[:4000]
+    msg = str(exc).strip()
+    return _ANSI.sub("", f"{type(exc).__name__}: {msg}" if msg else type(exc).__name__)[:4000]
+
+
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
