@@ -19,9 +19,11 @@ from __future__ import annotations
 
 import difflib
 import re
+import zlib
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from alliance_analysis import paths
@@ -456,7 +458,7 @@ def quarter_label(date: object) -> str:
 
 
 def read_csv_strict(path: str | Path, required: Sequence[str], *, what: str, fix_missing: str,
-                    rename: dict[str, str] | None = None) -> pd.DataFrame:
+                    rename: dict[str, str] | None = None, allow_empty: bool = False) -> pd.DataFrame:
     """Read a CSV (or ``.csv.gz``) as text, checking it exists, decodes and has ``required`` columns.
 
     Parameters
@@ -471,6 +473,8 @@ def read_csv_strict(path: str | Path, required: Sequence[str], *, what: str, fix
         How to get the file when it is missing.
     rename : dict, optional
         Alternative column spellings mapped to the required names.
+    allow_empty : bool
+        Accept a header with no data rows (otherwise an error: a truncated file).
 
     Returns
     -------
@@ -500,9 +504,12 @@ def read_csv_strict(path: str | Path, required: Sequence[str], *, what: str, fix
     except UnicodeDecodeError as exc:
         raise DataValidationError(f"{what} is not UTF-8 text ({exc.reason} at byte {exc.start})", file=p,
                                   fix="re-save the file as UTF-8 CSV") from exc
-    except (pd.errors.ParserError, OSError, EOFError, ValueError) as exc:
+    except (pd.errors.ParserError, OSError, EOFError, ValueError, zlib.error) as exc:
         raise DataValidationError(f"{what} cannot be read as CSV: {exc}", file=p,
                                   fix="check the file is a complete, uncorrupted CSV (gzip if .gz)") from exc
+    if df.empty and not allow_empty:
+        raise DataValidationError(f"{what} has a header but no data rows", file=p,
+                                  fix="supply the complete file (it may have been truncated)")
     df.columns = [str(c).strip() for c in df.columns]
     if rename:
         df = df.rename(columns={c: rename[c] for c in df.columns if c in rename})
@@ -540,7 +547,7 @@ def parse_count_column(values: pd.Series, *, file: str | Path | None, column: st
     alliance_analysis.errors.DataValidationError: x.csv: column 'n', row 2: '2.5' is not a whole number. Fix: counts must be whole numbers >= 0; correct or remove the row
     """
     text = values.astype(str).str.strip().str.replace(",", "", regex=False)
-    ok = text.str.fullmatch(r"-?\d+")
+    ok = text.str.fullmatch(r"-?[0-9]+")
     if not ok.all():
         i = _first_bad(~ok)
         raise DataValidationError(f"{values.iloc[i]!r} is not a whole number", file=file, column=column,
@@ -570,9 +577,9 @@ def parse_float_column(values: pd.Series, *, file: str | Path | None, column: st
     [1.5, 2.0]
     """
     text = values.astype(str).str.strip().str.replace(",", "", regex=False)
-    num = pd.to_numeric(text.where(text.str.fullmatch(r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?"), None),
-                        errors="coerce").astype("float64")
-    bad = num.isna()
+    plain = text.str.fullmatch(r"[-+]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?")
+    num = pd.to_numeric(text.where(plain, None), errors="coerce").astype("float64")
+    bad = num.isna() | ~np.isfinite(num.to_numpy())
     if bad.any():
         i = _first_bad(bad)
         raise DataValidationError(f"{values.iloc[i]!r} is not a finite number", file=file, column=column,

@@ -156,3 +156,16 @@ def test_canonical_force_column_bad(names, row):
 def test_force_type():
     got = clean.force_type(pd.Series(["West Mercia", "British Transport Police", "CIFAS", "UK Finance"])).tolist()
     assert got == ["territorial", "btp", "national_fraud", "national_fraud"]
+
+
+@pytest.mark.parametrize("cell", [
+    pytest.param("1e400", id="overflow-to-inf"),
+    pytest.param("\u0661\u0662\u0663", id="arabic-indic-digits"),
+    pytest.param("12 345", id="space-thousands"),
+    pytest.param("\ufeff5", id="bom"),
+])
+def test_numbers_that_would_coerce_silently_are_refused(cell):
+    with pytest.raises(DataValidationError):
+        clean.parse_float_column(pd.Series([cell]), file="f.csv", column="v")
+    with pytest.raises(DataValidationError):
+        clean.parse_count_column(pd.Series([cell]), file="f.csv", column="n")

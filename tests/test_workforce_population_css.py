@@ -256,3 +256,18 @@ def test_workforce_missing_year_reported(tmp_path, wf):
     p = tmp_path / "w.csv"
     p.write_text(WF_HEAD + WF_ROW + WF_ROW.replace("2015", "2016") + WF_ROW.replace("West Mercia", "Dorset"))
     assert workforce.load_workforce_open_data(p).attrs["coverage_gaps"] == [{"force": "Dorset", "year": 2016}]
+
+
+@pytest.mark.parametrize("content, match", [
+    pytest.param(b"code,name,year,population", "no data rows", id="header-only-no-newline"),
+    pytest.param(b"", "empty", id="empty"),
+    pytest.param(gzip.compress(b"code,name,year,population\nE07000222,Warwick,2015,1\n" * 50)[:-30] + b"\x00" * 30,
+                 "cannot be read", id="corrupt-gzip"),
+    pytest.param(b"code,name,year,population\nE07000222,W\xa3rwick,2015,1\n", "UTF-8", id="cp1252"),
+])
+def test_population_bad_files(tmp_path, content, match):
+    p = tmp_path / "p.csv.gz" if content[:2] == b"\x1f\x8b" else tmp_path / "p.csv"
+    p.write_bytes(content)
+    with pytest.raises(DataValidationError, match=match) as e:
+        population.load_population_by_lad(p)
+    assert str(p) in str(e.value)
