@@ -345,3 +345,88 @@ def run_study(totals: pd.DataFrame, population: pd.DataFrame, study: Study, *, t
                          "synthetic control need at least two")
     text = evaluation.verdict(its, sc, did)
     return StudyResult(study, donors, donor_table, its, did, sc, text, label, "", notes)
+
+
+def studies_for(names: Sequence[str] | None = None, *, treated_force: str | None = None,
+                change_date: str | None = None, peer_group: str | None = None) -> list[Study]:
+    """The studies a notebook asked for: a custom one when ``treated_force`` and ``change_date``
+    are given, otherwise the shipped designs (all, or those ``names``).
+
+    Examples
+    --------
+    >>> [s.name for s in studies_for(treated_force="Dorset", change_date="2015-03")]
+    ['Dorset from 2015-03']
+    >>> len(studies_for())
+    3
+    """
+    if treated_force and change_date:
+        return [custom_study(treated_force, change_date, peer_group)]
+    if treated_force or change_date:
+        raise ParameterError("a custom evaluation needs both treated_force and change_date")
+    return shipped_studies(names)
+
+
+def run_studies(totals: pd.DataFrame, population: pd.DataFrame, chosen: Sequence[Study], *, time: str,
+                data_breaks: pd.DataFrame | None = None) -> list[StudyResult]:
+    """:func:`run_study` for each study, in order."""
+    return [run_study(totals, population, s, time=time, data_breaks=data_breaks) for s in chosen]
+
+
+def summary_lines(results: Sequence[StudyResult]) -> str:
+    """One bullet per study for the report's opening summary (markdown).
+
+    Examples
+    --------
+    >>> r = StudyResult(Study("s", ("A",), "2013-01"), [], pd.DataFrame(), None, None, None, "", "", skipped="no A.")
+    >>> summary_lines([r])
+    '- s: no A.'
+    """
+    out = []
+    for r in results:
+        if r.skipped:
+            out.append(f"- {r.study.name}: {r.skipped.split(': ', 1)[-1]}")
+            continue
+        bits = []
+        if r.did is not None:
+            bits.append(f"difference-in-differences {r.did.effect * 100:+.1f}% (95% CI {r.did.ci[0] * 100:+.1f}% "
+                        f"to {r.did.ci[1] * 100:+.1f}%, randomisation p = {r.did.ri_p_value:.2f})")
+        if r.sc is not None:
+            bits.append(f"synthetic control {r.sc.effect * 100:+.1f}% (placebo rank {r.sc.rank} of "
+                        f"{len(r.sc.placebos) + 1})")
+        if r.its is not None and not bits:
+            bits.append(f"interrupted time series {r.its.percent_effect * 100:+.1f}% (95% CI "
+                        f"{r.its.percent_ci[0] * 100:+.1f}% to {r.its.percent_ci[1] * 100:+.1f}%)")
+        conclusion = r.verdict.split("Overall: ")[-1].split(".")[0] if "Overall: " in r.verdict else ""
+        out.append(f"- {r.study.name} ({r.window}): " + "; ".join(bits) + (f". {conclusion}." if conclusion else "."))
+    return "\n".join(out)
+
+
+def report_markdown(r: StudyResult) -> str:
+    """The study's section text: design, comparison forces and why, window, notes, verdict."""
+    s = r.study
+    if r.skipped:
+        return f"### {s.name}\n\n{r.skipped}"
+    donors = ", ".join(r.donors) if r.donors else "none in the data"
+    lines = [f"### {s.name}", "",
+             f"**Treated**: {s.unit}, change from {s.change_date} ({s.source}). **Window**: {r.window}.",
+             f"**Comparison forces**: {donors}. **Why these**: {s.donor_rule or 'named in the parameters'}."]
+    if r.notes:
+        lines.append("**Notes**: " + "; ".join(r.notes) + ".")
+    lines += ["", "**Verdict**: " + r.verdict]
+    return "\n".join(lines)
+
+
+def plot_study(r: StudyResult) -> list:
+    """Figures of a study: the treated unit against its no-change counterfactual, and against its
+    synthetic control (where those ran); declared breaks shaded."""
+    from alliance_analysis import evaluation
+
+    figs = []
+    if r.its is not None:
+        figs.append(evaluation.plot_counterfactual(r.its, title=f"{r.study.unit}: recorded crime and the no-change "
+                                                                f"counterfactual", change_date=r.study.change_date))
+    if r.sc is not None:
+        figs.append(evaluation.plot_synthetic_control(r.sc, title=f"{r.study.unit}: crime per 1,000 residents "
+                                                                  f"against its synthetic control",
+                                                      change_date=r.study.change_date))
+    return figs

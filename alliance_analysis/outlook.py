@@ -1,0 +1,265 @@
+"""Forecast outlook of a crime series: backtest-selected forecasts, honest accuracy, coherent totals.
+
+:func:`forecast_outlook` prepares the series of the chosen forces and categories (periods
+missing inside a series are zeros: police.uk and Home Office tables list only non-zero
+combinations; a period absent from the whole source is a gap and stops the forecast with a
+sentence saying so), runs :func:`alliance_analysis.forecasting.forecast_many` with its
+nested design (models selected on earlier origins, scored on later ones they were not
+selected on; intervals calibrated from out-of-sample errors), reconciles forces, categories
+and the group total (MinT), and records whatever it could not do in one plain sentence.
+
+Examples
+--------
+>>> q = pd.PeriodIndex(["2020Q1", "2020Q3"], freq="Q")
+>>> d = pd.DataFrame({"force": "A", "offence_group": "Robbery", "quarter": q, "count": [1, 2]})
+>>> complete_series(d, "quarter", ["force", "offence_group"])[1]
+'the source has no data for 2020Q2: forecasts need consecutive periods'
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from alliance_analysis.errors import DataValidationError, ParameterError
+
+log = logging.getLogger(__name__)
+
+
+def complete_series(data: pd.DataFrame, time: str, keys: Sequence[str]) -> tuple[pd.DataFrame, str]:
+    """Every series over every period of the source, zero where a series has no record.
+
+    Returns the completed frame and ``""``, or an empty frame and the sentence saying why
+    forecasting cannot run (periods absent from the whole source).
+
+    Examples
+    --------
+    >>> m = pd.PeriodIndex(["2020-01", "2020-02", "2020-02"], freq="M")
+    >>> d = pd.DataFrame({"force": "A", "crime_type": ["Drugs", "Drugs", "Robbery"], "month": m, "count": [3, 4, 1]})
+    >>> out, why = complete_series(d, "month", ["force", "crime_type"])
+    >>> out["count"].tolist(), why
+    ([3, 4, 0, 1], '')
+    """
+    keys = list(keys)
+    periods = pd.period_range(data[time].min(), data[time].max(), freq=data[time].dtype.freq)
+    absent = periods.difference(pd.PeriodIndex(data[time].unique()))
+    if len(absent):
+        shown = ", ".join(str(p) for p in absent[:6]) + (f" and {len(absent) - 6} more" if len(absent) > 6 else "")
+        return data.iloc[0:0], f"the source has no data for {shown}: forecasts need consecutive periods"
+    combos = data[keys].drop_duplicates()
+    grid = combos.merge(pd.DataFrame({time: periods}), how="cross")
+    out = grid.merge(data[[*keys, time, "count"]], on=[*keys, time], how="left")
+    filled = int(out["count"].isna().sum())
+    out["count"] = out["count"].fillna(0).astype("int64")
+    out = out.sort_values([*keys, time]).reset_index(drop=True)
+    out.attrs["zero_filled"] = filled
+    return out, ""
+
+
+@dataclass
+class Outlook:
+    """Results of :func:`forecast_outlook` (``result`` is ``None`` when forecasting could not run)."""
+
+    result: object | None
+    coherent: pd.DataFrame
+    group_name: str
+    category: str
+    time: str
+    horizon: int
+    skipped: str = ""
+    notes: list[str] = field(default_factory=list)
+
+    def accuracy_table(self) -> pd.DataFrame:
+        """Mean accuracy by model on the hold-out origins, with interval coverage and flagged series.
+
+        Examples
+        --------
+        >>> Outlook(None, pd.DataFrame(), "A", "crime_type", "month", 6).accuracy_table().empty
+        True
+        """
+        if self.result is None:
+            return pd.DataFrame()
+        a = self.result.accuracy
+        cols = {"mase": "mean", "smape": "mean"}
+        for c in a.columns:
+            if c.startswith("coverage_") and c != "coverage_flag":
+                cols[c] = "mean"
+        t = a.groupby("model").agg(cols)
+        if "coverage_flag" in a.columns:
+            t["series_flagged"] = a.groupby("model")["coverage_flag"].apply(lambda s: int(s.astype(bool).sum()))
+        sel = self.result.selected["model"].value_counts()
+        t["selected_for"] = sel.reindex(t.index).fillna(0).astype(int)
+        for c in t.columns:
+            if c.startswith("coverage_"):
+                t[c] = t[c] * 100
+        return t.sort_values("mase").reset_index()
+
+    def selected_holdout(self) -> float:
+        """Mean hold-out MASE of the selected models (scored on origins not used to select them)."""
+        if self.result is None or "accuracy_holdout" not in self.result.selected:
+            return float("nan")
+        return float(np.nanmean(self.result.selected["accuracy_holdout"].to_numpy(dtype=float)))
+
+    def totals_table(self) -> pd.DataFrame:
+        """Coherent forecasts of the group total and each force's total: one row per period, one
+        column per area (from the reconciled hierarchy's "...|Total" nodes).
+
+        Examples
+        --------
+        >>> c = pd.DataFrame({"node": ["G|Total|Total", "G|A|Total", "G|A|Drugs"],
+        ...                   "quarter": pd.PeriodIndex(["2024Q1"] * 3, freq="Q"), "coherent": [5.0, 5.0, 5.0]})
+        >>> Outlook(object(), c, "G", "offence_group", "quarter", 1).totals_table().columns.tolist()
+        ['quarter', 'G', 'A']
+        """
+        if self.coherent.empty:
+            return pd.DataFrame()
+        c = self.coherent
+        parts = c["node"].str.split("|")
+        is_total = parts.str[-1] == "Total"
+        label = parts.map(lambda p: next((x for x in reversed(p) if x != "Total"), p[0]))
+        tot = c[is_total].assign(area=label[is_total])
+        order = list(dict.fromkeys(tot["area"]))
+        wide = tot.pivot_table(index=self.time, columns="area", values="coherent", aggfunc="sum")[order]
+        wide.columns.name = None
+        return wide.reset_index()
+
+    def summary(self) -> str:
+        """One or two sentences in numbers for the report's opening summary."""
+        if self.result is None:
+            return f"- Forecasts: {self.skipped}"
+        r = self.result
+        n = len(r.selected)
+        unit = "quarters" if self.time == "quarter" else "months"
+        snaive = r.accuracy.loc[r.accuracy["model"] == "snaive", "mase"].mean() if "snaive" in set(
+            r.accuracy["model"]) else float("nan")
+        cov = [c for c in r.accuracy.columns if c.startswith("coverage_") and c != "coverage_flag"]
+        sel = r.accuracy[r.accuracy["selected"].astype(bool)] if "selected" in r.accuracy else r.accuracy
+        cov_txt = ", ".join(f"{c.split('_')[1]}% intervals covered {sel[c].mean() * 100:.0f}%" for c in cov)
+        flagged = int(r.selected["coverage_flag"].astype(bool).sum()) if "coverage_flag" in r.selected else 0
+        out = (f"- Forecasts: {n} series for the next {self.horizon} {unit}; the selected models' mean scaled "
+               f"error on origins they were not chosen on is {self.selected_holdout():.2f} (seasonal naive over all "
+               f"origins {snaive:.2f}; below 1 beats the in-sample seasonal naive); {cov_txt} at hold-out origins"
+               f"{f'; {flagged} series flagged for low coverage' if flagged else ''}.")
+        return out
+
+
+def forecast_outlook(series, *, forces: Sequence[str], categories: Sequence[str] | None = None, horizon: int,
+                     n_origins: int, step: int, group_name: str | None = None) -> Outlook:
+    """Forecast the series of ``forces`` (and ``categories``) with coherent totals (see the module docstring).
+
+    Parameters
+    ----------
+    series : CrimeSeries
+    forces : sequence of str
+    categories : sequence of str, optional
+        Categories to forecast (all when ``None``); anti-social behaviour and fraud are left out.
+    horizon, n_origins, step : int
+        Passed to :func:`forecast_many`.
+    group_name : str, optional
+        Name of the group total (default the forces joined by "and").
+    """
+    from alliance_analysis import forecasting
+
+    cat, time = series.category, series.time
+    name = group_name or " and ".join(forces)
+    d = series.data[series.data["force"].isin(list(forces))]
+    d = d[~d[cat].isin(["Anti-social behaviour", "Fraud"])]
+    if categories:
+        unknown = sorted(set(categories) - set(d[cat]))
+        if unknown:
+            raise ParameterError(f"categories {unknown} are not in the data; it has {sorted(d[cat].unique())}")
+        d = d[d[cat].isin(list(categories))]
+    empty = Outlook(None, pd.DataFrame(), name, cat, time, horizon)
+    if d.empty:
+        empty.skipped = "no series of the chosen forces and categories are in the data."
+        return empty
+    d, why = complete_series(d, time, ["force", cat])
+    if why:
+        empty.skipped = why + "."
+        return empty
+    notes = []
+    if d.attrs.get("zero_filled"):
+        notes.append(f"{d.attrs['zero_filled']:,} force-category-period cells with no record were counted as zero.")
+    try:
+        result = forecasting.forecast_many(d, keys=("force", cat), horizon=horizon, n_origins=n_origins, step=step,
+                                           time=time)
+    except DataValidationError as exc:
+        empty.skipped = f"the series are too short for this design ({exc.detail})."
+        return empty
+    coherent = pd.DataFrame()
+    try:
+        coherent = forecasting.reconcile_forecasts(result, ["force", cat],
+                                                   groups={name: list(forces)} if len(forces) > 1 else None)
+    except (DataValidationError, ParameterError, ValueError) as exc:
+        notes.append(f"coherent totals not computed: {exc}")
+    if len(result.skipped):
+        for m, g in result.skipped.groupby("model"):
+            notes.append(f"{m} could not run on {len(g)} series: {g['reason'].iloc[0]}")
+    return Outlook(result, coherent, name, cat, time, horizon, "", notes)
+
+
+def forces_in(series, forces: Sequence[str] | str | None) -> tuple[list[str], str]:
+    """The asked-for forces that the series covers, and a sentence naming any it does not.
+
+    Examples
+    --------
+    >>> from alliance_analysis.sources import CrimeSeries
+    >>> s = CrimeSeries(pd.DataFrame({"force": ["Dorset"], "quarter": pd.PeriodIndex(["2020Q1"], freq="Q"),
+    ...                               "offence_group": ["Robbery"], "count": [1]}), "x", "y", False)
+    >>> forces_in(s, ["Dorset", "Wiltshire"])
+    (['Dorset'], 'The data have no series for Wiltshire; the report covers Dorset.')
+    """
+    from alliance_analysis import clean
+
+    have = series.forces
+    if forces is None or (not isinstance(forces, str) and len(forces) == 0):
+        return have, ""
+    wanted = clean.resolve_forces(forces)
+    chosen = [f for f in wanted if f in have]
+    missing = [f for f in wanted if f not in have]
+    if not chosen:
+        raise ParameterError(f"the data have no series for {wanted}; they cover {', '.join(have[:10])}"
+                             f"{' ...' if len(have) > 10 else ''}. Fix: set 'forces' to forces the data covers")
+    note = (f"The data have no series for {', '.join(missing)}; the report covers {', '.join(chosen)}."
+            if missing else "")
+    return chosen, note
+
+
+def plot_fan(outlook: Outlook, force: str, category: str, *, synthetic: bool = False):
+    """History and the selected model's forecast with its 80% and 95% intervals for one series.
+
+    Examples
+    --------
+    >>> Outlook(None, pd.DataFrame(), "A", "crime_type", "month", 6) is not None
+    True
+    """
+    import matplotlib.pyplot as plt
+
+    from alliance_analysis.plots import apply_house_style, figure_title
+
+    if outlook.result is None:
+        raise ParameterError(f"no forecasts to plot: {outlook.skipped}")
+    r, t, c = outlook.result, outlook.time, outlook.category
+    h = r.history[(r.history["force"] == force) & (r.history[c] == category)].sort_values(t)
+    f = r.forecasts[r.forecasts["is_selected"] & (r.forecasts["force"] == force) & (r.forecasts[c] == category)]
+    if h.empty or f.empty:
+        raise ParameterError(f"no series for {force} / {category}")
+    apply_house_style()
+    fig, ax = plt.subplots(figsize=(10, 4.8))
+    x = h[t].dt.to_timestamp()
+    xf = f[t].dt.to_timestamp()
+    ax.plot(x, h["count"], color="#424242", lw=1.2, label="recorded")
+    if {"lo_95", "hi_95"} <= set(f.columns):
+        ax.fill_between(xf, f["lo_95"], f["hi_95"], color="#90caf9", alpha=0.5, label="95% interval")
+    if {"lo_80", "hi_80"} <= set(f.columns):
+        ax.fill_between(xf, f["lo_80"], f["hi_80"], color="#42a5f5", alpha=0.6, label="80% interval")
+    ax.plot(xf, f["mean"], color="#0d47a1", lw=1.8, label=f"forecast ({f['model'].iloc[0]})")
+    ax.set_ylabel(f"recorded a {'quarter' if t == 'quarter' else 'month'}")
+    ax.legend(fontsize=8, loc="upper left")
+    figure_title(ax, f"{force}: {category.lower()}, history and forecast", synthetic=synthetic)
+    fig.tight_layout()
+    return fig
