@@ -7,6 +7,8 @@ import copy
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from alliance_analysis import paths, scenarios
 from alliance_analysis.errors import DataValidationError, ParameterError
@@ -495,3 +497,41 @@ def test_forces_missing_from_the_data_are_named_not_dropped():
     s2, shares, notes = scenarios.with_real_shares(s, frames={"population": pop})
     assert shares.empty and s2 == s
     assert notes == ["Population shares are not shown for 2013/14: no year in which every partner has a figure."]
+
+
+# ---------------------------------------------------------------- property-based: a specific error or a correct result
+
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(amount=st.floats(allow_nan=True, allow_infinity=True, width=64))
+def test_any_saving_amount_gives_a_named_error_or_the_right_npv(amount):
+    data = {**BASE, "options": [{"name": "o", "savings": [{"area": "s", "amount_gbp_m": amount, "start_year": 2013}]}]}
+    if not np.isfinite(amount):
+        with pytest.raises(DataValidationError, match=r"options\[0\]\.savings\[0\]\.amount_gbp_m: .* not a finite"):
+            scenarios.load_scenarios(data)
+        return
+    s = scenarios.load_scenarios(data)
+    with np.errstate(over="ignore"):
+        expected = amount * (1 + 1 / 1.035 + 1 / 1.035**2)  # by hand: the full amount in each of 3 years
+    got = scenarios.appraise(s, "o", horizon=3).npv_gbp_m
+    if np.isfinite(expected):
+        assert got == pytest.approx(expected, rel=1e-12, abs=1e-300)
+
+
+YAML_PIECES = ["name: x\n", "base_year: 2013\n", "price_base: p\n", "forces: [{name: A}]\n", "options: [{name: o}]\n",
+               "a: &a [1, 2]\n", "b: *a\n", "name: y\n", "- 1\n", ": :\n", "\t\n", "x: [\n", "'\n", "c: {d: e}\n",
+               "base_year: .nan\n", "options: [[{name: o}]]\n", "\xa3\n"]
+
+
+@settings(max_examples=80, deadline=None)
+@given(pieces=st.lists(st.sampled_from(YAML_PIECES), max_size=8))
+def test_any_yaml_text_gives_a_model_or_a_named_error(tmp_path_factory, pieces):
+    f = tmp_path_factory.mktemp("y") / "s.yaml"
+    f.write_text("".join(pieces), encoding="utf-8")
+    try:
+        s = scenarios.load_scenarios(f)
+    except DataValidationError as exc:
+        assert exc.file == str(f) and len(str(exc)) < 2000
+    else:
+        assert isinstance(s, scenarios.ScenarioSet) and s.forces and s.options
