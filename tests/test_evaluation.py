@@ -415,3 +415,12 @@ def test_uncertified_weights_raise_a_convergence_warning(monkeypatch):
     with pytest.warns(E.ConvergenceWarning, match="not certified optimal"):
         r = E.synthetic_control(_panel(0.0), "T", ["A", "B", "C"], "2012-01")
     assert not r.converged
+
+
+def test_verdict_reports_time_placebos_and_a_fake_date_as_bad_overturns_the_result():
+    sc = _sc_with(0.05, 20)
+    tp_ok = pd.DataFrame({"fake_change": ["2011-01"], "ratio": [sc.ratio / 2], "effect": [0.0]})
+    tp_bad = pd.DataFrame({"fake_change": ["2011-01"], "ratio": [sc.ratio * 2], "effect": [0.0]})
+    assert "Unlikely to be chance" in E.verdict(sc=dataclasses.replace(sc, time_placebos=tp_ok))
+    text = E.verdict(sc=dataclasses.replace(sc, time_placebos=tp_bad))
+    assert "a fake date fits as badly" in text and "unproven" in text and "Unlikely to be chance" not in text

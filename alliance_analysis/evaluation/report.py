@@ -30,6 +30,8 @@ def verdict(its: ITSResult | None = None, sc: SyntheticControlResult | None = No
     <= ``alpha`` when that is attainable); the synthetic control is "unlikely to be
     chance" only when the placebo p <= 0.10 with at least 10 placebos. The overall
     conclusion claims an effect only if every supplied method supports it with the same sign.
+    A placebo change date in the pre-period whose post/pre error ratio reaches the real
+    one's withdraws the synthetic control's support.
     No test that is known to be miscalibrated is used.
 
     Examples
@@ -71,6 +73,15 @@ def verdict(its: ITSResult | None = None, sc: SyntheticControlResult | None = No
         n = len(sc.placebos)
         k = n - 1
         chance = sc.p_value <= THRESHOLDS["sc_placebo_p"] and k >= THRESHOLDS["sc_min_placebos"]
+        tp_text = ""
+        tp = sc.time_placebos
+        if tp is not None and not tp.empty:
+            worst = tp.loc[tp["ratio"].idxmax()]
+            above = bool(worst["ratio"] >= sc.ratio)
+            tp_text = (f"Placebo change dates in the pre-period ({', '.join(tp['fake_change'])}) give post/pre "
+                       f"error ratios up to {worst['ratio']:.2f} against {sc.ratio:.2f} at the real date"
+                       + (": a fake date fits as badly, which undermines the result." if above else "."))
+            chance = chance and not above
         ci = "" if np.isnan(sc.effect_ci[0]) else (
             f" (placebo interval {sc.effect_ci[0]:+.1%} to {sc.effect_ci[1]:+.1%}, coverage >= {sc.ci_coverage:.0%})")
         parts.append(
@@ -81,6 +92,8 @@ def verdict(its: ITSResult | None = None, sc: SyntheticControlResult | None = No
             + (", so with this few peers no result can be strongly conclusive)." if k < THRESHOLDS["sc_min_placebos"]
                else ").")
             + (" Unlikely to be chance." if chance else ""))
+        if tp_text:
+            parts.append(tp_text)
         supports.append(chance)
         signs.append(np.sign(sc.effect))
         breaks.append(sc.data_breaks)
