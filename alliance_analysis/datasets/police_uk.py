@@ -343,8 +343,11 @@ class _Source:
             ) from exc
         return _CappedReader(fh, limit, self.display(member), why)  # type: ignore[return-value]
 
-    def reader(self, member: _Member) -> IO[bytes]:
-        """Something pyarrow.csv can read: a stream, never the whole member in memory."""
+    def reader(self, member: _Member) -> IO[bytes] | pa.NativeFile:
+        """Something pyarrow.csv can read: a stream, never the whole member in memory
+        (a native Arrow file on disk, so parsing threads need not hold the GIL)."""
+        if self.zip is None and not member.dangling:
+            return pa.OSFile(str(self.path / member.name))
         return self.open(member)
 
     def header(self, member: _Member) -> list[str] | None:
@@ -861,7 +864,8 @@ def load_street_archive(
             )
         bar = tqdm(total=len(chosen), desc="police.uk files", unit="file", disable=not progress)
         if workers is not None or client is not None:
-            task = functools.partial(_read_task, str(src.path), max_member_bytes, max_ratio, by_lsoa)
+            task = functools.partial(_read_task, str(src.path.resolve()), max_member_bytes, max_ratio,
+                                     by_lsoa)
             with parallel.dask_client(workers, client) as dclient:  # type: ignore[arg-type]
                 results = parallel.map_tasks(task, [m for m, _ in chosen], client=dclient)
             for (member, force), res in zip(chosen, results):
