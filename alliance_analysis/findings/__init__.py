@@ -16,10 +16,10 @@ from alliance_analysis.findings.plots import plot_printed_vs_recomputed, plot_ta
 from alliance_analysis.findings.register import (CLAIMS_FILE, STATUS_COLOURS, STATUSES, build_claims_register,
                                                  compare, filter_register, largest_differences, load_claims,
                                                  printed_tolerance, recompute_claim, register_summary,
-                                                 style_register)
+                                                 style_register, summary_text)
 
 __all__ = [
     "CLAIMS_FILE", "DATA_CHECKS", "SEED_CHECKS", "STATUS_COLOURS", "STATUSES", "build_claims_register", "compare",
     "filter_register", "largest_differences", "load_claims", "plot_printed_vs_recomputed", "plot_table3",
-    "printed_tolerance", "recompute_claim", "register_summary", "style_register",
+    "printed_tolerance", "recompute_claim", "register_summary", "style_register", "summary_text",
 ]

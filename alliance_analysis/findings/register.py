@@ -245,3 +245,30 @@ def filter_register(register: pd.DataFrame, statuses: Sequence[str] | None = Non
     if unknown:
         raise DataValidationError(f"unknown status {sorted(unknown)}", fix=f"use any of {list(STATUSES)}")
     return register[register["status"].isin(list(statuses))].reset_index(drop=True)
+
+
+def summary_text(register: pd.DataFrame) -> str:
+    """The report's opening summary in numbers (markdown bullets), generated from the register.
+
+    Examples
+    --------
+    >>> text = summary_text(build_claims_register())
+    >>> text.startswith("- ") and "claims" in text
+    True
+    """
+    n = len(register)
+    counts = register["status"].value_counts()
+    out = [f"- {n} quantitative claims from {register['document'].nunique()} source papers: "
+           + ", ".join(f"{int(counts.get(s, 0))} {s}" for s in STATUSES) + "."]
+    diff = register[register["status"] == "differs"].copy()
+    if len(diff):
+        diff["abs_rel"] = diff["relative_difference"].abs()
+        top = diff.sort_values("abs_rel", ascending=False).head(3)
+        out.append("- Largest differences: " + "; ".join(
+            f"{r['id']} printed {r['value']:g}, recomputed {r['recomputed']:.4g}" for _, r in top.iterrows()) + ".")
+    data_checked = register[register["check"].isin(list(DATA_CHECKS)) & register["recomputed"].notna()]
+    if len(data_checked):
+        out.append(f"- {len(data_checked)} claims are checked against the Home Office and ONS series: "
+                   + "; ".join(f"{r['id']} ({r['status']}: printed {r['value']:g}, public data {r['recomputed']:.4g})"
+                               for _, r in data_checked.iterrows()) + ".")
+    return "\n".join(out)
