@@ -16,8 +16,20 @@ from alliance_analysis import paths
 from alliance_analysis.errors import AllianceError
 
 
+def _timeout(text: str) -> int:
+    """argparse type for --timeout: a whole number of seconds >= 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of seconds; give 1 or more") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} is not allowed; give a timeout of 1 second or more "
+                                         "(leave --timeout out for no limit)")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
-    """The argument parser (subcommands run, data, notebooks, params)."""
+    """The argument parser (subcommands run, data build/fetch, notebooks, params)."""
     p = argparse.ArgumentParser(prog="alliance-analysis", description="Police alliance analysis: data, runs and reports.")
     p.add_argument("-v", "--verbose", action="store_true", help="log progress details")
     sub = p.add_subparsers(dest="command", required=True)
@@ -27,13 +39,18 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--only", nargs="+", default=None, metavar="NAME", help="notebook names to run")
     run.add_argument("--output-dir", default=None, help="where run folders go (default: reports/)")
     run.add_argument("--fail-fast", action="store_true", help="stop at the first failing notebook")
-    run.add_argument("--timeout", type=int, default=None, help="per-cell timeout in seconds")
+    run.add_argument("--timeout", type=_timeout, default=None, help="per-cell timeout in seconds (>= 1)")
     run.add_argument("--no-html", action="store_true", help="skip HTML export")
 
     data = sub.add_parser("data", help="data commands")
     dsub = data.add_subparsers(dest="data_command", required=True)
     build = dsub.add_parser("build", help="build data/processed from data/raw and bundled tables")
     build.add_argument("--output-dir", default=None)
+    fetch = dsub.add_parser("fetch", help="download the current official releases (Home Office, ONS) into data/raw")
+    fetch.add_argument("--dest", default=None, help="root to fill (default: data/raw)")
+    fetch.add_argument("--source", dest="sources", nargs="+", default=None, metavar="NAME",
+                       help="release names or source folders to fetch (default: all)")
+    fetch.add_argument("--base-url", default=None, help="fetch from this mirror instead of each listed URL")
 
     nbs = sub.add_parser("notebooks", help="notebook hygiene")
     nsub = nbs.add_subparsers(dest="nb_command", required=True)
@@ -71,10 +88,19 @@ def _dispatch(args: argparse.Namespace) -> int:
             line = f"{nb.status:9s} {nb.name} ({nb.seconds:.1f} s) -> {nb.html or nb.output}"
             print(line)
             if nb.error:
-                print("          " + nb.error.splitlines()[0][:300])
+                for err_line in nb.error.splitlines()[:8]:
+                    print("          " + err_line[:300])
         print(f"run {result.run_id}: {sum(n.status == 'succeeded' for n in result.notebooks)}/"
               f"{len(result.notebooks)} succeeded; index: {result.run_dir.parent / 'index.html'}")
         return 0 if result.ok else 1
+    if args.command == "data" and args.data_command == "fetch":
+        from alliance_analysis.datasets import download
+
+        records = download.fetch_official_releases(dest=args.dest, sources=args.sources, base_url=args.base_url)
+        for rec in records:
+            print(f"fetched {getattr(rec, 'path', rec)}")
+        print(f"fetched {len(records)} releases into {args.dest or paths.RAW_DIR}")
+        return 0
     if args.command == "data":
         from alliance_analysis import build
 

@@ -87,29 +87,22 @@ class ForecastParams(NotebookParams):
     """Parameters of ``02_crime_trend_forecasting``."""
 
     forces: list[str] = Field(default_factory=lambda: ["Warwickshire", "West Mercia"], min_length=1)
-    crime_types: list[str] | None = None
-    horizon: Int = Field(12, ge=1, le=60)
+    categories: list[str] | None = None
+    horizon: Int = Field(8, ge=1, le=60)
     n_origins: Int = Field(4, ge=1, le=24)
     step: Int = Field(1, ge=1, le=12)
-    change_date: str = "2013-10"
-    peer_group: str = "West Mercia most similar group"
-    treated_force: str = "West Mercia"
-    data_source: DataSource = "default"
+    data_source: DemandSource = "default"
     police_uk_path: str | None = None
-    start_month: str = "2008-04"
-    end_month: str = "2014-09"
+    prc_path: str | None = None
+    start: str | None = None
+    end: str | None = None
+    studies: list[str] | None = None
+    treated_force: str | None = None
+    change_date: str | None = None
+    peer_group: str | None = None
     seed: Int = Field(2014, ge=0)
 
-    @field_validator("start_month", "end_month", "change_date")
-    @classmethod
-    def _month(cls, v: str) -> str:
-        import pandas as pd
-
-        try:
-            pd.Period(v, "M")
-        except (ValueError, TypeError) as exc:
-            raise ValueError(f"{v!r} is not a month; write it as 'YYYY-MM'") from exc
-        return v
+    _period = field_validator("start", "end", "change_date")(DemandParams._period.__func__)
 
 
 class BusinessCaseParams(NotebookParams):

@@ -69,3 +69,85 @@ def test_cli_notebooks_check_fails_on_outputs(tmp_path, monkeypatch, capsys):
     assert "cell 0 has outputs" in capsys.readouterr().out
     assert main(["notebooks", "strip"]) == 0
     assert main(["notebooks", "check"]) == 0
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        pytest.param("0", "0 is not allowed; give a timeout of 1 second or more", id="zero"),
+        pytest.param("-1", "-1 is not allowed", id="negative"),
+        pytest.param("1.5", "'1.5' is not a whole number", id="fraction"),
+    ],
+)
+def test_cli_timeout_below_one_second_is_rejected(value, message, capsys):
+    with pytest.raises(SystemExit) as exc:
+        build_parser().parse_args(["run", "--timeout", value])
+    assert exc.value.code == 2
+    assert message in capsys.readouterr().err
+
+
+def test_cli_data_fetch_calls_fetch_official_releases(tmp_path, monkeypatch, capsys):
+    from alliance_analysis.datasets import download
+
+    calls = []
+
+    class Rec:
+        def __init__(self, path):
+            self.path = path
+
+    def fake_fetch(dest=None, sources=None, base_url=None):
+        calls.append((dest, sources, base_url))
+        return [Rec(tmp_path / "home_office" / "a.ods")]
+
+    monkeypatch.setattr(download, "fetch_official_releases", fake_fetch)
+    code = main(["data", "fetch", "--dest", str(tmp_path), "--source", "rolling_pfa", "workforce",
+                 "--base-url", "http://127.0.0.1:9/mirror"])
+    assert code == 0
+    assert calls == [(str(tmp_path), ["rolling_pfa", "workforce"], "http://127.0.0.1:9/mirror")]
+    out = capsys.readouterr().out
+    assert "a.ods" in out and "fetched 1 releases" in out
+
+
+def test_cli_data_fetch_errors_exit_2(monkeypatch, capsys):
+    from alliance_analysis.datasets import download
+    from alliance_analysis.errors import DownloadError
+
+    def failing(dest=None, sources=None, base_url=None):
+        raise DownloadError("http://x/y: deadline of 60 s exceeded")
+
+    monkeypatch.setattr(download, "fetch_official_releases", failing)
+    assert main(["data", "fetch"]) == 2
+    assert "deadline of 60 s exceeded" in capsys.readouterr().err
+
+
+def test_cli_bad_path_parameter_named_before_any_kernel(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    cfg = tmp_path / "run.yaml"
+    cfg.write_text("notebooks:\n  03_merger_business_case:\n    scenario_file: scenarios/missing.yaml\n")
+    code = main(["run", "--config", str(cfg), "--output-dir", str(tmp_path / "r")])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert f"03_merger_business_case: parameter 'scenario_file': {tmp_path / 'scenarios' / 'missing.yaml'} does not exist" in err
+    assert not (tmp_path / "r").exists()
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        pytest.param("notebooks: {}\nnotebooks: {}\n", "duplicate key 'notebooks'", id="duplicate-key"),
+        pytest.param("- a\n- b\n", "mapping", id="list-top-level"),
+        pytest.param("a: &a [x,x,x,x,x,x,x,x,x]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\n"
+                     "d: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]\ne: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]\nf: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]\n"
+                     "g: [*f,*f,*f,*f,*f,*f,*f,*f,*f]\n", "run.yaml", id="alias-bomb"),
+        pytest.param("timeout: 0\n", "timeout", id="timeout-zero"),
+        pytest.param("timeout: '30'\n", "timeout", id="timeout-text"),
+    ],
+)
+def test_cli_bad_run_config_named_with_file(tmp_path, capsys, text, message):
+    cfg = tmp_path / "run.yaml"
+    cfg.write_text(text)
+    code = main(["run", "--config", str(cfg), "--output-dir", str(tmp_path / "r")])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert message in err and len(err) < 3000
+    assert not (tmp_path / "r").exists()

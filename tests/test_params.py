@@ -29,7 +29,7 @@ def test_defaults_validate_and_are_frozen(name):
         pytest.param("02_crime_trend_forecasting", {"horizon": "6"}, r"'horizon'.*valid integer.*got '6'.*without quotes", id="int-as-string"),
         pytest.param("02_crime_trend_forecasting", {"seed": 7.0}, r"'seed'.*valid integer.*got 7\.0", id="int-as-float"),
         pytest.param("02_crime_trend_forecasting", {"seed": True}, r"'seed'.*valid integer", id="int-as-bool"),
-        pytest.param("02_crime_trend_forecasting", {"change_date": "2013-14"}, r"'change_date'.*'YYYY-MM'", id="change-date"),
+        pytest.param("02_crime_trend_forecasting", {"change_date": "2013-14"}, r"'change_date'.*'YYYY-MM' or 'YYYYQn'", id="change-date"),
         pytest.param("01_demand_analysis", {"budget_gbp": math.inf}, r"'budget_gbp'.*finite.*\.inf and \.nan", id="budget-inf"),
         pytest.param("01_demand_analysis", {"budget_gbp": math.nan}, r"'budget_gbp'.*finite", id="budget-nan"),
         pytest.param("01_demand_analysis", {"budget_gbp": "3e8"}, r"'budget_gbp'.*valid number", id="budget-text"),
