@@ -226,8 +226,13 @@ def style_register(register: pd.DataFrame):
     def _row(row: pd.Series) -> list[str]:
         return [f"background-color: {STATUS_COLOURS[row['status']]}"] * len(row)
 
-    return view.style.apply(_row, axis=1).format({"value": "{:g}", "recomputed": "{:.4g}", "difference": "{:+.3g}"},
-                                                 na_rep="-").hide(axis="index")
+    labels = {"id": "Claim", "document": "Source paper", "location": "Where", "claim_as_printed": "Claim as printed",
+              "value": "Printed", "unit": "Unit", "recomputed": "Recomputed", "difference": "Difference",
+              "status": "Status", "reason": "Why"}
+    styled = view.style.apply(_row, axis=1).format({"value": "{:,.6g}", "recomputed": "{:,.4g}",
+                                                    "difference": "{:+,.3g}"}, na_rep="–")
+    styled = styled.relabel_index([labels[c] for c in cols], axis="columns").hide(axis="index")
+    return styled.set_uuid("claims-register").set_table_attributes('class="claims-register"')
 
 
 def filter_register(register: pd.DataFrame, statuses: Sequence[str] | None = None) -> pd.DataFrame:
