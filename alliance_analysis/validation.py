@@ -47,6 +47,9 @@ KINDS = frozenset({"str", "int", "float", "count", "date", "category"})
 #: longest value shown in an error message (messages stay bounded in size)
 _SHOW = 60
 
+#: largest whole number a float64 holds exactly
+_MAX_EXACT = 2.0**53
+
 _THOUSANDS = r"^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?$"
 
 
@@ -366,6 +369,11 @@ def _numeric(raw: pd.Series, col: Column, header: str, source: Any, corrections:
             frac = np.isfinite(arr) & (arr != np.round(arr))
         if frac.any():
             _raise_at(frac, raw, "{value} is not a whole number", source, header, "counts are whole numbers")
+        with np.errstate(invalid="ignore"):
+            huge = np.abs(arr) >= _MAX_EXACT
+        if huge.any():  # beyond 2**53 a float is no longer an exact whole number (and int64 overflows)
+            _raise_at(huge, raw, "{value} is too large to be an exact count", source, header,
+                      "check the value against the published source")
         if blank.any():
             return pd.Series(pd.array(arr, dtype="Float64"), index=raw.index).round().astype("Int64")
         return pd.Series(arr.astype("int64"), index=raw.index)

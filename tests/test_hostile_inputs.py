@@ -12,6 +12,7 @@ independent count made with the ``csv`` module, never a raw exception or a chang
 from __future__ import annotations
 
 import csv
+import functools
 import gzip
 import io
 import math
@@ -394,9 +395,27 @@ def _strict(cell: str) -> float | None:
     return x if math.isfinite(x) else None
 
 
+@functools.lru_cache(maxsize=None)
+def _head(rel: str, encoding: str, n: int) -> tuple[tuple[str, ...], tuple[str, ...], tuple[tuple[str, ...], ...]]:
+    """Comment lines, header and the first ``n`` rows of a real file, streamed (never the whole file)."""
+    path = SHARED / rel
+    opener = gzip.open if path.suffix == ".gz" else open
+    comments: list[str] = []
+    with opener(path, "rt", encoding=encoding, newline="") as fh:
+        while True:  # note lines above the header
+            line = fh.readline()
+            if not line.startswith("#"):
+                break
+            comments.append(line)
+        first = list(csv.reader(io.StringIO(line)))[0]
+        reader = csv.reader(fh)  # records, including quoted cells spanning lines
+        rows = [first, *(r for _, r in zip(range(n), reader))]
+    return tuple(comments), tuple(rows[0]), tuple(tuple(r) for r in rows[1: n + 1])
+
+
 def _sample(spec: Spec, tmp: Path) -> tuple[list[str], list[str], list[list[str]]]:
-    comments, header, rows = _read_rows(SHARED / spec.rel, spec.encoding)
-    return comments, header, [list(r) for r in rows[: spec.rows]]
+    comments, header, rows = _head(spec.rel, spec.encoding, spec.rows)
+    return list(comments), list(header), [list(r) for r in rows]
 
 
 def _run(spec: Spec, loader: Callable[[Path], pd.DataFrame], path: Path) -> pd.DataFrame | DataValidationError:
@@ -439,7 +458,7 @@ def test_unchanged_sample_loads_with_the_independent_total(tmp_path, shared_data
 
 
 @pytest.mark.parametrize("spec", _spec_params())
-@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=30, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data())
 def test_malformed_cell_gives_an_error_or_the_right_total(tmp_path, shared_data, spec, data):
     loader = _resolve(spec)
@@ -469,7 +488,7 @@ def test_malformed_cell_gives_an_error_or_the_right_total(tmp_path, shared_data,
 
 
 @pytest.mark.parametrize("spec", _spec_params())
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=10, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data())
 def test_duplicated_or_dropped_rows_never_change_the_total_silently(tmp_path, shared_data, spec, data):
     loader = _resolve(spec)

@@ -170,3 +170,10 @@ def test_hash_inside_a_cell_is_data_not_a_comment(tmp_path):
     p = _write(tmp_path, "force,kind,n,w\nDorset,a,1,0.5\nKent,b,2,#N/A\n")
     with pytest.raises(DataValidationError, match=r"column 'w', row 2: '#N/A' is not a number"):
         load_table(p, SCHEMA, comment="#")
+
+
+@pytest.mark.parametrize("value", [P for P in ("9.223372036854776e+18", "1e17", "-9007199254740993")])
+def test_counts_beyond_exact_float_range_are_refused(value):
+    s = Schema("n", [Column("x", "int")])
+    with pytest.raises(DataValidationError, match="too large to be an exact count"):
+        validate(pd.DataFrame({"x": ["1", value]}), s, source="n")
