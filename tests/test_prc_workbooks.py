@@ -44,6 +44,7 @@ def _workbook(path, sheets: dict[str, pd.DataFrame], engine: str, *, cover=True,
 @pytest.mark.parametrize("engine, suffix, names, title_rows", [
     pytest.param("odf", ".ods", ("2012-13", "2013-14"), 0, id="ods-hyphen"),
     pytest.param("odf", ".ods", ("2012_13", "2013_14"), 2, id="ods-underscore-title-rows"),
+    pytest.param("odf", ".ods", ("2012/13", "2013/14"), 0, id="ods-slash"),
     pytest.param("openpyxl", ".xlsx", ("2012-13", "2013-14"), 0, id="xlsx-hyphen"),
     pytest.param("openpyxl", ".xlsx", ("FY 2012-13", "FY 2013_14"), 3, id="xlsx-fy-prefix-title-rows"),
 ])
@@ -202,3 +203,24 @@ def test_missing_force_quarter_reported(tmp_path):
 
 def test_shipped_release_has_no_coverage_gaps(shipped):
     assert shipped.attrs["coverage_gaps"] == []
+
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(cells=st.lists(st.one_of(st.integers(-20, 10**6).map(str),
+                                st.sampled_from(["", "1.5", "inf", "nan", "1e3", "7.0", "1,000", "x", "\u0667"])),
+                      min_size=1, max_size=4))
+def test_generated_counts_give_a_named_error_or_the_right_sum(tmp_path, cells):
+    body = "".join(ROW.replace(",1,", f",{q},").format(n=f'"{c}"') for q, c in zip((1, 2, 3, 4), cells))
+    p = tmp_path / "gen.csv"
+    p.write_text(CSV_HEAD + body)
+    try:
+        df = prc.load_prc_quarterly(p)
+    except DataValidationError as e:
+        assert e.column == "Number of Offences" and e.row is not None
+        return
+    expected = sum(int(float(c.replace(",", ""))) for c in cells)
+    assert int(df["count"].sum()) == expected
