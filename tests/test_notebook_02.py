@@ -1,24 +1,32 @@
-"""Notebook 02 runs on the default synthetic data on a fast configuration."""
+"""Notebook 02 on the real default: quarterly forecasts scored on hold-out origins, coherent
+totals, and the three alliance evaluations with calibrated inference."""
 
 from __future__ import annotations
 
-import nbformat
-import papermill as pm
 import pytest
 
-from alliance_analysis import paths
+from tests.notebook_runs import run_notebook
 
 
 @pytest.mark.notebook
-def test_notebook_02_runs_and_labels_synthetic(tmp_path):
-    out = tmp_path / "02.ipynb"
-    pm.execute_notebook(str(paths.NOTEBOOKS_DIR / "02_crime_trend_forecasting.ipynb"), str(out),
-                        parameters={"crime_types": ["Burglary", "Violence and sexual offences"], "horizon": 6,
-                                    "n_origins": 2},
-                        kernel_name="alliance-analysis", cwd=str(tmp_path), progress_bar=False)
-    nb = nbformat.read(out, as_version=4)
-    outputs = [o for c in nb.cells for o in c.get("outputs", [])]
-    text = "".join(o.get("text", "") + o.get("data", {}).get("text/plain", "") for o in outputs)
-    assert "4 series" in text and "synthetic data: True" in text
-    assert "coverage_80" in text and "Overall:" in text
-    assert sum("image/png" in o.get("data", {}) for o in outputs) == 3
+def test_notebook_02_real_default(tmp_path):
+    out = run_notebook("02_crime_trend_forecasting", tmp_path, horizon=4, n_origins=2)
+    text = out["text"]
+    assert "Home Office police recorded crime" in text and "SYNTHETIC" not in text
+    assert "origins they were not chosen on" in text
+    for study in ("Warwickshire-West Mercia alliance", "Warwickshire-West Mercia new policing model",
+                  "Devon and Cornwall-Dorset alliance"):
+        assert study in text
+    assert "randomisation p" in text and "Thresholds" in text and "Why these" in text
+    assert out["figures"] >= 7     # fan chart + two per study
+
+
+@pytest.mark.notebook
+def test_notebook_02_custom_study_without_peers(tmp_path):
+    from alliance_analysis import paths
+
+    out = run_notebook("02_crime_trend_forecasting", tmp_path, horizon=4, n_origins=2, data_source="prc",
+                       prc_path=str(paths.RAW_DIR / "home_office" / "prc-pfa-mar2013-onwards-tables-191023.csv.gz"),
+                       forces=["Dorset"], treated_force="Dorset", change_date="2015-03")
+    text = out["text"]
+    assert "Dorset from 2015-03" in text
