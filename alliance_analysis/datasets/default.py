@@ -1,8 +1,15 @@
-"""The one-parameter switch between the honest default data and real archives.
+"""Accessors the notebooks call for their data.
 
-``data_source="default"`` gives the labelled synthetic monthly series (see
-:mod:`alliance_analysis.datasets.synthetic`); ``"police_uk"`` reads a data.police.uk
-street-level archive (a folder or the zip) from ``police_uk_path``.
+The real default (issue 9), read from the Open Government Licence files shipped in
+``data/raw/`` with no download: :func:`recorded_crime_quarterly` (Home Office recorded
+crime by force, quarter and harmonised offence group from 2007), :func:`population_by_year`
+(ONS mid-year estimates 2001-2020), :func:`workforce_by_year` (Home Office workforce at
+31 March 2007-2022) and :func:`css_by_year` (ONS Crime Severity Score 2003-2022).
+
+The monthly switch :func:`monthly_crime`: ``data_source="default"`` gives the labelled
+synthetic monthly series (see :mod:`alliance_analysis.datasets.synthetic`), kept for
+tests and opt-in demonstrations; ``"police_uk"`` reads a data.police.uk street-level
+archive (a folder or the zip) from ``police_uk_path``.
 
 Examples
 --------
