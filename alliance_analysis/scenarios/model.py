@@ -49,7 +49,10 @@ class SeedRef(_Model):
         return f"seed: {text}" + (f" x {self.scale:g}" if self.scale != 1 else "")
 
 
-Money = float | SeedRef
+#: largest money amount accepted (GBP m): GBP 1 trillion; anything bigger is a typing error, and
+#: would overflow the discounted sums to +/-inf
+MAX_AMOUNT_GBP_M = 1e6
+Money = Annotated[float, Field(ge=-MAX_AMOUNT_GBP_M, le=MAX_AMOUNT_GBP_M)] | SeedRef
 
 
 class ForceSpec(_Model):
@@ -401,11 +404,16 @@ def load_scenarios(source: str | Path | Mapping[str, Any]) -> ScenarioSet:
     except ValidationError as exc:
         msgs = []
         errors = exc.errors()
-        non_finite = {tuple(p for p in e["loc"] if p not in _UNION_TAGS) for e in errors if e["type"] == "finite_number"}
+        number_member = {tuple(p for p in e["loc"] if p not in _UNION_TAGS) for e in errors
+                         if any(t in e["loc"] for t in _NUMBER_TAGS)}
         for e in errors:
             loc = [p for p in e["loc"] if p not in _UNION_TAGS]
-            if tuple(loc) in non_finite and e["type"] != "finite_number":
-                continue  # the other member of the float | SeedRef union: noise beside "not finite"
+            if tuple(loc) in number_member:
+                # a number | {seed: id} union: report the member the user meant (a mapping -> the seed
+                # reference; anything else -> the number), not both
+                meant_seed = isinstance(e["input"], Mapping)
+                if ("SeedRef" in e["loc"]) != meant_seed and any(t in e["loc"] for t in (*_NUMBER_TAGS, "SeedRef")):
+                    continue
             path = _key_path(loc)
             if e["type"] == "finite_number":
                 text = (f"{e['input']!r} is not a finite number; give a number (GBP m for amounts) or a "
@@ -430,7 +438,9 @@ def load_scenarios(source: str | Path | Mapping[str, Any]) -> ScenarioSet:
 
 
 #: pydantic's names for the members of ``Money`` (float | SeedRef), dropped from key paths
-_UNION_TAGS = {"float", "SeedRef", "constrained-int", "int", "function-after[_order(), Distribution]"}
+_UNION_TAGS = {"float", "constrained-float", "SeedRef", "constrained-int", "int",
+               "function-after[_order(), Distribution]"}
+_NUMBER_TAGS = ("float", "constrained-float", "int", "constrained-int")
 
 def _read_yaml(path: Path) -> dict[str, Any]:
     """Parse a scenario YAML file with :func:`alliance_analysis.yamlio.load_yaml_mapping`.

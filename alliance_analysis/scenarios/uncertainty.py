@@ -131,6 +131,13 @@ def _capital(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+def _chance_negative(p: float) -> str:
+    """'no draw negative', '0.3% chance it is negative', '12% chance it is negative'."""
+    if p == 0:
+        return "negative in none of the draws"
+    return f"{p:.1%} chance it is negative" if p < 0.1 else f"{p:.0%} chance it is negative"
+
+
 def _gbp(x: float) -> str:
     return f"-GBP {abs(x):,.1f}m" if x < 0 else f"GBP {x:,.1f}m"
 
@@ -179,7 +186,7 @@ class RiskAdjustedCase:
     def headline(self) -> str:
         """One sentence: expected NPV, P10-P90 range and the chance it is negative."""
         return (f"{_capital(self.option)}: expected NPV {_gbp(self.expected_npv_gbp_m)} (P10-P90 {_gbp(self.p10_npv_gbp_m)} to "
-                f"{_gbp(self.p90_npv_gbp_m)}; {self.prob_npv_negative:.0%} chance it is negative) against "
+                f"{_gbp(self.p90_npv_gbp_m)}; {_chance_negative(self.prob_npv_negative)}) against "
                 f"{_gbp(self.planned_npv_gbp_m)} planned, {self.price_base}, {self.draws:,} draws (seed {self.seed}).")
 
 
