@@ -849,6 +849,24 @@ def display_table(df: pd.DataFrame, *, counts: Sequence[str] = (), pct: Sequence
     return st.set_table_styles([{"selector": "td", "props": "white-space: normal; text-align: left;"}])
 
 
+def html_table(df: pd.DataFrame, **kwargs: Any) -> Any:
+    """:func:`display_table` as an IPython ``HTML`` object, for ``display()`` in a report.
+
+    Displaying a Styler also stores its ``repr`` (with an object address) as the plain-text
+    output, so two identical runs would differ; the HTML object's outputs are the same
+    bytes every run.
+
+    Examples
+    --------
+    >>> h = html_table(pd.DataFrame({"force": ["A"], "count": [12345]}), counts=["count"])
+    >>> "12,345" in h.data, repr(h).startswith("<IPython.core.display.HTML object")
+    (True, True)
+    """
+    from IPython.display import HTML
+
+    return HTML(display_table(df, **kwargs).to_html())
+
+
 # --------------------------------------------------------------------------------------
 # The whole overview
 # --------------------------------------------------------------------------------------
