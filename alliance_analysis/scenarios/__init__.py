@@ -32,6 +32,16 @@ Conventions
   are not adjusted (their risk is in the Monte Carlo).
 - The discounted payback year is the first year from which the cumulative discounted net
   benefit stays non-negative to the horizon.
+- The headline is the expected (risk-adjusted) NPV: the mean over seeded Monte Carlo draws,
+  with its P10-P90 range and P(NPV < 0); the planned (deterministic) case sits beside it with
+  a generated sentence saying which inputs lean which way (:func:`risk_adjusted`). Options are
+  ranked by expected NPV from common random numbers; neighbours whose P(beats next) lies
+  in 0.4-0.6 are called indistinguishable (:func:`rank_options`).
+- Sharing rules can use the partners' real recorded-crime, population and workforce shares
+  of the scenario's ``share_year`` (:func:`with_real_shares`).
+- Scenario numbers must be finite (``.nan``/``.inf`` are errors naming the key path) and
+  money amounts within +/-GBP 1 trillion; YAML is read by
+  :func:`alliance_analysis.yamlio.load_yaml_mapping` (aliases bounded, duplicate keys refused).
 
 Examples
 --------
