@@ -129,10 +129,14 @@ def export_html(notebook: Path, target: Path, *, show_code: bool = False, title:
     it = iter(alts)
 
     def add_alt(m: re.Match) -> str:
-        alt = next(it, "Figure")
-        return f'<img alt="{_html.escape(alt)}" src="data:image/png'
+        tag = m.group(0)
+        if "data:image/png" not in tag:
+            return tag
+        alt = _html.escape(next(it, "Figure"))
+        tag = re.sub(r'\salt="[^"]*"', "", tag)
+        return tag.replace("<img", f'<img alt="{alt}"', 1)
 
-    body = re.sub(r'<img src="data:image/png', add_alt, body)
+    body = re.sub(r"<img\b[^>]*>", add_alt, body)
     body = _ADDRESS.sub("at 0x0", body)
     return atomic_write_text(body, target)
 

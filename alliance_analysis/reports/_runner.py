@@ -411,8 +411,8 @@ def _run_one(pm: Any, name: str, nb_dir: Path, run_dir: Path, run_id: str, given
                 str(nb_dir / f"{name}.ipynb"), str(out_nb), parameters=params,
                 kernel_name=KERNEL_NAME, cwd=str(nb_dir), execution_timeout=cell_timeout,
                 progress_bar=progress, log_output=False,
-                extra_arguments=["--IPKernelApp.log_level=ERROR",
-                                 "--IPKernelApp.exec_lines=__import__('alliance_analysis.plots').plots.install_kernel_hooks()"],
+                extra_arguments=["--IPKernelApp.log_level=CRITICAL",
+                                 "--IPKernelApp.exec_lines=__import__('alliance_analysis.reports._kernel').reports._kernel.install()"],
             )
     except Exception as exc:  # papermill raises several types; keep the partial output
         status, error = "failed", describe_error(exc)
