@@ -1,5 +1,6 @@
 """Notebook 03 runs on both default scenario files, fast: risk-adjusted headline, ranking, real shares,
-workbook where told (a named file or the run folder), narrative that follows the parameters."""
+workbook where told (a named file or the run folder). The narrative's dependence on the parameters
+(no Monte Carlo, flat rate) is tested on the library in test_scenarios.py."""
 
 from __future__ import annotations
 
@@ -32,17 +33,19 @@ def _run(tmp_path, **parameters) -> tuple[str, list[dict]]:
 
 @pytest.mark.notebook
 @pytest.mark.parametrize(
-    "scenario_file, focus, planned, expected",
+    "scenario_file, focus, planned, expected, named_file",
     [
         # planned NPV and Monte Carlo mean of the full merger quoted in issue 10 (GBP 345.8m, 245.2m at 10,000 draws)
-        pytest.param("warwickshire_west_mercia.yaml", None, 345.8, 245.2, id="ww-full-merger"),
-        pytest.param("devon_cornwall_dorset.yaml", "alliance as agreed", None, None, id="dcd-alliance"),
+        pytest.param("warwickshire_west_mercia.yaml", None, 345.8, 245.2, True, id="ww-full-merger-named-file"),
+        pytest.param("devon_cornwall_dorset.yaml", "alliance as agreed", None, None, False, id="dcd-alliance-run-folder"),
     ],
 )
-def test_notebook_03_runs(tmp_path, scenario_file, focus, planned, expected):
-    book = tmp_path / "bc.xlsx"
+def test_notebook_03_runs(tmp_path, monkeypatch, scenario_file, focus, planned, expected, named_file):
+    run_dir = tmp_path / "run-20260101T000000-x"
+    monkeypatch.setenv("ALLIANCE_RUN_DIR", str(run_dir))  # as the report runner sets it
+    book = tmp_path / "bc.xlsx" if named_file else run_dir / "business_case.xlsx"
     text, outputs = _run(tmp_path, scenario_file=scenario_file, n_draws=2000, focus_option=focus,
-                         workbook_file=str(book))
+                         workbook_file=str(book) if named_file else None)
     chosen = focus or "full merger"
     s = scenarios.load_scenarios(paths.SCENARIO_DIR / scenario_file)
     a = scenarios.appraise(s, chosen)
@@ -64,9 +67,11 @@ def test_notebook_03_runs(tmp_path, scenario_file, focus, planned, expected):
     assert f"Real shares in {fy} against the agreed" in text and "recorded crime" in text
     assert f"demand (recorded crime {fy})" in text
     assert sum("image/png" in o.get("data", {}) for o in outputs) == 4
-    # the workbook went where asked, with a cover and GBP m formats, and agrees with the library
+    # the workbook went where asked (the named file, else the run folder), with a cover and GBP m formats
+    assert f"Workbook written: `{book.name}`" in text
+    assert not (run_dir / "business_case.xlsx").exists() or not named_file
     wb = openpyxl.load_workbook(book)
-    assert wb.sheetnames[0] == "Cover" and {"Headline", "Ranking", "Comparison", "Fairness"} <= set(wb.sheetnames)
+    assert wb.sheetnames[0] == "Cover" and {"Headline", "Ranking", "Comparison", "Fairness", "Sharing"} <= set(wb.sheetnames)
     ws = wb["Comparison"]
     head = {c.value: c.column for c in ws[1]}
     row = next(r for r in ws.iter_rows(min_row=2) if r[head["Option"] - 1].value == chosen)
@@ -74,21 +79,9 @@ def test_notebook_03_runs(tmp_path, scenario_file, focus, planned, expected):
     assert cell.value == pytest.approx(a.npv_gbp_m) and cell.number_format == "#,##0.0"
     cover = {r[0]: r[1] for r in wb["Cover"].iter_rows(min_row=2, values_only=True)}
     assert cover["Price base"] == s.price_base and "n_draws = 2000" in cover["Parameters"]
+    assert cover["Run id"] == run_dir.name
+    assert "Home Office police recorded crime" in cover["Data sources"]
     if expected is not None:  # 2,000 draws: within GBP 5m of the 10,000-draw mean
         h = wb["Headline"]
         hh = {c.value: c.column for c in h[1]}
         assert h.cell(2, hh["NPV (GBP m)"]).value == pytest.approx(expected, abs=5)
-
-
-@pytest.mark.notebook
-def test_notebook_03_without_monte_carlo_writes_to_the_run_folder(tmp_path, monkeypatch):
-    run_dir = tmp_path / "run-x"
-    monkeypatch.setenv("ALLIANCE_RUN_DIR", str(run_dir))
-    text, _ = _run(tmp_path, n_draws=0, discount_schedule="flat", flat_rate=0.05)
-    assert "discounted at a flat 5.0% a year" in text
-    assert "the Monte Carlo is switched off" in text and "No ranking without the Monte Carlo" in text
-    assert (run_dir / "business_case.xlsx").exists()
-    assert "Workbook written: `business_case.xlsx`" in text
-    cover = {r[0]: r[1] for r in openpyxl.load_workbook(run_dir / "business_case.xlsx")["Cover"]
-             .iter_rows(min_row=2, values_only=True)}
-    assert cover["Run id"] == "run-x" and cover["Discounting convention"].startswith("flat 5.0% a year")
