@@ -224,3 +224,21 @@ def test_generated_counts_give_a_named_error_or_the_right_sum(tmp_path, cells):
         return
     expected = sum(int(float(c.replace(",", ""))) for c in cells)
     assert int(df["count"].sum()) == expected
+
+
+def test_float_mangled_offence_codes_are_repaired_and_counted(tmp_path):
+    """The shipped release's codes went through floating point in an R export ("4.9000000000000004");
+    the loader repairs them to the printed code and counts the repairs."""
+    import csv
+    import gzip
+
+    from alliance_analysis import paths
+    from alliance_analysis.datasets.prc import load_prc_quarterly
+
+    with gzip.open(paths.RAW_DIR / "home_office" / "prc-pfa-mar2013-onwards-tables-191023.csv.gz", "rt") as fh:
+        mangled = sum(1 for r in csv.DictReader(fh) if len(r["Offence Code"].split(".")[-1]) >= 6
+                      and "." in r["Offence Code"])
+    q = load_prc_quarterly()
+    assert mangled > 0 and q.attrs["repaired_codes"] == mangled
+    assert not q["offence_code"].str.fullmatch(r"\d+\.\d{6,}").any()
+    assert {"4.9", "37.2"} <= set(q["offence_code"])

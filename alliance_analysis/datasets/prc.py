@@ -280,6 +280,17 @@ def _tidy_quarterly(raw: pd.DataFrame, *, source: str, sheet_fy: str | None) -> 
                                       column="Number of Offences", allow_negative=True)
     force = clean.canonical_force_column(df["force"], file=source, column="Force Name")
     code = df["offence_code"].astype(str).str.strip().str.replace(r"\.0$", "", regex=True)
+    # an export through floating point turned codes such as 4.9 into "4.9000000000000004":
+    # repaired to the shortest decimal that reads back as the same float, counted and logged
+    mangled = code.str.fullmatch(r"\d+\.\d{6,}")
+    if mangled.any():
+        fixed = code[mangled].map(lambda c: repr(float(c)))
+        log.info("%s: %d offence codes repaired from float artefacts (e.g. %s -> %s)", source, int(mangled.sum()),
+                 code[mangled].iloc[0], fixed.iloc[0])
+        code = code.where(~mangled, fixed)
+        repaired_codes = int(mangled.sum())
+    else:
+        repaired_codes = 0
     if (code == "").any():
         i = clean._first_bad(code == "")
         raise DataValidationError("blank offence code", file=source, column="Offence Code", row=i + 1,
@@ -300,6 +311,7 @@ def _tidy_quarterly(raw: pd.DataFrame, *, source: str, sheet_fy: str | None) -> 
     clean.check_unique(out, _QUARTERLY_KEY, file=source,
                        columns={"financial_year": "Financial Year", "financial_quarter": "Financial Quarter",
                                 "force": "Force Name", "offence_code": "Offence Code"})
+    out.attrs["repaired_codes"] = repaired_codes
     return out
 
 
@@ -323,7 +335,8 @@ def load_prc_quarterly(path: str | Path | None = None, *, sheet: str | list[str]
         ``Q-DEC``; FY Q1 = calendar Q2), ``force`` (canonical), ``force_type``,
         ``offence_description``, ``offence_group``, ``offence_subgroup``, ``offence_code``
         (str), ``count`` (int64; the published negative adjustments kept, their number in
-        ``attrs["negative_counts"]``), ``release``.
+        ``attrs["negative_counts"]``), ``release``. Offence codes mangled by a floating-point export
+        (``"4.9000000000000004"``) are repaired to ``"4.9"`` and counted in ``attrs["repaired_codes"]``.
 
     Raises
     ------
@@ -360,6 +373,7 @@ def load_prc_quarterly(path: str | Path | None = None, *, sheet: str | list[str]
                     sheet_fy = None
             parts.append(_tidy_quarterly(body, source=f"{p} [sheet {name}]", sheet_fy=sheet_fy))
         out = pd.concat(parts, ignore_index=True)
+        out.attrs["repaired_codes"] = sum(x.attrs.get("repaired_codes", 0) for x in parts)
         clean.check_unique(out, _QUARTERLY_KEY, file=p)
         if skipped:
             log.info("%s: skipped %d non-data sheets %s", p, len(skipped), skipped)
