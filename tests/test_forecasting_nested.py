@@ -324,3 +324,25 @@ def test_chunk_size_follows_the_budget():
     big = F.forecast_many(d, horizon=6, n_origins=2, memory_budget_mb=100)
     assert small.settings["chunk_size"] < big.settings["chunk_size"] == 40
     assert math.ceil(40 / small.settings["chunk_size"]) == small.settings["n_chunks"]
+
+
+@pytest.mark.parametrize("freq, start, m", [pytest.param("M", "2000-01", 12, id="monthly"),
+                                            pytest.param("Q", "2000Q1", 4, id="quarterly"),
+                                            pytest.param("Y", "1990", 1, id="annual")])
+def test_every_length_that_passes_the_check_runs(freq, start, m):
+    # every length from the shortest accepted (first origin m + 1) to past SARIMA's 2m + 8,
+    # low and high counts, all models: a finite forecast or the named length error, never a crash
+    rng = np.random.default_rng(m)
+    for n in range(m + 2, 2 * m + 12):
+        for level in (0.3, 50.0):
+            y = rng.poisson(level, size=(2, n))
+            d = pd.DataFrame({"force": np.repeat(["a", "b"], n), "crime_type": "x",
+                              "p": np.tile(pd.period_range(start, periods=n, freq=freq), 2), "count": y.ravel()})
+            try:
+                r = F.forecast_many(d, horizon=2, n_origins=2, models=F.MODELS)
+            except DataValidationError as exc:
+                assert n - 3 < m + 1 and "fewer than any requested model" in str(exc)
+                continue
+            assert np.isfinite(r.forecasts[["mean", "lo_95", "hi_95"]].to_numpy()).all()
+            ran = set(r.forecasts["model"])
+            assert ran | set(r.skipped["model"]) == set(F.MODELS) and not ran & set(r.skipped["model"])
