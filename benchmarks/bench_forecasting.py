@@ -180,6 +180,7 @@ def compare(name: str, d: pd.DataFrame, keys: list[str], h: int, sf_models: list
     rows = []
     pkg = _run([sys.executable, __file__, "--_package", str(src), str(tmp / f"{name}.pkg.parquet"), str(h),
                 ",".join(keys)])
+    print(f"  [{name}] package: {pkg['wall']:.2f} s wall", flush=True)
     bt = pd.read_parquet(tmp / f"{name}.pkg.parquet")
     fc, lo, hi = _to_arrays(bt, keys, wide_df.index, origin_lbl, h, "mean", "lo_{}", "hi_{}")
     rows.append(("package (selected)", pkg["wall"], pkg["cpu"], pkg["rss_mb"],
@@ -206,6 +207,7 @@ def compare(name: str, d: pd.DataFrame, keys: list[str], h: int, sf_models: list
             except RuntimeError as exc:
                 print(f"  statsforecast AutoETS {model} failed: {exc}")
                 continue
+            print(f"  [{name}] statsforecast AutoETS {model}: {res['wall']:.2f} s wall", flush=True)
             cv = pd.read_parquet(dst)
             cv["origin"] = (pd.PeriodIndex(cv["cutoff"], freq="M") + 1).astype(str)
             parts = cv["unique_id"].str.split("|", expand=True) if len(keys) > 1 else cv[["unique_id"]]
