@@ -539,7 +539,8 @@ def plot_coverage(long: pd.DataFrame, *, synthetic: bool = False, title: str = "
     im = ax.imshow(grid.to_numpy(dtype=float), aspect="auto", cmap="Blues", vmin=0, vmax=1, interpolation="nearest")
     ax.set_yticks(range(grid.shape[0]), grid.index)
     step = max(1, grid.shape[1] // 12)
-    ax.set_xticks(range(0, grid.shape[1], step), grid.columns[::step], rotation=45, ha="right")
+    ax.set_xticks(range(0, grid.shape[1], step), grid.columns[::step], rotation=45, ha="right",
+                  rotation_mode="anchor")
     ax.grid(False)
     ax.set_xlabel("Financial year (April-March)")
     cb = fig.colorbar(im, ax=ax, fraction=0.03)
@@ -646,7 +647,7 @@ def _shipped_releases() -> tuple[pd.DataFrame, pd.DataFrame]:
 
 
 def plot_revisions(by_force_year: pd.DataFrame, *, synthetic: bool = False,
-                   title: str = "Revision between releases: Oct 2023 minus 2019, by financial year"):
+                   title: str = "Recorded crime (excluding fraud): Oct 2023 release against 2019 release"):
     """Bar chart of the revision (Oct 2023 release minus 2019 release) per force and year.
 
     Examples
@@ -655,7 +656,7 @@ def plot_revisions(by_force_year: pd.DataFrame, *, synthetic: bool = False,
     ...                   "percent": [0.0, 2.0]})
     >>> fig = plot_revisions(t)
     >>> fig.axes[0].get_ylabel()
-    'Revision (%)'
+    'Revision (% of the 2019 figure)'
     """
     import matplotlib.pyplot as plt
 
@@ -672,8 +673,8 @@ def plot_revisions(by_force_year: pd.DataFrame, *, synthetic: bool = False,
     ax.axhline(0, color="black", lw=0.8)
     ax.set_xticks(x, w.index)
     ax.set_xlabel("Financial year")
-    ax.set_ylabel("Revision (%)")
-    ax.legend(ncol=min(4, n))
+    ax.set_ylabel("Revision (% of the 2019 figure)")
+    ax.legend(ncol=min(4, n), loc="upper center", bbox_to_anchor=(0.5, -0.18))
     plots.figure_title(ax, title, synthetic=synthetic)
     fig.tight_layout()
     return fig
@@ -682,6 +683,19 @@ def plot_revisions(by_force_year: pd.DataFrame, *, synthetic: bool = False,
 # --------------------------------------------------------------------------------------
 # Breaks, series summary, rates, seed tables
 # --------------------------------------------------------------------------------------
+
+_PROPER = {"action fraud": "Action Fraud", "covid": "COVID-19"}
+
+
+def _break_name(break_id: str) -> str:
+    """``"covid_lockdowns_2020_21"`` -> ``"COVID-19 lockdowns 2020-21"``."""
+    import re
+
+    s = re.sub(r"(\d{4})_(\d{2,4})$", r"\1-\2", str(break_id)).replace("_", " ")
+    for k, v in _PROPER.items():
+        s = re.sub(rf"\b{k}\b", v, s)
+    return s[:1].upper() + s[1:]
+
 
 def breaks_table(breaks: pd.DataFrame) -> pd.DataFrame:
     """Readable declared breaks: ``Break``, ``From``, ``To`` ("no end: permanent"), ``Offence groups``,
@@ -703,8 +717,7 @@ def breaks_table(breaks: pd.DataFrame) -> pd.DataFrame:
     start = pd.to_datetime(breaks["start"])
     end = pd.to_datetime(breaks["end"])
     return pd.DataFrame({
-        "Break": breaks["break_id"].str.replace(r"(\d{4})_(\d{2,4})$", r"\1-\2", regex=True)
-                                   .str.replace("_", " ").str.capitalize(),
+        "Break": [_break_name(b) for b in breaks["break_id"]],
         "From": start.dt.strftime("%B %Y"),
         "To": [e.strftime("%B %Y") if pd.notna(e) else "no end: permanent" for e in end],
         "Offence groups": breaks["offence_groups"].str.replace(";", ", ").replace({"all": "all groups"}),
@@ -939,9 +952,10 @@ def _shipped_coverage_text(context: ContextSeries | None) -> dict[str, str]:
             f"{r.loc[r.get('force_type', pd.Series('territorial', index=r.index)) == 'territorial', 'force'].nunique()}"
             f" territorial forces")
         pq = pd.PeriodIndex(p["quarter"])
+        first, last = p.iloc[int(pq.argmin())], p.iloc[int(pq.argmax())]
         out["home_office/prc-pfa-mar2013-onwards-tables-191023.csv.gz"] = (
-            f"FY {p['financial_year'].min()} Q1 to FY {p['financial_year'].max()} "
-            f"(quarters {_period_text(pq.min())} to {_period_text(pq.max())})")
+            f"quarters {_period_text(pq.min())} to {_period_text(pq.max())} (FY {first['financial_year']} "
+            f"Q{first['financial_quarter']} to FY {last['financial_year']} Q{last['financial_quarter']})")
     if context is not None:
         if context.workforce is not None and len(context.workforce):
             w = context.workforce["year"]

@@ -236,7 +236,7 @@ def test_breaks_table_is_readable():
                       "description": ["d1", "d2"], "source": ["s1", "s2"]})
     got = coverage.breaks_table(b)
     assert got.values.tolist() == [
-        ["Covid lockdowns 2020-21", "March 2020", "July 2021", "all groups", "shock", "d1", "s1"],
+        ["COVID-19 lockdowns 2020-21", "March 2020", "July 2021", "all groups", "shock", "d1", "s1"],
         ["Burglary reclassification 2017", "April 2017", "no end: permanent", "Burglary, Robbery",
          "reclassification", "d2", "s2"]]
     with pytest.raises(DataValidationError, match="break_id"):
@@ -373,3 +373,14 @@ def test_data_overview_on_a_monthly_archive_says_there_are_no_revisions():
     assert ov.sources["File"].iloc[-1] == "x"
     assert "synthetic" not in (ov.header + ov.summary).lower()
     assert "2 months are missing" not in ov.summary and "0 months are missing" in ov.summary
+
+
+@pytest.mark.parametrize("break_id, name", [
+    pytest.param("fraud_to_action_fraud", "Fraud to Action Fraud", id="proper-noun"),
+    pytest.param("recording_practice_uplift_2014_2016", "Recording practice uplift 2014-2016", id="year-range"),
+    pytest.param("covid_lockdowns_2020_21", "COVID-19 lockdowns 2020-21", id="short-year-range"),
+])
+def test_break_names_read_as_text(break_id, name):
+    b = pd.DataFrame({"break_id": [break_id], "start": pd.to_datetime(["2011-04-01"]), "end": [pd.NaT],
+                      "offence_groups": ["Fraud"], "kind": ["k"], "description": ["d"], "source": ["s"]})
+    assert coverage.breaks_table(b)["Break"].item() == name
