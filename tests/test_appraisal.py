@@ -353,6 +353,9 @@ def test_ranking_by_hand_with_common_random_numbers():
     assert r["prob_beats_next"].iloc[2] == pytest.approx(0.8, abs=0.015)
     assert r["call"].tolist() == ["indistinguishable from next", "indistinguishable from next", "better than next", ""]
     assert r["expected_npv_gbp_m"].tolist() == pytest.approx([10, 9.5, 9.5, 5], abs=0.05)
+    # best of all: a when d < 1.05 (55%); otherwise b and its twin tie for best (22.5% each); c never
+    assert r["prob_best"].tolist() == pytest.approx([0.55, 0.225, 0.225, 0.0], abs=0.015)
+    assert r["prob_best"].sum() == pytest.approx(1.0)
     assert "too close to call" in r.attrs["summary"] and r.attrs["band"] == (0.4, 0.6)
 
 

@@ -324,7 +324,7 @@ def rank_options(scenario: ScenarioSet, options: Sequence[str] | None = None, *,
 
     All options use the same draws (common random numbers), so ``prob_beats_next`` is the
     share of draws in which this option's NPV exceeds the next option's (ties count one
-    half). Where it lies inside ``band`` (default 0.4-0.6) the two are called
+    half); ``prob_best`` is the share of draws in which it is the best of all (ties shared). Where it lies inside ``band`` (default 0.4-0.6) the two are called
     ``indistinguishable``; above it ``better than next``; below it (a higher mean carried by a few
     large draws) ``higher mean, but worse in most draws``. ``attrs`` record the band, draws, seed and a generated summary.
 
@@ -358,10 +358,11 @@ def _ranking(sims: dict[str, MonteCarloResult], planned: dict[str, float], band:
     lo, hi = band
     names = list(sims)
     order = sorted(names, key=lambda n: (-float(sims[n].npv_gbp_m.mean()), names.index(n)))
+    best = _prob_best(np.vstack([sims[n].npv_gbp_m for n in order]))
     rows = []
     for i, n in enumerate(order):
         x = sims[n].npv_gbp_m
-        row = {"rank": i + 1, "option": n, "expected_npv_gbp_m": float(x.mean()),
+        row = {"rank": i + 1, "option": n, "expected_npv_gbp_m": float(x.mean()), "prob_best": float(best[i]),
                "p10_npv_gbp_m": float(np.percentile(x, 10)), "p90_npv_gbp_m": float(np.percentile(x, 90)),
                "prob_npv_negative": float((x < 0).mean()), "planned_npv_gbp_m": planned[n],
                "next_option": "", "prob_beats_next": np.nan, "expected_margin_gbp_m": np.nan, "call": ""}
@@ -379,6 +380,14 @@ def _ranking(sims: dict[str, MonteCarloResult], planned: dict[str, float], band:
     return out
 
 
+def _prob_best(npv: np.ndarray) -> np.ndarray:
+    """Share of draws (columns) in which each option (row) has the highest NPV; ties share the draw."""
+    top = npv.max(axis=0)
+    scale = 1e-9 * max(1.0, float(np.abs(npv).max()))
+    is_top = np.abs(npv - top[None, :]) <= scale
+    return (is_top / is_top.sum(axis=0, keepdims=True)).mean(axis=1)
+
+
 def ranking_sentence(ranking: pd.DataFrame, *, band: tuple[float, float] = INDISTINGUISHABLE_BAND) -> str:
     """A generated sentence on the ranking: the best option and any indistinguishable neighbours.
 
@@ -391,6 +400,8 @@ def ranking_sentence(ranking: pd.DataFrame, *, band: tuple[float, float] = INDIS
     """
     top = ranking.iloc[0]
     text = f"{_capital(top['option'])} has the highest expected NPV ({_gbp(top['expected_npv_gbp_m'])})"
+    if "prob_best" in ranking.columns and len(ranking) > 1:
+        text += f" and is the best option in {top['prob_best']:.0%} of draws"
     ties = ranking[ranking["call"] == "indistinguishable from next"]
     band_txt = f"inside the {band[0]:.0%}-{band[1]:.0%} band".replace("%-", "-")
     if len(ranking) == 1:

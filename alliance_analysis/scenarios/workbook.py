@@ -55,7 +55,7 @@ COLUMN_LABELS: dict[str, str] = {
     "rule": "Sharing rule", "force": "Force", "change_vs_agreed_gbp_m": "Change vs agreed split (GBP m)",
     "reserves_gbp_m": "Reserves (GBP m)", "first_breach": "First year below floor", "item": "Item",
     "value_gbp_m": "Value (GBP m)", "source": "Source", "assumption": "Assumption", "rank": "Rank",
-    "planned_npv_gbp_m": "Planned NPV (GBP m)", "next_option": "Next option", "prob_beats_next": "P(beats next)",
+    "planned_npv_gbp_m": "Planned NPV (GBP m)", "next_option": "Next option", "prob_beats_next": "P(beats next)", "prob_best": "P(best of all)",
     "expected_margin_gbp_m": "Expected margin over next (GBP m)", "call": "Call", "case": "Case",
     "label": "Input", "distribution": "Distribution", "planned": "Planned value", "mode": "Most likely",
     "mean": "Mean", "lean_vs_plan": "Mean vs plan", "lean_vs_mode": "Mean vs most likely",
