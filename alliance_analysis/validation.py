@@ -37,6 +37,8 @@ from typing import Any, Iterable, Sequence
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from alliance_analysis.errors import DataValidationError
 
@@ -329,13 +331,28 @@ def _raise_at(mask: np.ndarray, raw: pd.Series, message: str, source: Any, colum
                               column=column, row=i + 1, fix=fix)
 
 
+def _text(raw: pd.Series) -> pd.Series:
+    """Cells as stripped strings (pandas' ``str`` dtype; missing stays missing)."""
+    text = raw if isinstance(raw.dtype, pd.StringDtype) else raw.astype("str")
+    return text.str.strip()
+
+
+def _fast_float(text: pd.Series) -> np.ndarray | None:
+    """Parse a column of numbers in one vectorised pass (pyarrow); None if any cell is not a number."""
+    try:
+        arr = pa.array(text, from_pandas=True)
+        return pc.cast(arr, pa.float64()).to_numpy(zero_copy_only=False)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError, TypeError, ValueError):
+        return None
+
+
 def _numeric(raw: pd.Series, col: Column, header: str, source: Any, corrections: list[str]) -> pd.Series:
     if pd.api.types.is_numeric_dtype(raw.dtype) and not pd.api.types.is_bool_dtype(raw.dtype):
         values = raw.astype("float64")
-        blank = values.isna().to_numpy()
+        blank = np.array(values.isna(), dtype=bool)
     else:
-        text = raw.astype("string").str.strip()
-        blank = (text.isna() | (text == "")).to_numpy(dtype=bool)
+        text = _text(raw)
+        blank = np.array(text.isna() | (text == ""), dtype=bool)
         if col.missing_markers:
             blank |= text.isin(col.missing_markers).fillna(False).to_numpy(dtype=bool)
         if col.thousands:
@@ -346,7 +363,11 @@ def _numeric(raw: pd.Series, col: Column, header: str, source: Any, corrections:
                 log.info("%s: %s", source, note)
                 corrections.append(note)
         # "nan"/"inf" spelled out: nan is not a number; inf is caught by the finite check
-        values = pd.to_numeric(text.where(~pd.Series(blank, index=text.index)), errors="coerce").astype("float64")
+        cleaned = text.where(~pd.Series(blank, index=text.index))
+        values = _fast_float(cleaned)
+        if values is None:  # some cell is not a number: the slower parse finds which
+            values = pd.to_numeric(cleaned, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+        values = pd.Series(values, index=raw.index)
         bad = ~blank & values.isna().to_numpy()
         if bad.any():
             hint = " (a thousands separator?)" if text[bad].str.contains(",", regex=False).any() else ""
@@ -460,8 +481,8 @@ def validate(df: pd.DataFrame, schema: Schema, *, source: str | Path | None = No
         if col.kind in ("int", "float", "count"):
             out[name] = _numeric(raw, col, c, src, corrections)
         elif col.kind == "date":
-            text = raw.astype("string").str.strip()
-            blank = (text.isna() | (text == "")).to_numpy(dtype=bool)
+            text = _text(raw)
+            blank = np.array(text.isna() | (text == ""), dtype=bool)
             if blank.any() and not col.nullable:
                 _raise_at(blank, raw, "blank date", src, c, "fill in the date from the published source")
             fmt = col.date_format or "%Y-%m-%d"
@@ -471,8 +492,8 @@ def validate(df: pd.DataFrame, schema: Schema, *, source: str | Path | None = No
                 _raise_at(bad, raw, "{value} is not a date", src, c, f"write dates as {fmt}")
             out[name] = parsed
         else:
-            text = raw.astype("string").str.strip()
-            blank = (text.isna() | (text == "")).to_numpy(dtype=bool)
+            text = _text(raw)
+            blank = np.array(text.isna() | (text == ""), dtype=bool)
             if blank.any() and not col.nullable:
                 _raise_at(blank, raw, "blank cell", src, c, "fill in the value from the published source")
             if col.allowed is not None:
@@ -481,8 +502,7 @@ def validate(df: pd.DataFrame, schema: Schema, *, source: str | Path | None = No
                     allowed = sorted(col.allowed)
                     listed = ", ".join(allowed[:12]) + (", ..." if len(allowed) > 12 else "")
                     _raise_at(outside, raw, "{value} is not an allowed value", src, c, f"use one of: {listed}")
-            out[name] = text.astype(object).where(~pd.Series(blank, index=text.index), None) if col.nullable \
-                else text.astype(object)
+            out[name] = text.where(~pd.Series(blank, index=text.index)) if col.nullable else text
     result = pd.DataFrame(out, index=df.index)
     if schema.key:
         dup = result.duplicated(list(schema.key), keep=False).to_numpy()

@@ -16,6 +16,7 @@ import functools
 import gzip
 import io
 import math
+import os
 import re
 import shutil
 from collections.abc import Callable
@@ -371,6 +372,10 @@ SPECS = [
          "severity_score", _sum("severity_score")),
 ]
 
+#: examples per loader; ALLIANCE_HOSTILE_EXAMPLES=500 for a deeper, randomised search (e.g. nightly)
+EXAMPLES = int(os.environ.get("ALLIANCE_HOSTILE_EXAMPLES", "30"))
+DERANDOMIZE = "ALLIANCE_HOSTILE_EXAMPLES" not in os.environ  # the default run is reproducible
+
 #: loaders that fail the property contract (owned by other engineers: reported, not edited here)
 KNOWN_FAILURES: dict[str, str] = {}
 
@@ -458,7 +463,8 @@ def test_unchanged_sample_loads_with_the_independent_total(tmp_path, shared_data
 
 
 @pytest.mark.parametrize("spec", _spec_params())
-@settings(max_examples=30, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=EXAMPLES, deadline=None, derandomize=DERANDOMIZE,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data())
 def test_malformed_cell_gives_an_error_or_the_right_total(tmp_path, shared_data, spec, data):
     loader = _resolve(spec)
@@ -488,9 +494,10 @@ def test_malformed_cell_gives_an_error_or_the_right_total(tmp_path, shared_data,
 
 
 @pytest.mark.parametrize("spec", _spec_params())
-@settings(max_examples=10, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=max(EXAMPLES // 3, 5), deadline=None, derandomize=DERANDOMIZE,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data())
-def test_duplicated_or_dropped_rows_never_change_the_total_silently(tmp_path, shared_data, spec, data):
+def test_repeated_rows_never_change_the_total_silently(tmp_path, shared_data, spec, data):
     loader = _resolve(spec)
     comments, header, rows = _sample(spec, tmp_path)
     vcol = header.index(spec.value)

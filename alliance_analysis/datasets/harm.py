@@ -36,19 +36,12 @@ PUBLISHED_ROWS: dict[str, int] = {
 KNOWN_REPEATED_ROWS: tuple[str, ...] = ("sexual activity involving a child under 13",)
 
 
-
 def _schema(name: str, path: str | Path, columns: list[Column], key: tuple[str, ...] = ()) -> Schema:
     return Schema(name, columns, key=key, expected_rows=PUBLISHED_ROWS.get(Path(path).name))
 
 
 def _load(path: str | Path, schema: Schema, **kwargs: object) -> pd.DataFrame:
     return validate(read_table(path, schema, **kwargs), schema, source=path)
-
-
-def _weights(df: pd.DataFrame, col: str, p: str | Path) -> pd.Series:
-    """Non-negative finite weights (kept for callers; the schemas now do this check)."""
-    checked = validate(df[[col]], Schema("weights", [Column(col, "float", nonnegative=True)]), source=p)
-    return checked[col].astype(float)
 
 
 def load_css_weights(path: str | Path) -> pd.DataFrame:
