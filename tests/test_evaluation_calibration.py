@@ -137,14 +137,16 @@ def test_synthetic_control_power_against_a_5_percent_step():
 
 
 @pytest.mark.slow
-def test_its_cumulative_effect_interval_covers_zero_95_percent_of_the_time_under_no_effect():
+def test_its_cumulative_interval_covers_95_percent_and_level_test_rejects_at_most_9_percent_under_no_effect():
     # 200 seeded monthly series: Poisson counts around 300 with seasonality and log-normal (sd 0.05) overdispersion
     months = pd.period_range("2010-01", periods=48, freq="M")
     t = np.arange(48)
-    covered = []
+    covered, rejected = [], []
     for s in range(200):
         rng = np.random.default_rng(5000 + s)
         mu = 300 * (1 + 0.1 * np.cos(2 * np.pi * t / 12)) * np.exp(rng.normal(0, 0.05, 48))
         r = E.interrupted_time_series(pd.DataFrame({"month": months, "count": rng.poisson(mu)}), "2012-01")
         covered.append(r.cumulative_ci[0] <= 0 <= r.cumulative_ci[1])
+        rejected.append(r.level_p <= 0.05 and not (r.level_ci[0] <= 0 <= r.level_ci[1]))
     assert 0.90 <= float(np.mean(covered)) <= 0.99
+    assert 0.01 <= float(np.mean(rejected)) <= 0.09  # 8.7% before the t reference and dispersion inflation

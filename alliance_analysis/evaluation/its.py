@@ -89,7 +89,8 @@ def interrupted_time_series(
 
     ``log E[y_t] = a + b t + c post_t + d (t - t0) post_t [+ season effects] [+ recording shifts]``;
     the level change is ``exp(c) - 1`` and the slope change ``exp(m d) - 1`` a year (``m``
-    periods a year), each with a 95% Wald interval. The counterfactual extends the model
+    periods a year), each with a 95% Wald interval and p-value on a t reference (residual
+    degrees of freedom), the covariance inflated by the Pearson dispersion when above one. The counterfactual extends the model
     without the post terms. The cumulative effect is ``sum(observed - counterfactual)``
     over post periods; its 95% interval is normal with variance ``g' V g`` (``g`` the
     gradient of the counterfactual total, ``V`` the coefficient covariance) plus the
@@ -195,17 +196,28 @@ def interrupted_time_series(
         scale = float(res.scale)
     else:
         raise ParameterError(f"family {family!r}: use 'negbin' or 'poisson'")
-    ci = res.conf_int()
-    level = (float(np.expm1(res.params["post"])), tuple(np.expm1(ci.loc["post"]).tolist()))
-    slope = (float(np.expm1(m * res.params["t_post"])), tuple(np.expm1(m * ci.loc["t_post"]).tolist()))
+    # Wald tests with a t reference on the residual df, the covariance inflated by the Pearson
+    # dispersion when it exceeds one (negative binomial; quasi-Poisson already carries it)
+    dfr = max(int(res.df_resid), 1)
+    infl = max(1.0, float(res.pearson_chi2 / res.df_resid)) if family == "negbin" and res.df_resid > 0 else 1.0
+    zt = stats.t.ppf(0.975, dfr)
+    bse = np.sqrt(np.diag(res.cov_params().to_numpy()) * infl)
+    names = list(res.params.index)
+
+    def _wald(name: str, mult: float = 1.0) -> tuple[float, tuple[float, float], float]:
+        b, sb = float(res.params[name]), float(bse[names.index(name)])
+        p = float(2 * stats.t.sf(abs(b / sb), dfr)) if sb > 0 else float("nan")
+        return float(np.expm1(mult * b)), (float(np.expm1(mult * (b - zt * sb))), float(np.expm1(mult * (b + zt * sb)))), p
+
+    level_est, level_ci, level_p = _wald("post")
+    slope_est, slope_ci, slope_p = _wald("t_post", m)
     Xcf = X.copy()
     Xcf["post"] = 0.0
     Xcf["t_post"] = 0.0
     beta = res.params.to_numpy()
     eta = Xcf.to_numpy() @ beta
     cov = res.cov_params().to_numpy()
-    se = np.sqrt(np.einsum("ij,jk,ik->i", Xcf.to_numpy(), cov, Xcf.to_numpy()))
-    z = stats.norm.ppf(0.975)
+    se = np.sqrt(np.einsum("ij,jk,ik->i", Xcf.to_numpy(), cov, Xcf.to_numpy()) * infl)
     cf = np.exp(eta)
     # average and cumulative effect over the observed post periods
     sel = ok & (post > 0)
@@ -214,9 +226,7 @@ def interrupted_time_series(
     g = (cf[sel, None] * Xcf.to_numpy()[sel]).sum(axis=0)
     var_par = float(g @ cov @ g)
     var_out = float((cf[sel] + alpha * cf[sel] ** 2).sum() * scale)
-    infl = max(1.0, float(res.pearson_chi2 / res.df_resid)) if family == "negbin" and res.df_resid > 0 else 1.0
     sd = math.sqrt((var_par + var_out) * infl)
-    zt = stats.t.ppf(0.975, max(int(res.df_resid), 1))
     n_post = int(sel.sum())
     cum = obs_total - cf_total
     cum_ci = (cum - zt * sd, cum + zt * sd)
@@ -224,10 +234,10 @@ def interrupted_time_series(
     pct = obs_total / cf_total - 1
     fitted = pd.DataFrame({
         pc: s[pc], "count": s["count"], "fitted": np.exp(X.to_numpy() @ beta),
-        "counterfactual": cf, "cf_low": np.exp(eta - z * se), "cf_high": np.exp(eta + z * se),
+        "counterfactual": cf, "cf_low": np.exp(eta - zt * se), "cf_high": np.exp(eta + zt * se),
         "post": post.astype(bool), "excluded": ~ok,
     })
-    return ITSResult(level[0], level[1], float(res.pvalues["post"]), slope[0], slope[1], float(res.pvalues["t_post"]),
+    return ITSResult(level_est, level_ci, level_p, slope_est, slope_ci, slope_p,
                      fitted, family, excluded, notes,
                      average_effect=cum / n_post, average_ci=(cum_ci[0] / n_post, cum_ci[1] / n_post),
                      cumulative_effect=cum, cumulative_ci=cum_ci, percent_effect=pct,
