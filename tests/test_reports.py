@@ -116,3 +116,107 @@ def test_check_notebook_flags_outputs_def_and_parameter_mismatch(tmp_path):
     assert any("'extra'" in p and "show_only_status" in p for p in problems)
     assert reports.strip_notebook(path) is True
     assert not any("has outputs" in p for p in reports.check_notebook(path))
+
+
+# ---------------------------------------------------------------- post-processing without a kernel
+
+def _executed(tmp_path: Path, uuid: str, address: str, cell_id: str) -> Path:
+    nb = nbformat.v4.new_notebook()
+    title = nbformat.v4.new_markdown_cell("# Demand analysis")
+    inj = nbformat.v4.new_code_cell("seed = 1")
+    inj.metadata["tags"] = ["injected-parameters"]
+    inj["id"] = cell_id
+    table = nbformat.v4.new_code_cell("styled")
+    table.outputs = [nbformat.v4.new_output("execute_result", data={
+        "text/html": f"<style>#T_{uuid}_row0_col0 {{color: red}}</style><table id=\"T_{uuid}\"><td id=\"T_{uuid}_row0_col0\">1</td></table>",
+        "text/plain": f"<pandas.io.formats.style.Styler at {address}>"}, execution_count=1)]
+    fig = nbformat.v4.new_code_cell("fig")
+    fig.outputs = [nbformat.v4.new_output("display_data", data={
+        "image/png": "iVBORw0KGgo=", "text/plain": "<Figure size 640x480 with 1 Axes| Crime by year (y: offences)>"})]
+    nb.cells = [title, inj, nbformat.v4.new_markdown_cell("## 2. Trends"), table, fig]
+    nb.metadata["kernelspec"] = {"name": "alliance-analysis", "display_name": "x", "language": "python"}
+    nb.metadata["papermill"] = {"start_time": "2026-01-01T00:00:00", "duration": 3.2, "parameters": {"seed": 1}}
+    path = tmp_path / f"{uuid}.ipynb"
+    nbformat.write(nb, path)
+    return path
+
+
+def test_normalise_removes_random_ids_addresses_and_times(tmp_path):
+    a = _executed(tmp_path, "a1b2c", "0x7f3a2c1b9d90", "5f1e0c3a-random")
+    b = _executed(tmp_path, "ffe01", "0x7f00deadbeef", "0aa0c3c1-other")
+    for p in (a, b):
+        reports.normalise_notebook(p)
+    assert a.read_bytes() == b.read_bytes()
+    text = a.read_text()
+    assert "T_00000_row0_col0" in text and "a1b2c" not in text and "0x7f3a" not in text
+    nb = nbformat.read(a, as_version=4)
+    assert nb.cells[1]["id"] == "injected-parameters" and "start_time" not in nb.metadata["papermill"]
+    assert nb.cells[4].outputs[0].metadata["image/png"]["alt"] == "Figure: Crime by year (y: offences)"
+    ha, hb = reports.export_html(a, tmp_path / "a.html", title="T"), reports.export_html(b, tmp_path / "b.html", title="T")
+    assert ha.read_bytes() == hb.read_bytes()
+    page = ha.read_text()
+    assert "<title>T</title>" in page and 'alt="Figure: Crime by year (y: offences)"' in page
+
+
+@pytest.mark.parametrize(
+    ("text", "alt"),
+    [
+        pytest.param("<Figure size 640x480 with 2 Axes| Dorset; Crime (y: offences)>", "Figure: Dorset; Crime (y: offences)", id="titled"),
+        pytest.param("<Figure size 640x480 with 1 Axes>", "Figure in section '2. Trends'", id="untitled"),
+    ],
+)
+def test_figure_alt_text(text, alt):
+    assert reports.figure_alt_text({"data": {"text/plain": text}}, "2. Trends") == alt
+
+
+def test_plots_describe_figure_gives_titles_for_alt_text():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from alliance_analysis import plots
+
+    fig, (a1, a2) = plt.subplots(1, 2)
+    fig.suptitle("West Mercia")
+    a1.set_title("Burglary")
+    a2.set_ylabel("offences per 1,000")
+    try:
+        assert plots.describe_figure(fig) == "West Mercia; Burglary; panel (y: offences per 1,000)"
+        plots.install_kernel_hooks()
+        assert repr(fig).endswith("| West Mercia; Burglary; panel (y: offences per 1,000)>")
+    finally:
+        plt.close(fig)
+
+
+def test_describe_error_uses_papermill_fields():
+    from papermill.exceptions import PapermillExecutionError
+
+    exc = PapermillExecutionError(cell_index=3, exec_count=4, source="x = 1\n\nraise KeyError('Dorset')\nmore\nand more\nlast",
+                                  ename="KeyError", evalue="'Dorset'", traceback=["\x1b[31mKeyError\x1b[0m"])
+    text = reports.describe_error(exc)
+    assert text.splitlines() == ["KeyError: 'Dorset'", "  in cell 4:", "    x = 1", "    raise KeyError('Dorset')",
+                                 "    more", "    and more"]
+
+
+@pytest.mark.parametrize(
+    ("notebook", "params", "expected"),
+    [
+        pytest.param("02_crime_trend_forecasting", {"horizon": 6, "seed": 2014}, ["horizon 6"], id="changed"),
+        pytest.param("01_demand_analysis", {"css_weights_file": "/x/y/css.csv"}, ["css_weights_file css.csv"], id="path-name"),
+        pytest.param("04_police_foundation_review", {"seed": 2014}, ["none"], id="defaults"),
+    ],
+)
+def test_report_header_lists_changed_parameters(notebook, params, expected, monkeypatch):
+    monkeypatch.delenv("ALLIANCE_RUN_DIR", raising=False)
+    text = reports.report_header(notebook, params, source="S", forces=["Dorset"], period="P")
+    assert text.startswith("> **What produced this report.** Data: S. Forces: Dorset. Period: P.")
+    changed = text.split("Parameters changed from the defaults: ")[1].split(". Produced by")[0]
+    assert changed.split("; ") == expected
+
+
+def test_report_header_records_meta_in_run_dir(tmp_path, monkeypatch):
+    monkeypatch.setenv("ALLIANCE_RUN_DIR", str(tmp_path))
+    reports.report_header("02_crime_trend_forecasting", {"horizon": 6}, source="S", forces=["A", "B"], period="P")
+    meta = json.loads((tmp_path / "02_crime_trend_forecasting.report.json").read_text())
+    assert meta == {"source": "S", "forces": ["A", "B"], "period": "P", "changed_parameters": {"horizon": 6}}

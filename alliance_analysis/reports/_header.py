@@ -48,6 +48,37 @@ def changed_parameters(notebook: str, params: dict[str, Any] | None) -> dict[str
     return out
 
 
+_NOTEBOOK_SOURCES = {
+    "03_merger_business_case": "the scenario file{file} and the seed tables of the alliance papers (data/raw/seed)",
+    "04_police_foundation_review": "the seed tables transcribed from the Police Foundation review and the alliance "
+                                   "papers, checked against the shipped Home Office and ONS open data",
+}
+
+
+def default_source(notebook: str, params: dict[str, Any]) -> str:
+    """Plain words for the data a notebook used, from its parameters (when it did not say itself).
+
+    Examples
+    --------
+    >>> default_source("00_data_overview", {"data_source": "police_uk", "police_uk_path": "/d/gloucestershire"})
+    'police.uk street-level archive gloucestershire'
+    """
+    ds = params.get("data_source")
+    name = lambda k: Path(str(params[k])).name if params.get(k) else ""  # noqa: E731
+    if ds == "police_uk":
+        return f"police.uk street-level archive {name('police_uk_path')}".strip()
+    if ds == "prc":
+        return f"Home Office police recorded crime table {name('prc_path')}".strip()
+    if ds == "synthetic":
+        return "SYNTHETIC seeded demonstration data (not a finding about any force)"
+    if ds == "default":
+        return "the shipped default data (Home Office and ONS open data in data/raw)"
+    if notebook in _NOTEBOOK_SOURCES:
+        f = name("scenario_file")
+        return _NOTEBOOK_SOURCES[notebook].format(file=f" {f}" if f else " (shipped default)")
+    return "as described in the report"
+
+
 def report_header(notebook: str, params: dict[str, Any] | None = None, *, series: Any = None,
                   source: str | None = None, forces: list[str] | None = None, period: str | None = None) -> str:
     """Markdown block saying what produced a report: data source and release, forces, period, parameters.
@@ -84,8 +115,8 @@ def report_header(notebook: str, params: dict[str, Any] | None = None, *, series
     params = params or {}
     if forces is None and isinstance(params.get("forces"), list):
         forces = params["forces"]
-    if source is None and "data_source" in params:
-        source = f"data_source = {params['data_source']}"
+    if source is None:
+        source = default_source(notebook, params)
     changed = changed_parameters(notebook, params)
     parts = [f"Data: {source or 'as described below'}."]
     if forces:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html as _html
+import logging
 import re
 from pathlib import Path
 from typing import Any
@@ -10,6 +11,11 @@ from typing import Any
 import nbformat
 
 from alliance_analysis.io import atomic_write_text
+
+#: nbconvert's own logger for our exports: its "Alternative text is missing" warning is
+#: wrong for our reports (we set the alt text after export), so only errors are shown
+_NBCONVERT_LOG = logging.getLogger(__name__ + ".nbconvert")
+_NBCONVERT_LOG.setLevel(logging.ERROR)
 
 _VOLATILE_NB_KEYS = ("start_time", "end_time", "duration", "input_path", "output_path")
 #: pandas Styler's random table ids (``T_`` + 5 hex digits by default)
@@ -68,11 +74,27 @@ def notebook_title(nb: nbformat.NotebookNode) -> str | None:
     return None
 
 
+HEADER_CELL_ID = "report-header"
+
+
+def insert_header(path: Path, markdown: str) -> None:
+    """Put a markdown header cell after the notebook's title (first markdown cell), in place."""
+    nb = nbformat.read(path, as_version=4)
+    if any(c.get("id") == HEADER_CELL_ID for c in nb.cells):
+        return
+    cell = nbformat.v4.new_markdown_cell(markdown)
+    cell["id"] = HEADER_CELL_ID
+    first_md = next((i for i, c in enumerate(nb.cells) if c.cell_type == "markdown"), None)
+    at = first_md + 1 if first_md is not None and first_md < 2 else 0
+    nb.cells.insert(at, cell)
+    atomic_write_text(nbformat.writes(nb), path)
+
+
 def normalise_notebook(path: Path) -> None:
     """Make an executed notebook reproducible and readable, in place (atomically).
 
-    Strips run-specific timestamps and durations, gives papermill's injected cell a
-    fixed id, renumbers pandas Styler random table ids in order of appearance,
+    Strips run-specific timestamps and durations, gives every cell a fixed id
+    (papermill's injected cell ``injected-parameters``, others by position), renumbers pandas Styler random table ids in order of appearance,
     blanks object addresses, and records alt text for every figure (from the
     figure's titles, else its section heading) in the output metadata.
     """
@@ -89,6 +111,8 @@ def normalise_notebook(path: Path) -> None:
             cpm.pop(k, None)
         if "injected-parameters" in cell.metadata.get("tags", []):
             cell["id"] = "injected-parameters"
+        elif cell.get("id") != HEADER_CELL_ID:
+            cell["id"] = f"cell-{i:03d}"  # papermill/nbformat give random ids to cells without one
         if cell.cell_type == "markdown":
             for line in cell.source.splitlines():
                 if line.startswith("#"):
@@ -119,7 +143,8 @@ def export_html(notebook: Path, target: Path, *, show_code: bool = False, title:
     from nbconvert import HTMLExporter
 
     nb = nbformat.read(notebook, as_version=4)
-    exporter = HTMLExporter(exclude_input=not show_code, exclude_input_prompt=True, exclude_output_prompt=True)
+    exporter = HTMLExporter(exclude_input=not show_code, exclude_input_prompt=True, exclude_output_prompt=True,
+                            log=_NBCONVERT_LOG)
     body, _ = exporter.from_notebook_node(nb)
     page_title = title or notebook_title(nb) or Path(notebook).stem
     body = re.sub(r"<title>.*?</title>", lambda _m: f"<title>{_html.escape(page_title)}</title>", body,

@@ -426,6 +426,13 @@ def _run_one(pm: Any, name: str, nb_dir: Path, run_dir: Path, run_id: str, given
             meta = json.loads(meta_file.read_text())
     try:
         if out_nb.exists():
+            if not meta:  # the notebook did not show report_header: add it from the parameters
+                from alliance_analysis.reports._header import changed_parameters, default_source, report_header
+                from alliance_analysis.reports._post import insert_header
+
+                meta = {"source": default_source(name, params), "forces": params.get("forces"), "period": None,
+                        "changed_parameters": changed_parameters(name, params)}
+                insert_header(out_nb, report_header(name, params, source=meta["source"]))
             normalise_notebook(out_nb)
             if html:
                 html_path = export_html(out_nb, run_dir / f"{name}.html", title=_page_title(out_nb, meta))
