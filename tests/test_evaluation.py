@@ -198,6 +198,16 @@ def test_did_with_two_treated_forces_uses_every_assignment():
     assert r.cumulative_effect > 0 and r.average_ci[0] < r.average_effect < r.average_ci[1]
 
 
+def test_did_randomisation_samples_assignments_with_a_seed_when_there_are_too_many():
+    d, t0 = _freq_panel("M", 36, 18, 0.0, forces=("T", "U", "A", "B", "C", "D"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", E.SmallSampleWarning)
+        a = E.difference_in_differences(d, ["T", "U"], ["A", "B", "C", "D"], str(t0), max_assignments=10, seed=1)
+        b = E.difference_in_differences(d, ["T", "U"], ["A", "B", "C", "D"], str(t0), max_assignments=10, seed=1)
+    assert a.ri_assignments == 10 and a.ri_p_value == b.ri_p_value  # 10 of the C(6, 2) = 15, reproducible
+    assert any("seeded random assignments (seed 1)" in n for n in a.notes)
+
+
 def test_did_refuses_a_zero_variance_comparison():
     t = np.arange(48)
     d = pd.concat([pd.DataFrame({"force": f, "month": MONTHS, "count": 100 + (t >= 24) * k})
