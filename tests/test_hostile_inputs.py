@@ -69,6 +69,7 @@ class Corruption:
     row: int = 0
     column: str = ""
     value: str = ""
+    old: str = ""
 
 
 def _corrupt(src: Path, dst: Path, c: Corruption, encoding: str = "utf-8-sig") -> Path:
@@ -91,6 +92,11 @@ def _corrupt(src: Path, dst: Path, c: Corruption, encoding: str = "utf-8-sig") -
             rows[c.row][header.index(c.column)] = c.value
         elif c.kind == "duplicate":
             rows.insert(c.row + 1, list(rows[c.row]))
+        elif c.kind == "replace_all":  # every cell of ``column`` equal to ``old`` becomes ``value``
+            j = header.index(c.column)
+            for r in rows:
+                if r[j] == c.old:
+                    r[j] = c.value
         elif c.kind == "truncate":
             rows = rows[: len(rows) // 2]
         elif c.kind == "extra_field":
@@ -226,6 +232,42 @@ def test_file_level_faults_are_refused(tmp_path, shared_data, rel, fault, messag
     with pytest.raises(DataValidationError, match=message) as exc:
         loader(dst)
     assert exc.value.file == str(dst)
+
+
+# ------------------------------------------------------------------ the issue's reproductions for other loaders
+# (owned by other engineers: a failing case is marked xfail(strict=True) and reported, never edited here).
+# Repeated rows in the long-series loaders (rolling PFA, quarterly PRC, workforce open data, population by
+# district, CSS by force and group) are covered on samples by the property tests below, not on the full files.
+
+OTHER_REPRODUCTIONS = [
+    P("prc", "load_force_category_table", "prc/recorded_crime_by_force_and_category_2024_25.csv",
+      Corruption("duplicate", 0), id="prc-force-category-duplicate-row"),
+    P("population", "load_population_mid2018", "population/population_by_force_mid2018.csv",
+      Corruption("duplicate", 3), id="population-mid2018-duplicate-row"),
+    P("population", "load_population_mid2018", "population/population_by_force_mid2018.csv",
+      Corruption("cell", 3, "MYE2018", "-1000"), id="population-mid2018-negative"),
+    P("population", "load_population_2001_2010", "population/population_by_force_mid2001_mid2010_thousands.csv",
+      Corruption("duplicate", 3), id="population-2001-2010-duplicate-row"),
+    P("workforce", "load_workforce", "workforce/police_workforce_by_force_2014_2019_long.csv",
+      Corruption("replace_all", column="area", old="West Mercia", value="West Mercya"),
+      id="workforce-misspelt-force-west-mercya"),
+    P("workforce", "load_workforce", "workforce/police_workforce_by_force_2014_2019_long.csv",
+      Corruption("replace_all", column="area", old="West Mercia", value=""), id="workforce-blank-force"),
+]
+
+
+@pytest.mark.parametrize("module, name, rel, corruption", OTHER_REPRODUCTIONS)
+def test_issue_reproductions_for_other_loaders(tmp_path, shared_data, module, name, rel, corruption):
+    loader = _loader(module, name)
+    if loader is None:
+        pytest.skip(f"alliance_analysis.datasets.{module}.{name} does not exist yet")
+    src = shared_data / rel
+    # written uncompressed under the published name (loaders infer compression from the suffix)
+    dst = _corrupt(src, tmp_path / src.name.removesuffix(".gz"), corruption)
+    with pytest.raises(DataValidationError) as exc:
+        loader(dst)
+    assert str(dst) in str(exc.value) or exc.value.file == str(dst)
+    assert len(str(exc.value)) < 2000
 
 
 # ------------------------------------------------------------------ correct totals on the real and recoded files
