@@ -151,3 +151,19 @@ def test_cli_bad_run_config_named_with_file(tmp_path, capsys, text, message):
     assert code == 2
     assert message in err and len(err) < 3000
     assert not (tmp_path / "r").exists()
+
+
+def test_cli_prints_the_real_error_and_cell_of_a_failed_notebook(tmp_path, monkeypatch, capsys):
+    from alliance_analysis import reports
+
+    error = "KeyError: 'Dorset'\n  in cell 4:\n    x = frame.loc['Dorset']"
+    result = reports.RunResult("rid", tmp_path / "rid", [
+        reports.NotebookRun("01_demand_analysis", "failed", tmp_path / "a.ipynb", None, tmp_path / "a.json", error, 1.0),
+        reports.NotebookRun("04_police_foundation_review", "succeeded", tmp_path / "b.ipynb", tmp_path / "b.html",
+                            tmp_path / "b.json", None, 2.0)])
+    monkeypatch.setattr(reports, "run_notebooks", lambda *a, **k: result)
+    assert main(["run", "--output-dir", str(tmp_path)]) == 1
+    out = capsys.readouterr().out
+    assert "KeyError: 'Dorset'" in out and "x = frame.loc['Dorset']" in out
+    assert "PapermillExecutionError" not in out
+    assert "1/2 succeeded" in out

@@ -307,6 +307,14 @@ def _extra_outputs(run_dir: Path, names: list[str], before: set[Path]) -> dict[s
     return out
 
 
+def _named_outputs(params: dict[str, Any]) -> dict[str, str]:
+    """SHA-256 of output files a parameter named outside the run folder (e.g. ``workbook_file``)."""
+    from alliance_analysis.params import OUTPUT_PATHS
+
+    return {str(params[k]): sha256_file(params[k]) for k in sorted(OUTPUT_PATHS)
+            if isinstance(params.get(k), str) and Path(params[k]).is_file()}
+
+
 def run_notebooks(
     config: str | Path | dict | RunConfig | None = None,
     *,
@@ -444,7 +452,7 @@ def _run_one(pm: Any, name: str, nb_dir: Path, run_dir: Path, run_id: str, given
     prov.update({
         "status": status, "error": error, "report": meta,
         "inputs_sha256": input_checksums(params),
-        "outputs_sha256": _extra_outputs(run_dir, names, before),
+        "outputs_sha256": {**_extra_outputs(run_dir, names, before), **_named_outputs(params)},
         "libraries": library_versions(), "end_time": end.isoformat(),
         "duration_seconds": round((end - start).total_seconds(), 1),
     })
