@@ -177,3 +177,22 @@ def test_counts_beyond_exact_float_range_are_refused(value):
     s = Schema("n", [Column("x", "int")])
     with pytest.raises(DataValidationError, match="too large to be an exact count"):
         validate(pd.DataFrame({"x": ["1", value]}), s, source="n")
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        pytest.param({"usecols": ["force", "nope"]}, r"cannot read demo table: .*nope", id="usecols-absent"),
+        pytest.param({"encodings": ("ascii",)}, r"not text in any of \['ascii'\]", id="only-ascii-allowed"),
+    ],
+)
+def test_read_table_wraps_reader_errors(tmp_path, kwargs, message):
+    p = _write(tmp_path, "force,kind,n,w\nDorset \u00a3,a,1,1\n")
+    with pytest.raises(DataValidationError, match=message) as exc:
+        read_table(p, SCHEMA, **kwargs)
+    assert exc.value.file == str(p)
+
+
+def test_read_table_folder_is_refused(tmp_path):
+    with pytest.raises(DataValidationError, match="is a folder, not a file"):
+        read_table(tmp_path, SCHEMA)
