@@ -914,6 +914,8 @@ class DataOverview:
         One sentence on the rates (population years used, or why there are none).
     breaks_note : str
         One sentence on the declared breaks touching the period (or that none does).
+    caveats : str
+        Markdown list of the series' caveats (derived quarters, ASB, synthetic label); "" when none.
     synthetic : bool
         True for the seeded generator.
     """
@@ -930,6 +932,7 @@ class DataOverview:
     rates: pd.DataFrame
     rates_note: str
     breaks_note: str = ""
+    caveats: str = ""
     synthetic: bool = False
     notes: tuple[str, ...] = field(default_factory=tuple)
 
@@ -997,6 +1000,25 @@ def header_markdown(series: CrimeSeries, params: Mapping[str, Any] | None = None
         diff = [f"{k} = {v!r}" if isinstance(v, str) else f"{k} = {v}" for k, v in params.items()
                 if k not in d or d[k] != v]
         lines.append(f"- **Parameters that differ from the defaults:** {', '.join(diff) if diff else 'none'}")
+    return "\n".join(lines)
+
+
+def caveats_markdown(series: CrimeSeries) -> str:
+    """The caveats a report must state about its crime series, as a Markdown list ("" when none).
+
+    Examples
+    --------
+    >>> from alliance_analysis.sources import CrimeSeries
+    >>> d = pd.DataFrame({"force": "A", "month": pd.PeriodIndex(["2022-01"], freq="M"), "crime_type": "x", "count": 1})
+    >>> caveats_markdown(CrimeSeries(d, "s", "r", True, ("a note",))).splitlines()[1]
+    '- a note'
+    >>> caveats_markdown(CrimeSeries(d, "s", "r", False))
+    ''
+    """
+    lines = []
+    if series.synthetic:
+        lines.append("- **SYNTHETIC DATA**: seeded demonstration series; nothing here is a finding about any force.")
+    lines.extend(f"- {n}" for n in series.notes)
     return "\n".join(lines)
 
 
@@ -1143,4 +1165,5 @@ def data_overview(series: CrimeSeries, context: ContextSeries, *, path: str | Pa
         summary=summary_markdown(series, cov, revs, rates, bt),
         sources=src, coverage=cov, gaps=coverage_gaps(cov), series=series_summary(series.data),
         revisions=revs, revision_note=rnote, breaks=bt, rates=rates, rates_note=rnote_rates, breaks_note=bnote,
+        caveats=caveats_markdown(series),
         synthetic=series.synthetic, notes=series.notes)
