@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 KERNEL := alliance-analysis
 
 .DEFAULT_GOAL := help
-.PHONY: help install data reports reports-fast test test-fast lint-notebooks strip-notebooks benchmarks clean clean-all
+.PHONY: help install data fetch reports reports-fast test test-fast lint-notebooks strip-notebooks benchmarks clean clean-all
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-18s %s\n", $$1, $$2}'
@@ -24,6 +24,9 @@ install: $(STAMP) ## Create .venv, install the package, its pinned dependencies 
 
 data: install ## Build data/processed from data/raw and the bundled public tables
 	$(BIN)/alliance-analysis data build
+
+fetch: install ## Download the current Home Office and ONS releases into data/raw/<source>/ (needs internet)
+	$(BIN)/alliance-analysis data fetch
 
 reports: data ## Build data, then execute every notebook into reports/<run-id>/ with HTML
 	$(BIN)/alliance-analysis run
