@@ -108,3 +108,28 @@ def test_remove_temporary_files_only_removes_tmp(tmp_path):
     assert removed == [".a.html.tmp", "sub/.b.json.tmp"]
     assert sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file()) == [
         "keep.html", "sub/keep.tmp.txt"]
+
+
+QUIET = """
+import sys, nbformat
+from pathlib import Path
+from alliance_analysis import reports
+nbs = Path(sys.argv[1])
+nb = nbformat.v4.new_notebook()
+p = nbformat.v4.new_code_cell("show_only_status = None\\nseed = 2014"); p.metadata["tags"] = ["parameters"]
+nb.cells = [nbformat.v4.new_markdown_cell("# Quiet"), p, nbformat.v4.new_code_cell(
+    "from tqdm.auto import tqdm\\nimport matplotlib.pyplot as plt\\nfor _ in tqdm(range(3)): pass\\n"
+    "plt.plot([1, 2]); plt.show()")]
+nb.metadata["kernelspec"] = {"name": "alliance-analysis", "display_name": "x", "language": "python"}
+nbs.mkdir(parents=True, exist_ok=True); nbformat.write(nb, nbs / "04_police_foundation_review.ipynb")
+r = reports.run_notebooks({"notebooks": {"04_police_foundation_review": {}}}, notebooks_dir=nbs, output_dir=sys.argv[2])
+print(r.notebooks[0].status)
+"""
+
+
+@pytest.mark.notebook
+def test_console_has_no_kernel_tqdm_or_nbconvert_warnings(tmp_path):
+    proc = subprocess.run([sys.executable, "-c", QUIET, str(tmp_path / "nbs"), str(tmp_path / "r")],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.stdout.strip() == "succeeded", proc.stderr[-2000:]
+    assert proc.stderr == ""  # no "without encryption", no TqdmWarning, no "Alternative text is missing"
