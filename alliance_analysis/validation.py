@@ -303,7 +303,11 @@ def _leading_comment_lines(path: Path, prefix: str) -> int:
 
 
 def _bounded(exc: BaseException, limit: int = 300) -> str:
-    text = " ".join(str(exc).split())
+    return _clip(str(exc), limit)
+
+
+def _clip(text: str, limit: int = 300) -> str:
+    text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
@@ -453,7 +457,7 @@ def validate(df: pd.DataFrame, schema: Schema, *, source: str | Path | None = No
         else:
             headers[col.name] = h
     if missing:
-        shown = ", ".join(map(repr, list(df.columns)[:20]))
+        shown = _clip(", ".join(_show(c) for c in list(df.columns)[:20]) + (", ..." if len(df.columns) > 20 else ""))
         raise DataValidationError(f"{schema.name}: missing column(s) {missing} (found {shown})", file=src,
                                   column=missing[0], fix=f"expected columns {[c.name for c in schema.columns]}")
     n = len(df)

@@ -196,3 +196,11 @@ def test_read_table_wraps_reader_errors(tmp_path, kwargs, message):
 def test_read_table_folder_is_refused(tmp_path):
     with pytest.raises(DataValidationError, match="is a folder, not a file"):
         read_table(tmp_path, SCHEMA)
+
+
+def test_error_text_stays_bounded_for_a_hostile_header(tmp_path):
+    header = ",".join("h" * 5000 + str(i) for i in range(200))
+    p = _write(tmp_path, header + "\n" + ",".join("1" for _ in range(200)) + "\n")
+    with pytest.raises(DataValidationError, match=r"missing column\(s\) \['force', 'kind', 'n', 'w'\]") as exc:
+        load_table(p, SCHEMA)
+    assert len(str(exc.value)) < 2000
