@@ -384,3 +384,25 @@ def test_break_names_read_as_text(break_id, name):
     b = pd.DataFrame({"break_id": [break_id], "start": pd.to_datetime(["2011-04-01"]), "end": [pd.NaT],
                       "offence_groups": ["Fraud"], "kind": ["k"], "description": ["d"], "source": ["s"]})
     assert coverage.breaks_table(b)["Break"].item() == name
+
+
+def test_data_overview_on_a_quarterly_table_with_three_forces():
+    from alliance_analysis.sources import load_context
+
+    q = pd.period_range("2013Q2", "2015Q1", freq="Q")          # FY 2013/14 and 2014/15
+    forces = ["Dorset", "Wiltshire", "Devon and Cornwall"]
+    d = pd.concat([pd.DataFrame({"force": f, "quarter": q, "offence_group": "Robbery", "count": 10 * (i + 1)})
+                   for i, f in enumerate(forces)])
+    s = CrimeSeries(d, "Home Office police recorded crime table t.csv", "2023-10-19", False)
+    ov = coverage.data_overview(s, load_context(forces), path="t.csv")
+    assert ov.revisions is None and "single Home Office table" in ov.revision_note
+    # 4 quarters x 10, 20, 30 a year, one row per force and year
+    got = ov.rates.set_index(["area", "financial_year"])["count"].to_dict()
+    assert got == {("Devon and Cornwall", "2013/14"): 120, ("Devon and Cornwall", "2014/15"): 120,
+                   ("Dorset", "2013/14"): 40, ("Dorset", "2014/15"): 40,
+                   ("Wiltshire", "2013/14"): 80, ("Wiltshire", "2014/15"): 80}
+    crime = ov.coverage[ov.coverage["series"] == "Recorded crime"]
+    assert set(crime.loc[crime["year"].between(2013, 2014), "status"]) == {"complete"}
+    assert (crime["basis"] == "").all()        # derived/published applies only to the shipped default
+    assert ov.sources["Publisher"].iloc[-1] == "Home Office"
+    assert "3 forces" in ov.summary and "6 of 6 force-years from 2013/14 to 2014/15 are complete" in ov.summary
