@@ -220,3 +220,23 @@ def test_report_header_records_meta_in_run_dir(tmp_path, monkeypatch):
     reports.report_header("02_crime_trend_forecasting", {"horizon": 6}, source="S", forces=["A", "B"], period="P")
     meta = json.loads((tmp_path / "02_crime_trend_forecasting.report.json").read_text())
     assert meta == {"source": "S", "forces": ["A", "B"], "period": "P", "changed_parameters": {"horizon": 6}}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param("notebooks:\n  04_police_foundation_review:\n", {}, id="empty-entry-means-defaults"),
+        pytest.param("notebooks:\n  04_police_foundation_review: {seed: 3}\ntimeout: 5\n", {"seed": 3}, id="values"),
+    ],
+)
+def test_run_config_from_yaml(tmp_path, text, expected):
+    cfg = tmp_path / "run.yaml"
+    cfg.write_text(text)
+    assert reports.load_run_config(cfg).notebooks == {NAME: expected}
+
+
+def test_run_config_yaml_errors_name_file_and_line(tmp_path):
+    cfg = tmp_path / "run.yaml"
+    cfg.write_text("notebooks:\n  04_police_foundation_review: {}\n  04_police_foundation_review: {}\n")
+    with pytest.raises(ParameterError, match=r"run\.yaml.*line 3.*duplicate key '04_police_foundation_review'"):
+        reports.load_run_config(cfg)

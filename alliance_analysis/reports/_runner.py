@@ -80,6 +80,8 @@ def load_run_config(config: str | Path | dict | None = None) -> RunConfig:
         if not p.exists():
             raise ParameterError(f"run configuration {p} does not exist; fix: pass --config with an existing YAML file")
         data = _read_yaml(p)
+    if isinstance(data.get("notebooks"), dict):  # "01_demand_analysis:" with nothing after it means defaults
+        data = {**data, "notebooks": {k: ({} if v is None else v) for k, v in data["notebooks"].items()}}
     try:
         cfg = RunConfig(**data)
     except ValidationError as exc:
@@ -271,6 +273,13 @@ def _sigterm_cleanup(run_dir: Path) -> Iterator[None]:
     signal.signal(signal.SIGTERM, handler)
     try:
         yield
+    except KeyboardInterrupt:
+        remove_temporary_files(run_dir)
+        with contextlib.suppress(OSError):
+            _write_status(run_dir, status="interrupted", ended=dt.datetime.now(dt.UTC).isoformat())
+        with contextlib.suppress(OSError):
+            write_index(run_dir.parent)
+        raise
     except RunInterrupted:
         remove_temporary_files(run_dir)
         with contextlib.suppress(OSError):
