@@ -185,6 +185,7 @@ def read_table(
     schema: Schema | None = None,
     *,
     encodings: Sequence[str] = ("utf-8-sig", "cp1252"),
+    fast_numbers: bool = False,
     **read_csv_kwargs: Any,
 ) -> pd.DataFrame:
     """Read a CSV (or CSV.gz) file as text, turning every read error into a DataValidationError.
@@ -201,6 +202,11 @@ def read_table(
         Used only to name the source in messages.
     encodings : sequence of str
         Tried in order.
+    fast_numbers : bool
+        For large files: let pandas' C parser type the schema's numeric columns
+        (about 3x faster; every other column is still read as text, so codes keep
+        their leading zeros). :func:`validate` applies the same checks to typed
+        columns: a blank, text, ``inf`` or negative value is still an error.
     **read_csv_kwargs
         Passed to :func:`pandas.read_csv` (e.g. ``usecols``), except ``comment="#"``, which
         here means only the note lines at the top of the file (a ``#`` inside a cell, as in
@@ -244,6 +250,8 @@ def read_table(
         # only whole lines at the top of the file are notes: pandas' own ``comment`` would also cut
         # any data line at a '#' inside a cell ("#N/A") and drop or shorten that row silently
         kwargs["skiprows"] = _leading_comment_lines(p, str(comment))
+    if fast_numbers and schema is not None and "dtype" not in read_csv_kwargs:
+        kwargs["dtype"] = _text_columns(p, schema, kwargs, encodings)
     corrections: list[str] = []
     last_exc: Exception | None = None
     for i, enc in enumerate(encodings):
@@ -282,6 +290,27 @@ def read_table(
     raise _file_error(f"{what} is not text in any of {list(encodings)} (byte {last_exc.start}: "
                       f"{last_exc.object[last_exc.start:last_exc.start + 1]!r})", p,
                       "save the file as UTF-8 CSV") from None
+
+
+def _text_columns(path: Path, schema: Schema, kwargs: dict[str, Any], encodings: Sequence[str]) -> Any:
+    """``dtype`` for read_csv: str for every column except the schema's numeric ones (header read first)."""
+    numeric = [c for c in schema.columns if c.kind in ("int", "float", "count")]
+    for enc in encodings:
+        try:
+            header = pd.read_csv(path, nrows=0, encoding=enc, skiprows=kwargs.get("skiprows"),
+                                 sep=kwargs.get("sep", ","))
+            break
+        except UnicodeDecodeError:
+            continue
+        except Exception:  # noqa: BLE001 - the full read reports the fault with its own message
+            return str
+    else:
+        return str
+    heads = [str(h) for h in header.columns]
+    stripped = {h: h.strip().lstrip("\ufeff") for h in heads}
+    frame = pd.DataFrame(columns=[stripped[h] for h in heads])
+    typed = {_resolve(frame, c) for c in numeric} - {None}
+    return {h: str for h in heads if stripped[h] not in typed}
 
 
 def _leading_comment_lines(path: Path, prefix: str) -> int:

@@ -204,3 +204,28 @@ def test_error_text_stays_bounded_for_a_hostile_header(tmp_path):
     with pytest.raises(DataValidationError, match=r"missing column\(s\) \['force', 'kind', 'n', 'w'\]") as exc:
         load_table(p, SCHEMA)
     assert len(str(exc.value)) < 2000
+
+
+HOSTILE_TEXTS = [GOOD, GOOD.replace("3,2", "3,x"), GOOD.replace("3,2", "3,"), GOOD.replace("3,2", "3,inf"),
+                 GOOD.replace("3,2", "3,nan"), GOOD.replace("3,2", "3,-2"), GOOD.replace("Kent,a,3", "Kent,a,-3"),
+                 GOOD.replace("Kent,a,3", "Kent,a,3.5"), GOOD.replace("Kent,a,3", 'Kent,a,"1,003"'),
+                 GOOD.replace("Kent,a,3", "Kent,a,1e400"), GOOD.replace("Kent,a,3", "Kent,a,99999999999999999999"),
+                 GOOD + "Kent,a,4,1\n", GOOD.replace("Kent", "007")]
+
+
+@pytest.mark.parametrize("text", [pytest.param(t, id=f"case-{i}") for i, t in enumerate(HOSTILE_TEXTS)])
+def test_fast_numbers_mode_gives_the_same_result_or_the_same_error(tmp_path, text):
+    p = _write(tmp_path, text)
+
+    def run(fast):
+        try:
+            return validate(read_table(p, SCHEMA, fast_numbers=fast), SCHEMA, source=p)
+        except DataValidationError as exc:
+            return (exc.column, exc.row)
+
+    slow, fast = run(False), run(True)
+    if isinstance(slow, tuple) or isinstance(fast, tuple):
+        assert slow == fast
+    else:
+        pd.testing.assert_frame_equal(slow, fast, check_dtype=False)
+        assert fast["force"].tolist() == slow["force"].tolist()  # "007" stays text
