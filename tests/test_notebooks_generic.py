@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import nbformat
 import papermill as pm
 import pytest
@@ -53,5 +55,11 @@ def test_fast_config_runs_every_present_notebook(tmp_path):
         page = n.html.read_text()
         assert "<img" in page or "image/png" in page or "<table" in page  # real content rendered
         assert "from alliance_analysis import" not in page  # code hidden
+        title = re.search(r"<title>(.*?)</title>", page).group(1)
+        assert title not in ("Notebook", n.name) and len(title) > 5
+        assert all('alt="' in img and "No description has been provided" not in img
+                   for img in re.findall(r"<img [^>]*>", page))
+        assert "What produced this report" in page
+        assert "TqdmWarning" not in page and "application/vnd.jupyter.stderr\"" not in page
     index = (tmp_path / "index.html").read_text()
     assert all(f"{n}.html" in index for n in present)
