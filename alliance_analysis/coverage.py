@@ -535,9 +535,10 @@ def plot_coverage(long: pd.DataFrame, *, synthetic: bool = False, title: str = "
                         row=long["force"] + " – " + long["series"])
     order = list(dict.fromkeys(share.sort_values(["force"], kind="stable")["row"]))
     grid = share.pivot(index="row", columns="financial_year", values="share").reindex(order)
-    fig, ax = plt.subplots(figsize=(max(6.0, 0.38 * grid.shape[1] + 3), max(2.5, 0.32 * grid.shape[0] + 1.5)))
+    height = min(40.0, max(2.5, 0.32 * grid.shape[0] + 1.5))   # 43 forces x 4 series stay legible, capped
+    fig, ax = plt.subplots(figsize=(max(6.0, 0.38 * grid.shape[1] + 3), height))
     im = ax.imshow(grid.to_numpy(dtype=float), aspect="auto", cmap="Blues", vmin=0, vmax=1, interpolation="nearest")
-    ax.set_yticks(range(grid.shape[0]), grid.index)
+    ax.set_yticks(range(grid.shape[0]), grid.index, fontsize=10 if grid.shape[0] <= 40 else 7)
     step = max(1, grid.shape[1] // 12)
     ax.set_xticks(range(0, grid.shape[1], step), grid.columns[::step], rotation=45, ha="right",
                   rotation_mode="anchor")
@@ -1064,13 +1065,26 @@ def summary_markdown(series: CrimeSeries, coverage: pd.DataFrame, revisions: Rev
         t = revisions.by_force_year
         big = t.loc[t["difference"].abs().idxmax()]
         changed = int((t["difference"] != 0).sum())
-        lines.append(f"- The Oct 2023 release revised {changed} of {len(t)} force-years of the 2019 release; the largest: "
-                     f"{big['force']} {big['financial_year']}, {_fmt(big['release_2019'])} in the 2019 release vs "
-                     f"{_fmt(big['release_2023'])} in Oct 2023 ({int(big['difference']):+,}, {big['percent']:+.1f}%).")
+
+        def said(r: Any) -> str:
+            return (f"{r['force']} {r['financial_year']}, {_fmt(r['release_2019'])} in the 2019 release vs "
+                    f"{_fmt(r['release_2023'])} in Oct 2023 ({int(r['difference']):+,}, {r['percent']:+.1f}%)")
+
+        line = (f"- The Oct 2023 release revised {changed} of {len(t)} force-years of the 2019 release; the largest: "
+                f"{said(big)}")
+        rel = t.loc[t["percent"].abs().fillna(-1).idxmax()]
+        if (rel["force"], rel["financial_year"]) != (big["force"], big["financial_year"]):
+            line += f"; the largest in per cent: {said(rel)}"
+        lines.append(line + ".")
     if len(rates):
         last = rates["financial_year"].max()
-        r = rates[rates["financial_year"] == last]
-        parts = ", ".join(f"{a} {v:,.1f}" for a, v in zip(r["area"], r["rate_per_1000"], strict=True))
+        r = rates[rates["financial_year"] == last].sort_values("rate_per_1000")
+        if len(r) <= 6:
+            parts = ", ".join(f"{a} {v:,.1f}" for a, v in zip(r["area"], r["rate_per_1000"], strict=True))
+        else:
+            lo, hi = r.iloc[0], r.iloc[-1]
+            parts = (f"median {r['rate_per_1000'].median():,.1f} across {len(r)} forces, lowest {lo['area']} "
+                     f"{lo['rate_per_1000']:,.1f}, highest {hi['area']} {hi['rate_per_1000']:,.1f}")
         lines.append(f"- Crime per 1,000 residents in {last}: {parts}.")
     if len(breaks):
         lines.append(f"- {len(breaks)} declared {'break touches' if len(breaks) == 1 else 'breaks touch'} the period: "
