@@ -1003,7 +1003,7 @@ def forecast_many(
 
 # --------------------------------------------------------------------------- hierarchies and reconciliation
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Hierarchy:
     """A tree of series: ``nodes`` top-down with the bottom series last, and summing matrix ``S``.
 
@@ -1340,7 +1340,9 @@ def reconcile_forecasts(result: ForecastResult, levels: Sequence[str] = ("force"
     -------
     DataFrame
         ``node, month, base, coherent`` (labels as in :func:`build_hierarchy`);
-        ``attrs["S"]``, ``attrs["labels"]`` (tuples) and ``attrs["hierarchy"]``.
+        ``attrs["S"]`` (the summing matrix as nested tuples, so pandas can compare attrs when
+        it concatenates derived frames; ``np.array(attrs["S"])`` gives the array),
+        ``attrs["labels"]`` (tuples) and ``attrs["hierarchy"]``.
 
     Examples
     --------
@@ -1375,7 +1377,7 @@ def reconcile_forecasts(result: ForecastResult, levels: Sequence[str] = ("force"
     out = reconcile(sel, h, method=method, residuals=residuals if method == "mint_shrink" else None)
     if tname != "month":
         out = out.rename(columns={"month": tname})
-    out.attrs["S"] = h.S
+    out.attrs["S"] = tuple(map(tuple, h.S.astype(int).tolist()))  # hashable: pandas compares attrs on concat
     out.attrs["labels"] = [tuple(nd.split("|")) for nd in h.nodes]
     out.attrs["hierarchy"] = h
     return out
