@@ -223,13 +223,6 @@ def test_quarterly_series_use_season_four():
     assert [str(p) for p in r.forecasts["month"].unique()] == ["2018Q1", "2018Q2", "2018Q3", "2018Q4"]
 
 
-def test_parallel_blocks_equal_serial(panel):
-    serial = F.forecast_many(panel, horizon=6, n_origins=2)
-    parallel = F.forecast_many(panel, horizon=6, n_origins=2, n_jobs=2)
-    pd.testing.assert_frame_equal(serial.forecasts, parallel.forecasts)
-    pd.testing.assert_frame_equal(serial.accuracy, parallel.accuracy)
-
-
 # --------------------------------------------------------------------------- ETS against statsmodels
 
 def test_fast_ets_close_to_statsmodels_holt_winters():

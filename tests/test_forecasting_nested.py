@@ -312,7 +312,8 @@ def test_dask_local_cluster_equals_in_process():
     pytest.importorskip("dask.distributed")
     d = _panel(45, 48, seed=8)
     serial = F.forecast_many(d, horizon=6, n_origins=2, memory_budget_mb=1)
-    dask = F.forecast_many(d, horizon=6, n_origins=2, memory_budget_mb=1, workers=2)
+    # n_jobs=2 (the old process-pool argument) now means a 2-worker Dask LocalCluster
+    dask = F.forecast_many(d, horizon=6, n_origins=2, memory_budget_mb=1, n_jobs=2)
     assert serial.settings["n_chunks"] >= 2
     pd.testing.assert_frame_equal(serial.forecasts, dask.forecasts)
     pd.testing.assert_frame_equal(serial.accuracy, dask.accuracy)
