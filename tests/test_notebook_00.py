@@ -133,3 +133,16 @@ def test_west_yorkshire_three_months_run(runs):
     assert "no complete financial year" in text                  # rates section says why and goes on
     assert "no revision between releases" in text
     assert "Transcribed figures per seed table" in text           # the notebook reached its last section
+
+
+def test_cells_hard_code_no_forces_months_or_years():
+    from alliance_analysis import clean
+
+    nb = nbformat.read(NOTEBOOK, as_version=4)
+    code = [c.source for c in nb.cells if c.cell_type == "code" and "parameters" not in c.metadata.get("tags", [])]
+    markdown = [c.source for c in nb.cells if c.cell_type == "markdown"]
+    forces = sorted(set(clean.force_groups()["force"]) | {"Gloucestershire", "West Yorkshire"})
+    for text in code + markdown:
+        assert not re.search(r"\b(19|20)\d\d[-/ ]?(Q[1-4]|\d\d)\b", text), text    # no months, quarters, years
+        for f in forces:
+            assert f not in text, f"{f!r} hard-coded in: {text[:80]}"
