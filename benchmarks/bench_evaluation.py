@@ -158,7 +158,8 @@ def main() -> None:
                                       data_breaks=taxonomy.data_breaks())
         print(f"   new: {t_new:.3f} s; ITS {its.percent_effect:+.1%} (95% CI {its.percent_ci[0]:+.1%} to "
               f"{its.percent_ci[1]:+.1%}); DiD {did.effect:+.1%} (t p {did.p_value:.3f}, randomisation p "
-              f"{did.ri_p_value:.3f}, min {did.ri_min_p:.3f}); SC {sc.effect:+.1%} rank {sc.rank} of {len(sc.placebos)}")
+              f"{did.ri_p_value:.3f}, min {did.ri_min_p:.3f}); SC {sc.effect:+.1%} "
+              f"rank {sc.rank} of {len(sc.placebos)}")
         if old is not None:
             pm, mapping = as_months(panel, "quarter")
             change_m = str(mapping[pd.Period("2019Q4", "Q")])

@@ -90,7 +90,8 @@ def interrupted_time_series(
     ``log E[y_t] = a + b t + c post_t + d (t - t0) post_t [+ season effects] [+ recording shifts]``;
     the level change is ``exp(c) - 1`` and the slope change ``exp(m d) - 1`` a year (``m``
     periods a year), each with a 95% Wald interval and p-value on a t reference (residual
-    degrees of freedom), the covariance inflated by the Pearson dispersion when above one. The counterfactual extends the model
+    degrees of freedom), the covariance inflated by the Pearson dispersion when above one.
+    The counterfactual extends the model
     without the post terms. The cumulative effect is ``sum(observed - counterfactual)``
     over post periods; its 95% interval is normal with variance ``g' V g`` (``g`` the
     gradient of the counterfactual total, ``V`` the coefficient covariance) plus the
@@ -207,7 +208,8 @@ def interrupted_time_series(
     def _wald(name: str, mult: float = 1.0) -> tuple[float, tuple[float, float], float]:
         b, sb = float(res.params[name]), float(bse[names.index(name)])
         p = float(2 * stats.t.sf(abs(b / sb), dfr)) if sb > 0 else float("nan")
-        return float(np.expm1(mult * b)), (float(np.expm1(mult * (b - zt * sb))), float(np.expm1(mult * (b + zt * sb)))), p
+        lo, hi = float(np.expm1(mult * (b - zt * sb))), float(np.expm1(mult * (b + zt * sb)))
+        return float(np.expm1(mult * b)), (lo, hi), p
 
     level_est, level_ci, level_p = _wald("post")
     slope_est, slope_ci, slope_p = _wald("t_post", m)

@@ -14,6 +14,15 @@ from alliance_analysis.evaluation.sc import SyntheticControlResult
 log = logging.getLogger(__name__)
 
 
+def _num(x: float, *, sign: bool = True) -> str:
+    """Readable number: thousands separators for large values, three significant figures for small ones."""
+    if not np.isfinite(x):
+        return str(x)
+    if abs(x) >= 100:
+        return f"{x:+,.0f}" if sign else f"{x:,.0f}"
+    return f"{x:+.3g}" if sign else f"{x:.3g}"
+
+
 def _excludes_zero(ci: tuple[float, float]) -> bool:
     return bool(ci[0] > 0 or ci[1] < 0)
 
@@ -50,7 +59,7 @@ def verdict(its: ITSResult | None = None, sc: SyntheticControlResult | None = No
             f"Interrupted time series (one force, {its.family} regression): level change {its.level_change:+.1%} "
             f"(95% CI {its.level_ci[0]:+.1%} to {its.level_ci[1]:+.1%}, p = {its.level_p:.3f}); trend change "
             f"{its.slope_change_annual:+.1%} a year (95% CI {its.slope_ci[0]:+.1%} to {its.slope_ci[1]:+.1%}); "
-            f"average effect {its.average_effect:+,.1f} a period, {its.cumulative_effect:+,.0f} over {its.n_post} "
+            f"average effect {_num(its.average_effect)} a period, {its.cumulative_effect:+,.0f} over {its.n_post} "
             f"periods (95% CI {its.cumulative_ci[0]:+,.0f} to {its.cumulative_ci[1]:+,.0f}), "
             f"{its.percent_effect:+.1%} (95% CI {its.percent_ci[0]:+.1%} to {its.percent_ci[1]:+.1%}); "
             f"{'distinguishable' if (sig or sig_avg) else 'not distinguishable'} from no change.")
@@ -85,10 +94,10 @@ def verdict(its: ITSResult | None = None, sc: SyntheticControlResult | None = No
         ci = "" if np.isnan(sc.effect_ci[0]) else (
             f" (placebo interval {sc.effect_ci[0]:+.1%} to {sc.effect_ci[1]:+.1%}, coverage >= {sc.ci_coverage:.0%})")
         parts.append(
-            f"Synthetic control ({sc.method} method): {sc.effect:+.1%}{ci}, {sc.average_effect:+,.1f} a period; "
-            f"pre-period RMSPE {sc.pre_rmspe:,.1f} ({sc.pre_rmspe_pct:.1%} of the pre-period mean); its post/pre "
-            f"error ratio ranks {sc.rank} of {n} units, a permutation p-value of {sc.p_value:.2f} (the smallest "
-            f"possible is {1 / n:.2f}"
+            f"Synthetic control ({sc.method} method): {sc.effect:+.1%}{ci}, {_num(sc.average_effect)} a period; "
+            f"pre-period RMSPE {_num(sc.pre_rmspe, sign=False)} ({sc.pre_rmspe_pct:.1%} of the pre-period mean); "
+            f"its post/pre error ratio ranks {sc.rank} of {n} units, a permutation p-value of {sc.p_value:.2f} "
+            f"(the smallest possible is {1 / n:.2f}"
             + (", so with this few peers no result can be strongly conclusive)." if k < THRESHOLDS["sc_min_placebos"]
                else ").")
             + (" Unlikely to be chance." if chance else ""))
