@@ -118,6 +118,11 @@ def all_seed_figures() -> pd.DataFrame:
     >>> figs["id"].is_unique
     True
     """
+    return _all_cached().copy()
+
+
+@lru_cache(maxsize=1)
+def _all_cached() -> pd.DataFrame:
     frames = []
     for name, col in SEED_TABLES.items():
         t = _load_cached(name)
@@ -134,6 +139,12 @@ def all_seed_figures() -> pd.DataFrame:
     return out
 
 
+@lru_cache(maxsize=1)
+def _values() -> dict[str, float]:
+    figs = _all_cached()
+    return dict(zip(figs["id"], figs["value"].astype(float)))
+
+
 def seed_value(seed_id: str) -> float:
     """The numeric value of one seed figure, searched across all seed tables.
 
@@ -147,7 +158,10 @@ def seed_value(seed_id: str) -> float:
     >>> seed_value("t3_total_2014_h1")
     30101.0
     """
-    figs = all_seed_figures()
+    values = _values()
+    if seed_id in values:
+        return float(values[seed_id])
+    figs = _all_cached()
     hit = figs.loc[figs["id"] == seed_id, "value"]
     if hit.empty:
         import difflib
