@@ -401,10 +401,13 @@ def run_notebooks(
             result.notebooks.append(nb_run)
             if nb_run.status == "failed" and fail_fast:
                 break
-        _write_status(run_dir, status="complete", ended=dt.datetime.now(dt.UTC).isoformat(),
-                      succeeded=sum(n.status == "succeeded" for n in result.notebooks),
-                      failed=[n.name for n in result.notebooks if n.status != "succeeded"])
-        write_index(out_root)
+        try:
+            _write_status(run_dir, status="complete", ended=dt.datetime.now(dt.UTC).isoformat(),
+                          succeeded=sum(n.status == "succeeded" for n in result.notebooks),
+                          failed=[n.name for n in result.notebooks if n.status != "succeeded"])
+            write_index(out_root)
+        except OSError as exc:  # the reports exist; say the index could not be written, do not lose them
+            log.error("run %s: status file or index not written: %s", run_id, describe_error(exc))
     return result
 
 
