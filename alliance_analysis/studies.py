@@ -223,6 +223,58 @@ def choose_donors(panel: pd.DataFrame, study: Study, *, k: int = 8, time: str) -
     return chosen, table
 
 
+def recording_breaks(data_breaks: pd.DataFrame | None, t0: pd.Period, first: pd.Period,
+                     last: pd.Period) -> tuple[list, list[str]]:
+    """Recording-practice breaks the treated unit's time series can model, and notes for those it cannot.
+
+    A recording-practice change (kind ``recording practice``) that starts inside the window
+    at least a year away from the change gets its own level shift in the interrupted time
+    series; one that starts within a year of the change cannot be told apart from it in
+    the treated series alone, so the note says to rely on the comparisons with other forces
+    (which the same national change also affected).
+
+    Examples
+    --------
+    >>> b = pd.DataFrame({"start": [pd.Timestamp("2014-01-01")], "end": [pd.Timestamp("2016-12-31")],
+    ...                   "kind": ["recording practice"], "description": ["uplift"], "break_id": ["u"]})
+    >>> q = lambda s: pd.Period(s, "Q")
+    >>> len(recording_breaks(b, q("2012Q1"), q("2007Q2"), q("2014Q4"))[0])
+    1
+    >>> recording_breaks(b, q("2013Q4"), q("2007Q2"), q("2016Q3"))[1][0][:45]
+    'the u recording change starts 1 quarter after'
+    """
+    from alliance_analysis.evaluation import DataBreak
+
+    if data_breaks is None or len(data_breaks) == 0:
+        return [], []
+    out, notes = [], []
+    per_year = 4 if t0.freqstr.startswith("Q") else 12
+    unit = "quarter" if per_year == 4 else "month"
+    for _, b in data_breaks.iterrows():
+        if str(b.get("kind", "")).lower() != "recording practice":
+            continue
+        start = pd.Period(pd.Timestamp(b["start"]), t0.freq)
+        if not (first < start <= last):
+            continue
+        gap = (start - t0).n
+        end = b.get("end")
+        phased_into_post = end is not None and not pd.isna(end) and pd.Period(pd.Timestamp(end), t0.freq) >= t0
+        if abs(gap) >= per_year:
+            out.append(DataBreak("recording_change", str(start), None, str(b.get("description", ""))[:80]))
+            if phased_into_post:
+                notes.append(f"the {b.get('break_id', 'recording')} recording change was phased in until "
+                             f"{pd.Timestamp(end).date()}, into the post-period; the treated forces' time series "
+                             f"models it as one level shift from {start}, so its effect may still include part of "
+                             "it: rely on the comparisons with other forces, which the same national change also "
+                             "affected")
+        else:
+            notes.append(f"the {b.get('break_id', 'recording')} recording change starts {abs(gap)} {unit}"
+                         f"{'s' if abs(gap) != 1 else ''} {'after' if gap >= 0 else 'before'} the change, so the "
+                         "treated forces' own time series cannot separate the two: rely on the comparisons with "
+                         "other forces, which the same national change also affected")
+    return out, notes
+
+
 @dataclass
 class StudyResult:
     """A study's estimates (attributes are ``None`` where a method could not run)."""
@@ -260,10 +312,10 @@ class StudyResult:
                                  f"(smallest attainable {d.ri_min_p:.3f})"})
         if self.sc is not None:
             s = self.sc
-            rows.append({"method": f"synthetic control, crime per 1,000 ({s.method}, {len(s.placebos)} placebos)",
+            rows.append({"method": f"synthetic control, crime per 1,000 ({s.method}, {len(s.placebos) - 1} placebos)",
                          "effect_pct": s.effect * 100, "ci_low_pct": s.effect_ci[0] * 100,
                          "ci_high_pct": s.effect_ci[1] * 100,
-                         "test": f"placebo rank {s.rank} of {len(s.placebos) + 1}, p = {s.p_value:.3f}"})
+                         "test": f"placebo rank {s.rank} of {len(s.placebos)}, p = {s.p_value:.3f}"})
         return pd.DataFrame(rows)
 
 
@@ -322,10 +374,12 @@ def run_study(totals: pd.DataFrame, population: pd.DataFrame, study: Study, *, t
     label = f"{first} to {last} (change from {t0})"
     its = did = sc = None
     unit = panel[panel["force"] == study.unit][[time, "count"]]
+    its_breaks, confounded = recording_breaks(data_breaks, t0, first, last)
+    notes += confounded
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")       # small-sample warnings are restated in the verdict and notes
         try:
-            its = evaluation.interrupted_time_series(unit, str(t0), data_breaks=data_breaks)
+            its = evaluation.interrupted_time_series(unit, str(t0), breaks=its_breaks, data_breaks=data_breaks)
         except (ParameterError, DataValidationError, ValueError) as exc:
             notes.append(f"interrupted time series not run: {exc}")
         if len(donors) >= MIN_DONORS:
@@ -392,11 +446,12 @@ def summary_lines(results: Sequence[StudyResult]) -> str:
                         f"to {r.did.ci[1] * 100:+.1f}%, randomisation p = {r.did.ri_p_value:.2f})")
         if r.sc is not None:
             bits.append(f"synthetic control {r.sc.effect * 100:+.1f}% (placebo rank {r.sc.rank} of "
-                        f"{len(r.sc.placebos) + 1})")
+                        f"{len(r.sc.placebos)})")
         if r.its is not None and not bits:
             bits.append(f"interrupted time series {r.its.percent_effect * 100:+.1f}% (95% CI "
                         f"{r.its.percent_ci[0] * 100:+.1f}% to {r.its.percent_ci[1] * 100:+.1f}%)")
         conclusion = r.verdict.split("Overall: ")[-1].split(".")[0] if "Overall: " in r.verdict else ""
+        conclusion = conclusion[:1].upper() + conclusion[1:]
         out.append(f"- {r.study.name} ({r.window}): " + "; ".join(bits) + (f". {conclusion}." if conclusion else "."))
     return "\n".join(out)
 
