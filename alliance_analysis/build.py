@@ -34,7 +34,7 @@ import re
 from pathlib import Path
 
 import pandas as pd
-from tqdm.auto import tqdm
+from alliance_analysis.progress import tqdm
 
 from alliance_analysis import clean, paths
 from alliance_analysis.errors import DataValidationError

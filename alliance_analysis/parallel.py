@@ -174,7 +174,7 @@ def map_tasks(
     >>> map_tasks(len, ["a", "bb", ""])
     [1, 2, 0]
     """
-    from tqdm.auto import tqdm
+    from alliance_analysis.progress import tqdm
 
     items = list(items)
     if client is None:

@@ -59,7 +59,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 import pandas as pd
-from tqdm.auto import tqdm
+from alliance_analysis.progress import tqdm
 
 from alliance_analysis import clean, paths
 from alliance_analysis.errors import DataValidationError, DownloadError, ParameterError

@@ -79,7 +79,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
-from tqdm.auto import tqdm
+from alliance_analysis.progress import tqdm
 
 from alliance_analysis import clean, parallel, taxonomy
 from alliance_analysis.errors import DataValidationError, ParameterError
