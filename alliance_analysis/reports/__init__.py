@@ -6,6 +6,7 @@
   page titles, figure alt text, readable error messages.
 - :mod:`._header`: :func:`report_header`, the "what produced this report" block.
 - :mod:`._index`: ``reports/index.html``.
+- :mod:`._hygiene`: committed notebooks without outputs, logic or parameter drift.
 
 Examples
 --------
@@ -15,16 +16,15 @@ Examples
 """
 
 from alliance_analysis.reports._header import RUN_DIR_ENV, changed_parameters, report_header
+from alliance_analysis.reports._hygiene import KERNEL_NAME, check_notebook, strip_notebook
 from alliance_analysis.reports._index import index_rows, run_status, write_index
 from alliance_analysis.reports._post import describe_error, export_html, figure_alt_text, normalise_notebook
 from alliance_analysis.reports._runner import (
-    KERNEL_NAME,
     LIBRARIES,
     NotebookRun,
     RunConfig,
     RunInterrupted,
     RunResult,
-    check_notebook,
     check_timeout,
     git_commit,
     input_checksums,
@@ -33,7 +33,6 @@ from alliance_analysis.reports._runner import (
     new_run_dir,
     remove_temporary_files,
     run_notebooks,
-    strip_notebook,
 )
 
 __all__ = [
