@@ -94,3 +94,32 @@ def test_output_path_needs_only_an_existing_folder(tmp_path):
     p = validate_notebook_params("03_merger_business_case", {"workbook_file": "nodir/case.xlsx"})
     with pytest.raises(ParameterError, match="'workbook_file': folder .*nodir does not exist"):
         resolve_paths("03_merger_business_case", p, tmp_path)
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_ANY = st.one_of(st.integers(-100, 100), st.floats(allow_nan=True, allow_infinity=True), st.booleans(),
+                 st.text(max_size=5), st.none(), st.lists(st.integers(), max_size=2))
+
+
+@settings(max_examples=150, deadline=None)
+@given(value=_ANY)
+def test_int_parameter_is_an_int_in_range_or_a_named_error(value):
+    try:
+        p = validate_notebook_params("02_crime_trend_forecasting", {"horizon": value})
+    except ParameterError as exc:
+        assert "'horizon'" in str(exc)
+        return
+    assert type(p.horizon) is int and p.horizon == value and 1 <= value <= 60 and type(value) is int
+
+
+@settings(max_examples=150, deadline=None)
+@given(value=_ANY)
+def test_money_parameter_is_finite_positive_or_a_named_error(value):
+    try:
+        p = validate_notebook_params("01_demand_analysis", {"budget_gbp": value})
+    except ParameterError as exc:
+        assert "'budget_gbp'" in str(exc)
+        return
+    assert math.isfinite(p.budget_gbp) and p.budget_gbp > 0 and p.budget_gbp == value and not isinstance(value, bool)
