@@ -139,8 +139,10 @@ class DemandAnalysis:
         ...                   "count": [10, 12], "rate_per_1000": [1.0, 1.2]})
         >>> d = DemandAnalysis("d", ["A"], "A", "crime_type", a, *[pd.DataFrame()] * 5, {}, False)
         >>> d.rates_table().round(1).values.tolist()
-        [[1.0, 1.2, 20.0]]
+        [['Drugs', 1.0, 1.2, 20.0]]
         """
+        if self.annual.empty:
+            return pd.DataFrame()
         a = self.annual[self.annual["area"] == self.group_name]
         if a.empty:
             return pd.DataFrame()
@@ -150,7 +152,7 @@ class DemandAnalysis:
         wide = wide.sort_values(wide.columns[-2], ascending=False)
         wide.index.name = self.category
         wide.columns.name = None
-        return wide
+        return wide.reset_index()
 
     def trends_table(self) -> pd.DataFrame:
         """Trend per series, fastest rising first, with the annual change and its interval in %."""
