@@ -974,9 +974,10 @@ def forecast_many(
     drop = [mdl for mdl in compute if mdl not in run]
     frames = {}
     for name in ("forecasts", "backtest", "accuracy", "selected", "fallbacks"):
-        got = [p[name] for p in parts if name in p]
+        got = [p.pop(name) for p in parts if name in p]  # each chunk's frame is released once joined
         frames[name] = pd.concat(got, ignore_index=True) if got else pd.DataFrame(
             columns=[*index.columns, "origin", tname, "model", "actual", "mean"])
+        del got
         if drop and name in ("forecasts", "backtest", "accuracy") and len(frames[name]):
             frames[name] = frames[name][~frames[name]["model"].isin(drop)].reset_index(drop=True)
     fallbacks = frames["fallbacks"]
