@@ -47,6 +47,14 @@ origins for the final forecasts; at most 2,000 series (every k-th) are used so r
 depend on chunking. With fewer than 20 scores the model's own normal intervals are kept
 (logged). ``intervals="model"`` keeps the normal intervals throughout.
 
+Scale: series are processed in chunks sized from ``memory_budget_mb`` (ETS grid filtered in
+blocks of 128 series, BLAS pinned to one thread with threadpoolctl); output frames are built
+from arrays in series, model, origin, period order (no sorting) and chunks give the same
+result as one pass. ``workers=``/``client=`` run the chunks on Dask
+(:mod:`alliance_analysis.parallel`). For national runs pass a wide frame and
+``keep="selected"`` (measured on 2 cores, quiet: 60,000 series x 120 months 39 s and
+491 MB peak; 490,000 series 328 s and 2.18 GB peak, most of it the input and the returned frames).
+
 Fallbacks: a forecast that raises at run time, is not finite, has a point forecast above 10x
 the series maximum or a bound above 100x it is replaced by the next model in the chain and
 recorded in ``ForecastResult.fallbacks``; nothing is returned NaN.
