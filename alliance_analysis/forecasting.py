@@ -879,7 +879,7 @@ def forecast_many(
     >>> len(r.forecasts[r.forecasts["is_selected"]]), bool((r.forecasts["lo_80"] >= 0).all())
     (6, True)
     """
-    from tqdm.auto import tqdm
+    from alliance_analysis.progress import tqdm
 
     models = list(dict.fromkeys(models))
     levels = [int(lv) for lv in levels]

@@ -52,7 +52,9 @@ def test_notebook_03_runs(tmp_path, monkeypatch, scenario_file, focus, planned, 
     if planned is not None:
         assert round(a.npv_gbp_m, 1) == planned
     # the summary leads with the expected NPV, its range and P(negative), then the planned case and why they differ
-    summary = text.split("\n")[0]
+    lines = text.split("\n")
+    assert lines[0].startswith("> **What produced this report.**") and s.name.split()[0] in lines[0]
+    summary = lines[1]
     assert summary.startswith(f"**{s.name}**")
     assert f"{chosen[:1].upper() + chosen[1:]}: expected NPV GBP " in text and "P10-P90" in text
     assert f"against GBP {a.npv_gbp_m:,.1f}m planned" in text

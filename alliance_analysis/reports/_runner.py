@@ -371,7 +371,7 @@ def run_notebooks(
         exist (naming notebook, parameter and path), a missing notebook, a bad timeout.
     """
     import papermill as pm
-    from tqdm.auto import tqdm
+    from alliance_analysis.progress import tqdm
 
     cfg = config if isinstance(config, RunConfig) else load_run_config(config)
     cell_timeout = check_timeout(timeout) if timeout is not None else cfg.timeout
