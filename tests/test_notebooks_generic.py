@@ -44,7 +44,8 @@ def test_kernel_is_the_registered_one(path):
 
 @pytest.mark.notebook
 def test_fast_config_runs_every_present_notebook(tmp_path):
-    """One combined run of config/fast.yaml: every notebook succeeds, HTML and provenance written."""
+    """Two runs of config/fast.yaml: every notebook succeeds, HTML and provenance written, and the second
+    run's notebooks and HTML are byte-identical to the first's (timestamps live only in the provenance)."""
     cfg = reports.load_run_config(paths.CONFIG_DIR / "fast.yaml")
     present = [n for n in cfg.notebooks if (paths.NOTEBOOKS_DIR / f"{n}.ipynb").exists()]
     res = reports.run_notebooks(cfg, only=present, output_dir=tmp_path, html=True)
@@ -63,3 +64,9 @@ def test_fast_config_runs_every_present_notebook(tmp_path):
         assert "TqdmWarning" not in page and "application/vnd.jupyter.stderr\"" not in page
     index = (tmp_path / "index.html").read_text()
     assert all(f"{n}.html" in index for n in present)
+    # a second run with the same parameters gives byte-identical notebooks and HTML for every notebook
+    again = reports.run_notebooks(cfg, only=present, output_dir=tmp_path / "again", html=True)
+    for first, second in zip(res.notebooks, again.notebooks):
+        assert second.status == "succeeded", second.error
+        assert first.html.read_bytes() == second.html.read_bytes(), f"{first.name}: HTML differs between runs"
+        assert first.output.read_bytes() == second.output.read_bytes(), f"{first.name}: notebook differs between runs"
