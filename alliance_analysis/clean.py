@@ -19,11 +19,9 @@ from __future__ import annotations
 
 import difflib
 import re
-import zlib
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from alliance_analysis import paths
@@ -452,72 +450,9 @@ def quarter_label(date: object) -> str:
     return f"{financial_year(date)} Q{financial_quarter(date)}"
 
 
-# --------------------------------------------------------------------------- strict readers
-# Shared by the Home Office / ONS loaders: every failure is a DataValidationError
-# naming the file, the 1-based data row, the column and the fix.
-
-
-def read_csv_strict(path: str | Path, required: Sequence[str], *, what: str, fix_missing: str,
-                    rename: dict[str, str] | None = None, allow_empty: bool = False) -> pd.DataFrame:
-    """Read a CSV (or ``.csv.gz``) as text, checking it exists, decodes and has ``required`` columns.
-
-    Parameters
-    ----------
-    path : str or Path
-        The file.
-    required : sequence of str
-        Columns that must be present (after ``rename``).
-    what : str
-        What the file is, for messages ("the rolling PFA table").
-    fix_missing : str
-        How to get the file when it is missing.
-    rename : dict, optional
-        Alternative column spellings mapped to the required names.
-    allow_empty : bool
-        Accept a header with no data rows (otherwise an error: a truncated file).
-
-    Returns
-    -------
-    DataFrame
-        All columns as strings (blank cells are ``""``), a fresh ``RangeIndex``.
-
-    Raises
-    ------
-    DataValidationError
-        Missing or empty file, undecodable bytes, unparseable CSV, missing columns.
-
-    Examples
-    --------
-    >>> import tempfile, pathlib
-    >>> p = pathlib.Path(tempfile.mkdtemp()) / "t.csv"
-    >>> _ = p.write_text("a,b\\n1,2\\n")
-    >>> read_csv_strict(p, ["a"], what="a test table", fix_missing="write it").to_dict("list")
-    {'a': ['1'], 'b': ['2']}
-    """
-    p = Path(path)
-    if not p.is_file():
-        raise DataValidationError(f"{what} not found", file=p, fix=fix_missing)
-    try:
-        df = pd.read_csv(p, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    except pd.errors.EmptyDataError as exc:
-        raise DataValidationError(f"{what} is empty", file=p, fix=fix_missing) from exc
-    except UnicodeDecodeError as exc:
-        raise DataValidationError(f"{what} is not UTF-8 text ({exc.reason} at byte {exc.start})", file=p,
-                                  fix="re-save the file as UTF-8 CSV") from exc
-    except (pd.errors.ParserError, OSError, EOFError, ValueError, zlib.error) as exc:
-        raise DataValidationError(f"{what} cannot be read as CSV: {exc}", file=p,
-                                  fix="check the file is a complete, uncorrupted CSV (gzip if .gz)") from exc
-    if df.empty and not allow_empty:
-        raise DataValidationError(f"{what} has a header but no data rows", file=p,
-                                  fix="supply the complete file (it may have been truncated)")
-    df.columns = [str(c).strip() for c in df.columns]
-    if rename:
-        df = df.rename(columns={c: rename[c] for c in df.columns if c in rename})
-    missing = [c for c in required if c not in df.columns]
-    if missing:
-        raise DataValidationError(f"{what} lacks columns {missing} (has {list(df.columns)})", file=p,
-                                  column=missing[0], fix=f"provide the columns {list(required)}")
-    return df.reset_index(drop=True)
+# --------------------------------------------------------------------------- strict helpers
+# Reading, type checks and duplicate keys live in ``alliance_analysis.validation`` (one declared
+# ``Schema`` per source); what stays here maps published force names, naming the first bad row.
 
 
 def _first_bad(mask: pd.Series) -> int:
@@ -528,94 +463,6 @@ def _row(values: pd.Series, pos: int) -> int:
     """1-based data row of position ``pos``: the original row where the index still holds it."""
     label = values.index[pos]
     return int(label) + 1 if pd.api.types.is_integer_dtype(values.index) else pos + 1
-
-
-def parse_count_column(values: pd.Series, *, file: str | Path | None, column: str,
-                       allow_negative: pd.Series | bool = False) -> pd.Series:
-    """Parse whole-number counts from text, refusing blanks, decimals, text, inf and negatives.
-
-    ``allow_negative`` may be a boolean mask of rows where the publisher prints net
-    adjustments below zero. Thousands separators (``"1,234"``) are accepted.
-
-    Examples
-    --------
-    >>> parse_count_column(pd.Series(["1", "1,234", "0"]), file="x.csv", column="n").tolist()
-    [1, 1234, 0]
-    >>> parse_count_column(pd.Series(["1", "2.5"]), file="x.csv", column="n")
-    Traceback (most recent call last):
-    ...
-    alliance_analysis.errors.DataValidationError: x.csv: column 'n', row 2: '2.5' is not a whole number. Fix: counts must be whole numbers >= 0; correct or remove the row
-    """
-    text = values.astype(str).str.strip().str.replace(",", "", regex=False)
-    ok = text.str.fullmatch(r"-?[0-9]+")
-    if not ok.all():
-        i = _first_bad(~ok)
-        raise DataValidationError(f"{values.iloc[i]!r} is not a whole number", file=file, column=column,
-                                  row=_row(values, i),
-                                  fix="counts must be whole numbers >= 0; correct or remove the row")
-    out = text.astype("int64")
-    neg = out < 0
-    if isinstance(allow_negative, pd.Series):
-        neg = neg & ~allow_negative.to_numpy()
-    elif allow_negative:
-        neg = neg & False
-    if neg.any():
-        i = _first_bad(neg)
-        raise DataValidationError(f"negative count {values.iloc[i]!r}", file=file, column=column,
-                                  row=_row(values, i),
-                                  fix="counts must be >= 0; correct the row")
-    return out
-
-
-def parse_float_column(values: pd.Series, *, file: str | Path | None, column: str,
-                       non_negative: bool = True) -> pd.Series:
-    """Parse finite decimal numbers from text, refusing blanks, text, inf/NaN and (by default) negatives.
-
-    Examples
-    --------
-    >>> parse_float_column(pd.Series(["1.5", "2"]), file="x.csv", column="v").tolist()
-    [1.5, 2.0]
-    """
-    text = values.astype(str).str.strip().str.replace(",", "", regex=False)
-    plain = text.str.fullmatch(r"[-+]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?")
-    num = pd.to_numeric(text.where(plain, None), errors="coerce").astype("float64")
-    bad = num.isna() | ~np.isfinite(num.to_numpy())
-    if bad.any():
-        i = _first_bad(bad)
-        raise DataValidationError(f"{values.iloc[i]!r} is not a finite number", file=file, column=column,
-                                  row=_row(values, i),
-                                  fix="write a plain decimal number; blanks, text, inf and NaN are refused")
-    if non_negative and (num < 0).any():
-        i = _first_bad(num < 0)
-        raise DataValidationError(f"negative value {values.iloc[i]!r}", file=file, column=column,
-                                  row=_row(values, i),
-                                  fix="values must be >= 0; correct the row")
-    return num
-
-
-def check_unique(df: pd.DataFrame, key: Sequence[str], *, file: str | Path | None,
-                 columns: dict[str, str] | None = None) -> None:
-    """Raise if two rows share ``key`` (a duplicated row would double a total).
-
-    Examples
-    --------
-    >>> check_unique(pd.DataFrame({"a": [1, 1]}), ["a"], file="x.csv")
-    Traceback (most recent call last):
-    ...
-    alliance_analysis.errors.DataValidationError: x.csv: column 'a', row 2: duplicate of row 1 on (a) = (1). Fix: remove the repeated row; each (a) must appear once
-    """
-    dup = df.duplicated(list(key), keep=False)
-    if not dup.any():
-        return
-    later = df.duplicated(list(key), keep="first")
-    i = _first_bad(later)
-    vals = tuple(df[k].iloc[i] for k in key)
-    first = _row(df[key[0]], _first_bad(dup & (df[list(key)] == pd.Series(vals, index=list(key))).all(axis=1))) - 1
-    names = [(columns or {}).get(k, k) for k in key]
-    raise DataValidationError(
-        f"duplicate of row {first + 1} on ({', '.join(names)}) = ({', '.join(map(str, vals))})",
-        file=file, column=names[0], row=_row(df[key[0]], i),
-        fix=f"remove the repeated row; each ({', '.join(names)}) must appear once")
 
 
 def canonical_force_column(values: pd.Series, *, file: str | Path | None, column: str) -> pd.Series:

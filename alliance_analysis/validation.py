@@ -94,8 +94,13 @@ class Column:
     date_format : str, optional
         ``strftime`` format for ``date`` columns (default: ISO ``YYYY-MM-DD``).
     missing_markers : tuple of str
-        Texts the publisher uses for "no value" (e.g. ``("NA",)``), read as
-        missing in a ``nullable`` numeric column; any other text is an error.
+        Texts the publisher uses for "no value" in a numeric column (e.g. ``("NA",)``
+        or ONS's ``(":",)``), read as missing (a declared gap, even when the column is
+        not ``nullable``: ``nullable`` is about blank cells); any other text is an error.
+    scientific : bool
+        Accept exponent notation (``"1e3"``) in ``int`` / ``count`` columns. ``False``
+        refuses it: a count printed as ``1.5E+05`` has usually lost digits in a
+        spreadsheet, so it is an error naming the cell rather than 150000.
 
     Examples
     --------
@@ -115,6 +120,7 @@ class Column:
     thousands: bool = False
     date_format: str | None = None
     missing_markers: tuple[str, ...] = ()
+    scientific: bool = True
 
     def __post_init__(self) -> None:
         from alliance_analysis.errors import ParameterError
@@ -282,6 +288,8 @@ def read_table(
             log.info("%s: %s", p, note)
             corrections.append(note)
         df.columns = [str(c).strip().lstrip("\ufeff") for c in df.columns]
+        if isinstance(kwargs["dtype"], dict):
+            df = _retext_exponents(df, p, schema, kwargs, enc)
         df.attrs["source"] = str(p)
         df.attrs["encoding"] = enc
         df.attrs["corrections"] = corrections
@@ -311,6 +319,31 @@ def _text_columns(path: Path, schema: Schema, kwargs: dict[str, Any], encodings:
     frame = pd.DataFrame(columns=[stripped[h] for h in heads])
     typed = {_resolve(frame, c) for c in numeric} - {None}
     return {h: str for h in heads if stripped[h] not in typed}
+
+
+def _retext_exponents(df: pd.DataFrame, path: Path, schema: Schema | None, kwargs: dict[str, Any],
+                      encoding: str) -> pd.DataFrame:
+    """Fast path: a whole-number column declared ``scientific=False`` that the C parser read as float may
+    hold ``1e3``; re-read such a column as text so :func:`validate` sees (and names) the cell as printed."""
+    if schema is None:
+        return df
+    redo = []
+    for col in schema.columns:
+        if col.kind in ("int", "count") and not col.scientific:
+            h = _resolve(df, col)
+            if h is not None and pd.api.types.is_float_dtype(df[h].dtype):
+                redo.append(h)
+    if not redo:
+        return df
+    heads = {str(c).strip().lstrip("\ufeff"): c for c in
+             pd.read_csv(path, nrows=0, encoding=encoding, skiprows=kwargs.get("skiprows"),
+                         sep=kwargs.get("sep", ",")).columns}
+    again = {k: v for k, v in kwargs.items() if k not in ("dtype", "usecols")}
+    text = pd.read_csv(path, encoding=encoding, usecols=[heads[h] for h in redo], dtype=str, **again)
+    out = df.copy()
+    for h in redo:
+        out[h] = text[heads[h]].to_numpy()
+    return out
 
 
 def _leading_comment_lines(path: Path, prefix: str) -> int:
@@ -380,6 +413,7 @@ def _fast_float(text: pd.Series) -> np.ndarray | None:
 
 
 def _numeric(raw: pd.Series, col: Column, header: str, source: Any, corrections: list[str]) -> pd.Series:
+    marker = np.zeros(len(raw), dtype=bool)
     if pd.api.types.is_numeric_dtype(raw.dtype) and not pd.api.types.is_bool_dtype(raw.dtype):
         values = raw.astype("float64")
         blank = np.array(values.isna(), dtype=bool)
@@ -387,7 +421,7 @@ def _numeric(raw: pd.Series, col: Column, header: str, source: Any, corrections:
         text = _text(raw)
         blank = np.array(text.isna() | (text == ""), dtype=bool)
         if col.missing_markers:
-            blank |= text.isin(col.missing_markers).fillna(False).to_numpy(dtype=bool)
+            marker = text.isin(col.missing_markers).fillna(False).to_numpy(dtype=bool)
         if col.thousands:
             sep = text.str.match(_THOUSANDS).fillna(False).to_numpy(dtype=bool)
             if sep.any():
@@ -396,19 +430,25 @@ def _numeric(raw: pd.Series, col: Column, header: str, source: Any, corrections:
                 log.info("%s: %s", source, note)
                 corrections.append(note)
         # "nan"/"inf" spelled out: nan is not a number; inf is caught by the finite check
-        cleaned = text.where(~pd.Series(blank, index=text.index))
+        cleaned = text.where(~pd.Series(blank | marker, index=text.index))
         values = _fast_float(cleaned)
         if values is None:  # some cell is not a number: the slower parse finds which
             values = pd.to_numeric(cleaned, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
         values = pd.Series(values, index=raw.index)
-        bad = ~blank & values.isna().to_numpy()
+        bad = ~blank & ~marker & values.isna().to_numpy()
         if bad.any():
             hint = " (a thousands separator?)" if text[bad].str.contains(",", regex=False).any() else ""
             _raise_at(bad, raw, "{value} is not a number" + hint, source, header,
                       "write a plain number (digits, optional '.' and sign), no separators or text")
+        if col.kind in ("int", "count") and not col.scientific:
+            sci = (~blank & ~marker) & cleaned.str.contains("[eE]", regex=True).fillna(False).to_numpy(dtype=bool)
+            if sci.any():
+                _raise_at(sci, raw, "{value} is not a whole number as printed (exponent notation)", source, header,
+                          "write the count in full digits (a spreadsheet may have rounded it)")
     if blank.any() and not col.nullable:
         _raise_at(blank, raw, "blank cell where a number is required", source, header,
                   "fill in the value from the published source (a blank is not zero)")
+    blank = blank | marker
     arr = values.to_numpy()
     if col.finite:
         inf = np.isinf(arr)
@@ -538,22 +578,67 @@ def validate(df: pd.DataFrame, schema: Schema, *, source: str | Path | None = No
             out[name] = text.where(~pd.Series(blank, index=text.index)) if col.nullable else text
     result = pd.DataFrame(out, index=df.index)
     if schema.key:
-        dup = result.duplicated(list(schema.key), keep=False).to_numpy()
-        if dup.any():
-            first_dup = result.duplicated(list(schema.key), keep="first").to_numpy()
-            i = _first(first_dup)
-            key = tuple(v.item() if isinstance(v, np.generic) else v for v in (result[k].iloc[i] for k in schema.key))
-            same = dup & (result[list(schema.key)] == result[list(schema.key)].iloc[i]).all(axis=1).to_numpy()
-            j = _first(same)
-            n_dup = int(first_dup.sum())
-            more = f"; {n_dup} duplicated row(s) in all" if n_dup > 1 else ""
-            raise DataValidationError(
-                f"duplicate key {_show(key)[:_SHOW]} (first on row {j + 1}){more}", file=src,
-                column=headers.get(schema.key[0], schema.key[0]), row=i + 1,
-                fix=f"one row per {', '.join(schema.key)}: remove the repeated row (duplicates would double totals)")
+        check_key(result, schema.key, source=src, columns=headers)
     result.attrs = {k: v for k, v in df.attrs.items() if k != "corrections"}
     result.attrs["corrections"] = corrections
     return result
+
+
+def check_key(df: pd.DataFrame, key: Sequence[str], *, source: str | Path | None = None,
+              columns: dict[str, str] | None = None) -> None:
+    """Raise if two rows share ``key``: a repeated row would double a total.
+
+    Used by :func:`validate` for a schema's key, and by loaders after a correction that
+    can make two published rows the same (two spellings of one force, a misprinted date).
+
+    Parameters
+    ----------
+    df : DataFrame
+    key : sequence of str
+        Columns of ``df`` that identify a row.
+    source : str or Path, optional
+        The file named in the error.
+    columns : dict, optional
+        ``df`` column -> the header as published, for the message.
+
+    Raises
+    ------
+    DataValidationError
+        Naming the second row (1-based: the index label + 1 for an integer index, so rows
+        keep their file numbers after a filter) and the first row with the same key.
+
+    Examples
+    --------
+    >>> check_key(pd.DataFrame({"a": [1, 2, 1]}), ["a"], source="x.csv")
+    Traceback (most recent call last):
+    ...
+    alliance_analysis.errors.DataValidationError: x.csv: column 'a', row 3: duplicate key (1,) (first on row 1). Fix: one row per a: remove the repeated row (duplicates would double totals)
+    """
+    key = list(key)
+    missing = [k for k in key if k not in df.columns]
+    if missing:
+        from alliance_analysis.errors import ParameterError
+
+        raise ParameterError(f"key column(s) {missing} are not in the frame")
+    if len(df) < 2:
+        return
+    first_dup = df.duplicated(key, keep="first").to_numpy()
+    if not first_dup.any():
+        return
+    i = _first(first_dup)
+    values = tuple(v.item() if isinstance(v, np.generic) else v for v in (df[k].iloc[i] for k in key))
+    same = (df[key] == df[key].iloc[i]).all(axis=1).to_numpy()
+    j = _first(same) if same.any() else i  # a missing value in the key never equals itself
+    integer_index = pd.api.types.is_integer_dtype(df.index.dtype)
+    row_i = int(df.index[i]) + 1 if integer_index else i + 1
+    row_j = int(df.index[j]) + 1 if integer_index else j + 1
+    n_dup = int(first_dup.sum())
+    more = f"; {n_dup} duplicated row(s) in all" if n_dup > 1 else ""
+    raise DataValidationError(
+        f"duplicate key {_show(values)[:_SHOW]} (first on row {row_j}){more}", file=source,
+        column=(columns or {}).get(key[0], key[0]), row=row_i,
+        fix=f"one row per {', '.join((columns or {}).get(k, k) for k in key)}: remove the repeated row "
+            "(duplicates would double totals)")
 
 
 def load_table(path: str | Path, schema: Schema, **read_csv_kwargs: Any) -> pd.DataFrame:

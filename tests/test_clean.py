@@ -86,54 +86,58 @@ def test_complete_monthly_index_marks_gaps_without_filling():
     pd.testing.assert_frame_equal(d, before)
 
 
-# ----------------------------------------------------------------------------- strict parsing helpers
+# ----------------------------------------------------------------------------- strict parsing (now validation.py)
+# The strict helpers that lived here (read_csv_strict, parse_count_column, parse_float_column,
+# check_unique) were folded into the one validation layer; their cases are kept, against it.
 
-@pytest.mark.parametrize("values, allow, expected", [
-    pytest.param(["0", "12", "1,234"], False, [0, 12, 1234], id="plain-and-thousands"),
-    pytest.param([" 7 ", "-3"], pd.Series([False, True]), [7, -3], id="negative-allowed-by-mask"),
+from alliance_analysis.validation import Column, Schema, check_key, validate  # noqa: E402
+
+COUNT = Schema("t", [Column("n", "count", thousands=True, scientific=False)])
+SIGNED = Schema("t", [Column("n", "int", thousands=True, scientific=False)])
+FLOAT = Schema("t", [Column("v", "float", nonnegative=True)])
+
+
+@pytest.mark.parametrize("schema, values, expected", [
+    pytest.param(COUNT, ["0", "12", "1,234"], [0, 12, 1234], id="plain-and-thousands"),
+    pytest.param(SIGNED, [" 7 ", "-3"], [7, -3], id="negative-where-declared-signed"),
+    pytest.param(COUNT, ["7.0"], [7], id="whole-number-printed-with-point"),
 ])
-def test_parse_count_column_good(values, allow, expected):
-    assert clean.parse_count_column(pd.Series(values), file="f.csv", column="n", allow_negative=allow).tolist() == expected
+def test_counts_good(schema, values, expected):
+    assert validate(pd.DataFrame({"n": values}), schema, source="f.csv")["n"].tolist() == expected
 
 
 @pytest.mark.parametrize("values, row, match", [
-    pytest.param(["1", ""], 2, "whole number", id="blank"),
-    pytest.param(["1", "2", "x"], 3, "whole number", id="text"),
-    pytest.param(["2.0"], 1, "whole number", id="decimal"),
-    pytest.param(["nan"], 1, "whole number", id="nan"),
+    pytest.param(["1", ""], 2, "blank cell", id="blank"),
+    pytest.param(["1", "2", "x"], 3, "'x' is not a number", id="text"),
+    pytest.param(["2.5"], 1, "not a whole number", id="decimal"),
+    pytest.param(["nan"], 1, "'nan' is not a number", id="nan"),
     pytest.param(["1", "-1"], 2, "negative", id="negative"),
+    pytest.param(["1e3"], 1, "exponent notation", id="exponent"),
 ])
-def test_parse_count_column_bad(values, row, match):
+def test_counts_bad(values, row, match):
     with pytest.raises(DataValidationError, match=match) as e:
-        clean.parse_count_column(pd.Series(values), file="f.csv", column="n")
+        validate(pd.DataFrame({"n": values}), COUNT, source="f.csv")
     assert (e.value.file, e.value.column, e.value.row) == ("f.csv", "n", row)
 
 
-@pytest.mark.parametrize("values, row", [
-    pytest.param(["1.5", "inf"], 2, id="inf"),
-    pytest.param(["-inf"], 1, id="minus-inf"),
-    pytest.param(["NaN"], 1, id="nan"),
-    pytest.param(["1", "1.2.3"], 2, id="two-points"),
+@pytest.mark.parametrize("values, row, match", [
+    pytest.param(["1.5", "inf"], 2, "not a finite number", id="inf"),
+    pytest.param(["-inf"], 1, "not a finite number", id="minus-inf"),
+    pytest.param(["NaN"], 1, "not a number", id="nan"),
+    pytest.param(["1", "1.2.3"], 2, "not a number", id="two-points"),
 ])
-def test_parse_float_column_refuses_non_finite(values, row):
-    with pytest.raises(DataValidationError, match="finite") as e:
-        clean.parse_float_column(pd.Series(values), file="f.csv", column="v")
+def test_floats_refuse_non_finite(values, row, match):
+    with pytest.raises(DataValidationError, match=match) as e:
+        validate(pd.DataFrame({"v": values}), FLOAT, source="f.csv")
     assert e.value.row == row
 
 
-def test_row_numbers_follow_the_original_file_after_filtering():
-    s = pd.Series(["1", "2", "x"], index=[4, 7, 9])  # rows 5, 8, 10 of the file survived a filter
-    with pytest.raises(DataValidationError) as e:
-        clean.parse_count_column(s, file="f.csv", column="n")
+def test_duplicate_rows_keep_their_file_numbers_after_a_filter():
+    df = pd.DataFrame({"a": [1, 2, 1], "b": ["x", "y", "x"]}, index=[4, 7, 9])  # rows 5, 8, 10 survived
+    with pytest.raises(DataValidationError, match=r"duplicate key \(1, 'x'\) \(first on row 5\)") as e:
+        check_key(df, ["a", "b"], source="f.csv")
     assert e.value.row == 10
-
-
-def test_check_unique_names_both_rows():
-    df = pd.DataFrame({"a": [1, 2, 1], "b": ["x", "y", "x"]})
-    with pytest.raises(DataValidationError, match="duplicate of row 1") as e:
-        clean.check_unique(df, ["a", "b"], file="f.csv")
-    assert e.value.row == 3
-    clean.check_unique(df.iloc[:2], ["a", "b"], file="f.csv")  # no error without the repeat
+    check_key(df.iloc[:2], ["a", "b"], source="f.csv")  # no error without the repeat
 
 
 @pytest.mark.parametrize("names, expected", [
@@ -165,7 +169,15 @@ def test_force_type():
     pytest.param("\ufeff5", id="bom"),
 ])
 def test_numbers_that_would_coerce_silently_are_refused(cell):
-    with pytest.raises(DataValidationError):
-        clean.parse_float_column(pd.Series([cell]), file="f.csv", column="v")
-    with pytest.raises(DataValidationError):
-        clean.parse_count_column(pd.Series([cell]), file="f.csv", column="n")
+    with pytest.raises(DataValidationError) as e:
+        validate(pd.DataFrame({"v": [cell]}), FLOAT, source="f.csv")
+    assert e.value.column == "v" and e.value.row == 1
+    with pytest.raises(DataValidationError) as e:
+        validate(pd.DataFrame({"n": [cell]}), COUNT, source="f.csv")
+    assert e.value.column == "n" and e.value.row == 1
+
+
+def test_strict_helpers_are_gone_from_clean():
+    # one validation layer: no second copy of the number parsing or the duplicate check
+    for name in ("read_csv_strict", "parse_count_column", "parse_float_column", "check_unique"):
+        assert not hasattr(clean, name), name

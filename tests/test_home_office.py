@@ -87,11 +87,11 @@ GOOD = "31-03-2016,West Mercia,West Midlands,Robbery,486\n"
     pytest.param(GOOD + "31-03-2016,West Mercia,West Midlands,Robbery,486\n", "12 months ending", 2, "duplicate",
                  id="duplicate-key"),
     pytest.param(GOOD + "31-03-2016,West Mercia,West Midlands,Homicide,\n",
-                 "Rolling year total number of offences", 2, "whole number", id="blank-total"),
+                 "Rolling year total number of offences", 2, "blank cell where a number is required", id="blank-total"),
     pytest.param(GOOD + "31-03-2016,West Mercia,West Midlands,Homicide,1.5\n",
                  "Rolling year total number of offences", 2, "whole number", id="decimal-total"),
     pytest.param(GOOD + "31-03-2016,West Mercia,West Midlands,Homicide,inf\n",
-                 "Rolling year total number of offences", 2, "whole number", id="inf-total"),
+                 "Rolling year total number of offences", 2, "'inf' is not a finite number", id="inf-total"),
     pytest.param(GOOD + "31-03-2016,West Mercia,West Midlands,Homicide,-3\n",
                  "Rolling year total number of offences", 2, "negative", id="negative-total"),
     pytest.param(GOOD + "31-03-2016,West Mercya,West Midlands,Homicide,3\n", "PFA", 2, "West Mercia",
@@ -99,8 +99,15 @@ GOOD = "31-03-2016,West Mercia,West Midlands,Robbery,486\n"
     pytest.param(GOOD + "31-03-2016,,West Midlands,Homicide,3\n", "PFA", 2, "blank", id="blank-force"),
     pytest.param(GOOD + "15-03-2016,West Mercia,West Midlands,Homicide,3\n", "12 months ending", 2, "quarter",
                  id="not-quarter-end"),
-    pytest.param(GOOD + "2016-03-31,West Mercia,West Midlands,Homicide,3\n", "12 months ending", 2, "quarter",
-                 id="iso-date"),
+    pytest.param(GOOD + "2016-03-31,West Mercia,West Midlands,Homicide,3\n", "12 months ending", 2,
+                 "'2016-03-31' is not a date", id="iso-date"),
+    pytest.param(GOOD + "31-03-2016,West Mercia,West Midlands,Homicide,1e3\n",
+                 "Rolling year total number of offences", 2, "exponent notation", id="exponent-total"),
+    pytest.param(GOOD + "31-03-2016,Devon & Cornwall,South West,Robbery,3\n"
+                 "31-03-2016,Devon and Cornwall,South West,Robbery,3\n", "12 months ending", 3, "duplicate key",
+                 id="two-spellings-of-one-force"),
+    pytest.param(GOOD + "30-12-2017,Dorset,South West,Robbery,3\n31-12-2017,Dorset,South West,Robbery,3\n",
+                 "12 months ending", 3, "duplicate key", id="misprint-repeats-a-corrected-date"),
     pytest.param(GOOD + "31-03-2016,West Mercia,West Midlands,,3\n", "Offence", 2, "blank", id="blank-offence"),
 ])
 def test_bad_rows_named(tmp_path, body, column, row, match):
@@ -114,7 +121,9 @@ def test_bad_rows_named(tmp_path, body, column, row, match):
 @pytest.mark.parametrize("content, match", [
     pytest.param(None, "not found", id="missing-file"),
     pytest.param(b"", "empty", id="empty-file"),
-    pytest.param(b"PFA,Offence\nDorset,Robbery\n", "lacks columns", id="missing-columns"),
+    pytest.param(b"PFA,Offence\nDorset,Robbery\n", r"missing column\(s\) \['12 months ending', 'Region'",
+                 id="missing-columns"),
+    pytest.param(HEADER.encode(), r"0 data row\(s\)", id="header-only"),
     pytest.param((HEADER + "31-03-2016,Dorset,South West,Robbery \xa3,3\n").encode("cp1252"), "UTF-8",
                  id="cp1252"),
 ])

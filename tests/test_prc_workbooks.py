@@ -75,7 +75,10 @@ def test_workbook_sheet_selection(tmp_path):
     pytest.param({"2012-13": _year("2012/13"), "2012_13": _year("2012/13")}, "duplicate", id="year-twice"),
     pytest.param({"2012-13": pd.DataFrame({"a": [1]})}, "no header row", id="year-sheet-without-header"),
     pytest.param({"Data notes": pd.DataFrame({"a": [1]})}, "no financial-year data sheet", id="no-data-sheet"),
-    pytest.param({"2012-13": _year("2012/13", (1, 2, "x", 4))}, "whole number", id="text-count"),
+    pytest.param({"2012-13": _year("2012/13", (1, 2, "x", 4))}, r"\[sheet 2012-13\]: column 'Number of Offences', "
+                 r"row 3: number of offences 'x' is not a whole number", id="text-count"),
+    pytest.param({"2012-13": _year("2012/13", (1, 2, 3.5, 4))}, "row 3: '3.5' is not a whole number",
+                 id="fractional-count"),
     pytest.param({"2012-13": _year("2012/13", force="West Mercya")}, "West Mercia", id="misspelt-force"),
 ])
 def test_workbook_bad_input(tmp_path, sheets, match):
@@ -113,8 +116,14 @@ ROW = "2015/16,1,West Mercia,Robbery of personal property,Robbery,Robbery of per
 @pytest.mark.parametrize("body, column, row, match", [
     pytest.param(ROW.format(n=3) * 2, "Financial Year", 2, "duplicate", id="duplicate-row"),
     pytest.param(ROW.format(n=3) + ROW.format(n="").replace(",1,", ",2,"), "Number of Offences", 2,
-                 "whole number", id="blank-count"),
-    pytest.param(ROW.format(n="inf"), "Number of Offences", 1, "whole number", id="inf-count"),
+                 "blank cell where a number is required", id="blank-count"),
+    pytest.param(ROW.format(n="inf"), "Number of Offences", 1, "'inf' is not a finite number", id="inf-count"),
+    pytest.param(ROW.format(n="2e3"), "Number of Offences", 1, "exponent notation", id="exponent-count"),
+    pytest.param(ROW.format(n="3") + ROW.format(n="3").replace("West Mercia", "West Mercia Police"),
+                 "Financial Year", 2, r"duplicate key \('2015/16', 1, 'West Mercia', '34B'\)",
+                 id="two-spellings-of-one-force"),
+    pytest.param(ROW.format(n="3") + ROW.format(n="3").replace(",34B,", ",34B.0,"), "Financial Year", 2,
+                 "duplicate key", id="code-printed-as-float"),
     pytest.param(ROW.format(n=3).replace(",1,", ",5,"), "Financial Quarter", 1, "1-4", id="bad-quarter"),
     pytest.param(ROW.format(n=3).replace("2015/16", "2015/17"), "Financial Year", 1, "financial year",
                  id="bad-year"),
@@ -170,7 +179,7 @@ def test_shipped_force_year_totals(shipped, plain, published, canonical, fy, exp
 def test_duplicated_rows_are_an_error_in_tidy_prc_and_load_prc_table(tmp_path):
     # issue 12: a file with every row twice gave twice the total; now the repeated row is named.
     raw = pd.read_csv(io.StringIO(CSV_HEAD + ROW.format(n=3) + ROW.format(n=3)), dtype=str)
-    with pytest.raises(DataValidationError, match="duplicate of row 1") as e:
+    with pytest.raises(DataValidationError, match=r"duplicate key .* \(first on row 1\)") as e:
         prc.tidy_prc(raw, source="x.csv")
     assert e.value.row == 2
     bundled = pd.read_csv(paths.crime_sim_toolkit_file(prc.BUNDLED_PRC_2017_18), dtype=str, keep_default_na=False)

@@ -57,9 +57,14 @@ WF_ROW = "2015-03-01,E23000016,West Mercia,West Midlands,Female,Constable,police
                  id="non-territorial"),
     pytest.param(WF_ROW.replace(",10,", ",-1,"), "total_headcount", 1, "negative", id="negative-headcount"),
     pytest.param(WF_ROW.replace(",9.5", ",inf"), "total_fte", 1, "finite", id="inf-fte"),
-    pytest.param(WF_ROW.replace(",9.5", ","), "total_fte", 1, "finite", id="blank-fte"),
-    pytest.param(WF_ROW.replace("police officer", "police dog"), "worker_type", 1, "worker type",
-                 id="unknown-worker-type"),
+    pytest.param(WF_ROW.replace(",9.5", ","), "total_fte", 1, "blank cell where a number is required",
+                 id="blank-fte"),
+    pytest.param(WF_ROW.replace(",9.5", ",9.5 FTE"), "total_fte", 1, "'9.5 FTE' is not a number", id="text-fte"),
+    pytest.param(WF_ROW.replace("police officer", "police dog"), "worker_type", 1,
+                 "'police dog' is not an allowed value", id="unknown-worker-type"),
+    pytest.param(WF_ROW + WF_ROW.replace("West Mercia", "West Mercia Police"), "date", 2, "duplicate key",
+                 id="two-spellings-of-one-force"),
+    pytest.param(WF_ROW.replace("2015-03-01", "01/03/2015"), "date", 1, "is not a date", id="bad-date"),
     pytest.param(WF_ROW.replace("2015-03-01", "2015-09-30"), "date", 1, "March", id="not-march"),
 ])
 def test_workforce_open_data_bad_rows(tmp_path, body, column, row, match):
@@ -88,6 +93,14 @@ LONG_HEAD = "as_at,area,is_region_or_total,measure,value,source_file\n"
     pytest.param("2015-03-31,West Mercia,False,officers_fte,1,a.ods\n" * 2, "duplicate", 2, id="duplicate-row"),
     pytest.param("2015-03-31,West Mercia,False,officers_fte,inf,a.ods\n", "finite", 1, id="inf-value"),
     pytest.param("2015-03-31,West Mercia,False,officers_fte,-4,a.ods\n", "negative", 1, id="negative-value"),
+    pytest.param("2015-03-31,West Mercia,False,officers_fte,1,a.ods\n"
+                 "2015-03-31,West Mercia,False,sergeants_fte,1,a.ods\n", "unknown measure 'sergeants_fte'", 2,
+                 id="unknown-measure"),
+    pytest.param("2015-03-31,West Mercia,False,officers_fte,1,a.ods\n"
+                 "2015-03-31,Dorset,maybe,officers_fte,1,a.ods\n", "not an allowed value", 2,
+                 id="region-flag-not-true-or-false"),
+    pytest.param("2015-03-31,West Mercia,False,officers_fte,1,a.ods\n"
+                 "2015-13-31,Dorset,False,officers_fte,1,a.ods\n", "not a date", 2, id="bad-date"),
 ])
 def test_load_workforce_no_silent_drops(tmp_path, body, match, row):
     p = tmp_path / "w.csv"
@@ -133,8 +146,11 @@ POP_HEAD = "code,name,year,population\n"
     pytest.param("E07000222,Warwick,2015,140000\nE07000222,Warwick,2015,140000\n", "code", 2, "duplicate",
                  id="duplicate-district-year"),
     pytest.param("E07000222,Warwick,2015,-5\n", "population", 1, "negative", id="negative"),
-    pytest.param("E07000222,Warwick,2015,\n", "population", 1, "whole number", id="blank"),
-    pytest.param("E07000222,Warwick,2015,1.5e5\n", "population", 1, "whole number", id="not-integer"),
+    pytest.param("E07000222,Warwick,2015,\n", "population", 1, "blank cell where a number is required", id="blank"),
+    pytest.param("E07000222,Warwick,2015,1.5e5\n", "population", 1, "exponent notation", id="exponent"),
+    pytest.param("E07000222,Warwick,2015,140000.5\n", "population", 1, "not a whole number", id="not-integer"),
+    pytest.param("E07000222,Warwick,2015,inf\n", "population", 1, "not a finite number", id="inf"),
+    pytest.param("E07000222,Warwick,1815,140000\n", "year", 1, "not a year", id="year-out-of-range"),
     pytest.param("E07000222,Warwick,mid-15,140000\n", "year", 1, "year", id="bad-year"),
     pytest.param(",Warwick,2015,140000\n", "code", 1, "blank", id="blank-code"),
 ])
@@ -234,9 +250,14 @@ CSS_ROW = "Robbery,E23000016,West Mercia,Apr '15 to Mar '16,{s},2016-03-31\n"
 
 @pytest.mark.parametrize("body, column, row, match", [
     pytest.param(CSS_ROW.format(s="1.5") * 2, "code", 2, "duplicate", id="duplicate"),
+    pytest.param(CSS_ROW.format(s="1.5") + CSS_ROW.format(s=":").replace("E23000016", "E23000001"), None, None,
+                 None, id="marker-is-a-counted-gap"),
     pytest.param(CSS_ROW.format(s="-1.5"), "severity_score", 1, "negative", id="negative"),
     pytest.param(CSS_ROW.format(s="inf"), "severity_score", 1, "finite", id="inf"),
-    pytest.param(CSS_ROW.format(s="n/a"), "severity_score", 1, "finite", id="text"),
+    pytest.param(CSS_ROW.format(s="n/a"), "severity_score", 1, "'n/a' is not a number", id="text"),
+    pytest.param(CSS_ROW.format(s=""), "severity_score", 1, "blank cell", id="blank-is-not-the-marker"),
+    pytest.param(CSS_ROW.format(s="1").replace("2016-03-31", "31/03/2016"), "year_ending", 1, "is not a date",
+                 id="bad-date"),
     pytest.param(CSS_ROW.format(s="1").replace("West Mercia", "West Mercya"), "name", 1, "West Mercia",
                  id="misspelt-force"),
     pytest.param(CSS_ROW.format(s="1").replace("E23000016", "X99"), "code", 1, "area code", id="bad-code"),
@@ -246,6 +267,10 @@ CSS_ROW = "Robbery,E23000016,West Mercia,Apr '15 to Mar '16,{s},2016-03-31\n"
 def test_css_bad_rows(tmp_path, body, column, row, match):
     p = tmp_path / "c.csv"
     p.write_text(CSS_HEAD + body)
+    if match is None:  # ':' is ONS's "not available": NaN, counted; the other score kept
+        out = css.load_css_by_force_group(p)
+        assert out["severity_score"].isna().tolist() == [False, True] and out.attrs["not_available"] == 1
+        return
     with pytest.raises(DataValidationError, match=match) as e:
         css.load_css_by_force_group(p)
     assert (e.value.column, e.value.row) == (column, row)
@@ -259,10 +284,10 @@ def test_workforce_missing_year_reported(tmp_path, wf):
 
 
 @pytest.mark.parametrize("content, match", [
-    pytest.param(b"code,name,year,population", "no data rows", id="header-only-no-newline"),
+    pytest.param(b"code,name,year,population", r"0 data row\(s\)", id="header-only-no-newline"),
     pytest.param(b"", "empty", id="empty"),
     pytest.param(gzip.compress(b"code,name,year,population\nE07000222,Warwick,2015,1\n" * 50)[:-30] + b"\x00" * 30,
-                 "cannot be read", id="corrupt-gzip"),
+                 "cannot read", id="corrupt-gzip"),
     pytest.param(b"code,name,year,population\nE07000222,W\xa3rwick,2015,1\n", "UTF-8", id="cp1252"),
 ])
 def test_population_bad_files(tmp_path, content, match):

@@ -16,22 +16,34 @@ Examples
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
-from alliance_analysis import clean, paths
+from alliance_analysis import clean, paths, validation
 from alliance_analysis.errors import DataValidationError
+from alliance_analysis.validation import Column, Schema
 
 log = logging.getLogger(__name__)
 
-_COLUMNS = ("offence_group", "code", "name", "year", "severity_score", "year_ending")
+NOT_AVAILABLE = ":"
+#: The published table, declared once: ``:`` is ONS's "not available" (a declared gap, counted);
+#: a blank, text, negative or infinite score is an error; one row per area, group and year.
+CSS_SCHEMA = Schema("the Crime Severity Score table", [
+    Column("offence_group"),
+    Column("code"),
+    Column("name"),
+    Column("year"),
+    Column("severity_score", "float", nonnegative=True, missing_markers=(NOT_AVAILABLE,)),
+    Column("year_ending", "date", date_format="%Y-%m-%d"),
+], key=("code", "offence_group", "year_ending"))
+#: Rows in the shipped table (55 areas x 7 groups x 20 years).
+SHIPPED_CSS_ROWS = 7700
 #: Area code prefix -> area type (GSS codes).
 AREA_TYPES: dict[str, str] = {"E23": "force", "W15": "force", "E12": "region", "K04": "country",
                               "E92": "country", "W92": "country"}
-NOT_AVAILABLE = ":"
 _FIX = ("restore data/raw/css/crime_severity_score_by_force_and_offence_group_2003_2022.csv.gz from git, or pass "
         "the path of the ONS CSS table with columns offence_group, code, name, year, severity_score, year_ending")
 
@@ -54,9 +66,11 @@ def load_css_by_force_group(path: str | Path | None = None) -> pd.DataFrame:
     Raises
     ------
     DataValidationError
-        Missing file or columns, an unknown area code type, a force name that is not a
-        force, a year ending not on 31 March, a text/negative/infinite score, or an area,
-        group and year given twice; naming the file, the 1-based data row and the column.
+        Any failure of :data:`CSS_SCHEMA` (missing file or columns, a blank, text, negative
+        or infinite score, a bad date, an area, group and year given twice; fewer rows than
+        the shipped table when reading it), an unknown area code type, a force name that is
+        not a force, a year ending not on 31 March; naming the file, the 1-based data row
+        and the column.
 
     Examples
     --------
@@ -68,37 +82,36 @@ def load_css_by_force_group(path: str | Path | None = None) -> pd.DataFrame:
     [['West Mercia', '2015/16', 1.25]]
     """
     p = paths.CSS_FORCE_GROUP if path is None else Path(path)
-    df = clean.read_csv_strict(p, _COLUMNS, what="the Crime Severity Score table", fix_missing=_FIX)
-    code = df["code"].str.strip()
+    schema = CSS_SCHEMA
+    if path is None:
+        schema = dataclasses.replace(CSS_SCHEMA, expected_rows=SHIPPED_CSS_ROWS)
+    if not p.exists():
+        raise DataValidationError(f"{schema.name} not found", file=p, fix=_FIX)
+    raw = validation.read_table(p, schema, encodings=("utf-8-sig",), fast_numbers=True)
+    df = validation.validate(raw, schema, source=p)
+    code = df["code"]
     area_type = code.str[:3].map(AREA_TYPES)
     if area_type.isna().any():
-        i = clean._first_bad(area_type.isna())
-        raise DataValidationError(f"area code {df['code'].iloc[i]!r} is not a force, region or country code", file=p,
+        i = int(area_type.isna().to_numpy().nonzero()[0][0])
+        raise DataValidationError(f"area code {raw['code'].iloc[i]!r} is not a force, region or country code", file=p,
                                   column="code", row=i + 1, fix=f"codes start with one of {sorted(AREA_TYPES)}")
     is_force = area_type == "force"
     force = pd.Series(pd.NA, index=df.index, dtype="str")
     if is_force.any():
         force[is_force] = clean.canonical_force_column(df.loc[is_force, "name"], file=p, column="name")
-    ye = pd.to_datetime(df["year_ending"].str.strip(), format="%Y-%m-%d", errors="coerce")
-    bad = ye.isna() | (ye.dt.month != 3) | (ye.dt.day != 31)
+    ye = df["year_ending"]
+    bad = (ye.dt.month != 3) | (ye.dt.day != 31)
     if bad.any():
-        i = clean._first_bad(bad)
-        raise DataValidationError(f"{df['year_ending'].iloc[i]!r} is not a year ending 31 March", file=p,
+        i = int(bad.to_numpy().nonzero()[0][0])
+        raise DataValidationError(f"{raw['year_ending'].iloc[i]!r} is not a year ending 31 March", file=p,
                                   column="year_ending", row=i + 1, fix="write YYYY-03-31")
-    group = df["offence_group"].str.strip()
-    if (group == "").any():
-        i = clean._first_bad(group == "")
-        raise DataValidationError("blank offence group", file=p, column="offence_group", row=i + 1,
-                                  fix="name the offence group")
-    raw_score = df["severity_score"].str.strip()
-    na = raw_score == NOT_AVAILABLE
-    score = pd.Series(np.nan, index=df.index)
-    if (~na).any():
-        score[~na] = clean.parse_float_column(raw_score[~na], file=p, column="severity_score").to_numpy()
+    group = df["offence_group"]
+    score = df["severity_score"]
+    na = score.isna()
     fy_start = ye.dt.year - 1
     out = pd.DataFrame({
         "area_code": code,
-        "area": df["name"].str.strip(),
+        "area": df["name"],
         "area_type": area_type.astype(str),
         "force": force,
         "year_ending": ye.astype("datetime64[ns]"),
@@ -106,8 +119,6 @@ def load_css_by_force_group(path: str | Path | None = None) -> pd.DataFrame:
         "offence_group": group,
         "severity_score": score.astype("float64"),
     })
-    clean.check_unique(out, ["area_code", "offence_group", "year_ending"], file=p,
-                       columns={"area_code": "code", "year_ending": "year_ending"})
     out.attrs["not_available"] = int(na.sum())
     if na.any():
         log.info("%s: %d scores published as ':' (not available) kept as NaN", p, int(na.sum()))

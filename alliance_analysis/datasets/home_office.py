@@ -23,14 +23,16 @@ Examples
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import logging
 from pathlib import Path
 
 import pandas as pd
 
-from alliance_analysis import clean, paths
+from alliance_analysis import clean, paths, validation
 from alliance_analysis.errors import DataValidationError
+from alliance_analysis.validation import Column, Schema
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +49,18 @@ KNOWN_DATE_MISPRINTS: dict[str, str] = {"30-12-2017": "2017-12-31"}
 #: Offence groups for which the Home Office publishes negative net rolling totals.
 NET_ADJUSTMENT_OFFENCES: frozenset[str] = frozenset(
     {"Fraud offences", "Death or serious injury caused by illegal driving"})
+
+#: The published file, declared once: the counts are whole numbers (negative only for the
+#: ``NET_ADJUSTMENT_OFFENCES``, checked by the loader), one row per date, force and offence.
+ROLLING_SCHEMA = Schema("the rolling PFA recorded crime table", [
+    Column("12 months ending", "date", date_format="%d-%m-%Y"),
+    Column("PFA"),
+    Column("Region", nullable=True),
+    Column("Offence"),
+    Column("Rolling year total number of offences", "int", scientific=False),
+], key=("12 months ending", "PFA", "Offence"))
+#: Rows in the shipped release (2019-04-25); a shorter copy of that file is truncated.
+SHIPPED_ROLLING_ROWS = 46469
 
 _FIX_MISSING = ("restore data/raw/home_office/rec-crime-pfa.csv from git (`git checkout -- data/raw/home_office`) "
                 "or pass the path of a downloaded 'Recorded crime data at Police Force Area level' CSV")
@@ -85,6 +99,13 @@ def _frequency(period_end: pd.Series) -> pd.Series:
     return period_end.map(freq).astype(str)
 
 
+def _read(p: Path, schema: Schema) -> pd.DataFrame:
+    """The file as text (numbers typed by the fast parser), UTF-8 only, missing file named with its fix."""
+    if not p.exists():
+        raise DataValidationError(f"{schema.name} not found", file=p, fix=_FIX_MISSING)
+    return validation.read_table(p, schema, encodings=("utf-8-sig",), fast_numbers=True)
+
+
 def load_rolling_pfa(path: str | Path | None = None) -> pd.DataFrame:
     """Load the Home Office rolling 12-month recorded crime table by force and offence group.
 
@@ -105,10 +126,12 @@ def load_rolling_pfa(path: str | Path | None = None) -> pd.DataFrame:
     Raises
     ------
     DataValidationError
-        Missing file or columns, a date that is not the end of a quarter (other than the
-        known misprint), a blank, decimal, text or (for ordinary offences) negative
-        total, an unknown force, or two rows for the same (period, force, offence),
-        naming the file, the 1-based data row, the column and the fix.
+        Any failure of :data:`ROLLING_SCHEMA` (missing file or columns, a blank, decimal,
+        exponent, text, infinite total, a repeated row; fewer rows than the shipped release
+        when reading it), a date that is not the end of a quarter (other than the known
+        misprint), a negative total for an ordinary offence, an unknown force, or two rows
+        for the same (period, force, offence) once names are canonical; naming the file,
+        the 1-based data row, the column and the fix.
 
     Examples
     --------
@@ -121,9 +144,13 @@ def load_rolling_pfa(path: str | Path | None = None) -> pd.DataFrame:
     [['2017-12-31', 'Devon and Cornwall', '500']]
     """
     p = paths.HO_ROLLING_PFA if path is None else Path(path)
-    raw = clean.read_csv_strict(p, list(ROLLING_COLUMNS), what="the rolling PFA recorded crime table",
-                                fix_missing=_FIX_MISSING)
+    schema = ROLLING_SCHEMA
+    if path is None:
+        schema = dataclasses.replace(schema, expected_rows=SHIPPED_ROLLING_ROWS)
+    raw = _read(p, schema)
     col = {v: k for k, v in ROLLING_COLUMNS.items()}
+    if "12 months ending" not in raw.columns:
+        validation.validate(raw, schema, source=p)  # names the missing column(s)
     text = raw["12 months ending"].str.strip()
     corrections = []
     for wrong, right in KNOWN_DATE_MISPRINTS.items():
@@ -134,38 +161,42 @@ def load_rolling_pfa(path: str | Path | None = None) -> pd.DataFrame:
                                           f"{right})"})
             log.warning("%s: corrected %d rows dated %s to %s", p, n, wrong, right)
             text = text.where(text != wrong, pd.Timestamp(right).strftime("%d-%m-%Y"))
-    dates = pd.to_datetime(text, format="%d-%m-%Y", errors="coerce")
-    bad = dates.isna() | ~dates.dt.is_month_end | ~dates.dt.month.isin([3, 6, 9, 12])
+    df = validation.validate(raw.assign(**{"12 months ending": text}), schema, source=p)
+    dates = df["12 months ending"]
+    bad = ~dates.dt.is_month_end | ~dates.dt.month.isin([3, 6, 9, 12])
     if bad.any():
-        i = clean._first_bad(bad)
+        i = int(bad.to_numpy().nonzero()[0][0])
         raise DataValidationError(f"{raw['12 months ending'].iloc[i]!r} is not the last day of a quarter (DD-MM-YYYY)",
                                   file=p, column=col["period_end"], row=i + 1,
                                   fix="write the end of the twelve months as DD-MM-YYYY, e.g. 31-03-2016")
-    offence = raw["Offence"].str.strip()
-    if (offence == "").any():
-        i = clean._first_bad(offence == "")
-        raise DataValidationError("blank offence", file=p, column="Offence", row=i + 1, fix="name the offence group")
-    allow_neg = offence.isin(NET_ADJUSTMENT_OFFENCES)
-    totals = clean.parse_count_column(raw[col["rolling_total"]], file=p, column=col["rolling_total"],
-                                      allow_negative=allow_neg)
-    force = clean.canonical_force_column(raw["PFA"], file=p, column="PFA")
+    offence = df["Offence"]
+    totals = df["Rolling year total number of offences"]
+    neg_bad = (totals < 0) & ~offence.isin(NET_ADJUSTMENT_OFFENCES)
+    if neg_bad.any():
+        i = int(neg_bad.to_numpy().nonzero()[0][0])
+        raise DataValidationError(f"negative total {raw[col['rolling_total']].iloc[i]!r}", file=p,
+                                  column=col["rolling_total"], row=i + 1,
+                                  fix="only fraud and illegal-driving net adjustments are published below zero; "
+                                      "correct the row")
+    force = clean.canonical_force_column(df["PFA"], file=p, column="PFA")
     out = pd.DataFrame({
         "period_end": dates.astype("datetime64[ns]"),
         "frequency": _frequency(dates),
         "force": force,
-        "region": raw["Region"].str.strip(),
+        "region": df["Region"],
         "force_type": clean.force_type(force),
         "offence": offence,
-        "rolling_total": totals,
+        "rolling_total": totals.astype("int64"),
         "release": release_of(p),
     })
     other = out["force_type"] == "other"
     if other.any():
-        i = clean._first_bad(other)
+        i = int(other.to_numpy().nonzero()[0][0])
         raise DataValidationError(f"{raw['PFA'].iloc[i]!r} is not a force of England and Wales", file=p,
                                   column="PFA", row=i + 1, fix="remove the row or correct the force name")
-    clean.check_unique(out, ["period_end", "force", "offence"], file=p,
-                       columns={"period_end": col["period_end"], "force": "PFA", "offence": "Offence"})
+    # two spellings of one force (or a corrected date) can repeat a row the raw key did not
+    validation.check_key(out, ["period_end", "force", "offence"], source=p,
+                         columns={"period_end": col["period_end"], "force": "PFA", "offence": "Offence"})
     neg = out.index[totals < 0]
     out.attrs["corrections"] = corrections
     out.attrs["negative_totals"] = [

@@ -18,14 +18,16 @@ True
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import re
 from pathlib import Path
 
 import pandas as pd
 
-from alliance_analysis import clean, paths
+from alliance_analysis import clean, paths, validation
 from alliance_analysis.errors import DataValidationError
+from alliance_analysis.validation import Column, Schema
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +71,28 @@ def load_census_2011_population() -> pd.DataFrame:
     return out[["force", "year", "population", "lsoas"]].sort_values("force").reset_index(drop=True)
 
 
+#: Mid-2001 - mid-2010 by force, in thousands: the year columns ("Mid 2001" ... "Mid 2010") are
+#: declared as non-negative finite numbers once the header is read; one row per force.
+POP_2001_2010_SCHEMA = Schema("the 2001-2010 population table", [Column("Police Force")], key=("Police Force",))
+#: Mid-2018 by area (countries, regions, forces, and collaboration aggregates such as "Beds Cambs
+#: Herts" printed without a code); the force rows (E23 / W15 codes) are kept; one row per area.
+POP_MID2018_SCHEMA = Schema("the mid-2018 population table", [
+    Column("code", nullable=True), Column("name"), Column("MYE2018", "count", scientific=False),
+], key=("code", "name"))
+#: ONS mid-year estimates by district: one row per district and year.
+POP_LAD_SCHEMA = Schema("the population by district table", [
+    Column("code"), Column("name"), Column("year", "int", scientific=False),
+    Column("population", "count", scientific=False),
+], key=("code", "year"))
+#: Rows in the shipped mid-2001 - mid-2020 series (331 districts x 20 years).
+SHIPPED_POP_LAD_ROWS = 6620
+#: The district -> police force area lookup: one row per district.
+LAD_PFA_SCHEMA = Schema("the district -> force lookup", [Column("lad21cd"), Column("pfa21cd"), Column("pfa21nm")],
+                        key=("lad21cd",))
+#: Rows in the shipped December 2021 lookup.
+SHIPPED_LAD_PFA_ROWS = 331
+
+
 def load_population_2001_2010(path: str | Path) -> pd.DataFrame:
     """Mid-year population by force 2001-2010 (thousands in the file; persons returned).
 
@@ -81,23 +105,26 @@ def load_population_2001_2010(path: str | Path) -> pd.DataFrame:
     [690100, 695500]
     """
     p = Path(path)
-    raw = clean.read_csv_strict(p, ["Police Force"], what="the 2001-2010 population table",
-                                fix_missing="check the path to population_by_force_mid2001_mid2010_thousands.csv")
-    raw = raw.loc[:, [c for c in raw.columns if not str(c).startswith("Unnamed") and str(c).strip()]]
+    raw = validation.read_table(p, POP_2001_2010_SCHEMA, encodings=("utf-8-sig",))
+    # the published file ends every line with a comma: an unnamed, empty last column
+    empty = [c for c in raw.columns if (str(c).startswith("Unnamed") or not str(c).strip()) and raw[c].isna().all()]
+    raw = raw.drop(columns=empty)
     years = {c: re.search(r"(\d{4})", str(c)) for c in raw.columns if c != "Police Force"}
     nodate = [c for c, m in years.items() if m is None]
     if nodate:
         raise DataValidationError(f"column {nodate[0]!r} names no year", file=p, column=nodate[0],
                                   fix="year columns are 'Mid 2001' ... 'Mid 2010'")
-    force = clean.canonical_force_column(raw["Police Force"], file=p, column="Police Force")
-    clean.check_unique(raw.assign(force=force), ["force"], file=p, columns={"force": "Police Force"})
+    schema = dataclasses.replace(POP_2001_2010_SCHEMA, columns=[
+        *POP_2001_2010_SCHEMA.columns, *(Column(c, "float", nonnegative=True) for c in years)])
+    df = validation.validate(raw, schema, source=p)
+    force = clean.canonical_force_column(df["Police Force"], file=p, column="Police Force")
+    validation.check_key(pd.DataFrame({"force": force}), ["force"], source=p, columns={"force": "Police Force"})
     parts = []
     for c, m in years.items():
-        vals = clean.parse_float_column(raw[c], file=p, column=c)
         parts.append(pd.DataFrame({"force": force, "year": int(m.group(1)),
-                                   "population": (vals * 1000).round().astype("int64")}))
+                                   "population": (df[c] * 1000).round().astype("int64")}))
     long = pd.concat(parts, ignore_index=True)
-    clean.check_unique(long, ["force", "year"], file=p)
+    validation.check_key(long, ["force", "year"], source=p)
     return long[["force", "year", "population"]].sort_values(["force", "year"]).reset_index(drop=True)
 
 
@@ -113,12 +140,11 @@ def load_population_mid2018(path: str | Path) -> pd.DataFrame:
     [['Warwickshire', 2018, 571010]]
     """
     p = Path(path)
-    df = clean.read_csv_strict(p, ["code", "name", "MYE2018"], what="the mid-2018 population table",
-                               fix_missing="check the path to population_by_force_mid2018.csv")
-    df = df[df["code"].str.strip().str.startswith(("E23", "W15"))]
+    df = validation.load_table(p, POP_MID2018_SCHEMA, encodings=("utf-8-sig",))
+    df = df[df["code"].str.startswith(("E23", "W15")).fillna(False).astype(bool)]
     out = pd.DataFrame({"force": clean.canonical_force_column(df["name"], file=p, column="name"), "year": 2018,
-                        "population": clean.parse_count_column(df["MYE2018"], file=p, column="MYE2018")})
-    clean.check_unique(out, ["force"], file=p, columns={"force": "name"})
+                        "population": df["MYE2018"].astype("int64")})
+    validation.check_key(out, ["force"], source=p, columns={"force": "name"})
     return out.reset_index(drop=True)
 
 
@@ -130,16 +156,23 @@ _FIX_LOOKUP = ("restore data/raw/lookups/lad_pfa_2021.csv from git, or pass the 
                "force area lookup (columns lad21cd, pfa21cd, pfa21nm)")
 
 
-def _strip_codes(codes: pd.Series, column: str, corrections: list[dict]) -> pd.Series:
-    """Strip spaces and non-breaking spaces around district codes, counting the rows changed."""
-    stripped = codes.str.strip().str.strip("\u00a0").str.strip()
-    changed = stripped != codes
+def _read(p: Path, schema: Schema, fix: str) -> pd.DataFrame:
+    if not p.exists():
+        raise DataValidationError(f"{schema.name} not found", file=p, fix=fix)
+    return validation.read_table(p, schema, encodings=("utf-8-sig",), fast_numbers=True)
+
+
+def _count_spaces(codes: pd.Series, column: str, corrections: list[dict]) -> None:
+    """Count district codes published with spaces or non-breaking spaces around them (the validation
+    layer strips them); the correction is listed and logged."""
+    text = codes.astype("str")
+    stripped = text.str.strip()
+    changed = (stripped != text).fillna(False).to_numpy(dtype=bool)
     if changed.any():
         corrections.append({"column": column, "rows": int(changed.sum()),
-                            "values": sorted(set(codes[changed].map(repr))),
+                            "values": sorted(set(text[changed].map(repr))),
                             "reason": "spaces around district codes removed (published with trailing spaces)"})
         log.warning("%d district codes in column %s carried spaces; stripped", int(changed.sum()), column)
-    return stripped
 
 
 def load_population_by_lad(path: str | Path | None = None) -> pd.DataFrame:
@@ -174,23 +207,21 @@ def load_population_by_lad(path: str | Path | None = None) -> pd.DataFrame:
     ([['E06000061', 'North Northamptonshire', 2020, 350448]], 1)
     """
     p = paths.POPULATION_LAD if path is None else Path(path)
-    df = clean.read_csv_strict(p, ["code", "name", "year", "population"], what="the population by district table",
-                               fix_missing=_FIX_POP)
+    schema = POP_LAD_SCHEMA
+    if path is None:
+        schema = dataclasses.replace(schema, expected_rows=SHIPPED_POP_LAD_ROWS)
+    raw = _read(p, schema, _FIX_POP)
     corrections: list[dict] = []
-    code = _strip_codes(df["code"], "code", corrections)
-    if (code == "").any():
-        i = clean._first_bad(code == "")
-        raise DataValidationError("blank district code", file=p, column="code", row=i + 1,
-                                  fix="give the ONS district code, e.g. E07000222")
-    year = df["year"].str.strip()
-    bad = ~year.str.fullmatch(r"(19|20)\d\d")
+    if "code" in raw.columns:
+        _count_spaces(raw["code"], "code", corrections)
+    df = validation.validate(raw, schema, source=p)
+    bad = (df["year"] < 1900) | (df["year"] > 2099)
     if bad.any():
-        i = clean._first_bad(bad)
-        raise DataValidationError(f"{df['year'].iloc[i]!r} is not a year", file=p, column="year", row=i + 1,
+        i = int(bad.to_numpy().nonzero()[0][0])
+        raise DataValidationError(f"{raw['year'].iloc[i]!r} is not a year", file=p, column="year", row=i + 1,
                                   fix="write the mid-year as four digits, e.g. 2015")
-    out = pd.DataFrame({"lad_code": code, "lad_name": df["name"].str.strip(), "year": year.astype("int64"),
-                        "population": clean.parse_count_column(df["population"], file=p, column="population")})
-    clean.check_unique(out, ["lad_code", "year"], file=p, columns={"lad_code": "code"})
+    out = pd.DataFrame({"lad_code": df["code"], "lad_name": df["name"], "year": df["year"].astype("int64"),
+                        "population": df["population"].astype("int64")})
     out.attrs["corrections"] = corrections
     return out
 
@@ -205,13 +236,16 @@ def load_lad_force_lookup(path: str | Path | None = None) -> pd.DataFrame:
     'Warwickshire'
     """
     p = paths.LAD_PFA_LOOKUP if path is None else Path(path)
-    df = clean.read_csv_strict(p, ["lad21cd", "pfa21cd", "pfa21nm"], what="the district -> force lookup",
-                               fix_missing=_FIX_LOOKUP)
+    schema = LAD_PFA_SCHEMA
+    if path is None:
+        schema = dataclasses.replace(schema, expected_rows=SHIPPED_LAD_PFA_ROWS)
+    raw = _read(p, schema, _FIX_LOOKUP)
     corrections: list[dict] = []
-    out = pd.DataFrame({"lad_code": _strip_codes(df["lad21cd"], "lad21cd", corrections),
-                        "pfa_code": df["pfa21cd"].str.strip(),
+    if "lad21cd" in raw.columns:
+        _count_spaces(raw["lad21cd"], "lad21cd", corrections)
+    df = validation.validate(raw, schema, source=p)
+    out = pd.DataFrame({"lad_code": df["lad21cd"], "pfa_code": df["pfa21cd"],
                         "force": clean.canonical_force_column(df["pfa21nm"], file=p, column="pfa21nm")})
-    clean.check_unique(out, ["lad_code"], file=p, columns={"lad_code": "lad21cd"})
     out.attrs["corrections"] = corrections
     return out
 
@@ -244,7 +278,7 @@ def population_by_force_year(path: str | Path | None = None, lookup: str | Path 
     lk = load_lad_force_lookup(lookup)
     merged = pop.merge(lk[["lad_code", "force"]], on="lad_code", how="left", validate="many_to_one")
     if merged["force"].isna().any():
-        i = clean._first_bad(merged["force"].isna())
+        i = int(merged["force"].isna().to_numpy().nonzero()[0][0])
         raise DataValidationError(
             f"district {merged['lad_code'].iloc[i]} ({merged['lad_name'].iloc[i]}) has no police force in the lookup",
             file=path or paths.POPULATION_LAD, column="code", row=i + 1,

@@ -18,15 +18,17 @@ True
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import re
 from pathlib import Path
 
 import pandas as pd
 
-from alliance_analysis import clean, paths
+from alliance_analysis import clean, paths, validation
 from alliance_analysis.datasets import home_office
 from alliance_analysis.errors import DataValidationError
+from alliance_analysis.validation import Column, Schema
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +50,42 @@ _COLUMNS = {
 }
 _REQUIRED = ("financial_year", "financial_quarter", "force", "offence_description", "offence_group",
              "offence_subgroup", "offence_code", "count")
+
+#: tidy column -> the official published header (files with underscored, dotted or other-case
+#: headers are read under these names, so every message names the column as published officially)
+_OFFICIAL = {"financial_year": "Financial Year", "financial_quarter": "Financial Quarter", "force": "Force Name",
+             "csp": "Community Safety Partnership", "offence_description": "Offence Description",
+             "offence_group": "Offence Group", "offence_subgroup": "Offence Subgroup", "offence_code": "Offence Code",
+             "count": "Number of Offences", "police_uk_category": "PoliceUK Cat"}
+
+#: A Home Office PRC open data table (PFA or CSP level), declared once. Counts are whole numbers
+#: (thousands separators accepted and counted; negative adjustments are published and kept), never
+#: blank, text, infinite or in exponent notation. The key (year, quarter, force, offence code) is
+#: checked once force names are canonical and float-mangled codes repaired (see the loaders).
+PRC_SCHEMA = Schema("the PRC open data table", [
+    Column("Financial Year"),
+    Column("Financial Quarter", "int", scientific=False),
+    Column("Force Name"),
+    Column("Community Safety Partnership", required=False),
+    Column("Offence Description"),
+    Column("Offence Group"),
+    Column("Offence Subgroup"),
+    Column("Offence Code"),
+    Column("Number of Offences", "int", thousands=True, scientific=False),
+    Column("PoliceUK Cat", required=False),
+])
+#: Rows in the shipped quarterly release of 19 October 2023.
+SHIPPED_PRC_QUARTERLY_ROWS = 258905
+
+
+def _official_headers(df: pd.DataFrame) -> pd.DataFrame:
+    """The frame with every recognised header spelling renamed to the official one (a shallow copy)."""
+    names = {}
+    for c in df.columns:
+        tidy = _COLUMNS.get(_norm(c))
+        if tidy is not None:
+            names[c] = _OFFICIAL[tidy]
+    return df.rename(columns=names)
 
 
 def _norm(col: str) -> str:
@@ -79,57 +117,78 @@ def tidy_prc(raw: pd.DataFrame, *, source: str = "<DataFrame>") -> pd.DataFrame:
     >>> tidy_prc(raw)[["force", "financial_quarter", "count"]].values.tolist()
     [['Devon and Cornwall', 3, 12]]
     """
-    df = raw.copy().reset_index(drop=True)
+    df = raw.reset_index(drop=True)
     row_id = [c for c in df.columns if str(c).startswith("Unnamed")]
     if row_id:
         # An exported row index (R / pandas) is the only thing telling apart rows that
         # the source relabelled to one code (e.g. the homicide codes "1/4.1/4.10/4.2"):
         # a repeated index value is a duplicated row.
-        clean.check_unique(df, row_id[:1], file=source, columns={row_id[0]: "row index"})
+        validation.check_key(df, row_id[:1], source=source, columns={row_id[0]: "row index"})
     df = df.loc[:, [c for c in df.columns if not str(c).startswith("Unnamed")]]
-    df.columns = [_COLUMNS.get(_norm(c), _norm(c).replace(" ", "_")) for c in df.columns]
-    missing = [c for c in _REQUIRED if c not in df.columns]
+    df = _official_headers(df)
+    missing = [t for t in _REQUIRED if _OFFICIAL[t] not in df.columns]
     if missing:
         raise DataValidationError(
             f"missing columns {missing}", file=source,
             fix="a Home Office PRC table needs Financial Year, Financial Quarter, Force Name, Offence "
             "Description, Offence Group, Offence Subgroup, Offence Code, Number of Offences (or the underscored names)",
         )
-    counts = pd.to_numeric(df["count"].astype(str).str.replace(",", "", regex=False), errors="coerce")
-    bad = counts.isna() | (counts % 1 != 0)
-    if bad.any():
-        i = int(bad.to_numpy().nonzero()[0][0])
-        raise DataValidationError(f"number of offences {df['count'].iloc[i]!r} is not a whole number",
-                                  file=source, column="Number of Offences", row=i + 1,
-                                  fix="correct the count or remove the row")
+    v = _validate(df, PRC_SCHEMA, source)
+    counts = v["Number of Offences"]
     if (counts < 0).any():
         # The published tables carry negative adjustments (offences cancelled or
         # reclassified after the quarter they were recorded in); keep them, so totals
         # match the Home Office's own, and say so.
         log.info("%s: %d rows with negative adjustments kept", source, int((counts < 0).sum()))
-    df["count"] = counts.astype("int64")
-    q = pd.to_numeric(df["financial_quarter"], errors="coerce")
+    q = v["Financial Quarter"]
     badq = ~q.isin([1, 2, 3, 4])
     if badq.any():
         i = int(badq.to_numpy().nonzero()[0][0])
-        raise DataValidationError(f"financial quarter {df['financial_quarter'].iloc[i]!r} is not 1-4", file=source,
+        raise DataValidationError(f"financial quarter {df['Financial Quarter'].iloc[i]!r} is not 1-4", file=source,
                                   column="Financial Quarter", row=i + 1, fix="quarters are 1 (Apr-Jun) to 4 (Jan-Mar)")
-    df["financial_quarter"] = q.astype("int64")
-    fys = {fy: clean.normalise_financial_year(fy) for fy in df["financial_year"].astype(str).unique()}
-    df["financial_year"] = df["financial_year"].astype(str).map(fys)
-    df = clean.normalise_force_names(df, "force", source=source)
-    df["is_territorial"] = df["force"].isin(clean.CANONICAL_FORCES)
-    df["offence_code"] = df["offence_code"].astype(str).str.strip()
-    for col in ("offence_description", "offence_group", "offence_subgroup"):
-        df[col] = df[col].astype(str).str.strip()
+    out = pd.DataFrame({"financial_year": _financial_years(v["Financial Year"], source),
+                        "financial_quarter": q.astype("int64"),
+                        "force": clean.canonical_force_column(v["Force Name"], file=source, column="Force Name")})
+    out["is_territorial"] = out["force"].isin(clean.CANONICAL_FORCES)
+    if "Community Safety Partnership" in v.columns:
+        out["csp"] = v["Community Safety Partnership"]
+    for col in ("offence_description", "offence_group", "offence_subgroup", "offence_code"):
+        out[col] = v[_OFFICIAL[col]]
+    out["count"] = counts.astype("int64")
+    if "PoliceUK Cat" in v.columns:
+        out["police_uk_category"] = v["PoliceUK Cat"]
     if not row_id:
-        key = ["financial_year", "financial_quarter", "force"] + [c for c in ("csp",) if c in df.columns]
-        clean.check_unique(df, key + ["offence_code", "offence_description"], file=source)
-    order = ["financial_year", "financial_quarter", "force", "is_territorial"]
-    order += [c for c in ("csp",) if c in df.columns]
-    order += ["offence_description", "offence_group", "offence_subgroup", "offence_code", "count"]
-    order += [c for c in ("police_uk_category",) if c in df.columns]
-    return df[order].reset_index(drop=True)
+        key = ["financial_year", "financial_quarter", "force"] + [c for c in ("csp",) if c in out.columns]
+        validation.check_key(out, key + ["offence_code", "offence_description"], source=source,
+                             columns={k: _OFFICIAL[k] for k in _OFFICIAL})
+    return out.reset_index(drop=True)
+
+
+def _validate(df: pd.DataFrame, schema: Schema, source: str) -> pd.DataFrame:
+    """:func:`validation.validate`, a count that is not a number worded as the PRC loaders always have."""
+    try:
+        return validation.validate(df, schema, source=source)
+    except DataValidationError as exc:
+        if exc.column == "Number of Offences" and exc.row is not None and " is not a number" in exc.detail:
+            raise DataValidationError(f"number of offences {df['Number of Offences'].iloc[exc.row - 1]!r} is not a "
+                                      "whole number", file=source, column=exc.column, row=exc.row,
+                                      fix="write the count in digits (thousands separators are accepted), or "
+                                          "remove the row") from None
+        raise
+
+
+def _financial_years(fy_text: pd.Series, source: str) -> pd.Series:
+    """Canonical ``"2013/14"`` labels, the first bad label named by row."""
+    labels = {}
+    for u in pd.unique(fy_text):
+        try:
+            labels[u] = clean.normalise_financial_year(u)
+        except DataValidationError as exc:
+            i = int((fy_text == u).to_numpy().nonzero()[0][0])
+            why = "" if exc.detail.endswith("is not a financial year label") else f" ({exc.detail})"
+            raise DataValidationError(f"{u!r} is not a financial year{why}", file=source, column="Financial Year",
+                                      row=i + 1, fix="write it as '2013/14'") from None
+    return fy_text.map(labels).astype(str)
 
 
 def load_prc_table(path: str | Path | None = None) -> pd.DataFrame:
@@ -147,8 +206,7 @@ def load_prc_table(path: str | Path | None = None) -> pd.DataFrame:
         See :func:`tidy_prc`.
     """
     p = paths.crime_sim_toolkit_file(BUNDLED_PRC_2017_18) if path is None else Path(path)
-    raw = clean.read_csv_strict(p, [], what="the PRC open data table",
-                                fix_missing="check the path, or omit it to use the bundled 2017/18 table")
+    raw = _read_csv(p, "check the path, or omit it to use the bundled 2017/18 table")
     return tidy_prc(raw, source=str(p))
 
 
@@ -163,24 +221,27 @@ def load_force_category_table(path: str | Path) -> pd.DataFrame:
     DataValidationError
         On missing columns, unknown forces or categories, or negative/non-numeric values.
     """
-    from alliance_analysis import clean, taxonomy
+    from alliance_analysis import taxonomy
 
     p = Path(path)
-    df = clean.read_csv_strict(p, [], what="the force x category table",
-                               fix_missing="check the path to recorded_crime_by_force_and_category_2024_25.csv")
-    need = ["force", "crime_type", "count_2024_25", "harm_cchi_days"]
-    missing = [c for c in need if c not in df.columns]
-    if missing:
-        raise DataValidationError(f"missing columns {missing}", file=p, fix=f"expected columns {need}")
-    out = df[need].copy()
-    out["force"] = clean.canonical_force_column(out["force"], file=p, column="force")
-    out["crime_type"] = [taxonomy.canonical_crime_type(c) for c in out["crime_type"]]
-    clean.check_unique(out, ["force", "crime_type"], file=p)
-    out["count_2024_25"] = clean.parse_count_column(out["count_2024_25"], file=p, column="count_2024_25")
-    out["harm_cchi_days"] = clean.parse_float_column(out["harm_cchi_days"], file=p, column="harm_cchi_days")
-    return pd.DataFrame({"force": out["force"], "financial_year": "2024/25", "crime_type": out["crime_type"],
-                         "count": out["count_2024_25"].astype("int64"),
-                         "harm_cchi_days": out["harm_cchi_days"].astype(float)})
+    if not p.exists():
+        raise DataValidationError(f"{FORCE_CATEGORY_SCHEMA.name} not found", file=p,
+                                  fix="check the path to recorded_crime_by_force_and_category_2024_25.csv")
+    df = validation.load_table(p, FORCE_CATEGORY_SCHEMA)
+    out = pd.DataFrame({"force": clean.canonical_force_column(df["force"], file=p, column="force"),
+                        "financial_year": "2024/25",
+                        "crime_type": [taxonomy.canonical_crime_type(c) for c in df["crime_type"]],
+                        "count": df["count_2024_25"].astype("int64"),
+                        "harm_cchi_days": df["harm_cchi_days"].astype(float)})
+    validation.check_key(out, ["force", "crime_type"], source=p)
+    return out
+
+
+#: Recorded crime by force x police.uk category, FY 2024/25, with CCHI harm.
+FORCE_CATEGORY_SCHEMA = Schema("the force x category table", [
+    Column("force"), Column("crime_type"), Column("count_2024_25", "count", scientific=False),
+    Column("harm_cchi_days", "float", nonnegative=True),
+], key=("force", "crime_type"))
 
 
 # --------------------------------------------------------------------------- quarterly release (2012/13 onwards)
@@ -246,40 +307,46 @@ def _quarter_period(fy_start: pd.Series, fq: pd.Series) -> pd.Series:
                      index=fy_start.index)
 
 
-def _tidy_quarterly(raw: pd.DataFrame, *, source: str, sheet_fy: str | None) -> pd.DataFrame:
-    df = raw.rename(columns={c: _COLUMNS.get(_norm(c), _norm(c).replace(" ", "_")) for c in raw.columns})
-    missing = [c for c in _REQUIRED if c not in df.columns]
+def _read_csv(p: Path, fix_missing: str) -> pd.DataFrame:
+    """A PRC CSV / CSV.gz as text (the count typed by the fast parser), UTF-8 only, official headers."""
+    if not p.exists():
+        raise DataValidationError(f"{PRC_SCHEMA.name} not found", file=p, fix=fix_missing)
+    # headers are renamed to the official spelling before validation, so the fast parser is told the
+    # published spelling of the numeric columns through aliases read from the header line
+    header = validation.read_table(p, PRC_SCHEMA, encodings=("utf-8-sig",), nrows=0)
+    spelled = {_OFFICIAL.get(_COLUMNS.get(_norm(c), ""), c): c for c in header.columns}
+    schema = dataclasses.replace(PRC_SCHEMA, columns=[
+        dataclasses.replace(c, aliases=(spelled[c.name],)) if c.name in spelled and spelled[c.name] != c.name else c
+        for c in PRC_SCHEMA.columns])
+    return _official_headers(validation.read_table(p, schema, encodings=("utf-8-sig",), fast_numbers=True))
+
+
+def _tidy_quarterly(raw: pd.DataFrame, *, source: str, sheet_fy: str | None,
+                    schema: Schema = PRC_SCHEMA) -> pd.DataFrame:
+    df = _official_headers(raw)
+    missing = [t for t in _REQUIRED if _OFFICIAL[t] not in df.columns]
     if missing:
         raise DataValidationError(
             f"missing columns {missing}", file=source, column=missing[0],
             fix="a Home Office PRC table needs Financial Year, Financial Quarter, Force Name, Offence Description, "
                 "Offence Group, Offence Subgroup, Offence Code, Number of Offences (or the underscored/dotted names)")
-    fy_text = df["financial_year"].astype(str).str.strip()
-    labels = {}
-    for u in pd.unique(fy_text):
-        try:
-            labels[u] = clean.normalise_financial_year(u)
-        except DataValidationError:
-            i = clean._first_bad(fy_text == u)
-            raise DataValidationError(f"{u!r} is not a financial year", file=source, column="Financial Year",
-                                      row=i + 1, fix="write it as '2013/14'") from None
-    fy = fy_text.map(labels)
+    v = _validate(df, schema, source)
+    fy = _financial_years(v["Financial Year"], source)
     if sheet_fy is not None and (fy != sheet_fy).any():
-        i = clean._first_bad(fy != sheet_fy)
+        i = int((fy != sheet_fy).to_numpy().nonzero()[0][0])
         raise DataValidationError(f"financial year {fy.iloc[i]!r} in the sheet for {sheet_fy}", file=source,
                                   column="Financial Year", row=i + 1,
                                   fix="move the row to its own year's sheet or correct the year")
-    fq_text = df["financial_quarter"].astype(str).str.strip().str.replace(r"\.0$", "", regex=True)
-    badq = ~fq_text.isin(["1", "2", "3", "4"])
+    fq = v["Financial Quarter"]
+    badq = ~fq.isin([1, 2, 3, 4])
     if badq.any():
-        i = clean._first_bad(badq)
-        raise DataValidationError(f"financial quarter {df['financial_quarter'].iloc[i]!r} is not 1-4", file=source,
+        i = int(badq.to_numpy().nonzero()[0][0])
+        raise DataValidationError(f"financial quarter {df['Financial Quarter'].iloc[i]!r} is not 1-4", file=source,
                                   column="Financial Quarter", row=i + 1, fix="quarters are 1 (Apr-Jun) to 4 (Jan-Mar)")
-    fq = fq_text.astype("int64")
-    counts = clean.parse_count_column(df["count"].str.replace(r"\.0$", "", regex=True), file=source,
-                                      column="Number of Offences", allow_negative=True)
-    force = clean.canonical_force_column(df["force"], file=source, column="Force Name")
-    code = df["offence_code"].astype(str).str.strip().str.replace(r"\.0$", "", regex=True)
+    fq = fq.astype("int64")
+    counts = v["Number of Offences"].astype("int64")
+    force = clean.canonical_force_column(v["Force Name"], file=source, column="Force Name")
+    code = v["Offence Code"].str.replace(r"\.0$", "", regex=True)
     # an export through floating point turned codes such as 4.9 into "4.9000000000000004":
     # repaired to the shortest decimal that reads back as the same float, counted and logged
     mangled = code.str.fullmatch(r"\d+\.\d{6,}")
@@ -291,26 +358,22 @@ def _tidy_quarterly(raw: pd.DataFrame, *, source: str, sheet_fy: str | None) -> 
         repaired_codes = int(mangled.sum())
     else:
         repaired_codes = 0
-    if (code == "").any():
-        i = clean._first_bad(code == "")
-        raise DataValidationError("blank offence code", file=source, column="Offence Code", row=i + 1,
-                                  fix="give the Home Office offence code")
     fy_start = fy.str[:4].astype("int64")
     out = pd.DataFrame({
-        "financial_year": fy.astype(str),
+        "financial_year": fy,
         "financial_quarter": fq,
         "quarter": _quarter_period(fy_start, fq),
         "force": force,
         "force_type": clean.force_type(force),
-        "offence_description": df["offence_description"].astype(str).str.strip(),
-        "offence_group": df["offence_group"].astype(str).str.strip(),
-        "offence_subgroup": df["offence_subgroup"].astype(str).str.strip(),
+        "offence_description": v["Offence Description"],
+        "offence_group": v["Offence Group"],
+        "offence_subgroup": v["Offence Subgroup"],
         "offence_code": code.astype(str),
         "count": counts,
     })
-    clean.check_unique(out, _QUARTERLY_KEY, file=source,
-                       columns={"financial_year": "Financial Year", "financial_quarter": "Financial Quarter",
-                                "force": "Force Name", "offence_code": "Offence Code"})
+    # one check on the tidy key: it also catches two spellings of a force and a repaired code
+    # that equals a printed one, which a check on the raw cells would miss
+    validation.check_key(out, _QUARTERLY_KEY, source=source, columns={k: _OFFICIAL[k] for k in _QUARTERLY_KEY})
     out.attrs["repaired_codes"] = repaired_codes
     return out
 
@@ -374,15 +437,18 @@ def load_prc_quarterly(path: str | Path | None = None, *, sheet: str | list[str]
             parts.append(_tidy_quarterly(body, source=f"{p} [sheet {name}]", sheet_fy=sheet_fy))
         out = pd.concat(parts, ignore_index=True)
         out.attrs["repaired_codes"] = sum(x.attrs.get("repaired_codes", 0) for x in parts)
-        clean.check_unique(out, _QUARTERLY_KEY, file=p)
+        validation.check_key(out, _QUARTERLY_KEY, source=p, columns={k: _OFFICIAL[k] for k in _QUARTERLY_KEY})
         if skipped:
             log.info("%s: skipped %d non-data sheets %s", p, len(skipped), skipped)
     else:
         if sheet is not None:
             raise DataValidationError("sheet= only applies to ODS/XLSX workbooks", file=p,
                                       fix="drop the sheet argument for a CSV")
-        raw = clean.read_csv_strict(p, [], what="the PRC open data table", fix_missing=_FIX_PRC)
-        out = _tidy_quarterly(raw, source=str(p), sheet_fy=None)
+        raw = _read_csv(p, _FIX_PRC)
+        schema = PRC_SCHEMA
+        if path is None:
+            schema = dataclasses.replace(schema, expected_rows=SHIPPED_PRC_QUARTERLY_ROWS)
+        out = _tidy_quarterly(raw, source=str(p), sheet_fy=None, schema=schema)
     out["release"] = home_office.release_of(p)
     out.attrs["skipped_sheets"] = skipped
     out.attrs["negative_counts"] = int((out["count"] < 0).sum())

@@ -14,19 +14,32 @@ Examples
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from pathlib import Path
 
 import pandas as pd
 
-from alliance_analysis import clean, paths
+from alliance_analysis import clean, paths, validation
 from alliance_analysis.errors import DataValidationError
+from alliance_analysis.validation import Column, Schema
 
 log = logging.getLogger(__name__)
 
 MEASURES = ("officers_fte", "staff_fte", "pcso_fte", "designated_officers_fte", "special_constables_headcount",
             "staff_plus_designated_fte")
-_REQUIRED = ("as_at", "area", "is_region_or_total", "measure", "value", "source_file")
+#: The long table of the published releases, declared once. A blank value means "not published"
+#: (kept absent, counted); the key is checked once those are set aside (see :func:`load_workforce`).
+WORKFORCE_SCHEMA = Schema("the workforce table", [
+    Column("as_at", "date", date_format="%Y-%m-%d"),
+    Column("area"),
+    Column("is_region_or_total", "category", allowed=("True", "False")),
+    Column("measure", "category", allowed=MEASURES),
+    Column("value", "float", nonnegative=True, nullable=True),
+    Column("source_file"),
+    Column("sheet", required=False, nullable=True),
+])
+_WORKFORCE_KEY = ["area", "is_region_or_total", "as_at", "measure", "source_file"]
 #: Areas in the published tables that are not forces; their rows are dropped and counted.
 NON_FORCE_AREAS: frozenset[str] = frozenset({"Central Service Secondments"})
 
@@ -52,25 +65,28 @@ def load_workforce(path: str | Path) -> pd.DataFrame:
     alliance_analysis.errors.DataValidationError: ...row 1: unknown police force name 'West Mercya' ...
     """
     p = Path(path)
-    df = clean.read_csv_strict(p, _REQUIRED, what="the workforce table",
-                               fix_missing="check the path to police_workforce_by_force_2014_2019_long.csv")
-    unknown = sorted(set(df["measure"]) - set(MEASURES))
-    if unknown:
-        i = clean._first_bad(df["measure"].isin(unknown))
-        raise DataValidationError(f"unknown measure {df['measure'].iloc[i]!r}", file=p, column="measure", row=i + 1,
-                                  fix=f"use one of {list(MEASURES)}")
-    blank = df["value"].str.strip() == ""
-    vals = pd.Series(float("nan"), index=df.index)
-    vals[~blank] = clean.parse_float_column(df.loc[~blank, "value"], file=p, column="value").to_numpy()
+    if not p.exists():
+        raise DataValidationError(f"{WORKFORCE_SCHEMA.name} not found", file=p,
+                                  fix="check the path to police_workforce_by_force_2014_2019_long.csv")
+    raw = validation.read_table(p, WORKFORCE_SCHEMA, encodings=("utf-8-sig",))
+    if "measure" in raw.columns:  # the allowed measures, named as this loader always has
+        measure = raw["measure"].str.strip()
+        unknown = ~measure.isin(MEASURES) & measure.notna()
+        if unknown.any():
+            i = int(unknown.to_numpy().nonzero()[0][0])
+            raise DataValidationError(f"unknown measure {raw['measure'].iloc[i]!r}", file=p, column="measure",
+                                      row=i + 1, fix=f"use one of {list(MEASURES)}")
+    df = validation.validate(raw, WORKFORCE_SCHEMA, source=p)
+    blank = df["value"].isna()
     if blank.any():
         # Blank cells in the published tables mean "not published": they stay absent, counted.
         log.info("%s: %d blank values left absent", p, int(blank.sum()))
-    df = df.assign(value=vals)[~blank]
+    df = df[~blank]
     # Checked once blanks are set aside: the published tables repeat some areas with a
     # blank cell beside the figure (West Midlands, Sep 2017), which changes no total.
-    clean.check_unique(df, ["area", "is_region_or_total", "as_at", "measure", "source_file"], file=p)
-    df = df[~df["is_region_or_total"].astype(str).str.strip().str.lower().eq("true")]
-    area = df["area"].astype(str).str.strip()
+    validation.check_key(df, _WORKFORCE_KEY, source=p)
+    df = df[df["is_region_or_total"] == "False"]
+    area = df["area"]
     non_force = area.isin(NON_FORCE_AREAS)
     if non_force.any():
         log.info("%s: %d rows for non-force areas %s dropped", p, int(non_force.sum()),
@@ -78,12 +94,6 @@ def load_workforce(path: str | Path) -> pd.DataFrame:
     df = df[~non_force]
     # A misspelt or blank force is an error naming its row (issue 12: "West Mercya" lost 56 rows silently).
     df = df.assign(force=clean.canonical_force_column(df["area"], file=p, column="area"))
-    as_at = pd.to_datetime(df["as_at"].str.strip(), format="%Y-%m-%d", errors="coerce")
-    if as_at.isna().any():
-        i = clean._first_bad(as_at.isna())
-        raise DataValidationError(f"{df['as_at'].iloc[i]!r} is not a date", file=p, column="as_at",
-                                  row=clean._row(df["as_at"], i), fix="write dates as YYYY-MM-DD")
-    df["as_at"] = as_at
     df = df.sort_values("source_file").drop_duplicates(["force", "as_at", "measure"], keep="last")
     return df[["force", "as_at", "measure", "value", "source_file"]].sort_values(
         ["force", "measure", "as_at"]).reset_index(drop=True)
@@ -103,8 +113,21 @@ WORKER_TYPES: dict[str, str] = {
 }
 #: Rank spellings that differ only by letter case between years, unified (counted in attrs).
 RANK_SPELLINGS: dict[str, str] = {"Police support volunteer": "Police Support Volunteer"}
-_OPEN_COLUMNS = ("date", "force_name", "region", "sex", "rank_description", "worker_type", "total_headcount",
-                 "total_fte")
+#: The open data table, declared once: headcount and FTE non-negative finite numbers, a known worker
+#: type, one row per date, force, sex, rank and worker type (checked again once names are canonical).
+OPEN_DATA_SCHEMA = Schema("the police workforce open data table", [
+    Column("date", "date", date_format="%Y-%m-%d"),
+    Column("geo_code", required=False, nullable=True),
+    Column("force_name"),
+    Column("region"),
+    Column("sex"),
+    Column("rank_description"),
+    Column("worker_type", "category", allowed=tuple(WORKER_TYPES)),
+    Column("total_headcount", "float", nonnegative=True),
+    Column("total_fte", "float", nonnegative=True),
+], key=("date", "force_name", "sex", "rank_description", "worker_type"))
+#: Rows in the shipped release of 27 July 2022.
+SHIPPED_OPEN_DATA_ROWS = 25198
 _OPEN_KEY = ["as_at", "force", "sex", "rank", "worker_type"]
 
 
@@ -146,22 +169,23 @@ def load_workforce_open_data(path: str | Path | None = None) -> pd.DataFrame:
     [['2015-03-31', 'West Mercia', 'police_officer', '9.5']]
     """
     p = paths.WORKFORCE_OPEN_DATA if path is None else Path(path)
-    df = clean.read_csv_strict(p, _OPEN_COLUMNS, what="the police workforce open data table",
-                               fix_missing="restore data/raw/workforce/police_workforce_open_data_2007_2022.csv.gz "
-                                           "from git, or pass the path of the Home Office workforce open data table")
-    date = pd.to_datetime(df["date"].str.strip(), format="%Y-%m-%d", errors="coerce")
-    bad = date.isna() | (date.dt.month != 3)
+    schema = OPEN_DATA_SCHEMA
+    if path is None:
+        schema = dataclasses.replace(schema, expected_rows=SHIPPED_OPEN_DATA_ROWS)
+    if not p.exists():
+        raise DataValidationError(f"{schema.name} not found", file=p,
+                                  fix="restore data/raw/workforce/police_workforce_open_data_2007_2022.csv.gz "
+                                      "from git, or pass the path of the Home Office workforce open data table")
+    raw = validation.read_table(p, schema, encodings=("utf-8-sig",), fast_numbers=True)
+    df = validation.validate(raw, schema, source=p)
+    date = df["date"]
+    bad = date.dt.month != 3
     if bad.any():
-        i = clean._first_bad(bad)
-        raise DataValidationError(f"{df['date'].iloc[i]!r} is not a March snapshot date", file=p, column="date",
+        i = int(bad.to_numpy().nonzero()[0][0])
+        raise DataValidationError(f"{raw['date'].iloc[i]!r} is not a March snapshot date", file=p, column="date",
                                   row=i + 1, fix="the table is as at 31 March each year: write YYYY-03-31 (or -03-01)")
-    wt_text = df["worker_type"].str.strip().str.lower()
-    bad = ~wt_text.isin(WORKER_TYPES)
-    if bad.any():
-        i = clean._first_bad(bad)
-        raise DataValidationError(f"unknown worker type {df['worker_type'].iloc[i]!r}", file=p,
-                                  column="worker_type", row=i + 1, fix=f"use one of {sorted(set(WORKER_TYPES))}")
-    rank = df["rank_description"].str.strip()
+    wt_text = df["worker_type"]
+    rank = df["rank_description"]
     corrections = []
     for wrong, right in RANK_SPELLINGS.items():
         n = int((rank == wrong).sum())
@@ -175,20 +199,21 @@ def load_workforce_open_data(path: str | Path | None = None) -> pd.DataFrame:
         "as_at": as_at.astype("datetime64[ns]"),
         "year": as_at.dt.year.astype("int64"),
         "force": force,
-        "region": df["region"].str.strip(),
-        "sex": df["sex"].str.strip(),
+        "region": df["region"],
+        "sex": df["sex"],
         "rank": rank,
         "worker_type": wt_text.map(WORKER_TYPES),
-        "headcount": clean.parse_float_column(df["total_headcount"], file=p, column="total_headcount"),
-        "fte": clean.parse_float_column(df["total_fte"], file=p, column="total_fte"),
+        "headcount": df["total_headcount"],
+        "fte": df["total_fte"],
     })
     nonterr = ~out["force"].isin(clean.CANONICAL_FORCES)
     if nonterr.any():
-        i = clean._first_bad(nonterr)
+        i = int(nonterr.to_numpy().nonzero()[0][0])
         raise DataValidationError(f"{df['force_name'].iloc[i]!r} is not one of the 43 territorial forces", file=p,
                                   column="force_name", row=i + 1, fix="remove the row or correct the force name")
-    clean.check_unique(out, _OPEN_KEY, file=p, columns={"as_at": "date", "force": "force_name",
-                                                         "rank": "rank_description"})
+    # two spellings of one force repeat a row the raw key did not
+    validation.check_key(out, _OPEN_KEY, source=p, columns={"as_at": "date", "force": "force_name",
+                                                            "rank": "rank_description"})
     out.attrs["corrections"] = corrections
     gaps = clean.coverage_gaps(out, "force", "year")
     out.attrs["coverage_gaps"] = gaps
