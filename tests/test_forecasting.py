@@ -272,7 +272,7 @@ def test_diverging_model_falls_back_to_snaive_without_nan(monkeypatch):
         out[:, 0] = np.inf
         return out
 
-    monkeypatch.setattr(F, "_drift", bad_drift)
+    monkeypatch.setattr(F.models, "_drift", bad_drift)  # patched where _baseline looks it up
     r = F.forecast_many(_panel(2, 48), horizon=6, n_origins=2, models=("snaive", "drift"))
     assert calls["n"] == 3  # two origins + the final fit
     assert np.isfinite(r.forecasts[["mean", "lo_80", "hi_95"]].to_numpy()).all()

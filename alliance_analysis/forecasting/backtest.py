@@ -1,0 +1,312 @@
+"""Rolling-origin backtests of one chunk of series: calibrated intervals, metrics, selection, frames.
+
+``conformal_quantiles`` and the helpers around it rebuild interval bounds from out-of-sample
+backtest errors (split-conformal, studentised); ``_process_chunk`` backtests, scores, selects
+(nested: selection origins choose, hold-out origins score) and assembles the tidy frames of
+one chunk in series-model-origin-period order without sorting; ``_process_item`` and
+``_map`` send chunks to Dask (module-level so they pickle); ``_bytes_per_series`` sizes the
+chunks from the memory budget.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import warnings
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from alliance_analysis import _ets
+from alliance_analysis.forecasting.models import INTERMITTENT_MODELS, _run_block
+
+log = logging.getLogger(__name__)
+
+CALIB_SERIES = 2000
+CALIB_MIN = 20
+CALIB_PER_STEP = 200
+INTERMITTENT_SHARE = 0.5
+
+
+# --------------------------------------------------------------------------- calibrated intervals
+
+def _spread(d: Mapping[str, np.ndarray], lv: int) -> np.ndarray:
+    """Model log-scale spread per step: ``(log1p(hi_lv) - log1p(mean)) / z_lv``, floored at 0.01."""
+    z = stats.norm.ppf(0.5 + lv / 200)
+    return np.maximum((np.log1p(d[f"hi_{lv}"]) - np.log1p(d["mean"])) / z, 0.01)
+
+
+def conformal_quantiles(scores: np.ndarray, levels: Sequence[int]) -> dict[int, tuple[np.ndarray, np.ndarray]] | None:
+    """Lower and upper split-conformal quantiles of studentised scores (series, origins, h) per level.
+
+    Per horizon step when every step has at least 200 scores, otherwise pooled over steps
+    (the same quantile for every step). The level ``L`` uses the order statistics
+    ``ceil((N + 1) (1 - L) / 2)`` and ``ceil((N + 1) (1 + L) / 2)`` of the ``N`` scores, the
+    finite-sample conformal correction. ``None`` when fewer than 20 finite scores.
+
+    Examples
+    --------
+    >>> q = conformal_quantiles(np.linspace(-1, 1, 99).reshape(99, 1, 1), (80,))
+    >>> [round(float(v[0]), 3) for v in q[80]]    # 10th and 90th of 99: ranks 10 and 90
+    [-0.816, 0.816]
+    """
+    r = np.asarray(scores, dtype=float)
+    h = r.shape[-1]
+    flat = r.reshape(-1, h)
+    n_step = np.isfinite(flat).sum(axis=0)
+    if n_step.sum() < CALIB_MIN:
+        return None
+    out = {}
+    per_step = bool(n_step.min() >= CALIB_PER_STEP)
+    cols = [np.sort(flat[:, j][np.isfinite(flat[:, j])]) for j in range(h)] if per_step else None
+    pooled = None if per_step else np.sort(flat[np.isfinite(flat)])
+    for lv in levels:
+        a = (1 - lv / 100) / 2
+
+        def q(v: np.ndarray) -> tuple[float, float]:
+            N = len(v)
+            lo = max(math.ceil((N + 1) * a) - 1, 0)
+            hi = min(math.ceil((N + 1) * (1 - a)) - 1, N - 1)
+            return v[lo], v[hi]
+
+        if per_step:
+            pairs = np.array([q(c) for c in cols])
+            out[lv] = (pairs[:, 0], pairs[:, 1])
+        else:
+            lo, hi = q(pooled)
+            out[lv] = (np.full(h, lo), np.full(h, hi))
+    return out
+
+
+def _scores(d: Mapping[str, np.ndarray], actual: np.ndarray, lv: int) -> np.ndarray:
+    return (np.log1p(actual) - np.log1p(d["mean"])) / _spread(d, lv)
+
+
+def _apply_calibration(d: Mapping[str, np.ndarray], q: dict | None, levels: Sequence[int]) -> dict[str, np.ndarray]:
+    """Bounds ``expm1(log1p(mean) + q s_h)`` (clipped at 0, never excluding the point forecast)."""
+    if q is None:
+        return dict(d)
+    s = _spread(d, max(levels))
+    c = np.log1p(d["mean"])
+    out = {"mean": d["mean"]}
+    for lv in levels:
+        qlo, qhi = q[lv]
+        out[f"lo_{lv}"] = np.minimum(np.clip(np.expm1(c + qlo * s), 0, None), d["mean"])
+        out[f"hi_{lv}"] = np.maximum(np.expm1(c + qhi * s), d["mean"])
+    return out
+
+
+def _calibrate(raw: dict, y: np.ndarray, origins: Sequence[int], n_sel: int, horizon: int,
+               levels: Sequence[int]) -> dict[str, dict[str, dict | None]]:
+    """Quantiles per model from the selection origins (``sel``) and from all origins (``all``)."""
+    actual = np.stack([y[:, o:o + horizon] for o in origins], axis=1)
+    out: dict[str, dict[str, dict | None]] = {}
+    top = max(levels)
+    for mdl, d in raw["bt"].items():
+        r = _scores(d, actual, top)
+        out[mdl] = {"sel": conformal_quantiles(r[:, :n_sel], levels), "all": conformal_quantiles(r, levels)}
+    return out
+
+
+# --------------------------------------------------------------------------- one chunk of series
+
+@dataclass(frozen=True)
+class _Config:
+    m: int
+    horizon: int
+    origins: tuple[int, ...]
+    n_sel: int
+    run: tuple[str, ...]
+    levels: tuple[int, ...]
+    engine: str
+    select_by: str
+    intervals: str
+    keep: str
+    min_improvement: float
+    periods: pd.PeriodIndex
+    time: str
+    candidates: tuple[str, ...] = ()
+
+
+def _block_scores(raw: dict, y: np.ndarray, cfg: _Config) -> dict[str, np.ndarray]:
+    actual = np.stack([y[:, o:o + cfg.horizon] for o in cfg.origins], axis=1)
+    return {mdl: _scores(d, actual, max(cfg.levels)) for mdl, d in raw["bt"].items()}
+
+
+def _quantiles(scores: dict[str, np.ndarray], cfg: _Config) -> dict[str, dict[str, dict | None]]:
+    out = {}
+    for mdl, r in scores.items():
+        out[mdl] = {"sel": conformal_quantiles(r[:, :cfg.n_sel], cfg.levels),
+                    "all": conformal_quantiles(r, cfg.levels)}
+        if out[mdl]["all"] is None:
+            log.info("%s: fewer than %d backtest errors; model intervals kept (not calibrated)", mdl, CALIB_MIN)
+    return out
+
+
+def _fmt(x: np.ndarray) -> np.ndarray:
+    return np.char.mod("%.3f", np.asarray(x, dtype=float))
+
+
+def _process_chunk(y: np.ndarray, index: pd.DataFrame, cfg: _Config, calib: dict | None) -> dict:
+    """Backtest, select, calibrate and forecast the rows of ``y``; tidy frames built from arrays.
+
+    Rows come out ordered by series (as in ``y``), model (as in ``cfg.run``), origin and period,
+    by construction (no sorting). ``calib`` None: quantiles from this chunk itself.
+    """
+    S, n = y.shape
+    h, m, O, M = cfg.horizon, cfg.m, len(cfg.origins), len(cfg.run)
+    n_sel = cfg.n_sel
+    levels = list(cfg.levels)
+    value_keys = ["mean", *[f"{p}_{lv}" for lv in levels for p in ("lo", "hi")]]
+    raw = _run_block(y, m, h, cfg.origins, cfg.run, levels, cfg.engine)
+    if cfg.intervals == "calibrated" and calib is None:
+        calib = _quantiles(_block_scores(raw, y, cfg), cfg)
+    actual = np.stack([y[:, o:o + h] for o in cfg.origins], axis=1)  # (S, O, h)
+    scale = np.stack([np.mean(np.abs(y[:, m:o] - y[:, :o - m]), axis=1) for o in cfg.origins], axis=1)  # (S, O)
+    bt: dict[str, dict[str, np.ndarray]] = {}
+    final: dict[str, dict[str, np.ndarray]] = {}
+    for mdl in cfg.run:
+        d, f = raw["bt"][mdl], raw["final"][mdl]
+        if cfg.intervals == "calibrated":
+            hold = _apply_calibration({k: v[:, n_sel:] for k, v in d.items()}, calib[mdl]["sel"], levels)
+            d = {k: np.concatenate([d[k][:, :n_sel], hold[k]], axis=1) for k in value_keys}
+            f = _apply_calibration(f, calib[mdl]["all"], levels)
+        bt[mdl], final[mdl] = d, f
+    # metrics per series, model, origin
+    mase_o = np.empty((S, M, O))
+    smape_o = np.empty((S, M, O))
+    cover = {lv: np.empty((S, M, O)) for lv in levels}
+    safe = np.where(scale > 0, scale, 1.0)
+    for k, mdl in enumerate(cfg.run):
+        f = bt[mdl]["mean"]
+        err = np.abs(actual - f)
+        den = np.abs(actual) + np.abs(f)
+        mase_o[:, k] = np.where(scale > 0, err.mean(axis=2) / safe, np.nan)
+        smape_o[:, k] = np.where(den == 0, 0.0, 200 * err / np.where(den == 0, 1, den)).mean(axis=2)
+        for lv in levels:
+            cover[lv][:, k] = ((actual >= bt[mdl][f"lo_{lv}"]) & (actual <= bt[mdl][f"hi_{lv}"])).mean(axis=2)
+    n_hold = O - n_sel
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN MASE where the history repeats exactly
+        metric_o = mase_o if cfg.select_by == "mase" else smape_o
+        sel_score = np.nanmean(metric_o[:, :, :n_sel], axis=2)
+        sel_smape = smape_o[:, :, :n_sel].mean(axis=2)
+        hold_score = np.nanmean(metric_o[:, :, n_sel:], axis=2) if n_hold else np.full((S, M), np.nan)
+        mase_all = np.nanmean(mase_o, axis=2)
+    smape_all = smape_o.mean(axis=2)
+    cov_span = slice(n_sel, O) if n_hold else slice(0, O)
+    coverage = {lv: cover[lv][:, :, cov_span].mean(axis=2) for lv in levels}
+    flag = np.zeros((S, M), bool)
+    for lv in levels:
+        flag |= coverage[lv] < lv / 100 - 0.10
+    # selection on the selection origins only, among the candidates of each series
+    last_sel = cfg.origins[n_sel - 1]
+    intermittent = (y[:, :last_sel] == 0).mean(axis=1) >= INTERMITTENT_SHARE
+    is_int_model = np.array([mdl in INTERMITTENT_MODELS for mdl in cfg.run])
+    is_int_cand = is_int_model | (np.array(cfg.run) == "snaive")
+    cand = np.where(intermittent[:, None], is_int_cand[None, :], ~is_int_model[None, :])
+    requested = np.array([mdl in (cfg.candidates or cfg.run) for mdl in cfg.run])
+    cand &= requested[None, :]
+    cand[~cand.any(axis=1)] = requested
+    key = np.where(cand & np.isfinite(sel_score), sel_score, np.inf)
+    undefined = ~np.isfinite(key).any(axis=1)
+    key[undefined] = np.where(cand[undefined], sel_smape[undefined], np.inf)
+    best = np.argmin(key, axis=1)
+    pos = {mdl: i for i, mdl in enumerate(cfg.run)}
+    ok_pos = {mdl: i for i, mdl in enumerate(cfg.run) if requested[i]}
+    reg_default = ok_pos.get("ets", -1)
+    int_default = next((ok_pos[k] for k in ("sba", "tsb", "croston") if k in ok_pos), -1)
+    default = np.where(intermittent, int_default, reg_default)
+    rows = np.arange(S)
+    dsafe = np.maximum(default, 0)
+    d_ok = (default >= 0) & cand[rows, dsafe] & np.isfinite(key[rows, dsafe]) & ~undefined
+    clearly = key[rows, best] < (1 - cfg.min_improvement) * key[rows, dsafe]
+    use_default = d_ok & ~clearly & (best != dsafe)
+    chosen = np.where(use_default, dsafe, best)
+    run_arr = np.array(cfg.run, dtype=object)
+    metric = cfg.select_by.upper()
+    kind = np.where(intermittent, "intermittent series (mostly zeros): ", "")
+    best_txt = np.char.add(np.char.add(run_arr[best].astype(str), " "), _fmt(key[rows, best]))
+    reason = np.where(
+        use_default,
+        np.char.add(np.char.add(np.char.add(f"robust default: no model at least {cfg.min_improvement:.0%} better on "
+                                            f"mean selection-origin {metric} (best ", best_txt),
+                                np.char.add(", default ", _fmt(key[rows, dsafe]))), ")"),
+        np.char.add(f"lowest mean selection-origin {metric} (", np.char.add(_fmt(key[rows, chosen]),
+                                                                           f") over {n_sel} origins")))
+    reason = np.where(undefined, f"{metric} undefined (history repeats exactly); lowest selection-origin sMAPE",
+                      reason)
+    reason = np.char.add(kind, reason.astype(str))
+    if n_hold:
+        reason = np.char.add(reason, np.char.add(f"; hold-out {metric} ", _fmt(hold_score[rows, chosen])))
+        reason = np.char.add(reason, f" on {n_hold} later origins")
+    if "snaive" in pos and cfg.select_by == "mase":
+        reason = np.char.add(reason, np.char.add("; seasonal naive ", _fmt(sel_score[:, pos["snaive"]])))
+    is_sel = chosen[:, None] == np.arange(M)[None, :]
+    # ---- frames, built in series-model-origin-period order
+    out: dict[str, pd.DataFrame] = {}
+    future = pd.period_range(cfg.periods[-1] + 1, periods=h, freq=cfg.periods.freq)
+
+    def keys_rep(times: int) -> pd.DataFrame:
+        return index.iloc[np.repeat(np.arange(S), times)].reset_index(drop=True)
+
+    if cfg.keep == "all":
+        vals = {k: np.stack([final[mdl][k] for mdl in cfg.run], axis=1).ravel() for k in value_keys}
+        fc = pd.DataFrame({cfg.time: future[np.tile(np.arange(h), S * M)],
+                           "model": np.tile(np.repeat(run_arr, h), S), **vals,
+                           "is_selected": np.repeat(is_sel.ravel(), h)})
+        out["forecasts"] = pd.concat([keys_rep(M * h), fc], axis=1)
+        origin_labels = np.array([str(cfg.periods[o]) for o in cfg.origins], dtype=object)
+        tpos = (np.asarray(cfg.origins)[:, None] + np.arange(h)[None, :]).ravel()
+        bvals = {k: np.stack([bt[mdl][k] for mdl in cfg.run], axis=1).ravel() for k in value_keys}
+        btf = pd.DataFrame({"origin": np.tile(np.repeat(origin_labels, h), S * M),
+                            cfg.time: cfg.periods[np.tile(tpos, S * M)],
+                            "model": np.tile(np.repeat(run_arr, O * h), S),
+                            "actual": np.repeat(actual[:, None], M, axis=1).ravel(), **bvals})
+        out["backtest"] = pd.concat([keys_rep(M * O * h), btf], axis=1)
+    else:
+        vals = {k: np.stack([final[mdl][k] for mdl in cfg.run], axis=1)[rows, chosen].ravel() for k in value_keys}
+        fc = pd.DataFrame({cfg.time: future[np.tile(np.arange(h), S)], "model": np.repeat(run_arr[chosen], h),
+                           **vals, "is_selected": True})
+        out["forecasts"] = pd.concat([keys_rep(h), fc], axis=1)
+    acc = pd.DataFrame({"model": np.tile(run_arr, S), "mase": mase_all.ravel(), "smape": smape_all.ravel(),
+                        **{f"coverage_{lv}": coverage[lv].ravel() for lv in levels},
+                        "n_origins": O, "selected": is_sel.ravel(),
+                        "selection_score": sel_score.ravel(), "accuracy_holdout": hold_score.ravel(),
+                        "coverage_flag": flag.ravel(), "intermittent": np.repeat(intermittent, M)})
+    out["accuracy"] = pd.concat([keys_rep(M), acc], axis=1)
+    out["selected"] = pd.concat([index.reset_index(drop=True),
+                                 pd.DataFrame({"model": run_arr[chosen], "reason": reason.astype(object),
+                                               "selection_score": key[rows, chosen],
+                                               "accuracy_holdout": hold_score[rows, chosen],
+                                               "coverage_flag": flag[rows, chosen]})], axis=1)
+    fb = sorted(raw["fallbacks"], key=lambda e: (e[0], pos[e[1]], e[3] if e[3] >= 0 else O))
+    fbf = pd.DataFrame({"model": [e[1] for e in fb],
+                        "origin": ["final" if e[3] < 0 else str(cfg.periods[cfg.origins[e[3]]]) for e in fb],
+                        "reason": [e[2] for e in fb]})
+    out["fallbacks"] = pd.concat([index.iloc[[e[0] for e in fb]].reset_index(drop=True), fbf], axis=1)
+    return out
+
+
+def _process_item(item: tuple) -> dict:
+    """``_process_chunk(*item)``: one picklable task per chunk for Dask."""
+    return _process_chunk(*item)
+
+
+def _map(items: list, workers: int | None, client, progress: bool = False) -> list:
+    """Process chunks in order on Dask (:mod:`alliance_analysis.parallel`): a LocalCluster of
+    ``workers`` processes or the given ``Client`` / scheduler address."""
+    from alliance_analysis import parallel
+
+    with parallel.dask_client(int(workers) if workers else None, client) as c:
+        return parallel.map_tasks(_process_item, items, client=c, progress=progress)
+
+
+def _bytes_per_series(m: int, n: int, n_models: int, n_origins: int, horizon: int, n_levels: int) -> int:
+    """Rough working memory of one series in a chunk (ETS grid filter, forecasts, metrics, frames)."""
+    P = len(_ets.grid())
+    cells = n_models * (n_origins + 1) * horizon * (1 + 2 * n_levels)
+    return 8 * (3 * P * max(m, 1) + 12 * P + 4 * n + 6 * cells) + 120 * n_models * (n_origins + 1) * horizon

@@ -1,0 +1,225 @@
+"""Forecast models and the fallback chain: baselines, the model registry, minimum lengths, one block.
+
+:data:`MODELS` is the registry; :func:`min_length` is the training-length rule of every model;
+``_forecast_origin`` forecasts every model of a block of series at one origin (``_ets``,
+``_sarima`` and ``_intermittent`` for the vectorised engines, statsmodels for the reference
+engine), ``_guard`` replaces failed or diverging forecasts along :data:`FALLBACK_CHAIN` and
+``_run_block`` does it for all backtest origins and the final fit with BLAS pinned to one
+thread.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from alliance_analysis import _ets, _intermittent, _sarima
+from alliance_analysis._intervals import normal_bounds
+from alliance_analysis.errors import ParameterError
+
+MODELS = ("snaive", "drift", "ets", "sarima", "combo", "croston", "sba", "tsb")
+DEFAULT_MODELS = ("snaive", "drift", "ets", "sarima", "combo", "sba", "tsb")
+INTERMITTENT_MODELS = ("croston", "sba", "tsb")
+FALLBACK_CHAIN = {"sarima": ("ets", "snaive"), "ets": ("snaive",), "drift": ("snaive",), "combo": ("snaive",)}
+EXPLODE_MEAN = 10.0
+EXPLODE_BOUND = 100.0
+
+
+def min_length(model: str, m: int) -> int | None:
+    """Fewest training periods before the first origin that ``model`` needs (``None``: cannot run).
+
+    Examples
+    --------
+    >>> [min_length(k, 12) for k in ("snaive", "ets", "sarima", "combo", "sba")]
+    [13, 25, 32, 32, 13]
+    >>> min_length("sarima", 1) is None, min_length("ets", 1)
+    (True, 4)
+    """
+    if model in ("snaive", *INTERMITTENT_MODELS):
+        return m + 1
+    if model == "drift":
+        return max(m + 1, 3)
+    if model == "ets":
+        return _ets.min_length(m)
+    if model in ("sarima", "combo"):
+        return _sarima.min_length(m) if m >= 2 else None
+    raise ParameterError(f"unknown model {model!r}; choose from {list(MODELS)}")
+
+# --------------------------------------------------------------------------- models
+
+
+def _snaive(y: np.ndarray, h: int, m: int) -> np.ndarray:
+    reps = int(np.ceil(h / m))
+    return np.tile(y[:, -m:], reps)[:, :h]
+
+
+def _drift(y: np.ndarray, h: int) -> np.ndarray:
+    n = y.shape[1]
+    slope = (y[:, -1] - y[:, 0]) / max(n - 1, 1)
+    return y[:, -1:] + slope[:, None] * np.arange(1, h + 1)[None, :]
+
+
+def _baseline(y: np.ndarray, h: int, m: int, kind: str, levels: Sequence[int]) -> dict[str, np.ndarray]:
+    """Seasonal naive or drift forecasts with the textbook normal intervals (Hyndman & Athanasopoulos 5.5)."""
+    steps = np.arange(1, h + 1)
+    if kind == "snaive":
+        mean = _snaive(y, h, m)
+        sigma = np.sqrt(np.mean((y[:, m:] - y[:, :-m]) ** 2, axis=1))
+        sd = sigma[:, None] * np.sqrt(np.floor((steps - 1) / m) + 1)[None, :]
+    else:
+        mean = _drift(y, h)
+        n = y.shape[1]
+        sigma = np.std(np.diff(y, axis=1), axis=1, ddof=1)
+        sd = sigma[:, None] * np.sqrt(steps * (1 + steps / max(n - 1, 1)))[None, :]
+    return normal_bounds(mean, sd, levels)
+
+
+def _empty(S: int, h: int, levels: Sequence[int]) -> dict[str, np.ndarray]:
+    return {k: np.full((S, h), np.nan) for k in ["mean", *[f"{p}_{lv}" for lv in levels for p in ("lo", "hi")]]}
+
+
+def _sm_ets(y: np.ndarray, h: int, m: int, levels: Sequence[int]) -> tuple[dict, dict[int, str]]:
+    """statsmodels ETSModel (A,Ad,A) on log1p counts, one fit per series (reference engine)."""
+    from statsmodels.tsa.exponential_smoothing.ets import ETSModel
+
+    out, errors = _empty(len(y), h, levels), {}
+    for i, series in enumerate(y):
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                # a pandas Series: statsmodels 0.15 get_prediction fails on bare arrays
+                res = ETSModel(pd.Series(np.log1p(series)), error="add", trend="add", damped_trend=True,
+                               seasonal="add" if m > 1 else None, seasonal_periods=m if m > 1 else None
+                               ).fit(disp=False)
+                pred = res.get_prediction(start=len(series), end=len(series) + h - 1)
+                out["mean"][i] = np.expm1(pred.predicted_mean)
+                for lv in levels:
+                    pi = np.asarray(pred.pred_int(alpha=1 - lv / 100))
+                    out[f"lo_{lv}"][i], out[f"hi_{lv}"][i] = np.expm1(pi[:, 0]), np.expm1(pi[:, 1])
+        except Exception as exc:  # noqa: BLE001 - any fitting failure falls back, with its reason
+            errors[i] = f"statsmodels ETSModel failed: {type(exc).__name__}: {exc}"
+    return {k: np.clip(v, 0, None) for k, v in out.items()}, errors
+
+
+def _sm_sarima(y: np.ndarray, h: int, m: int, levels: Sequence[int]) -> tuple[dict, dict[int, str]]:
+    """statsmodels SARIMAX(1,0,0)(1,1,0)_m with drift on log1p counts, one fit per series (reference)."""
+    from statsmodels.tsa.statespace.sarimax import SARIMAX
+
+    out, errors = _empty(len(y), h, levels), {}
+    for i, series in enumerate(y):
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                res = SARIMAX(np.log1p(series), order=(1, 0, 0), seasonal_order=(1, 1, 0, m),
+                              trend="c").fit(disp=False)
+                fc = res.get_forecast(h)
+                out["mean"][i] = np.expm1(fc.predicted_mean)
+                for lv in levels:
+                    ci = np.asarray(fc.conf_int(alpha=1 - lv / 100))
+                    out[f"lo_{lv}"][i], out[f"hi_{lv}"][i] = np.expm1(ci[:, 0]), np.expm1(ci[:, 1])
+        except Exception as exc:  # noqa: BLE001 - any fitting failure falls back, with its reason
+            errors[i] = f"SARIMAX failed: {type(exc).__name__}: {exc}"
+    return {k: np.clip(v, 0, None) for k, v in out.items()}, errors
+
+
+
+def _forecast_origin(y: np.ndarray, origin: int, h: int, m: int, run: Sequence[str], levels: Sequence[int],
+                     ets_state: _ets.State | None, engine: str) -> tuple[dict[str, dict], dict[str, dict[int, str]]]:
+    train = y[:, :origin]
+    fc: dict[str, dict] = {"snaive": _baseline(train, h, m, "snaive", levels)}
+    errors: dict[str, dict[int, str]] = {}
+    if "drift" in run:
+        fc["drift"] = _baseline(train, h, m, "drift", levels)
+    if "ets" in run:
+        if engine == "statsmodels":
+            fc["ets"], errors["ets"] = _sm_ets(train, h, m, levels)
+        else:
+            fc["ets"] = _ets.forecast(ets_state, h, levels)
+    if "sarima" in run:
+        if engine == "statsmodels":
+            fc["sarima"], errors["sarima"] = _sm_sarima(train, h, m, levels)
+        else:
+            try:
+                fc["sarima"] = _sarima.fit_forecast(np.log1p(train), m, h, levels)
+            except (ValueError, np.linalg.LinAlgError) as exc:
+                fc["sarima"] = _empty(len(train), h, levels)
+                errors["sarima"] = {i: f"least-squares seasonal AR failed: {exc}" for i in range(len(train))}
+    for kind in INTERMITTENT_MODELS:
+        if kind in run:
+            fc[kind] = _intermittent.forecast(train, h, levels, kind)
+    return fc, errors
+
+
+def _guard(fc: dict[str, dict], errors: dict[str, dict[int, str]], y_max: np.ndarray) -> list[tuple[int, str, str]]:
+    """Apply the fallback chain in place; return (series, model, reason) for every replaced forecast."""
+    events = []
+    cap = np.maximum(y_max, 1.0)
+    for name in [k for k in ("drift", "ets", "sarima") if k in fc]:  # a fallback is checked before it is used
+        d = fc[name]
+        reasons: dict[int, str] = dict(errors.get(name, {}))
+        finite = np.ones(len(cap), bool)
+        for v in d.values():
+            finite &= np.isfinite(v).all(axis=1)
+        for i in np.flatnonzero(~finite):
+            reasons.setdefault(int(i), "non-finite forecast or bound (NaN or inf)")
+        big_mean = np.nan_to_num(d["mean"], nan=0.0).max(axis=1) > EXPLODE_MEAN * cap
+        his = [np.nan_to_num(v, nan=0.0).max(axis=1) for k, v in d.items() if k.startswith("hi_")]
+        big_bound = np.max(his, axis=0) > EXPLODE_BOUND * cap if his else np.zeros(len(cap), bool)
+        for i in np.flatnonzero(big_mean & finite):
+            reasons.setdefault(int(i), f"point forecast above {EXPLODE_MEAN:g}x the series maximum (diverged)")
+        for i in np.flatnonzero(big_bound & finite & ~big_mean):
+            reasons.setdefault(int(i), f"interval bound above {EXPLODE_BOUND:g}x the series maximum (diverged)")
+        if not reasons:
+            continue
+        sub = next(s for s in FALLBACK_CHAIN[name] if s in fc)
+        rows = np.array(sorted(reasons))
+        for k in d:
+            d[k][rows] = fc[sub][k][rows]
+        events += [(int(i), name, f"{reasons[int(i)]}; replaced by {sub}") for i in rows]
+    return events
+
+
+ETS_BLOCK = 128
+
+
+def _ets_states(y: np.ndarray, m: int, origins: Sequence[int]) -> dict[int, _ets.State]:
+    """ETS states in blocks of 128 series (the grid filter's arrays then stay in cache)."""
+    if len(y) <= ETS_BLOCK:
+        return _ets.states_at(np.log1p(y), m, origins)
+    parts = [_ets.states_at(np.log1p(y[a:a + ETS_BLOCK]), m, origins) for a in range(0, len(y), ETS_BLOCK)]
+    return {o: _ets.State(**{f: np.concatenate([getattr(p[o], f) for p in parts])
+                             for f in ("level", "trend", "season", "sigma", "params")}) for o in parts[0]}
+
+
+def _run_block(y: np.ndarray, m: int, horizon: int, origins: Sequence[int], run: Sequence[str],
+               levels: Sequence[int], engine: str) -> dict:
+    """Raw backtest and final forecasts for the rows of ``y``: arrays (S, origins, h) and (S, h) per model.
+
+    BLAS is pinned to one thread (the work is many small batched solves; more threads only
+    contend with other workers).
+    """
+    from threadpoolctl import threadpool_limits
+
+    S, n = y.shape
+    value_keys = ["mean", *[f"{p}_{lv}" for lv in levels for p in ("lo", "hi")]]
+    with threadpool_limits(limits=1, user_api="blas"):
+        states = _ets_states(y, m, [*origins, n]) if "ets" in run and engine == "numpy" else {}
+        bt = {mdl: {k: np.empty((S, len(origins), horizon)) for k in value_keys} for mdl in run}
+        final: dict[str, dict] = {}
+        fb = []
+        for j, o in enumerate([*origins, n]):
+            fc, errors = _forecast_origin(y, o, horizon, m, run, levels, states.get(o), engine)
+            events = _guard(fc, errors, y[:, :o].max(axis=1))
+            if "combo" in run:
+                fc["combo"] = {k: (fc["ets"][k] + fc["sarima"][k]) / 2 for k in fc["ets"]}
+            fb += [(i, mdl, why, -1 if o == n else j) for i, mdl, why in events]
+            for mdl in run:
+                if o == n:
+                    final[mdl] = fc[mdl]
+                else:
+                    for k in value_keys:
+                        bt[mdl][k][:, j] = fc[mdl][k]
+    return {"bt": bt, "final": final, "fallbacks": fb}
