@@ -178,7 +178,9 @@ def test_generated_totals_give_a_named_error_or_the_right_sum(tmp_path, cells, f
     except DataValidationError as e:
         assert e.row is not None and e.column
         return
-    expected = sum(int(c.strip().replace(",", "")) for c in cells)
+    # accepted cells are whole numbers as printed ("7", "7.0", "0.", "12,345"), never "1e3"
+    assert not any("e" in c.lower() for c in cells)
+    expected = sum(int(float(c.strip().replace(",", ""))) for c in cells)
     assert int(df["rolling_total"].sum()) == expected
     assert (df["rolling_total"] >= 0).all() or fraud
 

@@ -229,3 +229,70 @@ def test_fast_numbers_mode_gives_the_same_result_or_the_same_error(tmp_path, tex
     else:
         pd.testing.assert_frame_equal(slow, fast, check_dtype=False)
         assert fast["force"].tolist() == slow["force"].tolist()  # "007" stays text
+
+
+# ----------------------------------------------------------------------------- added for the loaders (issue 12 item 1)
+
+PLAIN = Schema("plain counts", [Column("force"), Column("n", "count", scientific=False)], key=("force",))
+
+
+@pytest.mark.parametrize(
+    "text, fast, message",
+    [
+        pytest.param("force,n\nDorset,1\nKent,1e3\n", False, r"column 'n', row 2: '1e3' is not a whole number as "
+                     r"printed \(exponent notation\)", id="exponent-text-path"),
+        pytest.param("force,n\nDorset,1\nKent,1.5E+05\n", True, r"column 'n', row 2: '1.5E\+05' is not a whole "
+                     r"number as printed", id="exponent-fast-path-reread-as-text"),
+        pytest.param("force,n\nDorset,1\nKent,2.0\n", True, None, id="point-zero-is-whole"),
+    ],
+)
+def test_exponent_notation_refused_where_declared(tmp_path, text, fast, message):
+    p = _write(tmp_path, text)
+    if message is None:
+        assert validate(read_table(p, PLAIN, fast_numbers=fast), PLAIN, source=p)["n"].tolist() == [1, 2]
+        return
+    with pytest.raises(DataValidationError, match=message) as exc:
+        validate(read_table(p, PLAIN, fast_numbers=fast), PLAIN, source=p)
+    assert exc.value.file == str(p)
+
+
+def test_exponent_still_accepted_by_default():
+    s = Schema("d", [Column("n", "count")])
+    assert validate(pd.DataFrame({"n": ["1e3"]}), s, source="d")["n"].tolist() == [1000]
+
+
+def test_missing_marker_is_a_gap_but_a_blank_is_still_an_error():
+    s = Schema("css", [Column("score", "float", missing_markers=(":",))])
+    out = validate(pd.DataFrame({"score": ["1.5", ":"]}), s, source="c.csv")
+    assert out["score"].isna().tolist() == [False, True] and out["score"].iloc[0] == 1.5
+    with pytest.raises(DataValidationError, match=r"row 2: blank cell where a number is required"):
+        validate(pd.DataFrame({"score": [":", ""]}), s, source="c.csv")
+    counts = validate(pd.DataFrame({"n": ["3", ":"]}), Schema("n", [Column("n", "count", missing_markers=(":",))]),
+                      source="c.csv")
+    assert str(counts["n"].dtype) == "Int64" and counts["n"].isna().tolist() == [False, True]
+
+
+@pytest.mark.parametrize(
+    "frame, key, row, message",
+    [
+        pytest.param(pd.DataFrame({"a": [1, 2, 1]}), ["a"], 3, r"duplicate key \(1,\) \(first on row 1\)", id="plain"),
+        pytest.param(pd.DataFrame({"a": ["x", "y", "x", "x"]}, index=[10, 11, 12, 13]), ["a"], 13,
+                     r"\(first on row 11\); 2 duplicated row\(s\) in all", id="index-labels-are-file-rows"),
+        pytest.param(pd.DataFrame({"a": [np.nan, np.nan]}), ["a"], 2, r"duplicate key \(nan,\)", id="missing-key"),
+    ],
+)
+def test_check_key(frame, key, row, message):
+    from alliance_analysis.validation import check_key
+
+    with pytest.raises(DataValidationError, match=message) as exc:
+        check_key(frame, key, source="k.csv", columns={"a": "Column A"})
+    assert exc.value.row == row and exc.value.column == "Column A"
+    assert "one row per Column A" in exc.value.fix
+
+
+def test_check_key_passes_unique_and_refuses_an_undeclared_column():
+    from alliance_analysis.validation import check_key
+
+    check_key(pd.DataFrame({"a": [1, 2]}), ["a"], source="k.csv")
+    with pytest.raises(ParameterError, match=r"key column\(s\) \['b'\]"):
+        check_key(pd.DataFrame({"a": [1, 2]}), ["b"], source="k.csv")
