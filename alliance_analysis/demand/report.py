@@ -163,6 +163,9 @@ class DemandAnalysis:
                  "breaks_adjusted"]].copy()
         for c in ("annual_change", "ci_low", "ci_high"):
             out[c] = out[c] * 100
+        # p-values as read in journals: "<0.001" below that (one that underflows to 0 is not zero)
+        out["p_adjusted"] = out["p_adjusted"].map(
+            lambda p: "–" if pd.isna(p) else ("<0.001" if p < 0.001 else f"{p:.3f}"))
         return out.rename(columns={"annual_change": "annual_change_pct", "ci_low": "ci_low_pct",
                                    "ci_high": "ci_high_pct"}).reset_index(drop=True)
 
