@@ -296,3 +296,36 @@ def test_population_bad_files(tmp_path, content, match):
     with pytest.raises(DataValidationError, match=match) as e:
         population.load_population_by_lad(p)
     assert str(p) in str(e.value)
+
+
+# ----------------------------------------------------------------------------- Census 2011 by force
+
+@pytest.mark.parametrize("edit, column, match", [
+    pytest.param(lambda rows: rows + [rows[-1]], "lad_code", r"duplicate key", id="supplement-row-repeated"),
+    pytest.param(lambda rows: rows[:1] + [rows[1].replace(rows[1].split(",")[2], "Wessex", 1)] + rows[2:], "force",
+                 r"row 1: unknown police force name 'Wessex'", id="supplement-unknown-force-names-the-supplement"),
+    pytest.param(lambda rows: rows[:1] + rows[2:], "lad_code", r"has no police force", id="supplement-row-missing"),
+])
+def test_census_supplement_faults_are_named(tmp_path, monkeypatch, edit, column, match):
+    src = paths.REFERENCE_DIR / "lad_to_force_supplement_2011.csv"
+    rows = src.read_text(encoding="utf-8").splitlines(keepends=True)
+    ref = tmp_path / "reference"
+    ref.mkdir()
+    for f in paths.REFERENCE_DIR.iterdir():
+        if f.is_file():
+            (ref / f.name).write_bytes(f.read_bytes())
+    (ref / src.name).write_text("".join(edit(rows)), encoding="utf-8")
+    monkeypatch.setattr(paths, "REFERENCE_DIR", ref)
+    with pytest.raises(DataValidationError, match=match) as e:
+        population.load_census_2011_population()
+    assert e.value.column == column and e.value.file == str(ref / src.name)
+
+
+def test_census_2011_total_against_plain_sum():
+    with open(paths.crime_sim_toolkit_file(population.LSOA_POPULATION), encoding="utf-8-sig", newline="") as fh:
+        reader = csv.reader(fh)
+        header = next(reader)
+        j = header.index("Persons")
+        total = sum(int(r[j].replace(",", "")) for r in reader)
+    pop = population.load_census_2011_population()
+    assert int(pop["population"].sum()) == total and pop["force"].nunique() == len(pop)

@@ -35,6 +35,18 @@ LSOA_POPULATION = "crime_sim_toolkit/src/LSOA_data/census_2011_population_hh.csv
 LSOA_FORCE = "crime_sim_toolkit/src/LSOA_data/PoliceforceLSOA.csv"
 
 
+#: Census 2011 usual residents by LSOA (KS101EW, as in the crime-sim-toolkit wheel): one row per LSOA.
+CENSUS_LSOA_SCHEMA = Schema("the Census 2011 LSOA population table", [
+    Column("Local authority code"), Column("LSOA Code"), Column("Persons", "count", thousands=True, scientific=False),
+], key=("LSOA Code",))
+#: The wheel's LSOA -> force lookup (blank where it has no force: filled from the supplement).
+CENSUS_LSOA_FORCE_SCHEMA = Schema("the wheel's LSOA -> force lookup", [
+    Column("Local authority code"), Column("Police_force", nullable=True)])
+#: The hand-written district -> force supplement: one row per district.
+CENSUS_SUPPLEMENT_SCHEMA = Schema("the 2011 district -> force supplement", [
+    Column("lad_code"), Column("lad_name", required=False), Column("force")], key=("lad_code",))
+
+
 def load_census_2011_population() -> pd.DataFrame:
     """Census 2011 usual residents by police force area (England).
 
@@ -42,22 +54,37 @@ def load_census_2011_population() -> pd.DataFrame:
     -------
     DataFrame
         ``force``, ``year`` (2011), ``population`` (int), ``lsoas`` (number summed).
+
+    Raises
+    ------
+    DataValidationError
+        A fault in the wheel's tables or the supplement (:data:`CENSUS_LSOA_SCHEMA`,
+        :data:`CENSUS_LSOA_FORCE_SCHEMA`, :data:`CENSUS_SUPPLEMENT_SCHEMA`), an unknown
+        force name, a district mapped twice or to no force; naming the file that holds it.
     """
     pop_path = paths.crime_sim_toolkit_file(LSOA_POPULATION)
     lk_path = paths.crime_sim_toolkit_file(LSOA_FORCE)
-    pop = pd.read_csv(pop_path, usecols=["Local authority code", "LSOA Code", "Persons"], thousands=",",
-                      encoding="utf-8-sig")
-    lk = pd.read_csv(lk_path, usecols=["Local authority code", "Police_force"]).dropna().drop_duplicates()
-    if pop["LSOA Code"].duplicated().any():
-        raise DataValidationError("duplicate LSOA codes", file=pop_path, column="LSOA Code",
-                                  fix="reinstall crime-sim-toolkit==1.5.0")
+    pop = validation.load_table(pop_path, CENSUS_LSOA_SCHEMA, encodings=("utf-8-sig",),
+                                usecols=["Local authority code", "LSOA Code", "Persons"])
+    lk = validation.load_table(lk_path, CENSUS_LSOA_FORCE_SCHEMA, encodings=("utf-8-sig",),
+                               usecols=["Local authority code", "Police_force"])
+    # the wheel's lookup leaves some LSOAs without a force (filled from the supplement below)
+    lk = lk.dropna(subset=["Police_force"]).drop_duplicates()
+    lk = lk.assign(Police_force=clean.canonical_force_column(lk["Police_force"], file=lk_path, column="Police_force"))
     sup_path = paths.REFERENCE_DIR / "lad_to_force_supplement_2011.csv"
-    sup = pd.read_csv(sup_path).rename(columns={"lad_code": "Local authority code", "force": "Police_force"})
+    sup = validation.load_table(sup_path, CENSUS_SUPPLEMENT_SCHEMA, encodings=("utf-8-sig",))
+    # each file's force names are checked against that file, so an error names the file that holds the name
+    sup = sup.assign(force=clean.canonical_force_column(sup["force"], file=sup_path, column="force")).rename(
+        columns={"lad_code": "Local authority code", "force": "Police_force"})
     lad_force = pd.concat([lk, sup[["Local authority code", "Police_force"]]], ignore_index=True)
     if lad_force["Local authority code"].duplicated().any():
         dup = lad_force["Local authority code"][lad_force["Local authority code"].duplicated()].iloc[0]
-        raise DataValidationError(f"district {dup} is mapped to more than one force", file=sup_path,
-                                  column="lad_code", fix="remove it from the supplement")
+        twice_in_wheel = bool(lk["Local authority code"].duplicated().any())
+        raise DataValidationError(f"district {dup} is mapped to more than one force",
+                                  file=lk_path if twice_in_wheel else sup_path,
+                                  column="Local authority code" if twice_in_wheel else "lad_code",
+                                  fix="reinstall crime-sim-toolkit==1.5.0" if twice_in_wheel
+                                  else "remove it from the supplement (the wheel's lookup already maps it)")
     merged = pop.merge(lad_force, on="Local authority code", how="left")
     if merged["Police_force"].isna().any():
         lad = merged.loc[merged["Police_force"].isna(), "Local authority code"].iloc[0]
