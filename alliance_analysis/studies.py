@@ -344,6 +344,9 @@ def run_study(totals: pd.DataFrame, population: pd.DataFrame, study: Study, *, t
     from alliance_analysis import evaluation
 
     freq = totals[time].dtype.freq
+    if data_breaks is not None and len(data_breaks) and "offence_groups" in data_breaks:
+        # the totals leave fraud out, so a break that touches fraud alone does not touch them
+        data_breaks = data_breaks[~data_breaks["offence_groups"].astype(str).str.strip().eq("Fraud")]
     empty = StudyResult(study, [], pd.DataFrame(), None, None, None, "", "")
     absent = sorted(set(study.treated) - set(totals["force"]))
     if absent:
