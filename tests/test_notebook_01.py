@@ -13,7 +13,7 @@ def test_notebook_01_real_default(tmp_path):
     out = run_notebook("01_demand_analysis", tmp_path)
     text = out["text"]
     assert "Home Office police recorded crime" in text and "SYNTHETIC" not in text
-    assert "recorded in 2022/23" in text and "per 1,000 residents" in text
+    assert "crimes recorded in 2022/23" in text and "per 1,000 residents" in text
     # the split section on real shares, year by year, for all four bases
     for basis in ("recorded crime", "population", "workforce (FTE)", "harm (crime severity score x population)"):
         assert f"West Mercia's share of {basis}" in text

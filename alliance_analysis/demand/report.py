@@ -37,6 +37,8 @@ from alliance_analysis.errors import ParameterError
 log = logging.getLogger(__name__)
 
 CSS_GROUPS_FILE = paths.REFERENCE_DIR / "css_offence_groups.csv"
+#: categories left out of recorded-crime totals (ASB is not crime; fraud moved to Action Fraud in 2011-13)
+NOT_CRIME = ("Anti-social behaviour", "Fraud")
 
 
 @dataclass
@@ -95,19 +97,20 @@ class DemandAnalysis:
         a = self.annual
         if len(a):
             area = self.group_name
+            a = a[~a[self.category].isin(NOT_CRIME)]         # anti-social behaviour is not recorded crime
             tot = a[a["area"] == area].groupby("financial_year", as_index=False).agg(
                 count=("count", "sum"), population=("population", "first"))
             if len(tot) >= 2:
                 first, last = tot.iloc[0], tot.iloc[-1]
                 r0, r1 = first["count"] / first["population"] * 1000, last["count"] / last["population"] * 1000
                 change = (last["count"] - first["count"]) / first["count"] * 100
-                out.append(f"- {area}: {int(last['count']):,} recorded in {last['financial_year']} "
+                out.append(f"- {area}: {int(last['count']):,} crimes recorded in {last['financial_year']} "
                            f"({r1:,.1f} per 1,000 residents), {'up' if change >= 0 else 'down'} "
                            f"{abs(change):.1f}% on {first['financial_year']} ({int(first['count']):,}; "
                            f"{r0:,.1f} per 1,000).")
             elif len(tot) == 1:
                 last = tot.iloc[-1]
-                out.append(f"- {area}: {int(last['count']):,} recorded in {last['financial_year']}.")
+                out.append(f"- {area}: {int(last['count']):,} crimes recorded in {last['financial_year']}.")
         t = self.trends
         if len(t):
             n = t["trend"].value_counts()
