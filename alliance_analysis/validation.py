@@ -6,12 +6,18 @@ key, the expected number of rows), then calls :func:`read_table` (a CSV read
 that turns every pandas / codec error into a :class:`DataValidationError`) and
 :func:`validate` (types enforced, nothing coerced silently). Every error names
 the file, the 1-based data row and the column, and says what to do about it.
+Where a loader's own correction can make two published rows the same (two spellings
+of one force, a misprinted date, a repaired offence code) it checks its tidy key
+again with :func:`check_key`. Every tabular loader in ``alliance_analysis.datasets``
+declares its schema(s) as module-level constants (e.g. ``prc.PRC_SCHEMA``,
+``home_office.ROLLING_SCHEMA``, ``harm`` / ``finance`` / ``lookups`` / ``seed``).
 
 The only corrections made are explicit and counted: a thousands separator in
 a column declared ``thousands=True`` ("598,830" -> 598830) and a cp1252 file
-read where UTF-8 fails; both are logged and listed in ``df.attrs["corrections"]``.
+read where UTF-8 fails (loaders of files published as UTF-8 pass ``encodings=("utf-8-sig",)``
+and refuse it); both are logged and listed in ``df.attrs["corrections"]``.
 
-Dependency-free (pandas and numpy only) and vectorised: no per-row Python
+No schema library needed (pandas, numpy and pyarrow only) and vectorised: no per-row Python
 loop on the happy path.
 
 Examples
