@@ -1043,8 +1043,7 @@ def summary_markdown(series: CrimeSeries, coverage: pd.DataFrame, revisions: Rev
     crime = coverage[(coverage["series"] == "Recorded crime") & coverage["year"].between(y0, y1)]
     n_complete = int((crime["status"] == COMPLETE).sum())
     nf = len(series.forces)
-    lines = ["**Summary in numbers**", "",
-             f"- The crime series covers {nf} {'force' if nf == 1 else 'forces'}, {series.period_label()}: "
+    lines = [f"- The crime series covers {nf} {'force' if nf == 1 else 'forces'}, {series.period_label()}: "
              f"{_fmt(series.data['count'].sum())} records in {series.data[series.category].nunique()} "
              f"categories; {n_complete} of {len(crime)} force-years from {fy_label(y0)} to {fy_label(y1)} "
              f"are complete."]

@@ -291,11 +291,14 @@ def format_table(
     styler = styler.set_table_styles([
         {"selector": "caption", "props": "caption-side: top; text-align: left; font-weight: normal; padding: 4px 0;"},
         {"selector": "th", "props": "text-align: left; white-space: normal;"},
-        {"selector": "td", "props": "white-space: normal; overflow-wrap: break-word; word-break: normal; vertical-align: top;"},
+        {"selector": "td", "props": "white-space: normal; overflow-wrap: anywhere; word-break: normal; vertical-align: top;"},
     ])
     numeric = [c for c in data.columns if pd.api.types.is_numeric_dtype(data[c])]
     if numeric:
         styler = styler.set_properties(subset=numeric, **{"text-align": "right"})
+    text_only = [c for c in data.columns if c not in numeric]
+    if text_only:   # report templates right-align every cell; words read from the left
+        styler = styler.set_properties(subset=text_only, **{"text-align": "left"})
     wide = [c for c in text_cols if data[c].astype(str).str.len().max() > 40] if len(data) else []
     if wide:
         styler = styler.set_properties(subset=wide, **{"min-width": "16em", "max-width": "40em"})
