@@ -376,3 +376,42 @@ def load_context(forces: Sequence[str]) -> ContextSeries:
                                                                  "severity_score"]].reset_index(drop=True)
         lines.append("Harm: ONS Crime Severity Score by force and offence group, years ending March 2003-2022.")
     return ContextSeries(pop, wf, sev_t, sev_g, taxonomy.data_breaks(), tuple(lines))
+
+
+def annual_before(series: CrimeSeries) -> pd.DataFrame | None:
+    """Financial-year totals from before the quarterly series starts, where the source has them.
+
+    The Home Office rolling-year table gives annual totals for the years ending March 2003 to
+    2006, before the first quarter that can be derived (2006 Q2). For the default source
+    this returns them by force and harmonised offence group (fraud left out, as in the
+    series), so annual demand runs from 2002/03; other sources have none (``None``).
+
+    Returns
+    -------
+    DataFrame or None
+        ``force``, ``offence_group``, ``financial_year``, ``year`` (first calendar year), ``count``.
+
+    Examples
+    --------
+    >>> s = load_crime_series("default", forces=["Dorset"])
+    >>> a = annual_before(s)
+    >>> a["financial_year"].min(), a["financial_year"].max()
+    ('2002/03', '2005/06')
+    """
+    if series.synthetic or series.category != "offence_group" or "derived" not in series.release:
+        return None
+    from alliance_analysis import taxonomy
+    from alliance_analysis.datasets.home_office import load_rolling_pfa
+
+    r = load_rolling_pfa()
+    first_q = series.data[series.time].min()
+    r = r[(r["frequency"] == "annual") & r["force"].isin(series.forces) & (r["force_type"] == "territorial")]
+    r = r[r["period_end"] < first_q.start_time]
+    if r.empty:
+        return None
+    h = taxonomy.harmonise(r[["period_end", "force", "offence", "rolling_total"]], "rolling", include_fraud=False)
+    h["year"] = pd.to_datetime(h["period_end"]).dt.year - 1
+    h["financial_year"] = h["year"].map(lambda y: f"{y}/{(y + 1) % 100:02d}")
+    out = h.rename(columns={"rolling_total": "count"})[["force", "offence_group", "financial_year", "year", "count"]]
+    out["count"] = out["count"].astype("int64")
+    return out.sort_values(["force", "offence_group", "year"]).reset_index(drop=True)

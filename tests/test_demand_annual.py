@@ -166,3 +166,24 @@ def test_breaks_from_the_taxonomy_file_by_kind():
     assert r["trend"] == "stable" and r["ci_low"] < 0 < r["ci_high"]
     naive = demand.classify_trends(s, by=("force", "offence_group")).iloc[0]
     assert naive["annual_change"] < r["annual_change"]      # the late dip drags an unadjusted trend down
+
+
+def test_annual_figures_reach_back_to_2002_03_from_the_rolling_table():
+    """Before the first derived quarter (2006 Q2) the annual totals are the published years to
+    March 2003-2006; checked against a csv-module sum of the shipped rolling-year file."""
+    import csv
+
+    from alliance_analysis import paths, sources
+
+    s = sources.load_crime_series("default", forces=["Dorset"])
+    early = sources.annual_before(s)
+    plain = 0
+    with open(paths.RAW_DIR / "home_office" / "rec-crime-pfa.csv", newline="", encoding="utf-8-sig") as fh:
+        for r in csv.DictReader(fh):
+            if r["12 months ending"] == "31-03-2003" and r["PFA"] == "Dorset" and r["Offence"] != "Fraud offences":
+                plain += int(r["Rolling year total number of offences"])
+    assert int(early.loc[early["financial_year"] == "2002/03", "count"].sum()) == plain
+    ctx = sources.load_context(s.forces)
+    r = demand.demand_analysis(s, population=ctx.population, earlier_years=early)
+    assert r.annual["financial_year"].min() == "2002/03"
+    assert any("2002/03 to 2005/06" in n for n in r.notes)

@@ -255,6 +255,7 @@ def demand_analysis(
     breaks: pd.DataFrame | None = None,
     split: Mapping[str, float] | None = None,
     group_name: str | None = None,
+    earlier_years: pd.DataFrame | None = None,
 ) -> DemandAnalysis:
     """Run every demand section the data allows (see the module docstring).
 
@@ -276,6 +277,11 @@ def demand_analysis(
         The agreed cost split (percent); without one the split sections say so and are skipped.
     group_name : str, optional
         Name of the group of forces (default: the forces joined by "and").
+    earlier_years : DataFrame, optional
+        Financial-year totals from before the series starts (``force``, category, ``financial_year``,
+        ``year``, ``count``; e.g. :func:`alliance_analysis.sources.annual_before`): they extend the annual
+        rates and the crime shares back (2002/03 for the Home Office tables), never the trends,
+        which need the periods themselves.
 
     Returns
     -------
@@ -292,9 +298,16 @@ def demand_analysis(
     by = ("force", cat)
 
     totals = financial_year_totals(data, by=by)
-    if totals.attrs.get("incomplete_years"):
-        notes.append("Incomplete financial years left out of annual figures: "
-                     + ", ".join(totals.attrs["incomplete_years"]) + ".")
+    incomplete = totals.attrs.get("incomplete_years", [])
+    if earlier_years is not None and len(earlier_years):
+        early = earlier_years[earlier_years["force"].isin(forces) & ~earlier_years["year"].isin(totals["year"])]
+        if len(early):
+            totals = pd.concat([early[[*by, "financial_year", "year", "count"]], totals], ignore_index=True)
+            incomplete = [y for y in incomplete if y not in set(early["financial_year"])]
+            notes.append(f"Annual figures for {early['financial_year'].min()} to {early['financial_year'].max()} are "
+                         "the published year-to-March totals (rolling-year table); quarters start later.")
+    if incomplete:
+        notes.append("Incomplete financial years left out of annual figures: " + ", ".join(incomplete) + ".")
     groups = {name: forces} if len(forces) > 1 else None
     if len(totals):
         annual = annual_rates(totals, population, by=cat, groups=groups)
