@@ -174,6 +174,17 @@ def force_slug(force: str) -> str:
 _FY_RE = re.compile(r"^\s*(?:FY\s*)?(\d{4})\s*[/\-]\s*(\d{2}|\d{4})\s*$", re.IGNORECASE)
 
 
+def fy_label(start_year: int) -> str:
+    """The financial year starting in April ``start_year``: ``2013`` -> ``"2013/14"``.
+
+    Examples
+    --------
+    >>> fy_label(2013), fy_label(1999)
+    ('2013/14', '1999/00')
+    """
+    return f"{int(start_year)}/{(int(start_year) + 1) % 100:02d}"
+
+
 def financial_year(date: object) -> str:
     """Label the April-March financial year containing ``date`` (``"2013/14"``).
 
@@ -186,8 +197,7 @@ def financial_year(date: object) -> str:
         ts = date.to_timestamp()
     else:
         ts = pd.Timestamp(date)
-    start = ts.year if ts.month >= 4 else ts.year - 1
-    return f"{start}/{(start + 1) % 100:02d}"
+    return fy_label(ts.year if ts.month >= 4 else ts.year - 1)
 
 
 def financial_quarter(date: object) -> int:

@@ -45,6 +45,7 @@ import pandas as pd
 
 from alliance_analysis import paths
 from alliance_analysis.errors import DataValidationError, ParameterError
+from alliance_analysis.clean import fy_label
 
 if TYPE_CHECKING:  # pragma: no cover
     from pandas.io.formats.style import Styler
@@ -88,15 +89,6 @@ LABELS: dict[str, str] = {
 # Financial years
 # --------------------------------------------------------------------------------------
 
-def fy_label(start_year: int) -> str:
-    """Financial year label of the year starting April ``start_year``.
-
-    Examples
-    --------
-    >>> fy_label(2015), fy_label(1999)
-    ('2015/16', '1999/00')
-    """
-    return f"{int(start_year)}/{(int(start_year) + 1) % 100:02d}"
 
 
 def _fy_start(periods: pd.Series) -> np.ndarray:

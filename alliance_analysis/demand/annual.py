@@ -30,19 +30,11 @@ import pandas as pd
 
 from alliance_analysis.demand.trends import periods_per_year, time_column
 from alliance_analysis.errors import DataValidationError, ParameterError
+from alliance_analysis.clean import fy_label
 
 log = logging.getLogger(__name__)
 
 
-def fy_label(start_year: int) -> str:
-    """``2013`` -> ``"2013/14"``.
-
-    Examples
-    --------
-    >>> fy_label(1999), fy_label(2013)
-    ('1999/00', '2013/14')
-    """
-    return f"{start_year}/{(start_year + 1) % 100:02d}"
 
 
 def financial_year_totals(series: pd.DataFrame, *, by: Sequence[str] = ("force", "crime_type")) -> pd.DataFrame:

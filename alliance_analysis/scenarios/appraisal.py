@@ -20,6 +20,7 @@ import pandas as pd
 
 from alliance_analysis.errors import ParameterError
 from alliance_analysis.scenarios.model import Option, ScenarioSet, load_scenarios, resolve  # noqa: F401
+from alliance_analysis.clean import fy_label
 
 log = logging.getLogger(__name__)
 
@@ -94,15 +95,6 @@ def npv(rates: Sequence[float] | float | Literal["green_book"], cashflows: Seque
 
 # --------------------------------------------------------------------------- cash flows
 
-def fy_label(year: int) -> str:
-    """The financial year starting in ``year``, e.g. ``2013/14``.
-
-    Examples
-    --------
-    >>> fy_label(2013), fy_label(1999)
-    ('2013/14', '1999/00')
-    """
-    return f"{year}/{(year + 1) % 100:02d}"
 
 
 _fy = fy_label
