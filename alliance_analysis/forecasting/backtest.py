@@ -246,7 +246,8 @@ def _process_chunk(y: np.ndarray, index: pd.DataFrame, cfg: _Config, calib: dict
     if "snaive" in pos and cfg.select_by == "mase":
         reason = np.char.add(reason, np.char.add("; seasonal naive ", _fmt(sel_score[:, pos["snaive"]])))
     is_sel = chosen[:, None] == np.arange(M)[None, :]
-    # ---- frames, built in series-model-origin-period order
+    # ---- frames, built in series-model-origin-period order; copy=False keeps one block per
+    # column (no consolidation copy), so the join in core can release chunk columns one by one
     out: dict[str, pd.DataFrame] = {}
     future = pd.period_range(cfg.periods[-1] + 1, periods=h, freq=cfg.periods.freq)
 
@@ -257,7 +258,7 @@ def _process_chunk(y: np.ndarray, index: pd.DataFrame, cfg: _Config, calib: dict
         vals = {k: np.stack([final[mdl][k] for mdl in cfg.run], axis=1).ravel() for k in value_keys}
         fc = pd.DataFrame({cfg.time: future[np.tile(np.arange(h), S * M)],
                            "model": np.tile(np.repeat(run_arr, h), S), **vals,
-                           "is_selected": np.repeat(is_sel.ravel(), h)})
+                           "is_selected": np.repeat(is_sel.ravel(), h)}, copy=False)
         out["forecasts"] = pd.concat([keys_rep(M * h), fc], axis=1)
         origin_labels = np.array([str(cfg.periods[o]) for o in cfg.origins], dtype=object)
         tpos = (np.asarray(cfg.origins)[:, None] + np.arange(h)[None, :]).ravel()
@@ -265,24 +266,24 @@ def _process_chunk(y: np.ndarray, index: pd.DataFrame, cfg: _Config, calib: dict
         btf = pd.DataFrame({"origin": np.tile(np.repeat(origin_labels, h), S * M),
                             cfg.time: cfg.periods[np.tile(tpos, S * M)],
                             "model": np.tile(np.repeat(run_arr, O * h), S),
-                            "actual": np.repeat(actual[:, None], M, axis=1).ravel(), **bvals})
+                            "actual": np.repeat(actual[:, None], M, axis=1).ravel(), **bvals}, copy=False)
         out["backtest"] = pd.concat([keys_rep(M * O * h), btf], axis=1)
     else:
         vals = {k: np.stack([final[mdl][k] for mdl in cfg.run], axis=1)[rows, chosen].ravel() for k in value_keys}
         fc = pd.DataFrame({cfg.time: future[np.tile(np.arange(h), S)], "model": np.repeat(run_arr[chosen], h),
-                           **vals, "is_selected": True})
+                           **vals, "is_selected": True}, copy=False)
         out["forecasts"] = pd.concat([keys_rep(h), fc], axis=1)
     acc = pd.DataFrame({"model": np.tile(run_arr, S), "mase": mase_all.ravel(), "smape": smape_all.ravel(),
                         **{f"coverage_{lv}": coverage[lv].ravel() for lv in levels},
                         "n_origins": O, "selected": is_sel.ravel(),
                         "selection_score": sel_score.ravel(), "accuracy_holdout": hold_score.ravel(),
-                        "coverage_flag": flag.ravel(), "intermittent": np.repeat(intermittent, M)})
+                        "coverage_flag": flag.ravel(), "intermittent": np.repeat(intermittent, M)}, copy=False)
     out["accuracy"] = pd.concat([keys_rep(M), acc], axis=1)
     out["selected"] = pd.concat([index.reset_index(drop=True),
                                  pd.DataFrame({"model": run_arr[chosen], "reason": reason.astype(object),
                                                "selection_score": key[rows, chosen],
                                                "accuracy_holdout": hold_score[rows, chosen],
-                                               "coverage_flag": flag[rows, chosen]})], axis=1)
+                                               "coverage_flag": flag[rows, chosen]}, copy=False)], axis=1)
     fb = sorted(raw["fallbacks"], key=lambda e: (e[0], pos[e[1]], e[3] if e[3] >= 0 else O))
     fbf = pd.DataFrame({"model": [e[1] for e in fb],
                         "origin": ["final" if e[3] < 0 else str(cfg.periods[cfg.origins[e[3]]]) for e in fb],
