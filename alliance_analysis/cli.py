@@ -132,7 +132,8 @@ def _dispatch(args: argparse.Namespace) -> int:
             return 2
         for name, f in model.model_fields.items():
             default = f.default_factory() if f.default_factory else f.default
-            print(f"{name}: {f.annotation} = {default!r}".replace("typing.", ""))
+            ann = f.annotation.__name__ if isinstance(f.annotation, type) else str(f.annotation)
+            print(f"{name}: {ann} = {default!r}".replace("typing.", ""))
         return 0
     return 2  # pragma: no cover
 

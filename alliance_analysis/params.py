@@ -149,7 +149,8 @@ def _allowed(model: type[NotebookParams], name: str) -> str:
     field = model.model_fields.get(name)
     if field is None:
         return "one of: " + ", ".join(model.model_fields)
-    return f"type {field.annotation!s}".replace("typing.", "")
+    ann = field.annotation.__name__ if isinstance(field.annotation, type) else str(field.annotation)
+    return f"type {ann}".replace("typing.", "")
 
 
 def validate_notebook_params(notebook: str, params: dict[str, Any] | None) -> NotebookParams:
@@ -178,7 +179,7 @@ def validate_notebook_params(notebook: str, params: dict[str, Any] | None) -> No
     >>> validate_notebook_params("03_merger_business_case", {"horizon_years": 0})
     Traceback (most recent call last):
     ...
-    alliance_analysis.errors.ParameterError: 03_merger_business_case: parameter 'horizon_years': Input should be greater than or equal to 1 (got 0; allowed: type <class 'int'>)
+    alliance_analysis.errors.ParameterError: 03_merger_business_case: parameter 'horizon_years': Input should be greater than or equal to 1 (got 0; allowed: type int)
     """
     if notebook not in NOTEBOOK_MODELS:
         raise ParameterError(
