@@ -50,10 +50,14 @@ depend on chunking. With fewer than 20 scores the model's own normal intervals a
 Scale: series are processed in chunks sized from ``memory_budget_mb`` (ETS grid filtered in
 blocks of 128 series, BLAS pinned to one thread with threadpoolctl); output frames are built
 from arrays in series, model, origin, period order (no sorting) and chunks give the same
-result as one pass. ``workers=``/``client=`` run the chunks on Dask
+result as one pass; chunk frames are joined column by column (each chunk column released
+once joined) and freed heap pages are returned to the OS after each chunk (glibc
+``malloc_trim``), so the peak is about the input plus the returned frames plus one chunk's
+working memory. ``workers=``/``client=`` run the chunks on Dask
 (:mod:`alliance_analysis.parallel`). For national runs pass a wide frame and
-``keep="selected"`` (measured on 2 cores, quiet: 60,000 series x 120 months 39 s and
-491 MB peak; 490,000 series 328 s and 2.18 GB peak, most of it the input and the returned frames).
+``keep="selected"`` (``benchmarks/bench_scaling_forecast.py``, 2 cores: 60,000 series x 120
+months 44 s and 423 MB peak; 490,000 series 325 s and 1,589 MB peak, of which about 470 MB is
+the input and 800 MB the returned frames; 2,183 MB before the column-wise join).
 
 Fallbacks: a forecast that raises at run time, is not finite, has a point forecast above 10x
 the series maximum or a bound above 100x it is replaced by the next model in the chain and
