@@ -33,7 +33,6 @@ Examples
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -626,17 +625,10 @@ def release_revisions(forces: Sequence[str]) -> pd.DataFrame:
 
 
 def _shipped_releases() -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The shipped rolling and PRC tables, parsed once per process (shared with longseries' cache)."""
+    """The shipped rolling and PRC tables, parsed once per process (shared with the default series)."""
     from alliance_analysis import longseries
 
-    try:
-        r = longseries._load_rolling_cached(longseries._mtime_key(None, "HO_ROLLING_PFA"), None)
-        p = longseries._load_prc_cached(longseries._mtime_key(None, "HO_PRC_QUARTERLY"), None)
-    except AttributeError:  # pragma: no cover - if longseries drops its caches
-        from alliance_analysis.datasets import home_office, prc
-
-        r, p = home_office.load_rolling_pfa(), prc.load_prc_quarterly()
-    return r, p
+    return longseries.shipped_releases()
 
 
 def plot_revisions(by_force_year: pd.DataFrame, *, synthetic: bool = False,
@@ -815,12 +807,9 @@ def seed_summary(figures: pd.DataFrame) -> pd.DataFrame:
 def display_table(df: pd.DataFrame, *, counts: Sequence[str] = (), pct: Sequence[str] = (),
                   rates: Sequence[str] = (), labels: Mapping[str, str] | None = None,
                   caption: str | None = None) -> Styler:
-    """A table formatted for readers: ``tables.format_table`` when the package has it,
-    otherwise a Styler with thousands separators, human labels, no index and "–" for gaps.
-
-    Column names refer to ``df`` before relabelling; :data:`LABELS` supplies the default
-    human labels. The Styler id is derived from the caption and columns, so identical
-    runs give identical HTML.
+    """A table formatted for readers by :func:`alliance_analysis.tables.format_table`, with the
+    overview's human labels (:data:`LABELS`) by default; column names refer to ``df`` before
+    relabelling. The table id derives from the content, so identical runs give identical HTML.
 
     Examples
     --------
@@ -828,31 +817,11 @@ def display_table(df: pd.DataFrame, *, counts: Sequence[str] = (), pct: Sequence
     >>> "12,345" in s.to_html()
     True
     """
+    from alliance_analysis.tables import format_table
+
     lab = {c: LABELS.get(c, c) for c in df.columns}
     lab.update(labels or {})
-    try:
-        from alliance_analysis.tables import format_table  # type: ignore[attr-defined]
-    except ImportError:
-        format_table = None
-    if format_table is not None:
-        try:
-            return format_table(df, counts=tuple(counts), pct=tuple(pct), rates=tuple(rates), labels=lab,
-                                caption=caption)
-        except TypeError:  # pragma: no cover - a different signature: fall back
-            log.info("tables.format_table signature differs; using the built-in formatting")
-    d = df.rename(columns=lab)
-    fmt: dict[str, Any] = {}
-    for c in counts:
-        fmt[lab[c]] = "{:,.0f}"
-    for c in pct:
-        fmt[lab[c]] = "{:+.1f}%"
-    for c in rates:
-        fmt[lab[c]] = "{:,.1f}"
-    uid = hashlib.sha1(f"{caption}|{'|'.join(map(str, d.columns))}".encode()).hexdigest()[:10]
-    st = d.style.format(fmt, na_rep="–", thousands=",").hide(axis="index").set_uuid(f"t{uid}")
-    if caption:
-        st = st.set_caption(caption)
-    return st.set_table_styles([{"selector": "td", "props": "white-space: normal; text-align: left;"}])
+    return format_table(df, counts=tuple(counts), pct=tuple(pct), rates=tuple(rates), labels=lab, caption=caption)
 
 
 def html_table(df: pd.DataFrame, **kwargs: Any) -> Any:

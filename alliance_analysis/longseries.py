@@ -427,6 +427,23 @@ def _load_prc_cached(key: tuple[str, float], path: str | None) -> pd.DataFrame:
     return prc.load_prc_quarterly(path)
 
 
+def shipped_releases(rolling_path: str | Path | None = None,
+                     prc_path: str | Path | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The rolling-year table and the quarterly PRC release (default: the shipped files), each
+    parsed once per process and file version; returns copies, so callers may change them.
+
+    Examples
+    --------
+    >>> rolling, prc = shipped_releases()
+    >>> len(rolling), len(prc)
+    (46469, 258905)
+    """
+    r = _load_rolling_cached(_mtime_key(rolling_path, "HO_ROLLING_PFA"),
+                             None if rolling_path is None else str(rolling_path))
+    p = _load_prc_cached(_mtime_key(prc_path, "HO_PRC_QUARTERLY"), None if prc_path is None else str(prc_path))
+    return r.copy(), p.copy()
+
+
 @lru_cache(maxsize=4)
 def _spliced_cached(rkey: tuple[str, float], pkey: tuple[str, float], rolling_path: str | None,
                     prc_path: str | None) -> pd.DataFrame:

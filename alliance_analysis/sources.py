@@ -400,10 +400,9 @@ def annual_before(series: CrimeSeries) -> pd.DataFrame | None:
     """
     if series.synthetic or series.category != "offence_group" or "derived" not in series.release:
         return None
-    from alliance_analysis import taxonomy
-    from alliance_analysis.datasets.home_office import load_rolling_pfa
+    from alliance_analysis import longseries, taxonomy
 
-    r = load_rolling_pfa()
+    r, _ = longseries.shipped_releases()
     first_q = series.data[series.time].min()
     r = r[(r["frequency"] == "annual") & r["force"].isin(series.forces) & (r["force_type"] == "territorial")]
     r = r[r["period_end"] < first_q.start_time]

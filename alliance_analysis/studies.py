@@ -168,22 +168,13 @@ def unit_panel(totals: pd.DataFrame, population: pd.DataFrame, study: Study, *, 
     >>> unit_panel(t, p, Study("s", ("A", "B"), "2013-01"), time="quarter")[["force", "count", "rate"]].values.tolist()
     [['A + B', 40, 20.0], ['C', 20, 5.0]]
     """
+    from alliance_analysis.demand.annual import population_for_years
+
     d = totals.copy()
     d["year"] = d[time].dt.year
-    years = sorted(d["year"].unique())
-    pop = population[population["force"].isin(d["force"].unique())]
-    rows = []
-    for f, g in pop.groupby("force"):
-        s = g.set_index("year")["population"].sort_index()
-        avail = s.index.to_numpy()
-        for y in years:
-            rows.append((f, y, float(s.iloc[int(np.argmin(np.abs(avail - y)))])))
-    popy = pd.DataFrame(rows, columns=["force", "year", "population"])
-    d = d.merge(popy, on=["force", "year"], how="left")
-    missing = sorted(d.loc[d["population"].isna(), "force"].unique())
-    if missing:
-        raise DataValidationError(f"no population for {missing}", column="force",
-                                  fix="use a population table covering every force in the series")
+    popy = population_for_years(population, sorted(d["year"].unique()), sorted(d["force"].unique()))
+    d = d.merge(popy[["force", "year", "population"]].astype({"population": float}), on=["force", "year"],
+                how="left")
     d["force"] = np.where(d["force"].isin(study.treated), study.unit, d["force"])
     out = d.groupby(["force", time], as_index=False)[["count", "population"]].sum()
     out["rate"] = out["count"] / out["population"] * 1000

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import csv
 import gzip
-import sys
 
 import numpy as np
 import pandas as pd
@@ -335,13 +334,7 @@ def test_series_source_row(synthetic, month, publisher):
 # display, header, summary, the whole overview
 # --------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("with_tables_module", [
-    pytest.param(True, id="tables-format_table-when-present"),
-    pytest.param(False, id="built-in-fallback"),
-])
-def test_display_table_is_readable_and_deterministic(monkeypatch, with_tables_module):
-    if not with_tables_module:
-        monkeypatch.setitem(sys.modules, "alliance_analysis.tables", None)  # import raises ImportError
+def test_display_table_is_readable_and_deterministic():
     df = pd.DataFrame({"force": ["A", "B"], "count": [1234567, np.nan], "percent": [5.04, -1.0]})
     html = coverage.display_table(df, counts=["count"], pct=["percent"], caption="c").to_html()
     assert "1,234,567" in html and "5.0%" in html and "-1.0%" in html

@@ -33,10 +33,9 @@ def _fy_end(fy: str) -> pd.Timestamp:
 
 @lru_cache(maxsize=1)
 def _rolling_crime_excluding_fraud() -> pd.DataFrame:
-    from alliance_analysis import taxonomy
-    from alliance_analysis.datasets.home_office import load_rolling_pfa
+    from alliance_analysis import longseries, taxonomy
 
-    r = load_rolling_pfa()
+    r, _ = longseries.shipped_releases()
     r = r[r["force_type"] == "territorial"]
     h = taxonomy.harmonise(r[["period_end", "force", "offence", "rolling_total"]], "rolling", include_fraud=False)
     return h.groupby(["period_end", "force"], as_index=False)["rolling_total"].sum()
@@ -72,10 +71,9 @@ def ho_min_fall_pct(tokens: Sequence[str]) -> float:
 
 @lru_cache(maxsize=1)
 def _prc_quarterly_excluding_fraud() -> pd.DataFrame:
-    from alliance_analysis import taxonomy
-    from alliance_analysis.datasets.prc import load_prc_quarterly
+    from alliance_analysis import longseries, taxonomy
 
-    q = load_prc_quarterly()
+    _, q = longseries.shipped_releases()
     q = q[q["force_type"] == "territorial"]
     h = taxonomy.harmonise(q[["force", "quarter", "offence_subgroup", "count"]], "prc", include_fraud=False)
     return h.groupby(["force", "quarter"], as_index=False)["count"].sum()
