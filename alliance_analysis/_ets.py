@@ -128,27 +128,39 @@ def states_at(z: np.ndarray, m: int, origins: Sequence[int], params: np.ndarray 
     origins = sorted(set(int(o) for o in origins))
     if origins[0] < min_length(m) or origins[-1] > n:
         raise ValueError(f"origins must lie in [{min_length(m)}, {n}]")
-    a, b, g, phi, on = (params[:, k][None, :] for k in range(5))
+    a, b, g, phi, on = (np.ascontiguousarray(np.broadcast_to(params[:, k][None, :], (S, P)))
+                        for k in range(5))
     init = initial_states(z[:, :origins[0]], m)
     trend_row = on[0] > 0
     level = np.where(trend_row[None, :], init["level_t"][:, None], init["level"][:, None])
     trend = np.where(trend_row[None, :], init["trend"][:, None], 0.0)
-    buf = np.where(trend_row[None, :, None], init["season_t"][:, None, :], init["season"][:, None, :])
+    season = np.where(trend_row[None, :, None], init["season_t"][:, None, :], init["season"][:, None, :])
+    # seasonal states season-major (m, S, P): the state read and written at each step is
+    # one contiguous block, and every update below is in place (no temporaries)
+    buf = np.ascontiguousarray(np.moveaxis(season, 2, 0))
     sse = np.zeros((S, P))
     g_eff = g * (1 - a)
     ab = a * b * on
     phi_on = np.where(on > 0, phi, 0.0)
+    damped, err, tmp = np.empty((S, P)), np.empty((S, P)), np.empty((S, P))
+    z_by_time = np.ascontiguousarray(z.T)
     out: dict[int, State] = {}
     idx = np.arange(S)
     want = set(origins)
     for t in range(origins[-1]):
-        s_t = buf[:, :, t % m]
-        damped = phi_on * trend
-        err = z[:, t][:, None] - (level + damped + s_t)
-        sse += err * err
-        level = level + damped + a * err
-        trend = damped + ab * err
-        buf[:, :, t % m] = s_t + g_eff * err
+        s_t = buf[t % m]
+        np.multiply(phi_on, trend, out=damped)
+        level += damped                                   # l + phi b
+        np.add(level, s_t, out=tmp)
+        np.subtract(z_by_time[t][:, None], tmp, out=err)  # e_t
+        np.multiply(err, err, out=tmp)
+        sse += tmp
+        np.multiply(a, err, out=tmp)
+        level += tmp                                      # l' = l + phi b + alpha e
+        np.multiply(ab, err, out=trend)
+        trend += damped                                   # b' = phi b + alpha beta e
+        np.multiply(g_eff, err, out=tmp)
+        s_t += tmp                                        # s_t = s_{t-m} + gamma (1 - alpha) e
         if t + 1 in want:
             o = t + 1
             best = np.argmin(sse, axis=1)
@@ -158,7 +170,7 @@ def states_at(z: np.ndarray, m: int, origins: Sequence[int], params: np.ndarray 
             sigma = np.sqrt(sse[idx, best] / np.maximum(o - k, 1))
             order = (o + np.arange(m)) % m
             out[o] = State(level=level[idx, best], trend=trend[idx, best],
-                           season=buf[idx, best][:, order], sigma=sigma, params=params[best])
+                           season=buf[:, idx, best].T[:, order], sigma=sigma, params=params[best])
     return out
 
 
