@@ -56,7 +56,7 @@ once joined) and freed heap pages are returned to the OS after each chunk (glibc
 working memory. ``workers=``/``client=`` run the chunks on Dask
 (:mod:`alliance_analysis.parallel`). For national runs pass a wide frame and
 ``keep="selected"`` (``benchmarks/bench_scaling_forecast.py``, 2 cores: 60,000 series x 120
-months 44 s and 423 MB peak; 490,000 series 325 s and 1,589 MB peak, of which about 470 MB is
+months 22 s and 425 MB peak; 490,000 series 176 s and 1,593 MB peak, of which about 470 MB is
 the input and 800 MB the returned frames; 2,183 MB before the column-wise join).
 
 Fallbacks: a forecast that raises at run time, is not finite, has a point forecast above 10x
