@@ -107,6 +107,22 @@ _NAME_FIX = (
 
 _OUT_COLUMNS = ["force", "month", "crime_type", "count"]
 
+
+def _arrow_pool() -> pa.MemoryPool:
+    """Arrow memory for the per-file tables: jemalloc where pyarrow ships it (Linux, macOS).
+
+    Measured with ``threads=4`` (2 cores): peak RSS at 5 / 20 M rows 156 / 167 MB with
+    jemalloc, 287 / 288 MB with Arrow's default mimalloc (a heap per reading thread) and
+    191 / 364 MB with the system allocator (fragmenting with the input), at the same speed.
+    """
+    try:
+        return pa.jemalloc_memory_pool()
+    except NotImplementedError:  # a pyarrow build without jemalloc (Windows)
+        return pa.default_memory_pool()
+
+
+_POOL = _arrow_pool()
+
 #: Default cap on the expanded size of one zip member (bytes). The largest real
 #: police.uk street file (Metropolitan, one month) is about 25 MB.
 MAX_MEMBER_BYTES: int = 2 * 1024**3
@@ -444,6 +460,7 @@ def _read_street_file(src: _Source, member: _Member, expected: pd.Period, by_lso
                 convert_options=pacsv.ConvertOptions(
                     include_columns=required, column_types=types, strings_can_be_null=False,
                 ),
+                memory_pool=_POOL,
             )
     except pa.ArrowInvalid as exc:
         if "Empty CSV file" in str(exc):
@@ -465,7 +482,7 @@ def _read_street_file(src: _Source, member: _Member, expected: pd.Period, by_lso
     n = table.num_rows
     if n == 0:
         return _FileResult(pa.table({}), 0, 0, 0)
-    table = table.unify_dictionaries()
+    table = table.unify_dictionaries(memory_pool=_POOL)
 
     # Month column must agree with the file's month. After unify_dictionaries every
     # chunk shares one dictionary holding exactly the values seen in the file.
@@ -488,7 +505,7 @@ def _read_street_file(src: _Source, member: _Member, expected: pd.Period, by_lso
     ids = table["Crime ID"]
     has_id = _nonempty(ids)
     n_with_id = int(has_id.sum())
-    distinct = len(pc.unique(ids))
+    distinct = len(pc.unique(ids, memory_pool=_POOL))
     n_unique = distinct - (1 if n_with_id < n else 0)  # "" is one of the distinct values
     duplicates = n_with_id - n_unique
     keep: np.ndarray | None = None
