@@ -33,15 +33,17 @@ the package with its rules at least as many rows/s as plain polars, and peak RSS
 under 300 MB; a miss is reported and the script still exits 0.
 
 Why the rows/s target is missed (measured 2026-11-24, quiet 2-core machine, 5,004,298 rows,
-1,134 MB): the package 1.83 s wall / 3.43 CPU s, plain polars 1.10 s / 1.96 CPU s (0.60x),
-polars with the same rules 3.38 s, DuckDB plain 3.93 s. ``pyarrow.csv`` tokenizing *one*
+1,134 MB): the package 1.69 s wall / 3.10 CPU s / 160 MB, plain polars 1.06 s / 1.92 CPU s
+(0.63x); with the same rules polars takes 2.93 s and 1.6 GB, pyarrow 4.83 s, DuckDB 7.49 s,
+so among approaches that apply the rules the package is the fastest. ``pyarrow.csv`` tokenizing *one*
 column of these files costs 1.94 CPU s single-threaded, as much as polars' whole job, so no
 arrangement of the pyarrow reader can reach plain polars. A numpy byte-scanning counter
 (comma positions by ``flatnonzero``, fields gathered as 8-byte words, Crime IDs and labels
 grouped by hash and checked word for word, pyarrow as the fallback for anything unusual)
 gave identical counts on every real and generated file and cut single-thread CPU by 30%
-(2.3 vs 3.3 s), but on two threads it was no faster in wall time (1.70-1.75 s vs 1.76-1.86 s)
-because its many short numpy calls contend for the interpreter; it was not kept. Reaching
+(2.3 vs 3.3 s), but on two threads it was no faster in wall time (1.70-1.75 s vs 1.76-1.86 s):
+its passes over whole buffers and scattered 8-byte gathers are bound by memory, which the
+two cores share; it was not kept. Reaching
 polars needs a compiled tokenizer (polars itself as a dependency, or numba), which the
 package's dependency policy does not take on for a 1.7x gain on a step that takes seconds.
 
