@@ -55,11 +55,12 @@ def load_old(rev: str):
 
 
 def timed(fn, *a, **k):
-    t = time.perf_counter()
+    """Result, wall seconds and CPU seconds of one call."""
+    t, c = time.perf_counter(), time.process_time()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         out = fn(*a, **k)
-    return out, time.perf_counter() - t
+    return out, time.perf_counter() - t, time.process_time() - c
 
 
 def prop99() -> tuple[pd.DataFrame, list[str]]:
@@ -137,14 +138,15 @@ def main() -> None:
 
     long, donors = prop99()
     print("1. Synthetic-control placebo set, Proposition 99 (39 states, 1970-2000, change 1989)")
-    new, t_new = timed(evaluation.synthetic_control, long, "California", donors, "1989")
-    print(f"   new ({new.method}): {t_new:.3f} s  {'OK' if t_new < 5 else 'MISS'} (target < 5 s); "
+    new, t_new, c_new = timed(evaluation.synthetic_control, long, "California", donors, "1989")
+    print(f"   new ({new.method}): {t_new:.3f} s ({c_new:.3f} CPU s)  {'OK' if t_new < 5 else 'MISS'} (target < 5 s); "
           f"gap 2000 {new.path['gap'].iloc[-1]:+.1f} packs, rank {new.rank} of {len(new.placebos)}, "
           f"p {new.p_value:.3f}, converged {new.converged}")
     if old is not None:
         lm, mapping = as_months(long, "period")
-        res_old, t_old = timed(old.synthetic_control, lm, "California", donors, str(mapping[pd.Period("1989", "Y")]))
-        print(f"   old (scaled, SLSQP without gradient): {t_old:.3f} s; ratio old/new {t_old / t_new:.1f}x")
+        res_old, t_old, c_old = timed(old.synthetic_control, lm, "California", donors, str(mapping[pd.Period("1989", "Y")]))
+        print(f"   old (scaled, SLSQP without gradient): {t_old:.3f} s ({c_old:.3f} CPU s); "
+              f"ratio old/new {t_old / t_new:.1f}x")
 
     if not paths.shared_data_available():
         print("\n2. skipped: shared data not found")
@@ -154,19 +156,24 @@ def main() -> None:
         donors_q = [p for p in peers if p != "West Mercia"]
         print(f"\n2. Full evaluation, West Mercia vs {len(donors_q)} most similar forces, {panel['quarter'].nunique()} "
               f"quarters ({panel['quarter'].min()}-{panel['quarter'].max()}), change 2019Q4")
-        (its, did, sc), t_new = timed(full_evaluation, evaluation, panel, "West Mercia", donors_q, "2019Q4",
+        (its, did, sc), t_new, c_new = timed(full_evaluation, evaluation, panel, "West Mercia", donors_q, "2019Q4",
                                       data_breaks=taxonomy.data_breaks())
-        print(f"   new: {t_new:.3f} s; ITS {its.percent_effect:+.1%} (95% CI {its.percent_ci[0]:+.1%} to "
+        print(f"   new: {t_new:.3f} s ({c_new:.3f} CPU s); ITS {its.percent_effect:+.1%} (95% CI {its.percent_ci[0]:+.1%} to "
               f"{its.percent_ci[1]:+.1%}); DiD {did.effect:+.1%} (t p {did.p_value:.3f}, randomisation p "
               f"{did.ri_p_value:.3f}, min {did.ri_min_p:.3f}); SC {sc.effect:+.1%} "
               f"rank {sc.rank} of {len(sc.placebos)}")
         if old is not None:
             pm, mapping = as_months(panel, "quarter")
             change_m = str(mapping[pd.Period("2019Q4", "Q")])
-            _, t_old = timed(full_evaluation, old, pm, "West Mercia", donors_q, change_m)
-            print(f"   old (quarters as consecutive months): {t_old:.3f} s; ratio old/new {t_old / t_new:.1f}x")
+            _, t_old, c_old = timed(full_evaluation, old, pm, "West Mercia", donors_q, change_m)
+            print(f"   old (quarters as consecutive months): {t_old:.3f} s ({c_old:.3f} CPU s); "
+                  f"ratio old/new {t_old / t_new:.1f}x")
         print("   verdict: " + evaluation.verdict(its, sc, did))
     calibration()
+    import resource
+
+    print(f"\npeak RSS of this process (both implementations and the simulations): "
+          f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
     sys.stdout.flush()
 
 

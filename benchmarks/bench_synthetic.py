@@ -1,15 +1,15 @@
 """Benchmark: synthetic monthly series for all 43 forces x 120 months.
 
-Baseline (same process): a naive per-cell Python implementation of the same model
-(trend, seasonality, Table 3 scale, negative binomial draw), one force x month x type
-cell at a time. The script checks that its expected levels equal the library's before
-printing seconds and the ratio.
+Baseline: a naive per-cell Python implementation of the same model (trend, seasonality,
+Table 3 scale, negative binomial draw), one force x month x type cell at a time. Each runs in
+its own fresh process (``_isolated.run``: levels loaded untimed, one warm-up call, one timed
+call), printing wall s, CPU s and its own peak RSS. The script checks that the baseline's
+expected levels equal the library's before printing the ratio.
 """
 
 from __future__ import annotations
 
 import math
-import time
 
 import numpy as np
 import pandas as pd
@@ -56,27 +56,35 @@ def naive(forces: list[str]) -> tuple[np.ndarray, np.ndarray]:
     return np.array(mus), np.array(draws)
 
 
+def load() -> list[str]:
+    """Untimed: the forces (the PRC levels are read by the warm-up call)."""
+    return list(clean.CANONICAL_FORCES)
+
+
+def library(forces: list[str]) -> int:
+    return int(syn.synthetic_monthly_crime(forces, start=START, end=END, seed=2014)["count"].sum())
+
+
+def naive_loop(forces: list[str]) -> list[float]:
+    return naive(forces)[0].tolist()
+
+
 def main() -> None:
-    forces = list(clean.CANONICAL_FORCES)
-    syn._levels(forces)  # warm the PRC read for both timings
-    t0 = time.perf_counter()
-    df = syn.synthetic_monthly_crime(forces, start=START, end=END, seed=2014)
-    t_lib = time.perf_counter() - t0
+    from _isolated import run
 
-    t0 = time.perf_counter()
-    mu_naive, _ = naive(forces)
-    t_base = time.perf_counter() - t0
-
+    lib = run(__file__, "library", prepare="load")
+    base = run(__file__, "naive_loop", prepare="load")
     # same model: the library's expected levels on the same grid, same cell order
+    forces = load()
     lv = syn._levels(forces)
     grid = lv.merge(pd.DataFrame({"month": pd.period_range(START, END, freq="M")}), how="cross")
     mu_lib = syn._expected(grid) * syn._table3_scale(grid, syn._levels(["West Mercia"]))
-    assert np.allclose(mu_lib, mu_naive, rtol=1e-10), "baseline and library disagree"
-
-    print(f"cells: {len(df):,} (43 forces x 120 months x {df['crime_type'].nunique()} types)")
-    print(f"library (vectorised): {t_lib:.3f} s")
-    print(f"naive per-cell loop (same expected levels, checked): {t_base:.3f} s")
-    print(f"speed-up baseline / library: {t_base / t_lib:.1f}x")
+    same = bool(np.allclose(mu_lib, np.array(base["result"]), rtol=1e-10))
+    print(f"cells: {len(grid):,} (43 forces x 120 months x {grid['crime_type'].nunique()} types), SYNTHETIC")
+    print(f"  {'contender':36s} {'wall s':>7s} {'CPU s':>7s} {'peak MB':>8s} {'x pkg':>6s}")
+    for label, r in (("library (vectorised)", lib), ("naive per-cell loop", base)):
+        print(f"  {label:36s} {r['wall']:7.3f} {r['cpu']:7.3f} {r['peak_mb']:8.0f} {r['wall'] / lib['wall']:6.1f}")
+    print(f"  expected levels identical: {same}")
 
 
 if __name__ == "__main__":
