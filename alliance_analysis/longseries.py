@@ -170,18 +170,8 @@ def _rolling_to_groups(rolling: pd.DataFrame) -> pd.DataFrame:
 
 def _anchor_to_groups(anchor: pd.DataFrame, fy: str) -> pd.DataFrame:
     a = anchor.assign(quarter=_quarter_of(anchor))
-    a = a[a["quarter"].isin(_fy_quarters(fy))]
-    if "offence_subgroup" in a.columns:
-        a = a.assign(offence_group=_groups(a["offence_subgroup"], "prc"))
-    missing = [c for c in ("force", "offence_group", "count") if c not in a.columns]
-    if missing:
-        raise DataValidationError("anchor frame lacks columns", column=", ".join(missing),
-                                  fix="pass datasets.prc.load_prc_quarterly() output (or force, offence_group, quarter, count)")
-    want = _fy_quarters(fy)
-    a = pd.DataFrame({"force": a["force"].astype(str).to_numpy(), "offence_group": a["offence_group"].astype(str).to_numpy(),
-                      "quarter": a["quarter"].array, "count": a["count"].to_numpy()})
-    a = a[a["quarter"].isin(want)]
-    return a.groupby(["force", "offence_group", "quarter"], as_index=False, sort=True)["count"].sum()
+    return _published_groups(a[a["quarter"].isin(_fy_quarters(fy))], what="anchor",
+                             fix="pass datasets.prc.load_prc_quarterly() output (or force, offence_group, quarter, count)")
 
 
 def quarterly_from_rolling(rolling: pd.DataFrame, anchor: pd.DataFrame, *,
@@ -382,14 +372,15 @@ def revisions(rolling_derived: pd.DataFrame, prc_quarterly: pd.DataFrame, *,
     return m.reset_index(drop=True)
 
 
-def _published_groups(prc: pd.DataFrame) -> pd.DataFrame:
+def _published_groups(prc: pd.DataFrame, *, what: str = "published",
+                      fix: str = "pass datasets.prc.load_prc_quarterly() output") -> pd.DataFrame:
+    """Published quarterly counts summed to force x harmonised group x quarter."""
     a = prc.assign(quarter=_quarter_of(prc))
     if "offence_subgroup" in a.columns:
         a = a.assign(offence_group=_groups(a["offence_subgroup"], "prc"))
     missing = [c for c in ("force", "offence_group", "count") if c not in a.columns]
     if missing:
-        raise DataValidationError("published frame lacks columns", column=", ".join(missing),
-                                  fix="pass datasets.prc.load_prc_quarterly() output")
+        raise DataValidationError(f"{what} frame lacks columns", column=", ".join(missing), fix=fix)
     out = pd.DataFrame({"force": a["force"].astype(str).to_numpy(), "offence_group": a["offence_group"].astype(str).to_numpy(),
                         "quarter": a["quarter"].array, "count": a["count"].to_numpy()})
     return out.groupby(["force", "offence_group", "quarter"], as_index=False, sort=True)["count"].sum()

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from pathlib import Path
 
 from alliance_analysis.errors import DownloadError
 
+from ._common import _head_unless_html
 from .core import _download
 from .records import DownloadRecord
 
@@ -19,13 +19,11 @@ _PRC_REQUIRED = ("financial year", "offence code", "number of offences")
 
 def _validate_prc(path: Path, suffix: str) -> None:
     """Check a downloaded PRC table (at temporary ``path``; ``suffix`` of its final name)."""
-    with open(path, "rb") as fh:
-        head = fh.read(4096)
-    if re.match(rb"\s*(<!doctype html|<html)", head, re.IGNORECASE):
-        raise DownloadError(
-            "the server returned an HTML page, not a data table. Fix: use the "
-            "direct link to the .csv / .ods / .xlsx file, not the web page that lists it"
-        )
+    head = _head_unless_html(
+        path,
+        "the server returned an HTML page, not a data table. Fix: use the "
+        "direct link to the .csv / .ods / .xlsx file, not the web page that lists it",
+    )
     if suffix.lower() in (".ods", ".xlsx"):
         if not head.startswith(b"PK"):
             raise DownloadError(f"the download is not a {suffix} spreadsheet (no zip signature)")

@@ -19,7 +19,7 @@ from alliance_analysis.progress import tqdm
 from alliance_analysis import paths
 from alliance_analysis.errors import DataValidationError, DownloadError, ParameterError
 
-from ._common import DEFAULT_DEADLINE, logger
+from ._common import DEFAULT_DEADLINE, _head_unless_html, logger
 from .core import _download
 from .records import DownloadRecord
 
@@ -109,13 +109,11 @@ def read_official_releases(path: str | Path | None = None) -> list[dict[str, str
 
 def _validate_release(path: Path, filename: str) -> None:
     """Reject an HTML page or a file whose signature does not match its extension."""
-    with open(path, "rb") as fh:
-        head = fh.read(4096)
-    if re.match(rb"\s*(<!doctype html|<html)", head, re.IGNORECASE):
-        raise DownloadError(
-            "the server returned an HTML page, not a data file. Fix: put the direct link to the "
-            "file (not the page that lists it) in data/raw/reference/official_releases.csv"
-        )
+    head = _head_unless_html(
+        path,
+        "the server returned an HTML page, not a data file. Fix: put the direct link to the "
+        "file (not the page that lists it) in data/raw/reference/official_releases.csv",
+    )
     low = filename.lower()
     if low.endswith((".ods", ".xlsx", ".zip")) and not head.startswith(b"PK"):
         raise DownloadError(f"the download is not a {Path(low).suffix} file (no zip signature)")
