@@ -173,7 +173,8 @@ def test_annual_figures_reach_back_to_2002_03_from_the_rolling_table():
     March 2003-2006; checked against a csv-module sum of the shipped rolling-year file."""
     import csv
 
-    from alliance_analysis import paths, sources
+    from alliance_analysis import paths
+    from alliance_analysis.series import sources
 
     s = sources.load_crime_series("default", forces=["Dorset"])
     early = sources.annual_before(s)

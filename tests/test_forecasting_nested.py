@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from alliance_analysis import _intermittent
+from alliance_analysis.forecasting import _intermittent
 from alliance_analysis import forecasting as F
 from alliance_analysis.errors import DataValidationError, ParameterError
 

@@ -9,7 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from alliance_analysis import clean, longseries, paths
+from alliance_analysis import clean, paths
+from alliance_analysis.series import longseries
 from alliance_analysis.errors import DataValidationError, ParameterError
 
 Q = "Q-DEC"

@@ -175,7 +175,7 @@ def test_plots_describe_figure_gives_titles_for_alt_text():
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from alliance_analysis import plots
+    from alliance_analysis.presentation import plots
 
     fig, (a1, a2) = plt.subplots(1, 2)
     fig.suptitle("West Mercia")

@@ -457,7 +457,7 @@ def test_ww_recorded_crime_shares_2013_14_match_a_plain_count():
               & (raw["Offence Group"] != "Fraud offences")]
     plain = sel.groupby("Force Name")["Number of Offences"].sum()
     assert sel["Financial Quarter"].nunique() == 4
-    from alliance_analysis import longseries
+    from alliance_analysis.series import longseries
 
     crime = longseries.recorded_crime_quarterly(["Warwickshire", "West Mercia"])
     s = scenarios.partner_shares(["Warwickshire", "West Mercia"], 2013, crime=crime)

@@ -11,7 +11,7 @@ import pytest
 
 from alliance_analysis import paths
 from alliance_analysis.errors import DataValidationError, ParameterError
-from alliance_analysis.sources import CrimeSeries, load_crime_series
+from alliance_analysis.series.sources import CrimeSeries, load_crime_series
 
 WEST_YORKSHIRE = "crime_sim_toolkit/tests/testing_data/test_policedata"
 

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from alliance_analysis import studies
+from alliance_analysis.evaluation import studies
 from alliance_analysis.errors import ParameterError
 
 
@@ -78,7 +78,7 @@ def test_too_few_donors_runs_the_time_series_only():
 
 
 def test_shipped_designs_on_the_real_default():
-    from alliance_analysis import sources
+    from alliance_analysis.series import sources
 
     s = sources.load_crime_series("default")
     ctx = sources.load_context(s.forces)

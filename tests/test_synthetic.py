@@ -7,7 +7,8 @@ import pandas as pd
 import pytest
 
 from alliance_analysis import taxonomy
-from alliance_analysis.datasets import default, synthetic
+from alliance_analysis.series import default
+from alliance_analysis.datasets import synthetic
 from alliance_analysis.errors import ParameterError
 
 
@@ -93,7 +94,7 @@ def test_switch_reads_a_real_archive_layout(tmp_path):
     pytest.param({"data_source": "mid2018"}, "population_path", id="mid2018-needs-path"),
 ])
 def test_population_switch_errors(kwargs, message):
-    from alliance_analysis.datasets import default
+    from alliance_analysis.series import default
     from alliance_analysis.errors import ParameterError
 
     with pytest.raises(ParameterError, match=message):
@@ -101,7 +102,7 @@ def test_population_switch_errors(kwargs, message):
 
 
 def test_population_default_is_census_2011():
-    from alliance_analysis.datasets import default
+    from alliance_analysis.series import default
 
     p = default.population()
     # ONS Census 2011 usual residents: Dorset county 412,905 + Bournemouth 183,491 + Poole 147,645 = 744,041

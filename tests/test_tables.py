@@ -8,7 +8,7 @@ import re
 import pandas as pd
 import pytest
 
-from alliance_analysis import tables
+from alliance_analysis.presentation import tables
 from alliance_analysis.errors import ParameterError
 
 

@@ -11,6 +11,8 @@ room needs (Erlang C), pooled or separate.
 One module per question: ``profile``, ``harm``, ``trends``, ``resources``, ``annual``
 (year-by-year rates and shares on the Home Office long series), ``staffing``, ``plots``.
 
+May import: the foundation modules, ``datasets``, ``series`` and ``presentation``.
+
 Examples
 --------
 >>> round(erlang_c(2.0, 3), 12)   # A = 2 Erlangs, N = 3 agents: 4/9

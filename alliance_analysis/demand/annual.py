@@ -314,7 +314,7 @@ def plot_split_drift(drift: pd.DataFrame, force: str, *, title: str | None = Non
     """
     import matplotlib.pyplot as plt
 
-    from alliance_analysis.plots import apply_house_style, figure_title
+    from alliance_analysis.presentation.plots import apply_house_style, figure_title
 
     apply_house_style()
     d = drift[drift["force"] == force]

@@ -25,7 +25,7 @@ def plot_demand_heatmap(monthly: pd.DataFrame, *, title: str | None = None):
     import matplotlib.pyplot as plt
 
     from alliance_analysis.demand.trends import time_column
-    from alliance_analysis.plots import apply_house_style, figure_title, is_synthetic
+    from alliance_analysis.presentation.plots import apply_house_style, figure_title, is_synthetic
 
     apply_house_style()
     tcol = time_column(monthly)
@@ -53,7 +53,7 @@ def plot_volume_vs_harm(ranked: pd.DataFrame, *, synthetic: bool = False):
     """Paired bars: each crime type's share of volume and of harm."""
     import matplotlib.pyplot as plt
 
-    from alliance_analysis.plots import apply_house_style, figure_title
+    from alliance_analysis.presentation.plots import apply_house_style, figure_title
 
     apply_house_style()
     has_harm = "harm_share" in ranked.columns
@@ -79,7 +79,7 @@ def plot_trends(trends: pd.DataFrame, *, synthetic: bool = False):
     """Annual % change with 95% intervals per series, coloured by classification."""
     import matplotlib.pyplot as plt
 
-    from alliance_analysis.plots import apply_house_style, figure_title
+    from alliance_analysis.presentation.plots import apply_house_style, figure_title
 
     apply_house_style()
     t = trends.dropna(subset=["annual_change"]).sort_values("annual_change").reset_index(drop=True)
@@ -104,7 +104,7 @@ def plot_share_vs_split(gaps: pd.DataFrame):
     """Each force's share on each basis against its agreed cost share."""
     import matplotlib.pyplot as plt
 
-    from alliance_analysis.plots import apply_house_style, figure_title, force_colour, grouped_bars
+    from alliance_analysis.presentation.plots import apply_house_style, figure_title, force_colour, grouped_bars
 
     apply_house_style()
     fig, ax = plt.subplots(figsize=(9, 4.5))
@@ -126,7 +126,7 @@ def plot_staffing_curve(aht_seconds: float, *, max_calls: int = 300, interval_se
     """Agents needed against calls per interval (Erlang C), one combined vs two equal rooms."""
     import matplotlib.pyplot as plt
 
-    from alliance_analysis.plots import apply_house_style
+    from alliance_analysis.presentation.plots import apply_house_style
 
     apply_house_style()
     calls = np.arange(0, max_calls + 1, 5, dtype=float)
@@ -155,7 +155,7 @@ def plot_annual_rates(annual: pd.DataFrame, area: str, *, synthetic: bool = Fals
     """
     import matplotlib.pyplot as plt
 
-    from alliance_analysis.plots import apply_house_style, figure_title
+    from alliance_analysis.presentation.plots import apply_house_style, figure_title
 
     apply_house_style()
     cat = "offence_group" if "offence_group" in annual.columns else "crime_type"
@@ -185,7 +185,7 @@ def plot_volume_harm_years(volume_harm: pd.DataFrame, *, title: str):
     """
     import matplotlib.pyplot as plt
 
-    from alliance_analysis.plots import apply_house_style, figure_title, force_colour
+    from alliance_analysis.presentation.plots import apply_house_style, figure_title, force_colour
 
     apply_house_style()
     fig, ax = plt.subplots(figsize=(10, 5.5))

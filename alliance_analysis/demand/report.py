@@ -11,7 +11,7 @@ Examples
 >>> q = pd.period_range("2012Q2", periods=12, freq="Q")
 >>> rows = [{"force": f, "quarter": p, "offence_group": "Robbery", "count": n + i % 3}
 ...         for f, n in (("A", 70), ("B", 30)) for i, p in enumerate(q)]
->>> from alliance_analysis.sources import CrimeSeries
+>>> from alliance_analysis.series.sources import CrimeSeries
 >>> s = CrimeSeries(pd.DataFrame(rows), "example", "test", False)
 >>> pop = pd.DataFrame({"force": ["A", "B"] * 3, "year": [2012, 2012, 2013, 2013, 2014, 2014],
 ...                     "population": [1000, 500] * 3})
@@ -262,7 +262,7 @@ def demand_analysis(
     Parameters
     ----------
     series : CrimeSeries
-        From :func:`alliance_analysis.sources.load_crime_series`.
+        From :func:`alliance_analysis.series.sources.load_crime_series`.
     population : DataFrame
         ``force``, ``year``, ``population`` (mid-year estimates; nearest year used outside them, flagged).
     workforce : DataFrame, optional
@@ -279,7 +279,7 @@ def demand_analysis(
         Name of the group of forces (default: the forces joined by "and").
     earlier_years : DataFrame, optional
         Financial-year totals from before the series starts (``force``, category, ``financial_year``,
-        ``year``, ``count``; e.g. :func:`alliance_analysis.sources.annual_before`): they extend the annual
+        ``year``, ``count``; e.g. :func:`alliance_analysis.series.sources.annual_before`): they extend the annual
         rates and the crime shares back (2002/03 for the Home Office tables), never the trends,
         which need the periods themselves.
 

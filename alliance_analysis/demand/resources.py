@@ -102,7 +102,7 @@ def resource_shares(monthly: pd.DataFrame, population: pd.DataFrame, prc: pd.Dat
     >>> resource_shares(m, p)["basis"].unique().tolist()
     ['population', 'recorded crime and ASB (monthly series)']
     """
-    from alliance_analysis.plots import is_synthetic
+    from alliance_analysis.presentation.plots import is_synthetic
 
     forces = sorted(monthly["force"].unique())
     tag = ", SYNTHETIC" if is_synthetic(monthly) else ""

@@ -30,6 +30,9 @@ data breaks overlapping the window.
 Dates: the alliance began on 1 November 2011; West Mercia's new policing model on 30
 September 2013 (first post month 2013-10).
 
+May import: the foundation modules, ``datasets``, ``series``, ``demand`` (comparison groups by
+similarity) and ``presentation``.
+
 Examples
 --------
 >>> months = pd.period_range("2011-01", periods=48, freq="M")

@@ -30,7 +30,7 @@ def plot_counterfactual(its: ITSResult, *, title: str, change_date: str, synthet
     """Observed series, fitted model and the no-change counterfactual with its 95% band; breaks shaded."""
     import matplotlib.pyplot as plt
 
-    from alliance_analysis.plots import apply_house_style, figure_title
+    from alliance_analysis.presentation.plots import apply_house_style, figure_title
 
     apply_house_style()
     f = its.fitted
@@ -55,7 +55,7 @@ def plot_synthetic_control(sc: SyntheticControlResult, *, title: str, change_dat
     """Treated force against its synthetic control (method in the legend); breaks shaded."""
     import matplotlib.pyplot as plt
 
-    from alliance_analysis.plots import apply_house_style, figure_title
+    from alliance_analysis.presentation.plots import apply_house_style, figure_title
 
     apply_house_style()
     pc = sc.period_column
@@ -75,7 +75,7 @@ def plot_fan(result, series: dict, *, title: str, synthetic: bool = False):
     """History and the selected model's forecast with 80% and 95% bands for one series."""
     import matplotlib.pyplot as plt
 
-    from alliance_analysis.plots import apply_house_style, figure_title
+    from alliance_analysis.presentation.plots import apply_house_style, figure_title
 
     apply_house_style()
     h = result.history

@@ -4,6 +4,8 @@
 named recomputations on the transcribed seed figures; ``data_checks`` those on the Home
 Office and ONS series the package ships; ``plots`` the figures.
 
+May import: the foundation modules, ``datasets``, ``series`` and ``presentation``.
+
 Examples
 --------
 >>> reg = build_claims_register()

@@ -33,7 +33,8 @@ def _fy_end(fy: str) -> pd.Timestamp:
 
 @lru_cache(maxsize=1)
 def _rolling_crime_excluding_fraud() -> pd.DataFrame:
-    from alliance_analysis import longseries, taxonomy
+    from alliance_analysis.series import longseries
+    from alliance_analysis import taxonomy
 
     r, _ = longseries.shipped_releases()
     r = r[r["force_type"] == "territorial"]
@@ -71,7 +72,8 @@ def ho_min_fall_pct(tokens: Sequence[str]) -> float:
 
 @lru_cache(maxsize=1)
 def _prc_quarterly_excluding_fraud() -> pd.DataFrame:
-    from alliance_analysis import longseries, taxonomy
+    from alliance_analysis.series import longseries
+    from alliance_analysis import taxonomy
 
     _, q = longseries.shipped_releases()
     q = q[q["force_type"] == "territorial"]

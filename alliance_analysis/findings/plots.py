@@ -14,7 +14,7 @@ def plot_printed_vs_recomputed(register: pd.DataFrame):
     """
     import matplotlib.pyplot as plt
 
-    from alliance_analysis.plots import apply_house_style
+    from alliance_analysis.presentation.plots import apply_house_style
 
     apply_house_style()
     d = register.dropna(subset=["relative_difference"]).copy()
@@ -42,7 +42,7 @@ def plot_table3(volumes: pd.DataFrame):
     """
     import matplotlib.pyplot as plt
 
-    from alliance_analysis.plots import apply_house_style
+    from alliance_analysis.presentation.plots import apply_house_style
 
     apply_house_style()
     six = volumes[volumes["period_label"].str.startswith("April")].copy()

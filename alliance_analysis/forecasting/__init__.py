@@ -9,13 +9,13 @@ model is clipped at zero and so are all interval bounds):
 ``ets``     additive Holt-Winters (ETS(A,N,A), damped ETS(A,Ad,A) or ETS(A,A,A); no seasonal
             term for annual data) on ``log1p(count)``; parameters chosen per series and origin
             from a grid by in-sample one-step error. ``engine="numpy"`` (default) filters all
-            series and grid points at once (:mod:`alliance_analysis._ets`);
+            series and grid points at once (:mod:`alliance_analysis.forecasting._ets`);
             ``engine="statsmodels"`` fits statsmodels ``ETSModel`` per series (slow reference);
 ``sarima``  seasonal ARIMA(1,0,0)(1,1,0)_m with drift on ``log1p(count)`` (conditional least
-            squares for all series at once, :mod:`alliance_analysis._sarima`, or statsmodels
+            squares for all series at once, :mod:`alliance_analysis.forecasting._sarima`, or statsmodels
             ``SARIMAX`` with ``engine="statsmodels"``); needs a seasonal period (m >= 2);
 ``combo``   the mean of ``ets`` and ``sarima`` (point forecasts and bounds);
-``croston``, ``sba``, ``tsb``  intermittent-demand methods (:mod:`alliance_analysis._intermittent`),
+``croston``, ``sba``, ``tsb``  intermittent-demand methods (:mod:`alliance_analysis.forecasting._intermittent`),
             candidates only for series that are mostly zeros.
 
 Log-scale models report the back-transformed median ``expm1(mu)`` as the point forecast
@@ -70,8 +70,12 @@ validation, ``season_length_of``, ``time_column``); :mod:`.models` (baselines, `
 intervals, ``conformal_quantiles``, selection, frame assembly, Dask tasks); :mod:`.core`
 (``forecast_many``, ``ForecastResult``); :mod:`.hierarchy` (``Hierarchy``, ``build_hierarchy``,
 ``aggregate_hierarchy``, ``shrinkage_covariance``, ``reconcile_matrix``, ``reconcile``,
-``reconcile_forecasts``). The vectorised engines stay in :mod:`alliance_analysis._ets`,
-:mod:`alliance_analysis._sarima` and :mod:`alliance_analysis._intermittent`.
+``reconcile_forecasts``). The vectorised engines stay in :mod:`alliance_analysis.forecasting._ets`,
+:mod:`alliance_analysis.forecasting._sarima` and :mod:`alliance_analysis.forecasting._intermittent`.
+
+May import: the foundation modules (``errors``, ``parallel``, ``progress``, ``clean``) and
+``presentation``; the engines (``_ets``, ``_sarima``, ``_intermittent``, ``_intervals``) and
+``outlook`` live here.
 
 Examples
 --------
@@ -81,8 +85,8 @@ Examples
 
 from __future__ import annotations
 
-from alliance_analysis import _ets, _intermittent, _sarima
-from alliance_analysis._intervals import normal_bounds
+from alliance_analysis.forecasting import _ets, _intermittent, _sarima
+from alliance_analysis.forecasting._intervals import normal_bounds
 from alliance_analysis.forecasting.backtest import (
     CALIB_MIN,
     CALIB_PER_STEP,

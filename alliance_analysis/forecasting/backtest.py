@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from alliance_analysis import _ets
+from alliance_analysis.forecasting import _ets
 from alliance_analysis.forecasting.models import INTERMITTENT_MODELS, _run_block
 
 log = logging.getLogger(__name__)

@@ -16,8 +16,8 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from alliance_analysis import _ets, _intermittent, _sarima
-from alliance_analysis._intervals import normal_bounds
+from alliance_analysis.forecasting import _ets, _intermittent, _sarima
+from alliance_analysis.forecasting._intervals import normal_bounds
 from alliance_analysis.errors import ParameterError
 
 MODELS = ("snaive", "drift", "ets", "sarima", "combo", "croston", "sba", "tsb")

@@ -8,6 +8,10 @@
 - :mod:`._index`: ``reports/index.html``.
 - :mod:`._hygiene`: committed notebooks without outputs, logic or parameter drift.
 
+May import: the foundation modules (``paths``, ``io``, ``params``, ``yamlio``, ``progress``) and
+``presentation``; heavy notebook libraries (nbformat, nbconvert, papermill) load lazily, so
+report kernels do not pay for them.
+
 Examples
 --------
 >>> cfg = load_run_config({"notebooks": {"04_police_foundation_review": {}}})

@@ -1,7 +1,7 @@
 """Run at the start of every report kernel (``IPKernelApp.exec_lines``).
 
 - figures carry their titles in their repr, for the report's alt text
-  (:func:`alliance_analysis.plots.install_kernel_hooks`);
+  (:func:`alliance_analysis.presentation.plots.install_kernel_hooks`);
 - tqdm's "IProgress not found" warning (ipywidgets is not a dependency) is not
   printed into reports; progress bars are off in report kernels (``TQDM_DISABLE``).
 
@@ -21,6 +21,6 @@ import warnings
 def install() -> None:
     """Install the report-kernel hooks (idempotent)."""
     warnings.filterwarnings("ignore", message=r"IProgress not found")
-    from alliance_analysis import plots
+    from alliance_analysis.presentation import plots
 
     plots.install_kernel_hooks()

@@ -22,7 +22,7 @@ _VOLATILE_NB_KEYS = ("start_time", "end_time", "duration", "input_path", "output
 _STYLER_ID = re.compile(r"\bT_([0-9a-f]{5})(?=[_\"'\s{:.,#]|$)")
 #: object addresses in reprs, e.g. ``<Foo object at 0x7f3a2c1b9d90>``
 _ADDRESS = re.compile(r"\bat 0x[0-9a-fA-F]{6,16}\b")
-#: the figure repr installed in kernels by :func:`alliance_analysis.plots.install_kernel_hooks`
+#: the figure repr installed in kernels by :func:`alliance_analysis.presentation.plots.install_kernel_hooks`
 _FIGURE_REPR = re.compile(r"<Figure[^|>]*\|(?P<desc>[^>]*)>")
 
 

@@ -43,6 +43,8 @@ Conventions
   money amounts within +/-GBP 1 trillion; YAML is read by
   :func:`alliance_analysis.yamlio.load_yaml_mapping` (aliases bounded, duplicate keys refused).
 
+May import: the foundation modules, ``datasets``, ``series``, ``demand`` and ``presentation``.
+
 Examples
 --------
 >>> round(float(discount_factors(32)[31]), 6) == round(1.035 ** -30 * 1.03 ** -1, 6)

@@ -321,8 +321,8 @@ def real_sharing_data(forces: Sequence[str]) -> tuple[dict[str, pd.DataFrame], l
     --------
     >>> frames, notes = real_sharing_data(["Warwickshire", "West Mercia"])  # doctest: +SKIP
     """
-    from alliance_analysis import longseries
-    from alliance_analysis.datasets import default
+    from alliance_analysis.series import longseries
+    from alliance_analysis.series import default
     from alliance_analysis.errors import AllianceError
 
     frames: dict[str, pd.DataFrame] = {}

@@ -35,7 +35,7 @@ def plot_cumulative(mc: MonteCarloResult, base: Appraisal, *, title: str | None 
     """
     import matplotlib.pyplot as plt
 
-    from alliance_analysis.plots import apply_house_style, figure_title
+    from alliance_analysis.presentation.plots import apply_house_style, figure_title
 
     apply_house_style()
     x = base.flows["financial_year"]
@@ -69,7 +69,7 @@ def plot_tornado(tor: pd.DataFrame, *, title: str = "What moves the NPV"):
     """
     import matplotlib.pyplot as plt
 
-    from alliance_analysis.plots import apply_house_style, figure_title
+    from alliance_analysis.presentation.plots import apply_house_style, figure_title
 
     apply_house_style()
     t = tor.iloc[::-1]
@@ -100,7 +100,7 @@ def plot_waterfall(scenario: ScenarioSet, option: Option | str, *, horizon: int 
     """
     import matplotlib.pyplot as plt
 
-    from alliance_analysis.plots import apply_house_style, figure_title
+    from alliance_analysis.presentation.plots import apply_house_style, figure_title
 
     apply_house_style()
     f = option_flows(scenario, option, horizon)
@@ -134,7 +134,7 @@ def plot_fairness(fair: pd.DataFrame):
     """
     import matplotlib.pyplot as plt
 
-    from alliance_analysis.plots import apply_house_style, figure_title, grouped_bars
+    from alliance_analysis.presentation.plots import apply_house_style, figure_title, grouped_bars
 
     apply_house_style()
     fig, ax = plt.subplots(figsize=(9, 4))

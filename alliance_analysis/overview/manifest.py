@@ -13,7 +13,7 @@ from alliance_analysis import paths
 from alliance_analysis.errors import DataValidationError
 
 if TYPE_CHECKING:  # pragma: no cover
-    from alliance_analysis.sources import CrimeSeries
+    from alliance_analysis.series.sources import CrimeSeries
 
 _SOURCES_COLUMNS = ("file", "publisher", "title", "official_source_url", "release_date", "licence", "attribution",
                     "sha256")
@@ -108,7 +108,7 @@ def series_source_row(series: CrimeSeries, path: str | Path | None = None) -> di
 
     Examples
     --------
-    >>> from alliance_analysis.sources import CrimeSeries
+    >>> from alliance_analysis.series.sources import CrimeSeries
     >>> s = CrimeSeries(pd.DataFrame({"force": "A", "month": pd.period_range("2022-02", periods=2, freq="M"),
     ...                               "crime_type": "Drugs", "count": 1}), "data.police.uk street-level records",
     ...                 "as read from x", False)

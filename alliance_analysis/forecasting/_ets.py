@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from alliance_analysis._intervals import normal_bounds
+from alliance_analysis.forecasting._intervals import normal_bounds
 
 ALPHAS = (0.05, 0.1, 0.2, 0.3, 0.5, 0.7)
 BETAS = (0.0, 0.01, 0.05)

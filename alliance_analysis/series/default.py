@@ -193,9 +193,9 @@ def css_by_year(forces: str | Sequence[str] | None = None) -> pd.DataFrame:
 
 def recorded_crime_quarterly(forces: str | Sequence[str] | None = None, start: object = None, end: object = None,
                              **kwargs) -> pd.DataFrame:
-    """Real quarterly recorded crime by force and offence group from 2007 Q2 (see :mod:`alliance_analysis.longseries`).
+    """Real quarterly recorded crime by force and offence group from 2007 Q2 (see :mod:`alliance_analysis.series.longseries`).
 
-    A re-export of :func:`alliance_analysis.longseries.recorded_crime_quarterly`.
+    A re-export of :func:`alliance_analysis.series.longseries.recorded_crime_quarterly`.
 
     Examples
     --------
@@ -203,6 +203,6 @@ def recorded_crime_quarterly(forces: str | Sequence[str] | None = None, start: o
     >>> q["force"].unique().tolist(), bool(q["synthetic"].any())
     (['Dorset'], False)
     """
-    from alliance_analysis.longseries import recorded_crime_quarterly as _rcq
+    from alliance_analysis.series.longseries import recorded_crime_quarterly as _rcq
 
     return _rcq(forces, start, end, **kwargs)

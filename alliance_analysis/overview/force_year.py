@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from alliance_analysis.clean import fy_label
-from alliance_analysis.coverage._common import (BASIS_DERIVED, BASIS_PUBLISHED, COMPLETE, MISSING, PARTIAL,
+from alliance_analysis.overview._common import (BASIS_DERIVED, BASIS_PUBLISHED, COMPLETE, MISSING, PARTIAL,
                                                 _fy_start, _period_text, _time_column)
 from alliance_analysis.errors import DataValidationError, ParameterError
 
@@ -92,7 +92,7 @@ def crime_coverage(data: pd.DataFrame, *, basis: pd.Series | str | None = None,
 
 def default_basis(data: pd.DataFrame) -> pd.Series:
     """``"derived"`` before FY 2012/13 Q1 (2012 Q2), ``"published"`` from it: how the default
-    series obtained each quarter (see :mod:`alliance_analysis.longseries`).
+    series obtained each quarter (see :mod:`alliance_analysis.series.longseries`).
 
     Examples
     --------
@@ -100,7 +100,7 @@ def default_basis(data: pd.DataFrame) -> pd.Series:
     >>> default_basis(d).tolist()
     ['derived', 'published']
     """
-    from alliance_analysis.longseries import SPLICE_QUARTER
+    from alliance_analysis.series.longseries import SPLICE_QUARTER
 
     q = pd.PeriodIndex(data["quarter"], freq="Q-DEC")
     return pd.Series(np.where(q < SPLICE_QUARTER, BASIS_DERIVED, BASIS_PUBLISHED), index=data.index)
@@ -306,7 +306,7 @@ def plot_coverage(long: pd.DataFrame, *, synthetic: bool = False, title: str = "
     """
     import matplotlib.pyplot as plt
 
-    from alliance_analysis import plots
+    from alliance_analysis.presentation import plots
 
     plots.apply_house_style()
     share = long.assign(share=long["periods_present"] / long["periods_expected"],

@@ -25,7 +25,7 @@ LABELS: dict[str, str] = {
 def display_table(df: pd.DataFrame, *, counts: Sequence[str] = (), pct: Sequence[str] = (),
                   rates: Sequence[str] = (), labels: Mapping[str, str] | None = None,
                   caption: str | None = None) -> Styler:
-    """A table formatted for readers by :func:`alliance_analysis.tables.format_table`, with the
+    """A table formatted for readers by :func:`alliance_analysis.presentation.tables.format_table`, with the
     overview's human labels (:data:`LABELS`) by default; column names refer to ``df`` before
     relabelling. The table id derives from the content, so identical runs give identical HTML.
 
@@ -35,7 +35,7 @@ def display_table(df: pd.DataFrame, *, counts: Sequence[str] = (), pct: Sequence
     >>> "12,345" in s.to_html()
     True
     """
-    from alliance_analysis.tables import format_table
+    from alliance_analysis.presentation.tables import format_table
 
     lab = {c: LABELS.get(c, c) for c in df.columns}
     lab.update(labels or {})

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from alliance_analysis._intervals import normal_bounds
+from alliance_analysis.forecasting._intervals import normal_bounds
 
 MIN_ROWS = 8
 

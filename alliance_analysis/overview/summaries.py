@@ -6,11 +6,11 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from alliance_analysis.coverage._common import _period_text, _time_column
+from alliance_analysis.overview._common import _period_text, _time_column
 from alliance_analysis.errors import DataValidationError
 
 if TYPE_CHECKING:  # pragma: no cover
-    from alliance_analysis.sources import CrimeSeries
+    from alliance_analysis.series.sources import CrimeSeries
 
 #: Short titles of the seed documents (``../shared/seeds/README.md``).
 SEED_DOCUMENT_TITLES: dict[str, str] = {
@@ -104,7 +104,7 @@ def rates_by_force_year(series: CrimeSeries, population: pd.DataFrame) -> pd.Dat
 
     Examples
     --------
-    >>> from alliance_analysis.sources import CrimeSeries
+    >>> from alliance_analysis.series.sources import CrimeSeries
     >>> q = pd.period_range("2013Q2", periods=4, freq="Q")
     >>> s = CrimeSeries(pd.DataFrame({"force": "A", "quarter": q, "offence_group": "Robbery", "count": 25}),
     ...                 "x", "y", False)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from alliance_analysis.coverage._common import _shipped_releases
+from alliance_analysis.overview._common import _shipped_releases
 from alliance_analysis.errors import DataValidationError, ParameterError
 
 
@@ -30,7 +30,7 @@ class RevisionTables:
 
 
 def revision_tables(rev: pd.DataFrame, *, top: int = 10) -> RevisionTables:
-    """Totals and largest revisions from :func:`alliance_analysis.longseries.revisions`
+    """Totals and largest revisions from :func:`alliance_analysis.series.longseries.revisions`
     (``freq="financial_year"``) output.
 
     Examples
@@ -72,7 +72,8 @@ def release_revisions(forces: Sequence[str]) -> pd.DataFrame:
     >>> int(r[r["financial_year"] == "2015/16"]["release_2019"].sum())
     72599
     """
-    from alliance_analysis import clean, longseries
+    from alliance_analysis import clean
+    from alliance_analysis.series import longseries
 
     wanted = clean.resolve_forces(list(forces))
     rolling, prc = _shipped_releases()
@@ -104,7 +105,7 @@ def plot_revisions(by_force_year: pd.DataFrame, *, synthetic: bool = False,
     """
     import matplotlib.pyplot as plt
 
-    from alliance_analysis import plots
+    from alliance_analysis.presentation import plots
 
     plots.apply_house_style()
     w = by_force_year.pivot(index="financial_year", columns="force", values="percent").sort_index()

@@ -13,9 +13,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from alliance_analysis import coverage, paths
+from alliance_analysis import overview, paths
 from alliance_analysis.errors import DataValidationError, ParameterError
-from alliance_analysis.sources import CrimeSeries
+from alliance_analysis.series.sources import CrimeSeries
 
 
 def _monthly(force: str, months: list[str], crime_type: str = "Drugs", count: int = 1) -> pd.DataFrame:
@@ -50,7 +50,7 @@ def _quarterly(force: str, quarters: list[str], count: int = 1) -> pd.DataFrame:
 ])
 def test_crime_coverage_counts_periods_per_financial_year(data, expected):
     before = data.copy()
-    got = coverage.crime_coverage(data)
+    got = overview.crime_coverage(data)
     rows = list(got[["force", "financial_year", "periods_present", "periods_expected", "status"]]
                 .itertuples(index=False, name=None))
     assert rows == [e[:5] for e in expected]
@@ -62,7 +62,7 @@ def test_crime_coverage_counts_periods_per_financial_year(data, expected):
 
 def test_crime_coverage_lists_every_missing_month_and_counts_two_categories_once():
     d = pd.concat([_monthly("A", ["2013-04", "2013-06"], "Drugs"), _monthly("A", ["2013-04"], "Robbery")])
-    got = coverage.crime_coverage(d)
+    got = overview.crime_coverage(d)
     assert got["periods_present"].tolist() == [2]   # April counted once though two categories
     missing = got["missing"].item().split(", ")
     assert missing[0] == "2013-05" and missing[-1] == "2014-03" and len(missing) == 10
@@ -70,16 +70,16 @@ def test_crime_coverage_lists_every_missing_month_and_counts_two_categories_once
 
 def test_crime_coverage_joins_the_basis_of_a_year():
     d = _quarterly("A", ["2011Q2", "2011Q3", "2011Q4", "2012Q1", "2012Q2"])
-    got = coverage.crime_coverage(d, basis=coverage.default_basis(d))
+    got = overview.crime_coverage(d, basis=overview.default_basis(d))
     # FY 2011/12 (2011Q2-2012Q1) derived; FY 2012/13 starts with the first published quarter 2012Q2
     assert got["basis"].tolist() == ["derived", "published"]
-    mixed = coverage.crime_coverage(d, basis=pd.Series(["x", "y", "x", "x", "y"]))
+    mixed = overview.crime_coverage(d, basis=pd.Series(["x", "y", "x", "x", "y"]))
     assert mixed["basis"].tolist() == ["x and y", "y"]
 
 
 def test_crime_coverage_requires_a_time_column():
     with pytest.raises(DataValidationError, match="quarter"):
-        coverage.crime_coverage(pd.DataFrame({"force": ["A"], "count": [1]}))
+        overview.crime_coverage(pd.DataFrame({"force": ["A"], "count": [1]}))
 
 
 # --------------------------------------------------------------------------------------
@@ -94,7 +94,7 @@ def test_crime_coverage_requires_a_time_column():
 ])
 def test_yearly_coverage_aligns_years_on_financial_years(year_is, years_in_frame, expected):
     f = pd.DataFrame({"force": "A", "year": years_in_frame, "value": 1.0})
-    got = coverage.yearly_coverage(f, series="S", forces=["A"], years=[2012, 2013, 2014], year_is=year_is)
+    got = overview.yearly_coverage(f, series="S", forces=["A"], years=[2012, 2013, 2014], year_is=year_is)
     assert got["financial_year"].tolist() == ["2012/13", "2013/14", "2014/15"]
     assert got["status"].tolist() == expected
 
@@ -107,20 +107,20 @@ def test_yearly_coverage_aligns_years_on_financial_years(year_is, years_in_frame
                  ["missing", "missing"], id="force-not-in-frame"),
 ])
 def test_yearly_coverage_gaps(frame, forces, expected):
-    got = coverage.yearly_coverage(frame, series="S", forces=forces, years=[2012, 2013], value="value")
+    got = overview.yearly_coverage(frame, series="S", forces=forces, years=[2012, 2013], value="value")
     assert got["status"].tolist() == expected
 
 
 def test_yearly_coverage_rejects_bad_year_is():
     with pytest.raises(ParameterError, match="year_is"):
-        coverage.yearly_coverage(None, series="S", forces=["A"], years=[2012], year_is="middle")
+        overview.yearly_coverage(None, series="S", forces=["A"], years=[2012], year_is="middle")
 
 
 def test_coverage_by_force_year_spans_every_series_and_never_fills():
     crime = _quarterly("A", ["2019Q2", "2019Q3", "2019Q4", "2020Q1"])  # FY 2019/20
     pop = pd.DataFrame({"force": "A", "year": [2017, 2018], "population": [10, 11]})   # FY 2017/18, 2018/19
     wf = pd.DataFrame({"force": "A", "year": [2021], "value": [5.0]})                   # 31 Mar 2021 -> 2020/21
-    long = coverage.coverage_by_force_year(crime, population=pop, workforce=wf)
+    long = overview.coverage_by_force_year(crime, population=pop, workforce=wf)
     wide = long.pivot(index="series", columns="financial_year", values="status")
     assert list(wide.columns) == ["2017/18", "2018/19", "2019/20", "2020/21"]
     assert wide.loc["Recorded crime"].tolist() == ["missing", "missing", "complete", "missing"]
@@ -132,12 +132,12 @@ def test_coverage_by_force_year_spans_every_series_and_never_fills():
 def test_coverage_wide_and_gaps():
     crime = pd.concat([_quarterly("A", ["2019Q2", "2019Q3", "2019Q4", "2020Q1", "2020Q2"])])
     pop = pd.DataFrame({"force": "A", "year": [2019], "population": [10]})
-    long = coverage.coverage_by_force_year(crime, population=pop, basis="published")
-    wide = coverage.coverage_wide(long)
+    long = overview.coverage_by_force_year(crime, population=pop, basis="published")
+    wide = overview.coverage_wide(long)
     assert wide.columns.tolist() == ["Force", "Financial year", "Recorded crime", "Population"]
     assert wide.values.tolist() == [["A", "2019/20", "4 of 4 (published)", "yes"],
                                     ["A", "2020/21", "1 of 4 (published)", "missing"]]
-    gaps = coverage.coverage_gaps(long)
+    gaps = overview.coverage_gaps(long)
     assert gaps[["series", "from", "to", "status", "missing"]].values.tolist() == [
         ["Population", "2020/21", "2020/21", "missing", ""],
         ["Recorded crime", "2020/21", "2020/21", "partial", "2020 Q3, 2020 Q4, 2021 Q1"]]
@@ -148,16 +148,16 @@ def test_coverage_gaps_merges_runs_of_missing_years_only():
                          "financial_year": ["y1", "y2", "y3", "y4", "y5", "y6"],
                          "status": ["missing", "missing", "complete", "partial", "partial", "missing"],
                          "missing": ["", "", "", "m4", "m5", ""]})
-    got = coverage.coverage_gaps(long)
+    got = overview.coverage_gaps(long)
     assert got[["from", "to", "years", "status"]].values.tolist() == [
         ["y1", "y2", 2, "missing"], ["y4", "y4", 1, "partial"], ["y5", "y5", 1, "partial"], ["y6", "y6", 1, "missing"]]
 
 
 def test_plot_coverage_has_one_row_per_force_and_series():
-    long = coverage.coverage_by_force_year(pd.concat([_quarterly("A", ["2019Q2"]), _quarterly("B", ["2019Q2"])]),
+    long = overview.coverage_by_force_year(pd.concat([_quarterly("A", ["2019Q2"]), _quarterly("B", ["2019Q2"])]),
                                            population=pd.DataFrame({"force": ["A", "B"], "year": 2019,
                                                                     "population": 1}))
-    fig = coverage.plot_coverage(long, synthetic=True)
+    fig = overview.plot_coverage(long, synthetic=True)
     ax = fig.axes[0]
     assert [t.get_text() for t in ax.get_yticklabels()] == ["A – Recorded crime", "A – Population",
                                                             "B – Recorded crime", "B – Population"]
@@ -172,7 +172,7 @@ def test_revision_tables_by_hand():
     rev = pd.DataFrame({"force": ["A", "A", "B", "B"], "offence_group": ["Robbery", "Theft", "Robbery", "Theft"],
                         "financial_year": "2015/16", "release_2019": [100, 0, 50, 50],
                         "release_2023": [90, 4, 50, 50]})
-    t = coverage.revision_tables(rev, top=5)
+    t = overview.revision_tables(rev, top=5)
     # A: 100 -> 94 (-6, -6%); B unchanged
     assert t.by_force_year[["force", "release_2019", "release_2023", "difference"]].values.tolist() == [
         ["A", 100, 94, -6], ["B", 100, 100, 0]]
@@ -180,7 +180,7 @@ def test_revision_tables_by_hand():
     # unchanged rows are not "revisions"; largest absolute first; zero base has no percentage
     assert t.largest[["offence_group", "difference"]].values.tolist() == [["Robbery", -10], ["Theft", 4]]
     assert np.isnan(t.largest["percent"].iloc[1])
-    assert len(coverage.revision_tables(rev, top=1).largest) == 1
+    assert len(overview.revision_tables(rev, top=1).largest) == 1
 
 
 @pytest.mark.parametrize("rev, top, error", [
@@ -190,7 +190,7 @@ def test_revision_tables_by_hand():
 ])
 def test_revision_tables_rejects(rev, top, error):
     with pytest.raises(error):
-        coverage.revision_tables(rev, top=top)
+        overview.revision_tables(rev, top=top)
 
 
 def _plain_prc_total(force: str, fy: str) -> int:
@@ -214,7 +214,7 @@ def _plain_rolling_total(force: str, year_ending: str) -> int:
 
 
 def test_west_mercia_2015_16_revision_matches_plain_counts_of_both_releases():
-    t = coverage.revision_tables(coverage.release_revisions(["West Mercia"]))
+    t = overview.revision_tables(overview.release_revisions(["West Mercia"]))
     row = t.by_force_year.set_index("financial_year").loc["2015/16"]
     old, new = _plain_rolling_total("West Mercia", "31-03-2016"), _plain_prc_total("West Mercia", "2015/16")
     assert (old, new) == (72599, 76290)  # the figures the brief quotes
@@ -233,13 +233,13 @@ def test_breaks_table_is_readable():
                       "start": pd.to_datetime(["2020-03-23", "2017-04-01"]), "end": pd.to_datetime(["2021-07-19", None]),
                       "offence_groups": ["all", "Burglary;Robbery"], "kind": ["shock", "reclassification"],
                       "description": ["d1", "d2"], "source": ["s1", "s2"]})
-    got = coverage.breaks_table(b)
+    got = overview.breaks_table(b)
     assert got.values.tolist() == [
         ["COVID-19 lockdowns 2020-21", "March 2020", "July 2021", "all groups", "shock", "d1", "s1"],
         ["Burglary reclassification 2017", "April 2017", "no end: permanent", "Burglary, Robbery",
          "reclassification", "d2", "s2"]]
     with pytest.raises(DataValidationError, match="break_id"):
-        coverage.breaks_table(b.drop(columns="break_id"))
+        overview.breaks_table(b.drop(columns="break_id"))
 
 
 @pytest.mark.parametrize("data, expected", [
@@ -250,7 +250,7 @@ def test_breaks_table_is_readable():
                  id="late-starting-force"),
 ])
 def test_series_summary(data, expected):
-    got = coverage.series_summary(data)
+    got = overview.series_summary(data)
     assert got[["force", "first_period", "last_period", "periods_present", "periods_expected",
                 "missing"]].values.tolist() == expected
 
@@ -261,7 +261,7 @@ def test_rates_use_the_population_of_each_year_and_leave_out_asb():
                    pd.DataFrame({"force": "A", "month": months, "crime_type": "Anti-social behaviour", "count": 99})])
     s = CrimeSeries(d, "police.uk", "test", False)
     pop = pd.DataFrame({"force": "A", "year": [2012, 2013], "population": [1_000, 2_000]})
-    got = coverage.rates_by_force_year(s, pop)
+    got = overview.rates_by_force_year(s, pop)
     # 12 x 10 = 120 crimes a year; 120 / 1,000 x 1,000 = 120.0; 120 / 2,000 x 1,000 = 60.0
     assert got[["financial_year", "count", "population", "population_year"]].values.tolist() == [
         ["2012/13", 120, 1000, "mid-2012"], ["2013/14", 120, 2000, "mid-2013"]]
@@ -270,7 +270,7 @@ def test_rates_use_the_population_of_each_year_and_leave_out_asb():
 
 def test_rates_empty_without_a_complete_year():
     s = CrimeSeries(_monthly("A", ["2016-07", "2017-07"]), "police.uk", "test", False)
-    got = coverage.rates_by_force_year(s, pd.DataFrame({"force": "A", "year": [2016], "population": [10]}))
+    got = overview.rates_by_force_year(s, pd.DataFrame({"force": "A", "year": [2016], "population": [10]}))
     assert got.empty
     assert got.attrs["incomplete_years"] == ["2016/17", "2017/18"]
 
@@ -278,7 +278,7 @@ def test_rates_empty_without_a_complete_year():
 def test_seed_summary_counts_figures_independently():
     figures = pd.DataFrame({"table": ["crime_volumes"] * 3 + ["finance"],
                             "document": ["002_4cc3981417ef25d8.txt"] * 3 + ["unknown.txt"]})
-    got = coverage.seed_summary(figures)
+    got = overview.seed_summary(figures)
     assert got["table"].tolist() == ["Crime volumes", "Finance"]
     assert got["figures"].tolist() == [3, 1]
     assert got["document"].iloc[1] == "unknown.txt"       # no title invented
@@ -292,7 +292,7 @@ def test_seed_summary_counts_figures_independently():
 def test_sources_table_lists_every_shipped_file_with_its_licence():
     with open(paths.SOURCES_CSV, encoding="utf-8", newline="") as f:
         rows = list(csv.DictReader(f))
-    got = coverage.sources_table(coverage={rows[0]["file"]: "2003-2018"})
+    got = overview.sources_table(coverage={rows[0]["file"]: "2003-2018"})
     assert len(got) == len(rows)
     assert got["File"].tolist() == [f"data/raw/{r['file']}" for r in rows]
     assert got["Licence"].tolist() == [r["licence"] for r in rows]
@@ -309,13 +309,13 @@ def test_read_sources_rejects_bad_manifests(tmp_path, text, match):
     p = tmp_path / "SOURCES.csv"
     p.write_text(text, encoding="utf-8")
     with pytest.raises(DataValidationError, match=match) as exc:
-        coverage.read_sources(p)
+        overview.read_sources(p)
     assert str(p) in str(exc.value)
 
 
 def test_read_sources_missing_file(tmp_path):
     with pytest.raises(DataValidationError, match="not found"):
-        coverage.read_sources(tmp_path / "nope.csv")
+        overview.read_sources(tmp_path / "nope.csv")
 
 
 @pytest.mark.parametrize("synthetic, month, publisher", [
@@ -325,7 +325,7 @@ def test_read_sources_missing_file(tmp_path):
 ])
 def test_series_source_row(synthetic, month, publisher):
     d = _monthly("A", ["2022-01"]) if month else _quarterly("A", ["2013Q2"])
-    row = coverage.series_source_row(CrimeSeries(d, "Some source", "r", synthetic), "in.csv")
+    row = overview.series_source_row(CrimeSeries(d, "Some source", "r", synthetic), "in.csv")
     assert row["publisher"] == publisher
     assert row["file"] == "in.csv"
 
@@ -336,30 +336,30 @@ def test_series_source_row(synthetic, month, publisher):
 
 def test_display_table_is_readable_and_deterministic():
     df = pd.DataFrame({"force": ["A", "B"], "count": [1234567, np.nan], "percent": [5.04, -1.0]})
-    html = coverage.display_table(df, counts=["count"], pct=["percent"], caption="c").to_html()
+    html = overview.display_table(df, counts=["count"], pct=["percent"], caption="c").to_html()
     assert "1,234,567" in html and "5.0%" in html and "-1.0%" in html
     assert 'class="row_heading' not in html  # no index column
     assert "–" in html and "nan" not in html.lower()
     assert "Recorded crimes" in html and ">count<" not in html   # human label
-    assert html == coverage.display_table(df, counts=["count"], pct=["percent"], caption="c").to_html()
+    assert html == overview.display_table(df, counts=["count"], pct=["percent"], caption="c").to_html()
 
 
 def test_header_lists_only_parameters_that_differ():
     s = CrimeSeries(_monthly("A", ["2022-01"]), "data.police.uk street-level records", "as read", False)
-    h = coverage.header_markdown(s, {"forces": ["A"], "seed": 2014, "data_source": "police_uk"},
+    h = overview.header_markdown(s, {"forces": ["A"], "seed": 2014, "data_source": "police_uk"},
                                  {"forces": ["B"], "seed": 2014, "data_source": "default"})
     assert "forces = ['A']" in h and "data_source = 'police_uk'" in h and "seed" not in h
     assert "SYNTHETIC" not in h
-    assert "SYNTHETIC" in coverage.header_markdown(CrimeSeries(_monthly("A", ["2022-01"]), "s", "r", True))
+    assert "SYNTHETIC" in overview.header_markdown(CrimeSeries(_monthly("A", ["2022-01"]), "s", "r", True))
 
 
 def test_data_overview_on_a_monthly_archive_says_there_are_no_revisions():
-    from alliance_analysis.sources import load_context
+    from alliance_analysis.series.sources import load_context
 
     months = pd.period_range("2016-04", "2017-05", freq="M")
     s = CrimeSeries(pd.DataFrame({"force": "Dorset", "month": months, "crime_type": "Drugs", "count": 2}),
                     "data.police.uk street-level records", "as read from x", False)
-    ov = coverage.data_overview(s, load_context(["Dorset"]), path="x")
+    ov = overview.data_overview(s, load_context(["Dorset"]), path="x")
     assert ov.revisions is None and "no revision" in ov.revision_note
     assert ov.rates["financial_year"].tolist() == ["2016/17"] and ov.rates["count"].tolist() == [24]
     assert "Burglary reclassification 2017" in ov.breaks["Break"].tolist()  # April 2017 falls inside
@@ -376,18 +376,18 @@ def test_data_overview_on_a_monthly_archive_says_there_are_no_revisions():
 def test_break_names_read_as_text(break_id, name):
     b = pd.DataFrame({"break_id": [break_id], "start": pd.to_datetime(["2011-04-01"]), "end": [pd.NaT],
                       "offence_groups": ["Fraud"], "kind": ["k"], "description": ["d"], "source": ["s"]})
-    assert coverage.breaks_table(b)["Break"].item() == name
+    assert overview.breaks_table(b)["Break"].item() == name
 
 
 def test_data_overview_on_a_quarterly_table_with_three_forces():
-    from alliance_analysis.sources import load_context
+    from alliance_analysis.series.sources import load_context
 
     q = pd.period_range("2013Q2", "2015Q1", freq="Q")          # FY 2013/14 and 2014/15
     forces = ["Dorset", "Wiltshire", "Devon and Cornwall"]
     d = pd.concat([pd.DataFrame({"force": f, "quarter": q, "offence_group": "Robbery", "count": 10 * (i + 1)})
                    for i, f in enumerate(forces)])
     s = CrimeSeries(d, "Home Office police recorded crime table t.csv", "2023-10-19", False)
-    ov = coverage.data_overview(s, load_context(forces), path="t.csv")
+    ov = overview.data_overview(s, load_context(forces), path="t.csv")
     assert ov.revisions is None and "single Home Office table" in ov.revision_note
     # 4 quarters x 10, 20, 30 a year, one row per force and year
     got = ov.rates.set_index(["area", "financial_year"])["count"].to_dict()

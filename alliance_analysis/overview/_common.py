@@ -1,4 +1,4 @@
-"""Shared pieces of :mod:`alliance_analysis.coverage`: status labels, financial-year and
+"""Shared pieces of :mod:`alliance_analysis.overview`: status labels, financial-year and
 period helpers, and the shipped Home Office releases."""
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ def _time_column(df: pd.DataFrame) -> str:
 
 def _shipped_releases() -> tuple[pd.DataFrame, pd.DataFrame]:
     """The shipped rolling and PRC tables, parsed once per process (shared with the default series)."""
-    from alliance_analysis import longseries
+    from alliance_analysis.series import longseries
 
     return longseries.shipped_releases()
 

@@ -235,7 +235,7 @@ def load_crime_series(
     wanted = _forces_or_all(forces)
     notes: list[str] = []
     if data_source == "default":
-        from alliance_analysis import longseries
+        from alliance_analysis.series import longseries
 
         df = longseries.recorded_crime_quarterly(wanted, harmonised=True)
         releases = sorted(df["source"].unique()) if "source" in df.columns else []
@@ -400,7 +400,8 @@ def annual_before(series: CrimeSeries) -> pd.DataFrame | None:
     """
     if series.synthetic or series.category != "offence_group" or "derived" not in series.release:
         return None
-    from alliance_analysis import longseries, taxonomy
+    from alliance_analysis.series import longseries
+    from alliance_analysis import taxonomy
 
     r, _ = longseries.shipped_releases()
     first_q = series.data[series.time].min()

@@ -15,7 +15,7 @@ PRC table, a police.uk archive, the synthetic demo):
   2023 quarterly release by force x financial year, with the largest revisions;
 - :func:`breaks_table`: the declared discontinuities, readable;
 - :func:`series_summary`: first/last period, periods present vs expected and the missing
-  periods of any :class:`~alliance_analysis.sources.CrimeSeries`;
+  periods of any :class:`~alliance_analysis.series.sources.CrimeSeries`;
 - :func:`data_overview`: all of the above for one series, with the header and the summary
   in numbers the report prints (:class:`DataOverview`).
 
@@ -27,6 +27,8 @@ One module per capability: ``manifest`` (sources), ``force_year`` (coverage by f
 year), ``revisions``, ``summaries`` (breaks, series summary, rates, seed tables),
 ``display`` (tables for readers) and ``overview`` (the whole overview); ``_common`` holds
 the status labels and period helpers they share.
+
+May import: the foundation modules, ``datasets``, ``series``, ``demand`` and ``presentation``.
 
 Examples
 --------
@@ -42,18 +44,18 @@ import logging
 
 import pandas as pd  # noqa: F401  (the docstring example above uses it)
 
-from alliance_analysis.coverage._common import (BASIS_DERIVED, BASIS_PUBLISHED, COMPLETE, MISSING,
+from alliance_analysis.overview._common import (BASIS_DERIVED, BASIS_PUBLISHED, COMPLETE, MISSING,
                                                 PARTIAL)
-from alliance_analysis.coverage.display import LABELS, display_table, html_table
-from alliance_analysis.coverage.force_year import (coverage_by_force_year, coverage_gaps, coverage_wide,
+from alliance_analysis.overview.display import LABELS, display_table, html_table
+from alliance_analysis.overview.force_year import (coverage_by_force_year, coverage_gaps, coverage_wide,
                                                    crime_coverage, default_basis, plot_coverage,
                                                    yearly_coverage)
-from alliance_analysis.coverage.manifest import read_sources, series_source_row, sources_table
-from alliance_analysis.coverage.overview import (DataOverview, caveats_markdown, data_overview,
+from alliance_analysis.overview.manifest import read_sources, series_source_row, sources_table
+from alliance_analysis.overview.data_overview import (DataOverview, caveats_markdown, data_overview,
                                                  header_markdown, summary_markdown)
-from alliance_analysis.coverage.revisions import (RevisionTables, plot_revisions, release_revisions,
+from alliance_analysis.overview.revisions import (RevisionTables, plot_revisions, release_revisions,
                                                   revision_tables)
-from alliance_analysis.coverage.summaries import (SEED_DOCUMENT_TITLES, breaks_table, rates_by_force_year,
+from alliance_analysis.overview.summaries import (SEED_DOCUMENT_TITLES, breaks_table, rates_by_force_year,
                                                   seed_summary, series_summary)
 
 log = logging.getLogger(__name__)

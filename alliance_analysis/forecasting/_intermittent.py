@@ -31,7 +31,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from alliance_analysis._intervals import normal_bounds
+from alliance_analysis.forecasting._intervals import normal_bounds
 
 ALPHA = 0.1
 BETA = 0.05

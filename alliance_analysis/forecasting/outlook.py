@@ -207,7 +207,7 @@ def forces_in(series, forces: Sequence[str] | str | None) -> tuple[list[str], st
 
     Examples
     --------
-    >>> from alliance_analysis.sources import CrimeSeries
+    >>> from alliance_analysis.series.sources import CrimeSeries
     >>> s = CrimeSeries(pd.DataFrame({"force": ["Dorset"], "quarter": pd.PeriodIndex(["2020Q1"], freq="Q"),
     ...                               "offence_group": ["Robbery"], "count": [1]}), "x", "y", False)
     >>> forces_in(s, ["Dorset", "Wiltshire"])
@@ -239,7 +239,7 @@ def plot_fan(outlook: Outlook, force: str, category: str, *, synthetic: bool = F
     """
     import matplotlib.pyplot as plt
 
-    from alliance_analysis.plots import apply_house_style, figure_title
+    from alliance_analysis.presentation.plots import apply_house_style, figure_title
 
     if outlook.result is None:
         raise ParameterError(f"no forecasts to plot: {outlook.skipped}")

@@ -11,15 +11,15 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from alliance_analysis.clean import fy_label
-from alliance_analysis.coverage._common import COMPLETE, PARTIAL, _fy_start, _period_text, _shipped_releases
-from alliance_analysis.coverage.force_year import coverage_by_force_year, coverage_gaps, default_basis
-from alliance_analysis.coverage.manifest import series_source_row, sources_table
-from alliance_analysis.coverage.revisions import RevisionTables, release_revisions, revision_tables
-from alliance_analysis.coverage.summaries import breaks_table, rates_by_force_year, series_summary
+from alliance_analysis.overview._common import COMPLETE, PARTIAL, _fy_start, _period_text, _shipped_releases
+from alliance_analysis.overview.force_year import coverage_by_force_year, coverage_gaps, default_basis
+from alliance_analysis.overview.manifest import series_source_row, sources_table
+from alliance_analysis.overview.revisions import RevisionTables, release_revisions, revision_tables
+from alliance_analysis.overview.summaries import breaks_table, rates_by_force_year, series_summary
 from alliance_analysis.errors import DataValidationError, ParameterError
 
 if TYPE_CHECKING:  # pragma: no cover
-    from alliance_analysis.sources import ContextSeries, CrimeSeries
+    from alliance_analysis.series.sources import ContextSeries, CrimeSeries
 
 log = logging.getLogger(__name__)
 
@@ -121,7 +121,7 @@ def header_markdown(series: CrimeSeries, params: Mapping[str, Any] | None = None
 
     Examples
     --------
-    >>> from alliance_analysis.sources import CrimeSeries
+    >>> from alliance_analysis.series.sources import CrimeSeries
     >>> s = CrimeSeries(pd.DataFrame({"force": "A", "quarter": pd.period_range("2013Q2", periods=2, freq="Q"),
     ...                               "offence_group": "Robbery", "count": 1}), "Src", "rel", False)
     >>> print(header_markdown(s, {"seed": 7}, {"seed": 2014}).splitlines()[-1])
@@ -148,7 +148,7 @@ def caveats_markdown(series: CrimeSeries) -> str:
 
     Examples
     --------
-    >>> from alliance_analysis.sources import CrimeSeries
+    >>> from alliance_analysis.series.sources import CrimeSeries
     >>> d = pd.DataFrame({"force": "A", "month": pd.PeriodIndex(["2022-01"], freq="M"), "crime_type": "x", "count": 1})
     >>> caveats_markdown(CrimeSeries(d, "s", "r", True, ("a note",))).splitlines()[1]
     '- a note'
@@ -168,7 +168,7 @@ def summary_markdown(series: CrimeSeries, coverage: pd.DataFrame, revisions: Rev
 
     Examples
     --------
-    >>> from alliance_analysis.sources import CrimeSeries
+    >>> from alliance_analysis.series.sources import CrimeSeries
     >>> q = pd.period_range("2013Q2", periods=4, freq="Q")
     >>> s = CrimeSeries(pd.DataFrame({"force": "A", "quarter": q, "offence_group": "Robbery", "count": 1}),
     ...                 "Src", "rel", False)
@@ -238,9 +238,9 @@ def data_overview(series: CrimeSeries, context: ContextSeries, *, path: str | Pa
     Parameters
     ----------
     series : CrimeSeries
-        From :func:`alliance_analysis.sources.load_crime_series`.
+        From :func:`alliance_analysis.series.sources.load_crime_series`.
     context : ContextSeries
-        From :func:`alliance_analysis.sources.load_context` for the same forces.
+        From :func:`alliance_analysis.series.sources.load_context` for the same forces.
     path : path, optional
         The file or archive the series was read from (PRC / police.uk).
     params, defaults : mapping, optional
@@ -254,7 +254,7 @@ def data_overview(series: CrimeSeries, context: ContextSeries, *, path: str | Pa
 
     Examples
     --------
-    >>> from alliance_analysis.sources import CrimeSeries, load_context
+    >>> from alliance_analysis.series.sources import CrimeSeries, load_context
     >>> q = pd.period_range("2013Q2", periods=4, freq="Q")
     >>> s = CrimeSeries(pd.DataFrame({"force": "Dorset", "quarter": q, "offence_group": "Robbery", "count": 5}),
     ...                 "Example table", "test", False)
