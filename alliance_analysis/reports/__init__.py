@@ -19,25 +19,34 @@ Examples
 ['04_police_foundation_review']
 """
 
-from alliance_analysis.reports._header import RUN_DIR_ENV, changed_parameters, report_header
-from alliance_analysis.reports._hygiene import KERNEL_NAME, check_notebook, strip_notebook
-from alliance_analysis.reports._index import index_rows, run_status, write_index
-from alliance_analysis.reports._post import describe_error, export_html, figure_alt_text, normalise_notebook
-from alliance_analysis.reports._runner import (
-    LIBRARIES,
-    NotebookRun,
-    RunConfig,
-    RunInterrupted,
-    RunResult,
-    check_timeout,
-    git_commit,
-    input_checksums,
-    library_versions,
-    load_run_config,
-    new_run_dir,
-    remove_temporary_files,
-    run_notebooks,
-)
+import importlib
+from typing import Any
+
+#: public name -> the module that defines it. Imported on first use, so a report kernel that
+#: only needs ``report_header`` does not load nbformat, nbconvert and papermill (about 1.2 s).
+_LAZY = {
+    **dict.fromkeys(("RUN_DIR_ENV", "changed_parameters", "report_header"), "_header"),
+    **dict.fromkeys(("KERNEL_NAME", "check_notebook", "strip_notebook"), "_hygiene"),
+    **dict.fromkeys(("index_rows", "run_status", "write_index"), "_index"),
+    **dict.fromkeys(("describe_error", "export_html", "figure_alt_text", "normalise_notebook"), "_post"),
+    **dict.fromkeys(("LIBRARIES", "NotebookRun", "RunConfig", "RunInterrupted", "RunResult", "check_timeout",
+                     "git_commit", "input_checksums", "library_versions", "load_run_config", "new_run_dir",
+                     "remove_temporary_files", "run_notebooks"), "_runner"),
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
+
 
 __all__ = [
     "KERNEL_NAME", "LIBRARIES", "RUN_DIR_ENV", "NotebookRun", "RunConfig", "RunInterrupted", "RunResult",
