@@ -1,4 +1,6 @@
-"""House style for what readers see: tables (:mod:`.tables`) and figures (:mod:`.plots`).
+"""House style for what readers see: tables (:mod:`.tables`), figures (:mod:`.plots`) and the
+answer-first report structure (:mod:`.report`: "The answer", key figures, the "How this was
+worked out" appendix, newspaper rounding, a plain-language glossary, source-paper titles).
 
 Tables are formatted for people (thousands separators, left-aligned words, no broken
 words); figures share one palette, financial-year ticks and a ``[SYNTHETIC DATA]`` title
