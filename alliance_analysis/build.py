@@ -190,7 +190,8 @@ def build_sources(output_dir: str | Path = paths.PROCESSED_DIR, raw_dir: str | P
     >>> out["output"].tolist(), recs[0]["release"]
     (['css_by_force_group.parquet'], '2023-07-20')
     """
-    from alliance_analysis.datasets import css, home_office, population, prc, workforce
+    from alliance_analysis.datasets import css, population, workforce
+    from alliance_analysis.series import longseries
 
     out_dir = Path(output_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -207,8 +208,8 @@ def build_sources(output_dir: str | Path = paths.PROCESSED_DIR, raw_dir: str | P
         return df.assign(release=chosen[source].release) if "release" in df.columns else df
 
     makers = {
-        "rolling_pfa": lambda p: _labelled(home_office.load_rolling_pfa(p), "rolling_pfa"),
-        "prc_quarterly": lambda p: _labelled(prc.load_prc_quarterly(p), "prc_quarterly"),
+        "rolling_pfa": lambda p: _labelled(longseries.load_rolling(p), "rolling_pfa"),
+        "prc_quarterly": lambda p: _labelled(longseries.load_prc(p), "prc_quarterly"),
         "workforce_open_data": workforce.load_workforce_open_data,
         "population_lad": lambda p: population.population_by_force_year(
             p, chosen["lad_pfa_lookup"].path if "lad_pfa_lookup" in chosen else None),
@@ -234,6 +235,21 @@ def build_sources(output_dir: str | Path = paths.PROCESSED_DIR, raw_dir: str | P
                  chosen[source].release, "written" if written else "unchanged")
         rows.append({"output": name, "rows": len(df), "sha256": sha256_file(target), "written": written,
                      "synthetic": False})
+    if "rolling_pfa" in chosen and "prc_quarterly" in chosen:
+        # The harmonised series every notebook reads (fraud included; callers select), so that
+        # report kernels read parquet instead of re-parsing and re-splicing the raw releases.
+        spliced = longseries.spliced_default(chosen["rolling_pfa"].path, chosen["prc_quarterly"].path,
+                                             use_processed=False)
+        for name, df in ((longseries.PROCESSED_SERIES, spliced),
+                         (longseries.PROCESSED_ADJUSTMENTS, spliced.attrs["adjustments"]),
+                         (longseries.PROCESSED_NEGATIVE, spliced.attrs["negative"])):
+            data = _parquet_bytes(df)
+            target = out_dir / name
+            written = not (target.exists() and target.read_bytes() == data)
+            if written:
+                atomic_write_bytes(data, target)
+            rows.append({"output": name, "rows": len(df), "sha256": sha256_file(target), "written": written,
+                         "synthetic": False})
     return pd.DataFrame(rows, columns=["output", "rows", "sha256", "written", "synthetic"]), records
 
 

@@ -88,7 +88,9 @@ def test_real_source_parquet_totals_match_plain_counts(tmp_path):
 
     out, sources = build.build_sources(tmp_path)
     assert set(out["output"]) == {"rolling_pfa.parquet", "prc_quarterly.parquet", "workforce_open_data.parquet",
-                                  "population_by_force_year.parquet", "css_by_force_group.parquet"}
+                                  "population_by_force_year.parquet", "css_by_force_group.parquet",
+                                  "recorded_crime_quarterly.parquet", "recorded_crime_quarterly_adjustments.parquet",
+                                  "recorded_crime_quarterly_negative.parquet"}
     assert {s["source"] for s in sources} == set(paths.SHIPPED_SOURCES)
     assert all(s["registered"] and not s["superseded"] for s in sources)
     with open(paths.HO_ROLLING_PFA, newline="", encoding="utf-8") as fh:

@@ -2,7 +2,7 @@
 
 The real default (issue 9), read from the Open Government Licence files shipped in
 ``data/raw/`` with no download: :func:`recorded_crime_quarterly` (Home Office recorded
-crime by force, quarter and harmonised offence group from 2007), :func:`population_by_year`
+crime by force, quarter and harmonised offence group from 2006 Q2), :func:`population_by_year`
 (ONS mid-year estimates 2001-2020), :func:`workforce_by_year` (Home Office workforce at
 31 March 2007-2022) and :func:`css_by_year` (ONS Crime Severity Score 2003-2022).
 
@@ -193,7 +193,7 @@ def css_by_year(forces: str | Sequence[str] | None = None) -> pd.DataFrame:
 
 def recorded_crime_quarterly(forces: str | Sequence[str] | None = None, start: object = None, end: object = None,
                              **kwargs) -> pd.DataFrame:
-    """Real quarterly recorded crime by force and offence group from 2007 Q2 (see :mod:`alliance_analysis.series.longseries`).
+    """Real quarterly recorded crime by force and offence group from 2006 Q2 (see :mod:`alliance_analysis.series.longseries`).
 
     A re-export of :func:`alliance_analysis.series.longseries.recorded_crime_quarterly`.
 

@@ -405,17 +405,29 @@ def _mtime_key(path: str | Path | None, default: str) -> tuple[str, float]:
 
 
 @lru_cache(maxsize=4)
-def _load_rolling_cached(key: tuple[str, float], path: str | None) -> pd.DataFrame:
+def _load_rolling_cached(key: tuple[str, float]) -> pd.DataFrame:
     from alliance_analysis.datasets import home_office
 
-    return home_office.load_rolling_pfa(path)
+    return home_office.load_rolling_pfa(key[0])
 
 
 @lru_cache(maxsize=4)
-def _load_prc_cached(key: tuple[str, float], path: str | None) -> pd.DataFrame:
+def _load_prc_cached(key: tuple[str, float]) -> pd.DataFrame:
     from alliance_analysis.datasets import prc
 
-    return prc.load_prc_quarterly(path)
+    return prc.load_prc_quarterly(key[0])
+
+
+def load_rolling(path: str | Path | None = None) -> pd.DataFrame:
+    """The rolling-year table at ``path`` (default: the shipped file), parsed once per process and
+    file version (``datasets.home_office.load_rolling_pfa``); a copy, so callers may change it."""
+    return _load_rolling_cached(_mtime_key(path, "HO_ROLLING_PFA")).copy()
+
+
+def load_prc(path: str | Path | None = None) -> pd.DataFrame:
+    """The quarterly PRC table at ``path`` (default: the shipped file), parsed once per process and
+    file version (``datasets.prc.load_prc_quarterly``); a copy, so callers may change it."""
+    return _load_prc_cached(_mtime_key(path, "HO_PRC_QUARTERLY")).copy()
 
 
 def shipped_releases(rolling_path: str | Path | None = None,
@@ -429,16 +441,104 @@ def shipped_releases(rolling_path: str | Path | None = None,
     >>> len(rolling), len(prc)
     (46469, 258905)
     """
-    r = _load_rolling_cached(_mtime_key(rolling_path, "HO_ROLLING_PFA"),
-                             None if rolling_path is None else str(rolling_path))
-    p = _load_prc_cached(_mtime_key(prc_path, "HO_PRC_QUARTERLY"), None if prc_path is None else str(prc_path))
+    r = _load_rolling_cached(_mtime_key(rolling_path, "HO_ROLLING_PFA"))
+    p = _load_prc_cached(_mtime_key(prc_path, "HO_PRC_QUARTERLY"))
     return r.copy(), p.copy()
 
 
 @lru_cache(maxsize=4)
-def _spliced_cached(rkey: tuple[str, float], pkey: tuple[str, float], rolling_path: str | None,
-                    prc_path: str | None) -> pd.DataFrame:
-    return _splice(_load_rolling_cached(rkey, rolling_path), _load_prc_cached(pkey, prc_path))
+def _spliced_cached(rkey: tuple[str, float], pkey: tuple[str, float]) -> pd.DataFrame:
+    return _splice(_load_rolling_cached(rkey), _load_prc_cached(pkey))
+
+
+#: ``data build`` writes the spliced series (fraud included) and its two attrs tables here.
+PROCESSED_SERIES = "recorded_crime_quarterly.parquet"
+PROCESSED_ADJUSTMENTS = "recorded_crime_quarterly_adjustments.parquet"
+PROCESSED_NEGATIVE = "recorded_crime_quarterly_negative.parquet"
+
+
+@lru_cache(maxsize=16)
+def _sha256_by_key(key: tuple[str, float]) -> str:
+    from alliance_analysis.io import sha256_file
+
+    return sha256_file(key[0])
+
+
+def _from_parquet(path: Path) -> pd.DataFrame:
+    df = pd.read_parquet(path)
+    if "quarter" in df.columns:
+        # parse each distinct label once (a few dozen quarters, not tens of thousands of rows)
+        codes, labels = pd.factorize(df["quarter"])
+        periods = pd.PeriodIndex(labels, freq="Q-DEC")
+        df["quarter"] = pd.array(periods.take(codes))
+    return df
+
+
+@lru_cache(maxsize=4)
+def _processed_cached(rkey: tuple[str, float], pkey: tuple[str, float], processed_dir: str) -> pd.DataFrame | None:
+    """The spliced series as ``data build`` wrote it, or None when it is absent or stale.
+
+    It is used only when ``manifest.json`` says it was built from exactly the raw files this
+    call would parse (same path and SHA-256) and the parquet files still have the SHA-256
+    the manifest recorded; anything else falls back to parsing the raw files.
+    """
+    import json
+
+    from alliance_analysis import paths
+
+    folder = Path(processed_dir)
+    try:
+        manifest = json.loads((folder / "manifest.json").read_text())
+        sources = {s["source"]: s for s in manifest.get("sources", [])}
+        outputs = {o["output"]: o["sha256"] for o in manifest.get("outputs", [])}
+        for name, key in (("rolling_pfa", rkey), ("prc_quarterly", pkey)):
+            rec = sources[name]
+            if (paths.PROJECT_ROOT / rec["path"]).resolve() != Path(key[0]).resolve():
+                return None
+            if rec["sha256"] != _sha256_by_key(key):
+                return None
+        frames = []
+        for name in (PROCESSED_SERIES, PROCESSED_ADJUSTMENTS, PROCESSED_NEGATIVE):
+            target = folder / name
+            if outputs.get(name) != _sha256_by_key(_mtime_key(target, "")):
+                return None
+            frames.append(_from_parquet(target))
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        log.debug("processed recorded crime series not used (%s); parsing the raw files", exc)
+        return None
+    out, adjustments, negative = frames
+    out["synthetic"] = out["synthetic"].astype(bool)
+    out.attrs["adjustments"] = adjustments
+    out.attrs["negative"] = negative
+    log.info("recorded crime series read from %s", folder / PROCESSED_SERIES)
+    return out
+
+
+def spliced_default(rolling_path: str | Path | None = None, prc_path: str | Path | None = None,
+                    processed_dir: str | Path | None = None, *, use_processed: bool = True) -> pd.DataFrame:
+    """The spliced series of every territorial force, fraud included (the frame
+    :func:`recorded_crime_quarterly` selects from).
+
+    Read from ``data/processed`` when ``data build`` wrote it from these very raw files
+    (checked by SHA-256, see :func:`_processed_cached`), otherwise derived from the raw files;
+    both give the same frame. ``use_processed=False`` always derives it (``data build`` does).
+    Cached per process and file version.
+
+    Examples
+    --------
+    >>> df = spliced_default()
+    >>> str(df["quarter"].min()), bool((df["offence_group"] == "Fraud").any())
+    ('2006Q2', True)
+    """
+    from alliance_analysis import paths
+
+    rkey = _mtime_key(rolling_path, "HO_ROLLING_PFA")
+    pkey = _mtime_key(prc_path, "HO_PRC_QUARTERLY")
+    folder = str(Path(processed_dir or paths.PROCESSED_DIR).resolve())
+    out = _processed_cached(rkey, pkey, folder) if use_processed else None
+    if out is None:
+        out = _spliced_cached(rkey, pkey)
+    return out
 
 
 _KEEP = ("force", "force_type", "offence", "offence_group", "offence_subgroup", "period_end", "rolling_total",
@@ -545,10 +645,7 @@ def recorded_crime_quarterly(forces: str | Sequence[str] | None = None, start: o
             raise ParameterError("pass both rolling= and prc= frames, or neither")
         out = _splice(rolling, prc)
     else:
-        rp = None if rolling_path is None else str(rolling_path)
-        pp = None if prc_path is None else str(prc_path)
-        out = _spliced_cached(_mtime_key(rolling_path, "HO_ROLLING_PFA"), _mtime_key(prc_path, "HO_PRC_QUARTERLY"),
-                              rp, pp)
+        out = spliced_default(rolling_path, prc_path)
     attrs = {k: v.copy() for k, v in out.attrs.items()}
     keep = np.ones(len(out), dtype=bool)
     if not include_fraud:

@@ -5,7 +5,7 @@ way on each source the package reads:
 
 ``"default"``
     the shipped Home Office recorded crime long series, quarterly, by force and harmonised
-    offence group, 2007 Q2 onwards (derived from rolling-year totals up to 2012 Q1, the
+    offence group, 2006 Q2 onwards (derived from rolling-year totals up to 2012 Q1, the
     published quarterly tables from 2012/13); real, no download.
 ``"prc"``
     a Home Office police recorded crime open data table at ``path`` (CSV, ODS or XLSX),
@@ -237,7 +237,7 @@ def load_crime_series(
     if data_source == "default":
         from alliance_analysis.series import longseries
 
-        df = longseries.recorded_crime_quarterly(wanted, harmonised=True)
+        df = longseries.recorded_crime_quarterly(wanted, harmonised=True, include_fraud=include_fraud)
         releases = sorted(df["source"].unique()) if "source" in df.columns else []
         release = "; ".join(releases) or "shipped release"
         notes.append("Quarters before 2012/13 are derived exactly from consecutive rolling-year totals "
