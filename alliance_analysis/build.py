@@ -190,8 +190,9 @@ def build_sources(output_dir: str | Path = paths.PROCESSED_DIR, raw_dir: str | P
     >>> out["output"].tolist(), recs[0]["release"]
     (['css_by_force_group.parquet'], '2023-07-20')
     """
-    from alliance_analysis.datasets import css, population, workforce
+    from alliance_analysis.datasets import css, workforce
     from alliance_analysis.series import longseries
+    from alliance_analysis.series.default import population_table
 
     out_dir = Path(output_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -211,7 +212,7 @@ def build_sources(output_dir: str | Path = paths.PROCESSED_DIR, raw_dir: str | P
         "rolling_pfa": lambda p: _labelled(longseries.load_rolling(p), "rolling_pfa"),
         "prc_quarterly": lambda p: _labelled(longseries.load_prc(p), "prc_quarterly"),
         "workforce_open_data": workforce.load_workforce_open_data,
-        "population_lad": lambda p: population.population_by_force_year(
+        "population_lad": lambda p: population_table(
             p, chosen["lad_pfa_lookup"].path if "lad_pfa_lookup" in chosen else None),
         "css_force_group": css.load_css_by_force_group,
     }

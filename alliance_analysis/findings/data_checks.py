@@ -83,9 +83,9 @@ def _prc_quarterly_excluding_fraud() -> pd.DataFrame:
 
 @lru_cache(maxsize=1)
 def _population() -> pd.DataFrame:
-    from alliance_analysis.datasets.population import population_by_force_year
+    from alliance_analysis.series.default import population_table
 
-    return population_by_force_year()
+    return population_table()
 
 
 def ho_msg_rank(tokens: Sequence[str]) -> float:

@@ -21,6 +21,7 @@ Examples
 from __future__ import annotations
 
 import logging
+from functools import lru_cache
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -151,9 +152,31 @@ def population_by_year(forces: str | Sequence[str] | None = None) -> pd.DataFram
     >>> sorted(p["force"].unique()), int(p["year"].min()), int(p["year"].max())
     (['Warwickshire', 'West Mercia'], 2001, 2020)
     """
+    return _select_forces(population_table()[["force", "year", "population"]], forces)
+
+
+def population_table(path: str | Path | None = None, lookup: str | Path | None = None) -> pd.DataFrame:
+    """``datasets.population.population_by_force_year`` for these files (default: the shipped
+    ones), computed once per process and file version; a copy, so callers may change it.
+
+    Examples
+    --------
+    >>> population_table() is not population_table()
+    True
+    """
+    from alliance_analysis import paths
+    from alliance_analysis.series.longseries import _mtime_key
+
+    pkey = _mtime_key(path or paths.POPULATION_LAD, "POPULATION_LAD")
+    lkey = _mtime_key(lookup or paths.LAD_PFA_LOOKUP, "LAD_PFA_LOOKUP")
+    return _population_cached(pkey, lkey).copy()
+
+
+@lru_cache(maxsize=4)
+def _population_cached(pkey: tuple[str, float], lkey: tuple[str, float]) -> pd.DataFrame:
     from alliance_analysis.datasets.population import population_by_force_year
 
-    return _select_forces(population_by_force_year()[["force", "year", "population"]], forces)
+    return population_by_force_year(pkey[0], lkey[0])
 
 
 def workforce_by_year(forces: str | Sequence[str] | None = None, measure: str = "fte") -> pd.DataFrame:
