@@ -57,9 +57,47 @@ def build_parser() -> argparse.ArgumentParser:
     nsub.add_parser("strip", help="remove outputs from notebooks/*.ipynb")
     nsub.add_parser("check", help="fail if a notebook has outputs, def/class, or parameters not matching params.py")
 
-    prm = sub.add_parser("params", help="show a notebook's parameters, types and defaults")
-    prm.add_argument("name")
+    prm = sub.add_parser("params", help="describe a notebook's parameters: meaning, allowed values, default")
+    prm.add_argument("name", help="notebook name or number, e.g. 01 or 01_demand_analysis")
     return p
+
+
+def _default_text(value: object) -> str:
+    if value is None:
+        return "empty (null)"
+    if isinstance(value, (list, tuple)):
+        return ", ".join(map(str, value)) if value else "empty list"
+    if isinstance(value, float) and value.is_integer() and abs(value) >= 1000:
+        return f"{value:,.0f}"
+    return repr(value) if isinstance(value, str) else str(value)
+
+
+def describe_parameters(name: str) -> str:
+    """Every parameter of a notebook in words: meaning, allowed values and default.
+
+    ``name`` is a notebook's name or number (``"01"``).
+
+    Examples
+    --------
+    >>> text = describe_parameters("02")
+    >>> print(text.splitlines()[0])
+    Parameters of 02_crime_trend_forecasting (set them under notebooks: 02_crime_trend_forecasting: in a run YAML)
+    >>> "horizon" in text and "a whole number from 1 to 60" in text and "default: 8" in text
+    True
+    """
+    import textwrap
+
+    from alliance_analysis.params import NOTEBOOK_MODELS, allowed_values, describe_parameter, resolve_notebook_name
+
+    notebook = resolve_notebook_name(name)
+    model = NOTEBOOK_MODELS[notebook]
+    lines = [f"Parameters of {notebook} (set them under notebooks: {notebook}: in a run YAML)", ""]
+    for pname, f in model.model_fields.items():
+        default = f.default_factory() if f.default_factory else f.default
+        lines.append(pname)
+        lines += textwrap.wrap(describe_parameter(notebook, pname), 88, initial_indent="    ", subsequent_indent="    ")
+        lines.append(f"    allowed: {allowed_values(model, pname)}; default: {_default_text(default)}")
+    return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -124,16 +162,7 @@ def _dispatch(args: argparse.Namespace) -> int:
         print(f"{len(files)} notebooks checked, {len(problems)} problems")
         return 1 if problems else 0
     if args.command == "params":
-        from alliance_analysis.params import NOTEBOOK_MODELS
-
-        model = NOTEBOOK_MODELS.get(args.name)
-        if model is None:
-            print(f"error: unknown notebook {args.name!r}; known: {', '.join(NOTEBOOK_MODELS)}", file=sys.stderr)
-            return 2
-        for name, f in model.model_fields.items():
-            default = f.default_factory() if f.default_factory else f.default
-            ann = f.annotation.__name__ if isinstance(f.annotation, type) else str(f.annotation)
-            print(f"{name}: {ann} = {default!r}".replace("typing.", ""))
+        print(describe_parameters(args.name))
         return 0
     return 2  # pragma: no cover
 

@@ -187,7 +187,7 @@ def validate_notebook_params(notebook: str, params: dict[str, Any] | None) -> No
         )
     model = NOTEBOOK_MODELS[notebook]
     try:
-        return model(**(params or {}))
+        validated = model(**(params or {}))
     except ValidationError as exc:
         problems = []
         for e in exc.errors():
@@ -204,6 +204,8 @@ def validate_notebook_params(notebook: str, params: dict[str, Any] | None) -> No
                     f"allowed: {_allowed(model, top)}){hint}"
                 )
         raise ParameterError("; ".join(problems)) from None
+    check_forces(notebook, validated)   # a misspelt force stops the run before any kernel starts
+    return validated
 
 
 def path_parameters(params: NotebookParams) -> list[str]:
@@ -295,3 +297,198 @@ def kernel_values(params: NotebookParams) -> dict[str, Any]:
         if isinstance(v, float) and not math.isfinite(v):  # pragma: no cover - models forbid it
             raise ParameterError(f"parameter {k!r} is not finite ({v})")
     return values
+
+
+#: Plain descriptions of every parameter, by name (``"<notebook>.<name>"`` for a notebook's own
+#: meaning). A field's own ``Field(description=...)`` takes precedence. ``alliance-analysis params``
+#: and the report header use them; a test checks every parameter of every notebook has one.
+PARAMETER_DESCRIPTIONS: dict[str, str] = {
+    "forces": "The police forces the report covers, by name (any usual spelling, e.g. 'Devon & Cornwall'), "
+              "or the name of a group from data/raw/reference/force_groups.csv",
+    "data_source": "Where the crime figures come from: 'default' = the Home Office and ONS open data shipped "
+                   "with the package; 'police_uk' = a data.police.uk street-level archive (give police_uk_path); "
+                   "'prc' = a Home Office police recorded crime table (give prc_path); 'synthetic' = seeded "
+                   "made-up data for demonstrations, labelled as such",
+    "police_uk_path": "Folder or zip of a data.police.uk street-level archive (used when data_source is 'police_uk')",
+    "prc_path": "A Home Office police recorded crime table, CSV/ODS/XLSX (used when data_source is 'prc')",
+    "seed": "Number that fixes every random draw, so the same parameters give the same report",
+    "start": "First month ('2015-04') or quarter ('2015Q2') to use; empty = from the start of the data",
+    "end": "Last month ('2023-03') or quarter ('2023Q1') to use; empty = to the end of the data",
+    "split": "The agreed cost split between the forces, as a share per force (e.g. Warwickshire: 31, West Mercia: 69); "
+             "empty = the split recorded in the source papers for these forces",
+    "budget_gbp": "Total annual budget of the forces in pounds, used to turn shares into money",
+    "css_weights_file": "Optional CSV of ONS Crime Severity Score weights per offence, replacing the shipped ones",
+    "cchi_weights_file": "Optional CSV of Cambridge Crime Harm Index weights, replacing the shipped ones",
+    "categories": "Offence groups (or police.uk crime types) to forecast; empty = every group in the data",
+    "horizon": "How many periods (months or quarters, as the data) ahead to forecast",
+    "n_origins": "How many past forecast start points to test the methods on (more = a firmer comparison, slower)",
+    "step": "Periods between those past start points",
+    "studies": "Which policy evaluations to run, by name; empty = those that concern the forces chosen",
+    "treated_force": "For a custom evaluation: the force that made the change",
+    "change_date": "For a custom evaluation: the month ('2013-10') or quarter the change took effect",
+    "peer_group": "For a custom evaluation: the comparison group of forces, by group name",
+    "scenario_file": "Business-case scenario YAML (see the scenario template); empty = the shipped scenario",
+    "options": "Which options of the scenario to appraise, by name; empty = all of them",
+    "horizon_years": "How many financial years the appraisal covers",
+    "discount_schedule": "How later money is discounted: 'green_book' = HM Treasury rates (3.5% a year for 30 "
+                         "years, then lower); 'flat' = one rate every year (flat_rate)",
+    "flat_rate": "The yearly discount rate when discount_schedule is 'flat', as a fraction (0.035 = 3.5%)",
+    "n_draws": "How many random draws the uncertainty analysis makes (0 = none)",
+    "reserves_floor_gbp": "The lowest reserves (GBP million) a force should hold; years below it are flagged",
+    "focus_option": "The option the report describes in most detail; empty = the best-ranked option",
+    "workbook_file": "Where to write the Excel workbook; empty = into the run folder",
+    "show_only_status": "Show only claims with these statuses in the full register: 'reproduced', 'differs', "
+                        "'not checkable from public data'; empty = all claims",
+}
+
+
+def _constraint(meta: list[Any], kind: str) -> Any:
+    for m in meta:
+        if hasattr(m, kind):
+            return getattr(m, kind)
+    return None
+
+
+def allowed_values(model: type[NotebookParams], name: str) -> str:
+    """The values a parameter accepts, in words.
+
+    Examples
+    --------
+    >>> allowed_values(ForecastParams, "horizon")
+    'a whole number from 1 to 60'
+    >>> allowed_values(DemandParams, "data_source")
+    "one of 'default', 'police_uk', 'prc', 'synthetic'"
+    >>> allowed_values(BusinessCaseParams, "flat_rate")
+    'a number from 0.0 to 0.5'
+    """
+    import typing
+
+    f = model.model_fields[name]
+    ann = f.annotation
+    meta = list(f.metadata)
+    optional = False
+    args = typing.get_args(ann)
+    if typing.get_origin(ann) in (typing.Union, getattr(__import__("types"), "UnionType", None)) and type(None) in args:
+        optional = True
+        rest = [a for a in args if a is not type(None)]
+        ann = rest[0] if len(rest) == 1 else ann
+    while typing.get_origin(ann) is Annotated:
+        base, *extra = typing.get_args(ann)
+        meta += extra
+        ann = base
+    origin = typing.get_origin(ann)
+    lo = _constraint(meta, "ge")
+    lo_strict = _constraint(meta, "gt")
+    hi = _constraint(meta, "le")
+    if origin is Literal:
+        text = "one of " + ", ".join(repr(a) for a in typing.get_args(ann))
+    elif origin is list:
+        inner = typing.get_args(ann)[0] if typing.get_args(ann) else str
+        if typing.get_origin(inner) is Literal:
+            text = "a list of any of " + ", ".join(repr(a) for a in typing.get_args(inner))
+        else:
+            text = "a list of names" if name in ("forces", "categories", "options", "studies") else "a list of text values"
+        mn = _constraint(meta, "min_length")
+        if mn:
+            text += f" (at least {mn})"
+    elif origin is dict:
+        text = "a mapping of name to number"
+    elif ann in (int, float):
+        word = "a whole number" if ann is int else "a number"
+        if lo is not None and hi is not None:
+            text = f"{word} from {lo} to {hi}"
+        elif lo is not None:
+            text = f"{word} of {lo} or more"
+        elif lo_strict is not None:
+            text = f"{word} above {lo_strict}"
+        else:
+            text = word
+    elif ann is str:
+        text = "a file path" if name.endswith(("_path", "_file")) else "text"
+    else:
+        text = str(ann).replace("typing.", "")
+    return text + (", or empty (null)" if optional else "")
+
+
+def describe_parameter(notebook: str, name: str) -> str:
+    """A parameter's plain description (the field's own, else :data:`PARAMETER_DESCRIPTIONS`).
+
+    Raises
+    ------
+    ParameterError
+        Unknown notebook or parameter, or a parameter nobody has described yet.
+
+    Examples
+    --------
+    >>> describe_parameter("02_crime_trend_forecasting", "horizon")
+    'How many periods (months or quarters, as the data) ahead to forecast'
+    """
+    model = NOTEBOOK_MODELS.get(notebook)
+    if model is None or name not in model.model_fields:
+        raise ParameterError(f"unknown parameter {name!r} of notebook {notebook!r}")
+    desc = model.model_fields[name].description or PARAMETER_DESCRIPTIONS.get(f"{notebook}.{name}") \
+        or PARAMETER_DESCRIPTIONS.get(name)
+    if not desc:
+        raise ParameterError(f"{notebook}: parameter {name!r} has no description; fix: add "
+                             f"Field(description=...) in alliance_analysis/params.py")
+    return desc
+
+
+def resolve_notebook_name(name: str) -> str:
+    """A notebook's full name from its number or name: ``"01"``, ``"1"``, ``"01_demand_analysis"``.
+
+    Raises
+    ------
+    ParameterError
+        No notebook, or more than one, matches; the known notebooks are listed.
+
+    Examples
+    --------
+    >>> resolve_notebook_name("01"), resolve_notebook_name("4")
+    ('01_demand_analysis', '04_police_foundation_review')
+    """
+    text = str(name).strip().removesuffix(".ipynb")
+    if text in NOTEBOOK_MODELS:
+        return text
+    if text.isdigit():
+        hits = [n for n in NOTEBOOK_MODELS if n.split("_", 1)[0].lstrip("0") == text.lstrip("0")
+                or (text.strip("0") == "" and n.startswith("00"))]
+    else:
+        hits = [n for n in NOTEBOOK_MODELS if n.startswith(text) or n.split("_", 1)[-1] == text]
+    if len(hits) == 1:
+        return hits[0]
+    raise ParameterError(f"unknown notebook {name!r}; known notebooks: {', '.join(NOTEBOOK_MODELS)} "
+                         "(give the full name or its number, e.g. 01)")
+
+
+def check_forces(notebook: str, params: NotebookParams) -> None:
+    """Every force name (``forces``, ``treated_force``) is a known force or group, before any kernel starts.
+
+    Raises
+    ------
+    ParameterError
+        Naming the notebook, the parameter, the unknown name, close matches and the fix.
+
+    Examples
+    --------
+    >>> check_forces("01_demand_analysis", DemandParams(forces=["Dorest"]))
+    Traceback (most recent call last):
+    ...
+    alliance_analysis.errors.ParameterError: 01_demand_analysis: parameter 'forces': unknown police force name 'Dorest' (close matches: Dorset); fix: use one of the 43 territorial force names (any usual spelling) or a group name from data/raw/reference/force_groups.csv
+    """
+    from alliance_analysis import clean
+    from alliance_analysis.errors import DataValidationError
+
+    for field_name in ("forces", "treated_force"):
+        value = getattr(params, field_name, None)
+        if value is None:
+            continue
+        for force in [value] if isinstance(value, str) else list(value):
+            try:
+                clean.resolve_forces(force)
+            except DataValidationError as exc:
+                reason = str(exc).split(". Fix:")[0]
+                reason = reason.split(": ", 1)[1] if reason.startswith("None: ") else reason
+                raise ParameterError(
+                    f"{notebook}: parameter {field_name!r}: {reason}; fix: use one of the 43 territorial force names "
+                    "(any usual spelling) or a group name from data/raw/reference/force_groups.csv") from None

@@ -39,7 +39,7 @@ def test_parser(argv, attr, expected):
 
 def test_cli_unknown_notebook_params_exit_2(capsys):
     assert main(["params", "99_nope"]) == 2
-    assert "known: 00_data_overview" in capsys.readouterr().err
+    assert "known notebooks: 00_data_overview" in capsys.readouterr().err
 
 
 def test_cli_unknown_only_name_exit_2(tmp_path, capsys):
@@ -167,3 +167,61 @@ def test_cli_prints_the_real_error_and_cell_of_a_failed_notebook(tmp_path, monke
     assert "KeyError: 'Dorset'" in out and "x = frame.loc['Dorset']" in out
     assert "PapermillExecutionError" not in out
     assert "1/2 succeeded" in out
+
+
+@pytest.mark.parametrize(
+    ("name", "notebook"),
+    [
+        pytest.param("01", "01_demand_analysis", id="number"),
+        pytest.param("4", "04_police_foundation_review", id="short-number"),
+        pytest.param("00", "00_data_overview", id="zero"),
+        pytest.param("03_merger_business_case", "03_merger_business_case", id="full-name"),
+    ],
+)
+def test_cli_params_accepts_a_notebook_number(name, notebook, capsys):
+    assert main(["params", name]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[0].startswith(f"Parameters of {notebook}")
+
+
+def test_cli_params_describes_every_parameter_in_words(capsys):
+    from alliance_analysis.params import NOTEBOOK_MODELS
+
+    for notebook, model in NOTEBOOK_MODELS.items():
+        assert main(["params", notebook]) == 0
+        out = capsys.readouterr().out
+        blocks = out.split("\n\n", 1)[1].split("\n")
+        names = [ln for ln in blocks if ln and not ln.startswith(" ")]
+        assert names == list(model.model_fields), notebook
+        # every parameter: at least one line of description and one 'allowed: ...; default: ...' line
+        assert out.count("    allowed: ") == len(model.model_fields), notebook
+        assert "typing" not in out and "Annotated" not in out and "Strict" not in out, notebook
+
+
+@pytest.mark.parametrize(
+    ("notebook", "param", "allowed"),
+    [
+        pytest.param("02", "horizon", "a whole number from 1 to 60; default: 8", id="int-range"),
+        pytest.param("00", "data_source", "one of 'default', 'police_uk', 'prc'; default: 'default'", id="choices"),
+        pytest.param("03", "flat_rate", "a number from 0.0 to 0.5; default: 0.035", id="float-range"),
+        pytest.param("04", "show_only_status", "a list of any of 'reproduced', 'differs', 'not checkable from public "
+                     "data', or empty (null); default: empty (null)", id="list-of-choices"),
+    ],
+)
+def test_cli_params_allowed_values(notebook, param, allowed, capsys):
+    assert main(["params", notebook]) == 0
+    out = capsys.readouterr().out.split("\n")
+    block = out[out.index(param) + 1:]
+    line = next(ln for ln in block if ln.startswith("    allowed: "))
+    assert line == "    allowed: " + allowed
+
+
+def test_cli_misspelt_force_is_refused_before_any_kernel(tmp_path, capsys):
+    cfg = tmp_path / "run.yaml"
+    cfg.write_text("notebooks:\n  00_data_overview:\n    forces: [Warwickshire, Dorest]\n")
+    code = main(["run", "--config", str(cfg), "--output-dir", str(tmp_path / "r")])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert "00_data_overview: parameter 'forces': unknown police force name 'Dorest'" in err
+    assert "close matches: Dorset" in err
+    assert not (tmp_path / "r").exists()   # no run folder: nothing started

@@ -123,3 +123,29 @@ def test_money_parameter_is_finite_positive_or_a_named_error(value):
         assert "'budget_gbp'" in str(exc)
         return
     assert math.isfinite(p.budget_gbp) and p.budget_gbp > 0 and p.budget_gbp == value and not isinstance(value, bool)
+
+
+@pytest.mark.parametrize("name", list(NOTEBOOK_MODELS), ids=list(NOTEBOOK_MODELS))
+def test_every_parameter_is_described_in_words(name):
+    from alliance_analysis.params import describe_parameter
+
+    for field in NOTEBOOK_MODELS[name].model_fields:
+        text = describe_parameter(name, field)
+        assert len(text.split()) >= 5, (name, field, text)
+
+
+@pytest.mark.parametrize(
+    ("params", "ok"),
+    [
+        pytest.param({"forces": ["devon & cornwall", "Dorset"]}, True, id="usual-spellings"),
+        pytest.param({"forces": ["Warwickshire and West Mercia"]}, True, id="group-name"),
+        pytest.param({"forces": ["Dorest"]}, False, id="misspelt"),
+        pytest.param({"forces": ["<script>alert(1)</script>"]}, False, id="markup"),
+    ],
+)
+def test_force_names_are_checked_with_the_parameters(params, ok):
+    if ok:
+        validate_notebook_params("00_data_overview", params)
+    else:
+        with pytest.raises(ParameterError, match=r"00_data_overview: parameter 'forces': unknown police force name"):
+            validate_notebook_params("00_data_overview", params)

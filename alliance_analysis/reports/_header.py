@@ -9,6 +9,7 @@ from typing import Any
 
 from alliance_analysis import __version__
 from alliance_analysis.io import atomic_write_text
+from alliance_analysis.presentation.report import escape_markdown, group_name
 
 #: environment variable naming the run folder (set by the report runner for each kernel)
 RUN_DIR_ENV = "ALLIANCE_RUN_DIR"
@@ -17,6 +18,7 @@ META_SUFFIX = ".report.json"
 
 
 def _fmt(value: Any) -> str:
+    """A parameter value as plain text (not yet escaped)."""
     if isinstance(value, (list, tuple)):
         return ", ".join(map(str, value)) if value else "none"
     if isinstance(value, dict):
@@ -24,6 +26,18 @@ def _fmt(value: Any) -> str:
     if isinstance(value, float) and value.is_integer() and abs(value) >= 1000:
         return f"{value:,.0f}"
     return str(value)
+
+
+def _describe_param(notebook: str, name: str) -> str:
+    """The parameter's plain description (its pydantic ``description``), else its name."""
+    from alliance_analysis.errors import ParameterError
+    from alliance_analysis.params import describe_parameter
+
+    try:
+        desc = describe_parameter(notebook, name)
+    except ParameterError:
+        return name.replace("_", " ")
+    return desc.split(";")[0].split(". ")[0].rstrip(".")
 
 
 def changed_parameters(notebook: str, params: dict[str, Any] | None) -> dict[str, Any]:
@@ -100,13 +114,14 @@ def report_header(notebook: str, params: dict[str, Any] | None = None, *, series
     Returns
     -------
     str
-        Markdown.
+        Markdown. Every text from inputs (source, forces, period, parameter values) is
+        escaped, so a force or file named ``<script>...`` shows as text, never as markup.
 
     Examples
     --------
     >>> print(report_header("02_crime_trend_forecasting", {"horizon": 6}, source="Home Office PRC (2023 release)",
     ...                     forces=["Dorset"], period="2013 Q2 to 2023 Q1"))  # doctest: +ELLIPSIS
-    > **What produced this report.** Data: Home Office PRC (2023 release). Forces: Dorset. Period: 2013 Q2 to 2023 Q1. Parameters changed from the defaults: horizon 6. Produced by alliance-analysis ...
+    > **What produced this report.** Data: Home Office PRC (2023 release). Forces: Dorset. Period: 2013 Q2 to 2023 Q1. Parameters changed from the defaults: ...: 6. Produced by alliance-analysis ...
     """
     if series is not None:
         source = source or f"{series.source} ({series.release})" + (" - SYNTHETIC demonstration data" if series.synthetic else "")
@@ -118,14 +133,16 @@ def report_header(notebook: str, params: dict[str, Any] | None = None, *, series
     if source is None:
         source = default_source(notebook, params)
     changed = changed_parameters(notebook, params)
-    parts = [f"Data: {source or 'as described below'}."]
+    esc = escape_markdown
+    parts = [f"Data: {esc(source or 'as described below')}."]
     if forces:
-        parts.append(f"Forces: {_fmt(forces)}.")
+        parts.append(f"Forces: {esc(group_name(list(map(str, forces)), max_names=8))}.")
     if period:
-        parts.append(f"Period: {period}.")
+        parts.append(f"Period: {esc(period)}.")
     parts.append("Parameters changed from the defaults: "
-                 + ("; ".join(f"{k} {_fmt(v)}" for k, v in changed.items()) if changed else "none") + ".")
-    parts.append(f"Produced by alliance-analysis {__version__}, notebook `{notebook}`.")
+                 + ("; ".join(f"{esc(_describe_param(notebook, k))}: {esc(_fmt(v))}" for k, v in changed.items())
+                    if changed else "none") + ".")
+    parts.append(f"Produced by alliance-analysis {__version__}, notebook {esc(notebook)}.")
     run_dir = os.environ.get(RUN_DIR_ENV)
     if run_dir and Path(run_dir).is_dir():
         meta = {"source": source, "forces": forces, "period": period, "changed_parameters": changed}
