@@ -94,3 +94,61 @@ def test_number_summary_sentences():
                                  "- **Missing**: \u2013"]
     with pytest.raises(ParameterError, match="kind .money. is unknown"):
         tables.number_sentence("x", 1, "money")
+
+
+HOSTILE = ["<script>alert(1)</script>", '<img src=x onerror="alert(1)">', '<a href="javascript:alert(1)">x</a>']
+
+
+@pytest.mark.parametrize("text", HOSTILE, ids=["script", "img-onerror", "javascript-link"])
+def test_input_text_never_becomes_markup(text):
+    df = pd.DataFrame({text: [text, ["a", text]], "count": [1, 2]})
+    html = tables.format_table(df, counts=["count"], caption=text, labels={"count": text}).to_html()
+    assert "<script" not in html and "<img" not in html and "<a " not in html
+    assert html.count("&lt;") >= 5   # shown as text: caption, two labels, two cells
+
+
+def test_text_is_left_aligned_numbers_right_and_words_never_broken():
+    df = pd.DataFrame({"group": ["Dyfed-Powys, Gwent, North Wales and South Wales"], "count": [12]})
+    html = tables.format_table(df, counts=["count"]).to_html()
+    assert "overflow-wrap: anywhere" not in html and "word-break: break-all" not in html
+    assert re.search(r"_row0_col0 \{\s*text-align: left", html)       # the words
+    assert re.search(r"_row0_col1 \{\s*text-align: right", html)      # the number
+    assert re.search(r"th\.col1 \{\s*text-align: right", html)        # and its heading
+
+
+# ---- figures: distinct colours, financial-year ticks, labels never cut ---------------------------------
+
+@pytest.mark.parametrize("n", [2, 5, 11, 12], ids=lambda n: f"{n}-groups")
+def test_group_colours_never_repeat_up_to_twelve(n):
+    from alliance_analysis.presentation.plots import group_colours
+
+    names = ["Warwickshire", "West Mercia", "Dorset"] + [f"Force {i}" for i in range(n - 3)] if n > 3 else \
+        ["Warwickshire", "West Mercia"][:n]
+    colours = group_colours(names)
+    assert len(set(colours.values())) == len(names)
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "expected_first"),
+    [
+        pytest.param("2012-04", "2015-03", "2012/13", id="three-years"),
+        pytest.param("2003-04", "2023-03", "2003/04", id="twenty-years"),
+    ],
+)
+def test_date_axis_ticks_are_financial_years(start, end, expected_first):
+    import matplotlib.pyplot as plt
+
+    from alliance_analysis.presentation.plots import financial_year_axis
+
+    fig, ax = plt.subplots()
+    months = pd.period_range(start, end, freq="M").to_timestamp()
+    ax.plot(months, range(len(months)))
+    financial_year_axis(ax)
+    fig.canvas.draw()
+    labels = [t.get_text() for t in ax.get_xticklabels() if t.get_text()]
+    plt.close(fig)
+    assert labels[0] == expected_first
+    assert all(re.fullmatch(r"\d{4}/\d{2}", t) for t in labels), labels
+    years = [int(t[:4]) for t in labels]
+    assert all(int(t[5:]) == (y + 1) % 100 for t, y in zip(labels, years))
+    assert len(labels) <= 11

@@ -14,6 +14,8 @@ True
 
 from __future__ import annotations
 
+import math
+
 import matplotlib as mpl
 import matplotlib.pyplot as plt
 import pandas as pd
@@ -28,7 +30,106 @@ FORCE_COLOURS: dict[str, str] = {
     "Dorset": "#f57f17",
     "Gloucestershire": "#6a1b9a",
 }
-PALETTE = ["#0d47a1", "#b71c1c", "#1b5e20", "#f57f17", "#6a1b9a", "#00838f", "#4e342e", "#546e7a"]
+#: Twelve colours a reader can tell apart (dark and light pairs of different hues); more groups
+#: than this call for small multiples (one panel per group), not more colours.
+PALETTE = ["#0d47a1", "#b71c1c", "#1b5e20", "#f57f17", "#6a1b9a", "#00838f", "#4e342e", "#546e7a",
+           "#d81b60", "#9e9d24", "#64b5f6", "#ffb74d"]
+
+
+def group_colours(names: "list[str] | tuple[str, ...] | pd.Index") -> dict[str, str]:
+    """One distinct colour per name: the house colour of a known force, else the next unused palette colour.
+
+    Up to 12 names never share a colour; beyond 12, colours come from matplotlib's
+    ``tab20`` (still distinct up to 20) and a chart should rather use small multiples.
+
+    Examples
+    --------
+    >>> c = group_colours(["Dorset", "Kent", "Essex", "Warwickshire"])
+    >>> c["Dorset"], c["Warwickshire"], len(set(c.values()))
+    ('#f57f17', '#b71c1c', 4)
+    >>> len(set(group_colours([f"F{i}" for i in range(12)]).values()))
+    12
+    """
+    names = list(dict.fromkeys(map(str, names)))
+    out = {n: FORCE_COLOURS[n] for n in names if n in FORCE_COLOURS}
+    free = [c for c in PALETTE if c not in out.values()]
+    if len(names) > len(PALETTE):
+        import matplotlib
+
+        free = [mpl.colors.to_hex(c) for c in matplotlib.colormaps["tab20"].colors]
+        out = {}
+    for n in names:
+        if n not in out:
+            out[n] = free.pop(0) if free else "#757575"
+    return out
+
+
+def fy_label_of(year: int) -> str:
+    """``2022`` -> ``"2022/23"`` (the financial year starting in April of ``year``).
+
+    Examples
+    --------
+    >>> fy_label_of(1999), fy_label_of(2022)
+    ('1999/00', '2022/23')
+    """
+    return f"{int(year)}/{(int(year) + 1) % 100:02d}"
+
+
+def financial_year_axis(ax: plt.Axes, *, axis: str = "x", dates: bool = True, max_ticks: int = 10) -> None:
+    """Tick an axis by financial year, labelled ``"2022/23"``, never ``2022.5``.
+
+    ``dates=True``: the axis holds dates (e.g. ``period.to_timestamp()``); ticks fall on
+    1 April. ``dates=False``: the axis holds financial-year start years as numbers (2022
+    for 2022/23); ticks fall on whole years. At most ``max_ticks`` labels (every 2nd, 3rd,
+    ... year when the span is long), rotated when crowded.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> fig, ax = plt.subplots()
+    >>> _ = ax.plot([2012, 2013, 2014], [1, 2, 3])
+    >>> financial_year_axis(ax, dates=False)
+    >>> fig.canvas.draw(); [t.get_text() for t in ax.get_xticklabels()]
+    ['2012/13', '2013/14', '2014/15']
+    >>> plt.close(fig)
+    """
+    import matplotlib.dates as mdates
+    import matplotlib.ticker as mticker
+
+    target = ax.xaxis if axis == "x" else ax.yaxis
+    lo, hi = (ax.get_xlim() if axis == "x" else ax.get_ylim())
+    if dates:
+        import datetime as _dt
+
+        aprils = [mdates.date2num(_dt.datetime(y, 4, 1)) for y in range(mdates.num2date(lo).year,
+                                                                        mdates.num2date(hi).year + 1)]
+        aprils = [a for a in aprils if lo <= a <= hi]
+        step = max(1, -(-len(aprils) // max_ticks))
+        target.set_major_locator(mticker.FixedLocator(aprils[::step]))
+        target.set_major_formatter(mticker.FuncFormatter(
+            lambda v, _pos: fy_label_of(mdates.num2date(v).year if mdates.num2date(v).month >= 4
+                                        else mdates.num2date(v).year - 1)))
+        target.set_minor_locator(mticker.NullLocator())
+    else:
+        first, last = int(math.ceil(lo)), int(math.floor(hi))
+        step = max(1, -(-(last - first + 1) // max_ticks))
+        target.set_major_locator(mticker.FixedLocator(list(range(first, last + 1, step))))
+        target.set_major_formatter(mticker.FuncFormatter(lambda v, _pos: fy_label_of(round(v))))
+    if axis == "x":
+        n = len([t for t in target.get_major_locator()() if lo <= t <= hi])
+        if n > 6:
+            plt.setp(ax.get_xticklabels(), rotation=45, ha="right", rotation_mode="anchor")
+
+
+def legend_outside(ax: plt.Axes, *, title: str | None = None, ncol: int = 1, **kwargs) -> None:
+    """A legend beside the plot (right), so it never covers a bar or a line.
+
+    Call ``fig.tight_layout()`` (or use ``layout="constrained"``) afterwards so nothing is cut.
+    """
+    handles, labels = ax.get_legend_handles_labels()
+    if handles:
+        ax.legend(handles, labels, title=title, loc="upper left", bbox_to_anchor=(1.01, 1.0), ncol=ncol,
+                  borderaxespad=0.0, fontsize=kwargs.pop("fontsize", 8), **kwargs)
 
 
 def apply_house_style() -> None:
@@ -82,7 +183,8 @@ def figure_title(target: plt.Axes | plt.Figure, text: str, *, synthetic: bool = 
 
 
 def force_colour(force: str, i: int = 0) -> str:
-    """Consistent colour for a force (palette fallback by index)."""
+    """Consistent colour for a force (palette fallback by index; prefer :func:`group_colours`
+    for a whole legend, which never repeats a colour up to 12 groups)."""
     return FORCE_COLOURS.get(force, PALETTE[i % len(PALETTE)])
 
 
@@ -103,10 +205,12 @@ def plot_monthly_totals(df: pd.DataFrame, *, title: str = "Monthly recorded crim
     apply_house_style()
     tot = df.groupby(["force", "month"], as_index=False)["count"].sum()
     fig, ax = plt.subplots()
-    for i, (force, g) in enumerate(tot.groupby("force")):
-        ax.plot(g["month"].dt.to_timestamp(), g["count"], label=force, color=force_colour(force, i))
+    colours = group_colours(sorted(tot["force"].unique()))
+    for force, g in tot.groupby("force"):
+        ax.plot(g["month"].dt.to_timestamp(), g["count"], label=force, color=colours[str(force)])
     ax.set_ylabel("records per month")
-    ax.legend(fontsize=8, ncol=2)
+    financial_year_axis(ax)
+    legend_outside(ax)
     figure_title(ax, title, synthetic=is_synthetic(df))
     fig.tight_layout()
     return fig
@@ -130,13 +234,27 @@ def grouped_bars(table: pd.DataFrame, *, category: str, group: str, value: str, 
     cats = list(dict.fromkeys(table[category]))
     groups = list(dict.fromkeys(table[group]))
     width = 0.8 / len(groups)
+    colours = group_colours(groups)
     for i, g in enumerate(groups):
         sub = table[table[group] == g].set_index(category).reindex(cats)
         ax.bar(np.arange(len(cats)) + i * width, sub[value], width, label=label.format(group=g),
-               color=force_colour(g, i))
+               color=colours[str(g)])
     ax.set_xticks(np.arange(len(cats)) + width * (len(groups) - 1) / 2)
-    ax.set_xticklabels(cats, fontsize=8)
+    ax.set_xticklabels([wrap_label(c) for c in cats], fontsize=8)
     return cats
+
+
+def wrap_label(text: object, width: int = 16) -> str:
+    """A tick or legend label wrapped between words (never cut mid-word).
+
+    Examples
+    --------
+    >>> wrap_label("Violence against the person", 12).split(chr(10))
+    ['Violence', 'against the', 'person']
+    """
+    import textwrap
+
+    return "\n".join(textwrap.wrap(str(text), width, break_long_words=False, break_on_hyphens=False)) or str(text)
 
 
 def describe_figure(fig: "mpl.figure.Figure") -> str:

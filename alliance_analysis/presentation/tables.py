@@ -21,6 +21,7 @@ True
 from __future__ import annotations
 
 import hashlib
+import html
 import math
 import numbers
 from collections.abc import Iterable, Mapping, Sequence
@@ -232,8 +233,10 @@ def format_table(
     Returns
     -------
     Styler
-        Other numeric columns get :func:`fmt_number`; text wraps instead of being cut;
-        missing values show a dash, explained in a footnote in the caption.
+        Other numeric columns get :func:`fmt_number`; text wraps between words (a word is
+        never broken) and is left-aligned, numbers right-aligned; missing values show a dash,
+        explained in a footnote in the caption. Cell text, column labels and the caption are
+        HTML-escaped, so text from inputs never becomes markup.
 
     Examples
     --------
@@ -282,20 +285,25 @@ def format_table(
         notes.append(f"Money in GBP million{f', {price_base} prices' if price_base else ''}.")
     if has_missing:
         notes.append(f"{DASH} not available or not applicable.")
-    styler = data.style.format(formatters, na_rep=DASH).hide(axis="index")
-    styler = styler.format_index(lambda c: names.get(c, c), axis="columns")
+    # every displayed text is HTML-escaped: names of forces, files and options come from users
+    safe = {c: (lambda f: (lambda v: html.escape(f(v), quote=False)))(f) for c, f in formatters.items()}
+    styler = data.style.format(safe, na_rep=DASH).hide(axis="index")
+    styler = styler.format_index(lambda c: html.escape(str(names.get(c, c)), quote=False), axis="columns")
     styler = styler.set_uuid(_table_id(data, caption))
     if notes:
-        styler = styler.set_caption(" ".join(notes))
+        styler = styler.set_caption(html.escape(" ".join(notes), quote=False))
     text_cols = [c for c in data.columns if c not in formatters or not pd.api.types.is_numeric_dtype(data[c])]
     styler = styler.set_table_styles([
         {"selector": "caption", "props": "caption-side: top; text-align: left; font-weight: normal; padding: 4px 0;"},
         {"selector": "th", "props": "text-align: left; white-space: normal;"},
-        {"selector": "td", "props": "white-space: normal; overflow-wrap: anywhere; word-break: normal; vertical-align: top;"},
+        {"selector": "td", "props": "white-space: normal; overflow-wrap: normal; word-break: normal; hyphens: none; "
+                                    "vertical-align: top;"},
     ])
     numeric = [c for c in data.columns if pd.api.types.is_numeric_dtype(data[c])]
     if numeric:
         styler = styler.set_properties(subset=numeric, **{"text-align": "right"})
+        heads = [{"selector": f"th.col{list(data.columns).index(c)}", "props": "text-align: right;"} for c in numeric]
+        styler = styler.set_table_styles(heads, overwrite=False)
     text_only = [c for c in data.columns if c not in numeric]
     if text_only:   # report templates right-align every cell; words read from the left
         styler = styler.set_properties(subset=text_only, **{"text-align": "left"})
