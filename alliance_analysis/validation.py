@@ -158,6 +158,11 @@ class Schema:
         Fewer data rows than this is an error (default 1: no empty tables).
     min_coverage : float
         See ``expected_rows`` (default 0.99).
+    final_newline : bool
+        The last line must end with a line break (default ``True``): a table cut off
+        mid-row (``117875`` read as ``1178``) ends without one, whatever its path, so
+        :func:`read_table` refuses it. ``False`` only for files the publisher ships
+        without a final line break (their last row is then checked by row counts).
 
     Examples
     --------
@@ -171,6 +176,7 @@ class Schema:
     expected_rows: int | None = None
     min_rows: int = 1
     min_coverage: float = 0.99
+    final_newline: bool = True
     _by_name: dict[str, Column] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -294,6 +300,12 @@ def read_table(
             log.info("%s: %s", p, note)
             corrections.append(note)
         df.columns = [str(c).strip().lstrip("\ufeff") for c in df.columns]
+        if schema is not None and schema.final_newline and len(df) and not _ends_with_newline(p):
+            raise _file_error(
+                f"{what}: the last line has no line break, so the file was cut off and its last row "
+                f"(row {len(df)}) may be incomplete (a number cut short reads as a smaller number)", p,
+                "restore the complete file from its source; every row of a published table ends with a "
+                "line break")
         if isinstance(kwargs["dtype"], dict):
             df = _retext_exponents(df, p, schema, kwargs, enc)
         df.attrs["source"] = str(p)
@@ -350,6 +362,21 @@ def _retext_exponents(df: pd.DataFrame, path: Path, schema: Schema | None, kwarg
     for h in redo:
         out[h] = text[heads[h]].to_numpy()
     return out
+
+
+def _ends_with_newline(path: Path) -> bool:
+    """Whether the file's (decompressed) text ends with a line break (LF or CR)."""
+    import gzip
+
+    if path.suffix != ".gz":
+        with open(path, "rb") as fh:
+            fh.seek(-1, 2)
+            return fh.read(1) in (b"\n", b"\r")
+    last = b""
+    with gzip.open(path, "rb") as fh:  # already read whole by pandas; streamed, 4 MB at a time
+        for chunk in iter(lambda: fh.read(1 << 22), b""):
+            last = chunk[-1:]
+    return last in (b"\n", b"\r")
 
 
 def _leading_comment_lines(path: Path, prefix: str) -> int:
@@ -645,6 +672,104 @@ def check_key(df: pd.DataFrame, key: Sequence[str], *, source: str | Path | None
         column=(columns or {}).get(key[0], key[0]), row=row_i,
         fix=f"one row per {', '.join((columns or {}).get(k, k) for k in key)}: remove the repeated row "
             "(duplicates would double totals)")
+
+
+def check_complete_grid(df: pd.DataFrame, *, period: str, unit: str, item: str | None = None,
+                        grid: np.ndarray | pd.Series | None = None, source: str | Path | None = None,
+                        what: str = "table", columns: dict[str, str] | None = None, noun: str = "row") -> None:
+    """Refuse a table that is not the complete grid its publisher prints (a file missing its last rows).
+
+    The rule, for any path: (1) without ``item``, every ``unit`` appears in every ``period``
+    (e.g. every district in every year); with ``item``, within each ``period`` every
+    ``unit`` has every ``item`` that more than half the units of that period have (e.g.
+    every force has every offence code most forces print for that quarter: the tables print
+    zeros, they do not omit rows; a code only one force uses is not required of others); units outside ``grid``
+    (a boolean mask, e.g. the pseudo-forces) are exempt from (1); (2) the last period has
+    every unit of the period before it, so rows dropped from the end of a file are caught
+    even when they remove whole units.
+
+    Parameters
+    ----------
+    df : DataFrame
+        Validated rows, in file order (the index gives 1-based file rows).
+    period, unit, item : str
+        Columns of ``df``.
+    grid : boolean array, optional
+        Rows taking part in rule (1) (default: all).
+    source : str or Path, optional
+        The file named in the error.
+    what : str
+        What the table is, for the message.
+    columns : dict, optional
+        ``df`` column -> header as published, for the message.
+    noun : str
+        What one row gives, for the message (``"population"``: "'W06000022' has no population for 2010").
+
+    Raises
+    ------
+    DataValidationError
+        Naming the period, the unit, how many items it has of how many, the last row of the
+        file, and the fix.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"y": [2019, 2019, 2020], "code": ["A", "B", "A"]})
+    >>> check_complete_grid(df, period="y", unit="code", source="p.csv", what="population")
+    Traceback (most recent call last):
+    ...
+    alliance_analysis.errors.DataValidationError: p.csv: column 'code', row 3: population: 'B' has no row for 2020 (present in 1 of 2 periods); the file looks truncated or rows were dropped. Fix: restore the complete file from its source: every unit is published for every period of the table
+    """
+    if len(df) == 0:
+        return
+    cols = columns or {}
+    last_row = len(df)
+    fix_item = "restore the complete file from its source: the published table prints every row (zeros included)"
+    sub = df if grid is None else df[np.asarray(grid, dtype=bool)]
+    if item is None:
+        n_periods = sub[period].nunique()
+        per_unit = sub.groupby(unit, sort=False)[period].nunique()
+        short = per_unit[per_unit < n_periods]
+        if len(short):
+            u = short.index[0]
+            have = set(sub.loc[sub[unit] == u, period])
+            missing = [v for v in pd.unique(sub[period]) if v not in have]
+            raise DataValidationError(
+                f"{what}: {_show(u)} has no {noun} for {missing[0]} (present in {int(short.iloc[0])} of {n_periods} "
+                "periods); the file looks truncated or rows were dropped", file=source,
+                column=cols.get(unit, unit), row=last_row,
+                fix="restore the complete file from its source: every unit is published for every period of the table")
+    else:
+        pairs = sub[[period, unit, item]].drop_duplicates()
+        n_units = pairs.groupby(period, sort=False)[unit].nunique()
+        per_item = pairs.groupby([period, item], sort=False)[unit].nunique()
+        common = per_item[per_item.to_numpy() * 2 > n_units.reindex(per_item.index.get_level_values(0)).to_numpy()]
+        n_common = common.groupby(level=0, sort=False).size()
+        keys = pd.MultiIndex.from_frame(pairs[[period, item]])
+        has = pairs[keys.isin(common.index)].groupby([period, unit], sort=False)[item].nunique()
+        units = pairs[[period, unit]].drop_duplicates()
+        have = has.reindex(pd.MultiIndex.from_frame(units), fill_value=0)
+        need = n_common.reindex(have.index.get_level_values(0), fill_value=0).to_numpy()
+        short = have[have.to_numpy() < need]
+        if len(short):
+            (pv, u), got = short.index[0], int(short.iloc[0])
+            total = int(n_common[pv])
+            raise DataValidationError(
+                f"{what}: {_show(u)} has {got} of the {total} {cols.get(item, item)} values published for most "
+                f"units in {pd.Timestamp(pv).date() if isinstance(pv, pd.Timestamp) else pv}; the file looks "
+                "truncated or rows were dropped", file=source, column=cols.get(item, item), row=last_row,
+                fix=fix_item)
+    periods = sorted(pd.unique(df[period]))
+    if len(periods) >= 2:
+        prev = set(df.loc[df[period] == periods[-2], unit])
+        last = set(df.loc[df[period] == periods[-1], unit])
+        gone = sorted(prev - last, key=str)
+        if gone:
+            pv = periods[-1]
+            shown = pd.Timestamp(pv).date() if isinstance(pv, pd.Timestamp) else pv
+            raise DataValidationError(
+                f"{what}: the last period ({shown}) lacks {len(gone)} unit(s) present in the period before it "
+                f"(first: {_show(gone[0])}); the file looks truncated", file=source, column=cols.get(unit, unit),
+                row=last_row, fix=fix_item)
 
 
 def load_table(path: str | Path, schema: Schema, **read_csv_kwargs: Any) -> pd.DataFrame:

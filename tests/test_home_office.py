@@ -136,7 +136,7 @@ def test_bad_files(tmp_path, content, match):
 
 
 def test_fraud_negative_kept_and_listed(tmp_path):
-    p = _write(tmp_path, "30-06-2007,Dorset,South West,Fraud offences,-2\n" + GOOD)
+    p = _write(tmp_path, "30-06-2007,West Mercia,West Midlands,Fraud offences,-2\n" + GOOD)
     df = home_office.load_rolling_pfa(p)
     assert df["rolling_total"].tolist() == [-2, 486]
     assert df.attrs["negative_totals"][0]["row"] == 1

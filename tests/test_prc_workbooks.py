@@ -203,11 +203,21 @@ def test_force_category_table_duplicates_and_inf(tmp_path):
 
 
 def test_missing_force_quarter_reported(tmp_path):
-    df = pd.concat([_year("2012/13"), _year("2012/13", force="Dorset").iloc[:3]])
+    # a gap inside the file is reported; Dorset's FY Q3 (2012Q4) is absent
+    df = pd.concat([_year("2012/13"), _year("2012/13", force="Dorset").iloc[[0, 1, 3]]])
     p = tmp_path / "prc.csv"
     df.to_csv(p, index=False)
     out = prc.load_prc_quarterly(p)
-    assert out.attrs["coverage_gaps"] == [{"force": "Dorset", "quarter": "2013Q1"}]
+    assert out.attrs["coverage_gaps"] == [{"force": "Dorset", "quarter": "2012Q4"}]
+
+
+def test_force_missing_from_last_quarter_is_truncation(tmp_path):
+    # issue 21 item 3: rows dropped from the end of an explicit path remove a force from the last quarter
+    df = pd.concat([_year("2012/13"), _year("2012/13", force="Dorset").iloc[:3]])
+    p = tmp_path / "prc.csv"
+    df.to_csv(p, index=False)
+    with pytest.raises(DataValidationError, match=r"last period \(2013Q1\) lacks 1 unit.*'Dorset'.*truncated"):
+        prc.load_prc_quarterly(p)
 
 
 def test_shipped_release_has_no_coverage_gaps(shipped):

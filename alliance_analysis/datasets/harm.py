@@ -4,18 +4,20 @@ Examples
 --------
 >>> import tempfile, pathlib
 >>> p = pathlib.Path(tempfile.mkdtemp()) / "c.csv"
->>> _ = p.write_text("category,prc_subgroup,cchi_days,national_count_2024_25\\nRobbery,Robbery of business property,365,10\\n")
+>>> _ = p.write_text("category,prc_subgroup,cchi_days\\nRobbery,Robbery of business property,365\\n")
 >>> load_cchi_weights(p)[["offence_subgroup", "cchi_days"]].values.tolist()
 [['Robbery of business property', 365.0]]
 """
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from pathlib import Path
 
 import pandas as pd
 
+from alliance_analysis import taxonomy
 from alliance_analysis.errors import DataValidationError
 from alliance_analysis.validation import Column, Schema, read_table, validate
 
@@ -83,6 +85,11 @@ def load_cchi_weights(path: str | Path) -> pd.DataFrame:
     checked as strictly as the days: a blank, text (including ``"598,830"``),
     negative or infinite value is an error, never a silent gap that would move
     the category weights. Each subgroup appears once.
+
+    Completeness rule (any path): the file must end with a line break (a last row cut
+    mid-number is refused), and a table with national counts must weight every police.uk
+    crime category except anti-social behaviour (13 categories): a file missing its last
+    rows, which drops whole categories, is refused naming the categories missing.
     """
     schema = _schema("Cambridge Crime Harm Index weights", path, [
         Column("category"), Column("prc_subgroup"), Column("cchi_days", "float", nonnegative=True),
@@ -92,6 +99,14 @@ def load_cchi_weights(path: str | Path) -> pd.DataFrame:
                         "cchi_days": df["cchi_days"].astype(float)})
     if "national_count" in df.columns:
         out["national_count"] = df["national_count"].astype(float)
+        need = [c for c in taxonomy.POLICE_UK_CRIME_TYPES if c != "Anti-social behaviour"]
+        missing = [c for c in need if c not in set(out["category"])]
+        if missing:
+            raise DataValidationError(
+                f"{schema.name}: no row for {len(missing)} police.uk categor{'y' if len(missing) == 1 else 'ies'} "
+                f"({', '.join(missing)}); the file looks truncated", file=path, column="category", row=len(out),
+                fix=f"restore the complete file: a table with national counts weights all {len(need)} police.uk "
+                    "crime categories (anti-social behaviour excepted)")
     return out
 
 
@@ -146,6 +161,8 @@ def load_police_cost_and_hours(path: str | Path) -> pd.DataFrame:
         Column("Weight", "float", nonnegative=True), Column("Cost", "float", nonnegative=True, nullable=True),
         Column("Cost cat", nullable=True), Column("Police Hours", "float", nonnegative=True, nullable=True,
                                                    prefix=True)])
+    # published without a final line break: its last row is checked by the published row count instead
+    schema = dataclasses.replace(schema, final_newline=False)
     df = _load(path, schema)
     # two different offences share a name in the source ("other miscellaneous sexual offences", with
     # different weights), so the offence is not a key; a row repeated exactly is a known fault of the

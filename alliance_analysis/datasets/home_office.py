@@ -128,8 +128,11 @@ def load_rolling_pfa(path: str | Path | None = None) -> pd.DataFrame:
     DataValidationError
         Any failure of :data:`ROLLING_SCHEMA` (missing file or columns, a blank, decimal,
         exponent, text, infinite total, a repeated row; fewer rows than the shipped release
-        when reading it), a date that is not the end of a quarter (other than the known
-        misprint), a negative total for an ordinary offence, an unknown force, or two rows
+        when reading it; a last line without a line break, i.e. a file cut off mid-row), a date
+        that is not the end of a quarter (other than the known misprint) or that lies after
+        today, a territorial force missing some of the offence groups printed for its date or
+        a last date missing forces of the date before (rows dropped from the end of any file:
+        :func:`alliance_analysis.validation.check_complete_grid`), a negative total for an ordinary offence, an unknown force, or two rows
         for the same (period, force, offence) once names are canonical; naming the file,
         the 1-based data row, the column and the fix.
 
@@ -163,6 +166,13 @@ def load_rolling_pfa(path: str | Path | None = None) -> pd.DataFrame:
             text = text.where(text != wrong, pd.Timestamp(right).strftime("%d-%m-%Y"))
     df = validation.validate(raw.assign(**{"12 months ending": text}), schema, source=p)
     dates = df["12 months ending"]
+    future = (dates > pd.Timestamp.today().normalize()).to_numpy()
+    if future.any():
+        i = int(future.nonzero()[0][0])
+        raise DataValidationError(f"{raw['12 months ending'].iloc[i]!r} is in the future: a published twelve-month "
+                                  "total cannot end after today", file=p, column=col["period_end"], row=i + 1,
+                                  fix="correct the date (DD-MM-YYYY) from the published table; a year such as 2099 "
+                                      "is a typing error")
     bad = ~dates.dt.is_month_end | ~dates.dt.month.isin([3, 6, 9, 12])
     if bad.any():
         i = int(bad.to_numpy().nonzero()[0][0])
@@ -197,6 +207,11 @@ def load_rolling_pfa(path: str | Path | None = None) -> pd.DataFrame:
     # two spellings of one force (or a corrected date) can repeat a row the raw key did not
     validation.check_key(out, ["period_end", "force", "offence"], source=p,
                          columns={"period_end": col["period_end"], "force": "PFA", "offence": "Offence"})
+    # rows dropped from the end of any file (not only the shipped one) break the published grid
+    validation.check_complete_grid(out, period="period_end", unit="force", item="offence",
+                                   grid=(out["force_type"] == "territorial").to_numpy(), source=p,
+                                   what=schema.name, columns={"period_end": col["period_end"], "force": "PFA",
+                                                              "offence": "Offence"})
     neg = out.index[totals < 0]
     out.attrs["corrections"] = corrections
     out.attrs["negative_totals"] = [

@@ -222,7 +222,9 @@ def load_population_by_lad(path: str | Path | None = None) -> pd.DataFrame:
     ------
     DataValidationError
         Missing file or columns, a blank code, a bad year, a blank, decimal, text or
-        negative population, or a district given twice for one year.
+        negative population, a district given twice for one year; a file cut off mid-row (no
+        line break after its last row) or missing rows (the rule, for any path: every district
+        appears in every year of the file, as ONS publishes it).
 
     Examples
     --------
@@ -249,6 +251,9 @@ def load_population_by_lad(path: str | Path | None = None) -> pd.DataFrame:
                                   fix="write the mid-year as four digits, e.g. 2015")
     out = pd.DataFrame({"lad_code": df["code"], "lad_name": df["name"], "year": df["year"].astype("int64"),
                         "population": df["population"].astype("int64")})
+    # rows dropped from the end of any file (not only the shipped one): every district in every year
+    validation.check_complete_grid(out, period="year", unit="lad_code", source=p, what=schema.name,
+                                   columns={"lad_code": "code", "year": "year"}, noun="population")
     out.attrs["corrections"] = corrections
     return out
 

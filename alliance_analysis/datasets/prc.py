@@ -406,7 +406,10 @@ def load_prc_quarterly(path: str | Path | None = None, *, sheet: str | list[str]
     DataValidationError
         Missing/unreadable file or sheet, missing columns, bad year/quarter/count/force,
         a year sheet holding another year's rows, or two rows for the same (year, quarter,
-        force, offence code), naming the file (and sheet), the 1-based data row and column.
+        force, offence code); a file cut off mid-row (no line break after its last row), a
+        territorial force missing offence codes printed for the other forces in its quarter, or
+        a last quarter missing forces of the quarter before (rows dropped from the end of any
+        file: :func:`alliance_analysis.validation.check_complete_grid`), naming the file (and sheet), the 1-based data row and column.
 
     Examples
     --------
@@ -462,4 +465,10 @@ def load_prc_quarterly(path: str | Path | None = None, *, sheet: str | list[str]
     if gaps:
         log.warning("%s: %d or more force x quarter combinations missing (first: %s); the file may be truncated",
                     p, len(gaps), gaps[0])
+    # rows dropped from the end of any file (not only the shipped one) break the published grid
+    validation.check_complete_grid(out, period="quarter", unit="force", item="offence_code",
+                                   grid=(out["force_type"] == "territorial").to_numpy(), source=p,
+                                   what=PRC_SCHEMA.name, columns={"quarter": "Financial Quarter",
+                                                                  "force": _OFFICIAL["force"],
+                                                                  "offence_code": _OFFICIAL["offence_code"]})
     return out
