@@ -13,6 +13,14 @@ from alliance_analysis.forecasting import _ets
 from alliance_analysis import forecasting as F
 from alliance_analysis.errors import DataValidationError, ParameterError
 
+def _fm(*args, **kwargs):
+    """``forecast_many`` with per-series backtest selection and the full backtest (the behaviour
+    these tests pin; the defaults are ``select="combination"`` and ``keep="selected"``)."""
+    kwargs.setdefault("keep", "all")
+    kwargs.setdefault("select", "backtest")
+    return F.forecast_many(*args, **kwargs)
+
+
 
 def _panel(n_series: int = 40, n: int = 72, seed: int = 0, level: float = 200.0) -> pd.DataFrame:
     """Seeded Poisson counts with a +-10% seasonal cycle (synthetic)."""
@@ -94,18 +102,18 @@ def panel():
 
 @pytest.fixture(scope="module")
 def result(panel):
-    return F.forecast_many(panel, horizon=12, n_origins=4)
+    return _fm(panel, horizon=12, n_origins=4)
 
 
 @pytest.fixture(scope="module")
 def result_model(panel):
     """The models' own normal intervals (not calibrated), for tests of their shape."""
-    return F.forecast_many(panel, horizon=12, n_origins=4, intervals="model")
+    return _fm(panel, horizon=12, n_origins=4, intervals="model")
 
 
 def test_input_is_not_mutated(panel):
     before = panel.copy()
-    F.forecast_many(panel, horizon=6, n_origins=1, models=("snaive",))
+    _fm(panel, horizon=6, n_origins=1, models=("snaive",))
     pd.testing.assert_frame_equal(panel, before)
 
 
@@ -163,7 +171,7 @@ def test_80pc_coverage_on_poisson_series_is_near_80pc(result, result_model, whic
 def test_forecasts_never_negative_on_low_counts():
     # Poisson(0.8) counts: normal intervals of the baselines would go below zero without clipping
     d = _panel(10, 48, seed=3, level=0.8)
-    r = F.forecast_many(d, horizon=12, n_origins=2)
+    r = _fm(d, horizon=12, n_origins=2)
     cols = ["mean", "lo_80", "hi_80", "lo_95", "hi_95"]
     assert (r.forecasts[cols] >= 0).all().all() and (r.backtest[cols] >= 0).all().all()
     assert (r.forecasts[r.forecasts["model"] == "snaive"]["lo_95"] == 0).any()  # the clip was needed
@@ -185,13 +193,13 @@ def test_selection_on_selection_origins_with_robust_default(result, panel):
     score = pd.DataFrame(rows, columns=["force", "model", "s"]).groupby(["force", "model"])["s"].mean().unstack()
     score = score.drop(columns=["sba", "tsb"])  # intermittent models are not candidates for these series
     best = score.idxmin(axis=1)
-    expected = best.where(score.min(axis=1) < 0.95 * score["ets"], "ets")
+    expected = best.where(score.min(axis=1) < 0.95 * score["combo"], "combo")
     got = result.selected.set_index("force")["model"]
     assert (got.loc[expected.index] == expected).all()
     assert result.accuracy["selected"].sum() == 40
     sel = result.accuracy[result.accuracy["selected"]].set_index("force")
     assert np.allclose(sel.loc[expected.index, "selection_score"], score.min(axis=1).where(expected == best,
-                                                                                          score["ets"]))
+                                                                                          score["combo"]))
     assert result.selected["reason"].str.contains("selection-origin MASE").all()
     assert result.forecasts.groupby(["force", "crime_type"])["is_selected"].sum().eq(12).all()
     del y
@@ -200,7 +208,7 @@ def test_selection_on_selection_origins_with_robust_default(result, panel):
 def test_exact_models_on_exact_series():
     # a straight line 10 + 2t: drift is exact (MASE 0) while seasonal naive is off by 24 every month
     line = _one(10 + 2 * np.arange(48))
-    r = F.forecast_many(line, horizon=6, n_origins=2, models=("snaive", "drift"))
+    r = _fm(line, horizon=6, n_origins=2, models=("snaive", "drift"))
     assert r.selected["model"].item() == "drift"
     drift = r.forecasts[r.forecasts["model"] == "drift"]["mean"].to_numpy()
     assert np.allclose(drift, 10 + 2 * np.arange(48, 54))
@@ -208,7 +216,7 @@ def test_exact_models_on_exact_series():
     assert r.accuracy.set_index("model").loc["snaive", "mase"] == pytest.approx(1.0)
     # an exactly repeating season: MASE undefined (scale 0) -> selection by sMAPE, said in the reason
     seasonal = _one(np.tile([50, 60, 70, 80, 90, 100, 90, 80, 70, 60, 50, 40], 4))
-    r = F.forecast_many(seasonal, horizon=12, n_origins=1, models=("drift", "snaive", "ets"))
+    r = _fm(seasonal, horizon=12, n_origins=1, models=("drift", "snaive", "ets"))
     assert r.accuracy["mase"].isna().all()
     assert r.selected["model"].item() in ("snaive", "ets")
     assert "undefined" in r.selected["reason"].item()
@@ -218,7 +226,7 @@ def test_exact_models_on_exact_series():
 
 def test_quarterly_series_use_season_four():
     q = _one(np.tile([100, 120, 90, 110], 8) + np.arange(32), start="2010Q1", freq="Q")
-    r = F.forecast_many(q, horizon=4, n_origins=2)
+    r = _fm(q, horizon=4, n_origins=2)
     assert r.settings["season_length"] == 4
     assert [str(p) for p in r.forecasts["month"].unique()] == ["2018Q1", "2018Q2", "2018Q3", "2018Q4"]
 
@@ -230,7 +238,7 @@ def test_fast_ets_close_to_statsmodels_holt_winters():
 
     t = np.arange(96)
     y = np.round(300 * (1 + 0.15 * np.sin(2 * np.pi * t / 12)) * 1.01 ** (t / 12))
-    ours = F.forecast_many(_one(y), horizon=12, n_origins=1, models=("ets",)).forecasts["mean"].to_numpy()
+    ours = _fm(_one(y), horizon=12, n_origins=1, models=("ets",)).forecasts["mean"].to_numpy()
     ref = np.expm1(ExponentialSmoothing(np.log1p(y), trend="add", seasonal="add", seasonal_periods=12).fit()
                    .forecast(12))
     assert np.max(np.abs(ours - ref) / ref) < 0.03
@@ -240,8 +248,8 @@ def test_statsmodels_engine_agrees_with_numpy_engine():
     rng = np.random.default_rng(7)
     t = np.arange(60)
     y = rng.poisson(400 * (1 + 0.2 * np.cos(2 * np.pi * t / 12)))
-    fast = F.forecast_many(_one(y), horizon=12, n_origins=1, models=("ets",))
-    ref = F.forecast_many(_one(y), horizon=12, n_origins=1, models=("ets",), engine="statsmodels")
+    fast = _fm(_one(y), horizon=12, n_origins=1, models=("ets",))
+    ref = _fm(_one(y), horizon=12, n_origins=1, models=("ets",), engine="statsmodels")
     a, b = fast.forecasts["mean"].to_numpy(), ref.forecasts["mean"].to_numpy()
     assert np.max(np.abs(a - b) / b) < 0.05
     # interval widths agree to within a third
@@ -273,7 +281,7 @@ def test_diverging_model_falls_back_to_snaive_without_nan(monkeypatch):
         return out
 
     monkeypatch.setattr(F.models, "_drift", bad_drift)  # patched where _baseline looks it up
-    r = F.forecast_many(_panel(2, 48), horizon=6, n_origins=2, models=("snaive", "drift"))
+    r = _fm(_panel(2, 48), horizon=6, n_origins=2, models=("snaive", "drift"))
     assert calls["n"] == 3  # two origins + the final fit
     assert np.isfinite(r.forecasts[["mean", "lo_80", "hi_95"]].to_numpy()).all()
     drift = r.forecasts[r.forecasts["model"] == "drift"]["mean"].to_numpy()
@@ -295,8 +303,8 @@ def test_exploding_ets_falls_back_and_is_logged(monkeypatch, caplog):
 
     monkeypatch.setattr(_ets, "forecast", exploding)
     with caplog.at_level("WARNING", logger="alliance_analysis.forecasting"):
-        r = F.forecast_many(_panel(1, 48), horizon=6, n_origins=1, models=("snaive", "ets"))
-    assert r.fallbacks["reason"].str.contains("above 10x the series maximum").all()
+        r = _fm(_panel(1, 48), horizon=6, n_origins=1, models=("snaive", "ets"))
+    assert r.fallbacks["reason"].str.contains("above 3x the series maximum").all()
     assert len(r.fallbacks) == 2 and "forecast fallback" in caplog.text
     ets = r.forecasts[r.forecasts["model"] == "ets"]["mean"].to_numpy()
     assert ets.max() < 10 * r.history["count"].max()
@@ -310,7 +318,7 @@ def test_failing_statsmodels_sarima_falls_back_to_ets(monkeypatch):
             raise np.linalg.LinAlgError("Schur decomposition solver error")
 
     monkeypatch.setattr(sx, "SARIMAX", Broken)
-    r = F.forecast_many(_panel(1, 48), horizon=6, n_origins=1, models=("ets", "sarima"), engine="statsmodels")
+    r = _fm(_panel(1, 48), horizon=6, n_origins=1, models=("ets", "sarima"), engine="statsmodels")
     assert len(r.fallbacks) == 2 and (r.fallbacks["model"] == "sarima").all()
     assert r.fallbacks["reason"].str.contains("SARIMAX failed: LinAlgError").all()
     f = r.forecasts.pivot(index="month", columns="model", values="mean")
@@ -319,12 +327,13 @@ def test_failing_statsmodels_sarima_falls_back_to_ets(monkeypatch):
 
 def test_too_short_for_sarima_is_skipped_not_copied():
     # 30 months, horizon 2, one origin: 28 training values < 2*12 + 8 = 32 the seasonal AR
-    # needs, so sarima and combo do not run (no rows), and skipped says why; ETS (25) runs
-    r = F.forecast_many(_panel(1, 30), horizon=2, n_origins=1, models=("snaive", "ets", "sarima", "combo"))
-    assert set(r.forecasts["model"]) == {"snaive", "ets"} and set(r.backtest["model"]) == {"snaive", "ets"}
-    assert sorted(r.skipped["model"]) == ["combo", "sarima"]
+    # needs, so sarima does not run (no rows), and skipped says why; ETS (24) runs and the
+    # combination is the median (here the mean) of ETS and Theta
+    r = _fm(_panel(1, 30), horizon=2, n_origins=1, models=("snaive", "ets", "sarima", "combo"))
+    assert set(r.forecasts["model"]) == {"snaive", "ets", "combo"} == set(r.backtest["model"])
+    assert sorted(r.skipped["model"]) == ["sarima"]
     assert r.skipped["reason"].str.contains("needs 32 training periods").all()
-    assert len(r.fallbacks) == 0 and r.settings["models"] == ["snaive", "ets"]
+    assert len(r.fallbacks) == 0 and r.settings["models"] == ["snaive", "ets", "combo"]
     assert np.isfinite(r.forecasts[["mean", "lo_95", "hi_95"]].to_numpy()).all()
 
 
@@ -332,8 +341,8 @@ def test_fast_sarima_close_to_statsmodels_sarimax():
     rng = np.random.default_rng(12)
     t = np.arange(120)
     y = rng.poisson(300 * (1 + 0.15 * np.cos(2 * np.pi * t / 12)) * 1.02 ** (t / 12))
-    fast = F.forecast_many(_one(y), horizon=12, n_origins=1, models=("sarima",))
-    ref = F.forecast_many(_one(y), horizon=12, n_origins=1, models=("sarima",), engine="statsmodels")
+    fast = _fm(_one(y), horizon=12, n_origins=1, models=("sarima",))
+    ref = _fm(_one(y), horizon=12, n_origins=1, models=("sarima",), engine="statsmodels")
     assert len(ref.fallbacks) == 0
     a, b = fast.forecasts["mean"].to_numpy(), ref.forecasts["mean"].to_numpy()
     assert np.max(np.abs(a / b - 1)) < 0.03
@@ -370,7 +379,7 @@ def test_fast_sarima_close_to_statsmodels_sarimax():
 def test_bad_input(mutate, error, message):
     d = _panel(1, 48)
     with pytest.raises(error, match=message):
-        F.forecast_many(mutate(d), horizon=12, n_origins=2)
+        _fm(mutate(d), horizon=12, n_origins=2)
 
 
 @pytest.mark.parametrize(
@@ -386,7 +395,7 @@ def test_bad_input(mutate, error, message):
 )
 def test_bad_parameters(kwargs, message):
     with pytest.raises(ParameterError, match=message):
-        F.forecast_many(_panel(1, 48), **kwargs)
+        _fm(_panel(1, 48), **kwargs)
 
 
 # --------------------------------------------------------------------------- real data
@@ -405,7 +414,7 @@ def test_real_gloucestershire_35_months(shared_data):
     full = d.pivot_table(index="crime_type", columns="month", values="count").notna().all(axis=1)
     d = d[d["crime_type"].isin(full[full].index)]
     # 35 months: 2 seasons (24) + horizon 6 + step 1 x (4 origins - 1) = 33 <= 35
-    r = F.forecast_many(d, horizon=6, n_origins=4)
+    r = _fm(d, horizon=6, n_origins=4)
     assert r.forecasts["crime_type"].nunique() == full.sum() >= 12
     assert np.isfinite(r.accuracy["mase"]).all() and (r.forecasts["lo_95"] >= 0).all()
     # selection score: the selected model is never worse than seasonal naive by more than the
@@ -413,11 +422,12 @@ def test_real_gloucestershire_35_months(shared_data):
     sel = r.accuracy[r.accuracy["selected"]].set_index("crime_type")["selection_score"].sort_index()
     sn = r.accuracy[r.accuracy["model"] == "snaive"].set_index("crime_type")["selection_score"].sort_index()
     assert (sel <= sn / 0.95 + 1e-12).all()
-    # first origin 35 - 6 - 3 = 26: ETS (25) runs, SARIMA (32) and combo are skipped, not copied
-    assert set(r.skipped["model"]) == {"sarima", "combo"} and "sarima" not in set(r.forecasts["model"])
+    # first origin 35 - 6 - 3 = 26: ETS, Theta and their combination (24) run, SARIMA (32) is
+    # skipped, not copied
+    assert set(r.skipped["model"]) == {"sarima"} and "sarima" not in set(r.forecasts["model"])
     # horizon 12 with 4 origins: first origin 20 >= 13, so only the baselines run
-    short = F.forecast_many(d, horizon=12, n_origins=4)
+    short = _fm(d, horizon=12, n_origins=4)
     assert set(short.forecasts["model"]) == {"snaive", "drift", "sba", "tsb"}
     # 22 months: first origin 22 - 12 - 3 = 7 < 13 (seasonal naive); 13 + 12 + 1 x 3 = 28
     with pytest.raises(DataValidationError, match=r"have 22 periods.*= 28"):
-        F.forecast_many(d[d["month"] <= pd.Period("2023-11", "M")], horizon=12, n_origins=4)
+        _fm(d[d["month"] <= pd.Period("2023-11", "M")], horizon=12, n_origins=4)

@@ -16,6 +16,14 @@ from alliance_analysis.forecasting import _intermittent
 from alliance_analysis import forecasting as F
 from alliance_analysis.errors import DataValidationError, ParameterError
 
+def _fm(*args, **kwargs):
+    """``forecast_many`` with per-series backtest selection and the full backtest (the behaviour
+    these tests pin; the defaults are ``select="combination"`` and ``keep="selected"``)."""
+    kwargs.setdefault("keep", "all")
+    kwargs.setdefault("select", "backtest")
+    return F.forecast_many(*args, **kwargs)
+
+
 
 def _panel(n_series: int = 30, n: int = 60, seed: int = 0, level: float = 200.0, freq: str = "M",
            start: str = "2015-01", time: str = "month", m: int = 12) -> pd.DataFrame:
@@ -34,15 +42,17 @@ def _panel(n_series: int = 30, n: int = 60, seed: int = 0, level: float = 200.0,
     "n, horizon, n_origins, runs, skipped",
     [
         # monthly m = 12; first origin = n - horizon - (n_origins - 1)
-        pytest.param(34, 6, 4, {"snaive", "drift", "ets", "sba", "tsb"}, {"sarima", "combo"}, id="first-25-ets-only"),
-        pytest.param(33, 6, 4, {"snaive", "drift", "sba", "tsb"}, {"ets", "sarima", "combo"}, id="first-24-no-ets"),
+        pytest.param(34, 6, 4, set(F.DEFAULT_MODELS) - {"sarima"}, {"sarima"}, id="first-25-no-sarima"),
+        pytest.param(33, 6, 4, set(F.DEFAULT_MODELS) - {"sarima"}, {"sarima"}, id="first-24-two-seasons"),
+        pytest.param(32, 6, 4, {"snaive", "drift", "sba", "tsb"}, {"ets", "theta", "sarima", "combo"},
+                     id="first-23-no-ets"),
         pytest.param(41, 6, 4, set(F.DEFAULT_MODELS), set(), id="first-32-all"),
-        pytest.param(40, 6, 4, {"snaive", "drift", "ets", "sba", "tsb"}, {"sarima", "combo"}, id="first-31"),
+        pytest.param(40, 6, 4, set(F.DEFAULT_MODELS) - {"sarima"}, {"sarima"}, id="first-31"),
     ],
 )
 def test_minimum_length_rule_per_model(n, horizon, n_origins, runs, skipped):
-    # every length that passes the check runs: no crash at ETS 2m+1 = 25 or SARIMA 2m+8 = 32
-    r = F.forecast_many(_panel(2, n), horizon=horizon, n_origins=n_origins)
+    # every length that passes the check runs: no crash at ETS / Theta 2m = 24 or SARIMA 2m+8 = 32
+    r = _fm(_panel(2, n), horizon=horizon, n_origins=n_origins)
     assert set(r.forecasts["model"]) == runs and set(r.backtest["model"]) == runs
     assert set(r.skipped["model"]) == skipped
     assert len(r.skipped) == 2 * len(skipped)  # one row per series and model
@@ -50,12 +60,14 @@ def test_minimum_length_rule_per_model(n, horizon, n_origins, runs, skipped):
 
 
 def test_min_length_table():
-    assert [F.min_length(k, 4) for k in ("snaive", "drift", "ets", "sarima", "combo", "tsb")] == [5, 5, 9, 16, 16, 5]
+    # two full seasons for ETS, Theta and their combination; 2m + 8 for the least-squares seasonal AR
+    assert [F.min_length(k, 4) for k in ("snaive", "drift", "ets", "theta", "sarima", "combo", "tsb")] == \
+        [5, 5, 8, 8, 16, 8, 5]
     assert F.min_length("drift", 1) == 3 and F.min_length("sarima", 1) is None
 
 
 def test_combo_only_request_runs_its_components_but_returns_combo_only():
-    r = F.forecast_many(_panel(2, 48), horizon=6, n_origins=2, models=("combo",))
+    r = _fm(_panel(2, 48), horizon=6, n_origins=2, models=("combo",))
     assert set(r.forecasts["model"]) == {"combo"} and set(r.accuracy["model"]) == {"combo"}
     assert (r.selected["model"] == "combo").all()
 
@@ -74,13 +86,13 @@ def test_combo_only_request_runs_its_components_but_returns_combo_only():
 )
 def test_season_length_and_time_column_from_the_data(freq, start, time, m, n):
     d = _panel(3, n, freq=freq, start=start, time=time, m=m)
-    r = F.forecast_many(d, horizon=4, n_origins=2)
+    r = _fm(d, horizon=4, n_origins=2)
     assert r.settings["season_length"] == m and r.settings["time"] == time
     last = pd.Period(start, freq) + n - 1
     assert [str(p) for p in r.forecasts[time].unique()] == [str(last + k) for k in range(1, 5)]
     assert time in r.backtest.columns and "month" not in r.forecasts.columns or time == "month"
-    if m == 1:  # annual: no seasonal ARIMA, said in skipped
-        assert set(r.skipped["model"]) == {"sarima", "combo"}
+    if m == 1:  # annual: no seasonal ARIMA, said in skipped (the combination is ETS and Theta)
+        assert set(r.skipped["model"]) == {"sarima"}
         assert r.skipped["reason"].str.contains("seasonal period m >= 2").all()
 
 
@@ -89,7 +101,7 @@ def test_annual_ets_has_no_seasonal_term():
     y = np.expm1(np.log1p(100) + 0.05 * np.arange(25))
     d = pd.DataFrame({"force": "A", "crime_type": "x", "year": pd.period_range("1999", periods=25, freq="Y"),
                       "count": y})
-    r = F.forecast_many(d, horizon=3, n_origins=1, models=("ets",), intervals="model")
+    r = _fm(d, horizon=3, n_origins=1, models=("ets",), intervals="model")
     f = r.forecasts["mean"].to_numpy()
     assert np.allclose(f, np.expm1(np.log1p(100) + 0.05 * np.arange(25, 28)), rtol=0.02)
 
@@ -97,8 +109,8 @@ def test_annual_ets_has_no_seasonal_term():
 def test_wide_input_equals_tidy():
     d = _panel(5, 48)
     wide = d.pivot(index=["force", "crime_type"], columns="month", values="count")
-    a = F.forecast_many(d, horizon=6, n_origins=2)
-    b = F.forecast_many(wide, horizon=6, n_origins=2)
+    a = _fm(d, horizon=6, n_origins=2)
+    b = _fm(wide, horizon=6, n_origins=2)
     pd.testing.assert_frame_equal(a.forecasts, b.forecasts)
     pd.testing.assert_frame_equal(a.accuracy, b.accuracy)
 
@@ -121,7 +133,7 @@ def test_wide_input_equals_tidy():
 def test_bad_counts_name_series_and_period(mutate, message):
     d = _panel(2, 48)  # series F001 starts at row 48; row 50 is its third month, 2015-03
     with pytest.raises(DataValidationError, match=message):
-        F.forecast_many(mutate(d), horizon=6, n_origins=2)
+        _fm(mutate(d), horizon=6, n_origins=2)
 
 
 @pytest.mark.parametrize(
@@ -136,14 +148,14 @@ def test_bad_counts_name_series_and_period(mutate, message):
 )
 def test_bad_new_parameters(kwargs, message):
     with pytest.raises(ParameterError, match=message):
-        F.forecast_many(_panel(1, 48), **{"horizon": 6, **kwargs})
+        _fm(_panel(1, 48), **{"horizon": 6, **kwargs})
 
 
 # --------------------------------------------------------------------------- nested selection
 
 @pytest.fixture(scope="module")
 def nested():
-    return F.forecast_many(_panel(30, 60, seed=4), horizon=6, n_origins=4)
+    return _fm(_panel(30, 60, seed=4), horizon=6, n_origins=4)
 
 
 def test_selection_and_holdout_use_disjoint_origins(nested):
@@ -171,11 +183,11 @@ def test_holdout_errors_do_not_change_the_choice():
     # hold-out window's final month, which no selection window reaches (origins 51, 52 with
     # horizon 6 reach month 57 at most; month 59 is the last)
     d = _panel(10, 60, seed=5)
-    a = F.forecast_many(d, horizon=6, n_origins=4)
+    a = _fm(d, horizon=6, n_origins=4)
     d2 = d.copy()
     last = d2["month"] == d2["month"].max()
     d2.loc[last, "count"] = d2.loc[last, "count"] * 3
-    b = F.forecast_many(d2, horizon=6, n_origins=4)
+    b = _fm(d2, horizon=6, n_origins=4)
     assert (a.selected["model"] == b.selected["model"]).all()
     assert np.allclose(a.selected["selection_score"], b.selected["selection_score"])
     assert not np.allclose(a.selected["accuracy_holdout"], b.selected["accuracy_holdout"])
@@ -184,20 +196,20 @@ def test_holdout_errors_do_not_change_the_choice():
 def test_robust_default_kept_unless_clearly_better(nested):
     acc = nested.accuracy
     sel = nested.selected.set_index("force")
-    ets = acc[acc["model"] == "ets"].set_index("force")["selection_score"]
+    combo = acc[acc["model"] == "combo"].set_index("force")["selection_score"]
     regular = acc[~acc["model"].isin(F.INTERMITTENT_MODELS)]
     best = regular.loc[regular.groupby("force")["selection_score"].idxmin()].set_index("force")
-    expect = np.where(best["selection_score"] < 0.95 * ets.loc[best.index], best["model"], "ets")
+    expect = np.where(best["selection_score"] < 0.95 * combo.loc[best.index], best["model"], "combo")
     assert (sel.loc[best.index, "model"].to_numpy() == expect).all()
     kept = sel[sel["reason"].str.startswith("robust default")]
-    assert (kept["model"] == "ets").all()
+    assert (kept["model"] == "combo").all()
     # with no margin the lowest selection score always wins
-    r0 = F.forecast_many(_panel(30, 60, seed=4), horizon=6, n_origins=4, min_improvement=0.0)
+    r0 = _fm(_panel(30, 60, seed=4), horizon=6, n_origins=4, min_improvement=0.0)
     assert (r0.selected.set_index("force")["model"] == best["model"]).all()
 
 
 def test_single_origin_has_no_holdout_and_says_so():
-    r = F.forecast_many(_panel(3, 48), horizon=6, n_origins=1)
+    r = _fm(_panel(3, 48), horizon=6, n_origins=1)
     assert r.settings["holdout"] == 0 and r.accuracy["accuracy_holdout"].isna().all()
     assert not r.selected["reason"].str.contains("hold-out").any()
 
@@ -224,7 +236,7 @@ def test_mostly_zero_series_choose_an_intermittent_model():
     d = pd.DataFrame({"force": np.repeat([f"L{i:02d}" for i in range(S)], n), "crime_type": "Robbery",
                       "month": np.tile(pd.period_range("2019-01", periods=n, freq="M"), S),
                       "count": counts.ravel()})
-    r = F.forecast_many(d, horizon=6, n_origins=4)
+    r = _fm(d, horizon=6, n_origins=4)
     zero_share = (counts[:, :n - 6 - 3 + 1] == 0).mean(axis=1)  # up to the last selection origin
     assert (zero_share >= 0.5).all()
     assert r.accuracy.groupby("force")["intermittent"].all().all()
@@ -261,8 +273,8 @@ def test_calibrated_holdout_coverage_near_nominal_where_model_intervals_are_too_
     d = pd.DataFrame({"force": np.repeat([f"F{i:03d}" for i in range(S)], n), "crime_type": "x",
                       "month": np.tile(pd.period_range("2020-01", periods=n, freq="M"), S),
                       "count": counts.ravel()})
-    cal = F.forecast_many(d, horizon=4, n_origins=4, models=("ets", "snaive"), min_improvement=0.0)
-    mod = F.forecast_many(d, horizon=4, n_origins=4, models=("ets", "snaive"), intervals="model",
+    cal = _fm(d, horizon=4, n_origins=4, models=("ets", "snaive"), min_improvement=0.0)
+    mod = _fm(d, horizon=4, n_origins=4, models=("ets", "snaive"), intervals="model",
                           min_improvement=0.0)
     c = cal.accuracy.groupby("model")[["coverage_80", "coverage_95"]].mean()
     assert abs(c.loc["ets", "coverage_80"] - 0.80) <= 0.05 and abs(c.loc["ets", "coverage_95"] - 0.95) <= 0.05
@@ -275,7 +287,7 @@ def test_calibrated_holdout_coverage_near_nominal_where_model_intervals_are_too_
 
 
 def test_coverage_flag_marks_series_more_than_10_points_below():
-    r = F.forecast_many(_panel(20, 60, seed=2), horizon=6, n_origins=4)
+    r = _fm(_panel(20, 60, seed=2), horizon=6, n_origins=4)
     acc = r.accuracy
     expect = (acc["coverage_80"] < 0.70) | (acc["coverage_95"] < 0.85)
     assert (acc["coverage_flag"] == expect).all()
@@ -286,8 +298,8 @@ def test_coverage_flag_marks_series_more_than_10_points_below():
 
 def test_chunked_equals_unchunked():
     d = _panel(60, 48, seed=6)
-    whole = F.forecast_many(d, horizon=6, n_origins=2)
-    parts = F.forecast_many(d, horizon=6, n_origins=2, memory_budget_mb=2)
+    whole = _fm(d, horizon=6, n_origins=2)
+    parts = _fm(d, horizon=6, n_origins=2, memory_budget_mb=2)
     assert whole.settings["n_chunks"] == 1 and parts.settings["n_chunks"] > 2
     for name in ("forecasts", "backtest", "accuracy", "selected", "fallbacks", "skipped"):
         pd.testing.assert_frame_equal(getattr(whole, name), getattr(parts, name), check_exact=False, rtol=1e-9)
@@ -300,8 +312,8 @@ def test_chunked_equals_unchunked():
 
 def test_keep_selected_returns_only_the_selected_forecasts():
     d = _panel(8, 48)
-    full = F.forecast_many(d, horizon=6, n_origins=2)
-    slim = F.forecast_many(d, horizon=6, n_origins=2, keep="selected")
+    full = _fm(d, horizon=6, n_origins=2)
+    slim = _fm(d, horizon=6, n_origins=2, keep="selected")
     sel = full.forecasts[full.forecasts["is_selected"]].reset_index(drop=True)
     pd.testing.assert_frame_equal(sel, slim.forecasts)
     assert len(slim.backtest) == 0
@@ -311,9 +323,9 @@ def test_keep_selected_returns_only_the_selected_forecasts():
 def test_dask_local_cluster_equals_in_process():
     pytest.importorskip("dask.distributed")
     d = _panel(45, 48, seed=8)
-    serial = F.forecast_many(d, horizon=6, n_origins=2, memory_budget_mb=1)
+    serial = _fm(d, horizon=6, n_origins=2, memory_budget_mb=1)
     # n_jobs=2 (the old process-pool argument) now means a 2-worker Dask LocalCluster
-    dask = F.forecast_many(d, horizon=6, n_origins=2, memory_budget_mb=1, n_jobs=2)
+    dask = _fm(d, horizon=6, n_origins=2, memory_budget_mb=1, n_jobs=2)
     assert serial.settings["n_chunks"] >= 2
     pd.testing.assert_frame_equal(serial.forecasts, dask.forecasts)
     pd.testing.assert_frame_equal(serial.accuracy, dask.accuracy)
@@ -321,8 +333,8 @@ def test_dask_local_cluster_equals_in_process():
 
 def test_chunk_size_follows_the_budget():
     d = _panel(40, 48)
-    small = F.forecast_many(d, horizon=6, n_origins=2, memory_budget_mb=1)
-    big = F.forecast_many(d, horizon=6, n_origins=2, memory_budget_mb=100)
+    small = _fm(d, horizon=6, n_origins=2, memory_budget_mb=1)
+    big = _fm(d, horizon=6, n_origins=2, memory_budget_mb=100)
     assert small.settings["chunk_size"] < big.settings["chunk_size"] == 40
     assert math.ceil(40 / small.settings["chunk_size"]) == small.settings["n_chunks"]
 
@@ -340,7 +352,7 @@ def test_every_length_that_passes_the_check_runs(freq, start, m):
             d = pd.DataFrame({"force": np.repeat(["a", "b"], n), "crime_type": "x",
                               "p": np.tile(pd.period_range(start, periods=n, freq=freq), 2), "count": y.ravel()})
             try:
-                r = F.forecast_many(d, horizon=2, n_origins=2, models=F.MODELS)
+                r = _fm(d, horizon=2, n_origins=2, models=F.MODELS)
             except DataValidationError as exc:
                 assert n - 3 < m + 1 and "fewer than any requested model" in str(exc)
                 continue

@@ -37,7 +37,7 @@ def home_office_quarterly():
 def test_home_office_quarterly_coverage_within_5_points(home_office_quarterly):
     d = home_office_quarterly
     assert str(d["quarter"].min()) == "2012Q2" and str(d["quarter"].max()) == "2023Q2"
-    r = F.forecast_many(d, keys=("force", "offence_group"), horizon=4, n_origins=4)
+    r = F.forecast_many(d, keys=("force", "offence_group"), horizon=4, n_origins=4, keep="all")
     assert r.settings["season_length"] == 4 and r.settings["time"] == "quarter"
     sel = r.accuracy[r.accuracy["selected"]]
     assert len(sel) == d.groupby(["force", "offence_group"]).ngroups >= 300
@@ -60,6 +60,7 @@ def test_gloucestershire_monthly_coverage_within_5_points(shared_data):
     sel = r.accuracy[r.accuracy["selected"]]
     for lv in (80, 95):
         assert abs(sel[f"coverage_{lv}"].mean() - lv / 100) <= 0.05
-    # 35 months: first origin 26 >= 25 (ETS), < 32 (SARIMA): skipped, never copied from ETS
-    assert set(r.skipped["model"]) == {"sarima", "combo"}
-    assert not r.forecasts["model"].isin(["sarima", "combo"]).any()
+    # 35 months: first origin 26 >= 24 (ETS, Theta, their combination), < 32 (SARIMA): skipped,
+    # never copied from ETS
+    assert set(r.skipped["model"]) == {"sarima"}
+    assert not r.forecasts["model"].isin(["sarima"]).any() and (r.selected["model"] == "combo").all()

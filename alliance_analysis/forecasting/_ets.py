@@ -51,14 +51,17 @@ def grid() -> np.ndarray:
 
 
 def min_length(m: int) -> int:
-    """Fewest observations before the first origin: two seasons and one more (4 without a season).
+    """Fewest observations before the first origin: two full seasons (4 without a season).
+
+    Two seasons give the initial least-squares fit (level, slope and ``m - 1`` seasonal
+    effects: ``m + 1`` coefficients) ``m - 1`` spare rows, as standard libraries require.
 
     Examples
     --------
     >>> min_length(12), min_length(4), min_length(1)
-    (25, 9, 4)
+    (24, 8, 4)
     """
-    return max(2 * m + 1, 4)
+    return max(2 * m, 4)
 
 
 @dataclass(frozen=True)
@@ -110,7 +113,7 @@ def states_at(z: np.ndarray, m: int, origins: Sequence[int], params: np.ndarray 
     """Filter every series of ``z`` (S x n) with every grid point; best states at each origin.
 
     ``origins`` are training lengths (forecast from after observation ``origin - 1``); each
-    must be at least :func:`min_length` ``(m)`` = ``2 * m + 1`` (4 when ``m = 1``). With
+    must be at least :func:`min_length` ``(m)`` = ``2 * m`` (4 when ``m = 1``). With
     ``m = 1`` (annual data) only grid points with ``gamma = 0`` are used (no seasonality).
 
     Examples

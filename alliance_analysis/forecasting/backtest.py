@@ -129,6 +129,7 @@ class _Config:
     periods: pd.PeriodIndex
     time: str
     candidates: tuple[str, ...] = ()
+    select: str = "backtest"
 
 
 def _block_scores(raw: dict, y: np.ndarray, cfg: _Config) -> dict[str, np.ndarray]:
@@ -150,18 +151,20 @@ def _fmt(x: np.ndarray) -> np.ndarray:
     return np.char.mod("%.3f", np.asarray(x, dtype=float))
 
 
-def _process_chunk(y: np.ndarray, index: pd.DataFrame, cfg: _Config, calib: dict | None) -> dict:
+def _process_chunk(y: np.ndarray, index: pd.DataFrame, cfg: _Config, calib: dict | None,
+                   y_fit: np.ndarray | None = None) -> dict:
     """Backtest, select, calibrate and forecast the rows of ``y``; tidy frames built from arrays.
 
     Rows come out ordered by series (as in ``y``), model (as in ``cfg.run``), origin and period,
-    by construction (no sorting). ``calib`` None: quantiles from this chunk itself.
+    by construction (no sorting). ``calib`` None: quantiles from this chunk itself. ``y_fit``: the
+    series the models are fitted on (shock periods imputed); ``y`` (recorded) scores them.
     """
     S, n = y.shape
     h, m, O, M = cfg.horizon, cfg.m, len(cfg.origins), len(cfg.run)
     n_sel = cfg.n_sel
     levels = list(cfg.levels)
     value_keys = ["mean", *[f"{p}_{lv}" for lv in levels for p in ("lo", "hi")]]
-    raw = _run_block(y, m, h, cfg.origins, cfg.run, levels, cfg.engine)
+    raw = _run_block(y if y_fit is None else y_fit, m, h, cfg.origins, cfg.run, levels, cfg.engine)
     if cfg.intervals == "calibrated" and calib is None:
         calib = _quantiles(_block_scores(raw, y, cfg), cfg)
     actual = np.stack([y[:, o:o + h] for o in cfg.origins], axis=1)  # (S, O, h)
@@ -217,7 +220,7 @@ def _process_chunk(y: np.ndarray, index: pd.DataFrame, cfg: _Config, calib: dict
     best = np.argmin(key, axis=1)
     pos = {mdl: i for i, mdl in enumerate(cfg.run)}
     ok_pos = {mdl: i for i, mdl in enumerate(cfg.run) if requested[i]}
-    reg_default = ok_pos.get("ets", -1)
+    reg_default = ok_pos.get("combo", ok_pos.get("ets", -1))
     int_default = next((ok_pos[k] for k in ("sba", "tsb", "croston") if k in ok_pos), -1)
     default = np.where(intermittent, int_default, reg_default)
     rows = np.arange(S)
@@ -225,6 +228,8 @@ def _process_chunk(y: np.ndarray, index: pd.DataFrame, cfg: _Config, calib: dict
     d_ok = (default >= 0) & cand[rows, dsafe] & np.isfinite(key[rows, dsafe]) & ~undefined
     clearly = key[rows, best] < (1 - cfg.min_improvement) * key[rows, dsafe]
     use_default = d_ok & ~clearly & (best != dsafe)
+    if cfg.select == "combination":  # the robust default wherever it is defined; no per-series selection
+        use_default = d_ok
     chosen = np.where(use_default, dsafe, best)
     run_arr = np.array(cfg.run, dtype=object)
     metric = cfg.select_by.upper()
@@ -237,6 +242,10 @@ def _process_chunk(y: np.ndarray, index: pd.DataFrame, cfg: _Config, calib: dict
                                 np.char.add(", default ", _fmt(key[rows, dsafe]))), ")"),
         np.char.add(f"lowest mean selection-origin {metric} (", np.char.add(_fmt(key[rows, chosen]),
                                                                            f") over {n_sel} origins")))
+    if cfg.select == "combination":
+        fixed = np.char.add(np.char.add("fixed robust default (backtest selection off; best on selection origins ",
+                                        best_txt), ")")
+        reason = np.where(use_default, fixed, reason)
     reason = np.where(undefined, f"{metric} undefined (history repeats exactly); lowest selection-origin sMAPE",
                       reason)
     reason = np.char.add(kind, reason.astype(str))

@@ -27,6 +27,7 @@ from alliance_analysis.forecasting.backtest import (
     _process_chunk,
     _quantiles,
 )
+from alliance_analysis.forecasting.breaks import impute_shocks, shock_mask
 from alliance_analysis.forecasting.inputs import _to_matrix, _wide_input, season_length_of, time_column
 from alliance_analysis.forecasting.models import DEFAULT_MODELS, MODELS, _run_block, min_length
 
@@ -119,7 +120,9 @@ def forecast_many(
     intervals: str = "calibrated",
     min_improvement: float = 0.05,
     memory_budget_mb: float = 512,
-    keep: str = "all",
+    keep: str = "selected",
+    select: str = "combination",
+    breaks: pd.DataFrame | None = None,
     workers: int | None = None,
     client=None,
 ) -> ForecastResult:
@@ -166,9 +169,24 @@ def forecast_many(
     memory_budget_mb : float
         Working memory for one chunk of series; chunks are sized from it. The returned
         frames grow with the number of series; use ``keep="selected"`` for national runs.
-    keep : {"all", "selected"}
-        ``"selected"``: only the selected model's final forecasts and no backtest rows, and
-        ``history`` is the input itself rather than a copy (it is never modified).
+    keep : {"selected", "all"}
+        ``"selected"`` (default): only the selected model's final forecasts and no backtest
+        rows, and ``history`` is the input itself rather than a copy (it is never modified);
+        the output is bounded (60,000 monthly series stay well under 2 GB). ``"all"``: every
+        model's final forecasts and the full backtest, on request.
+    select : {"combination", "backtest"}
+        ``"combination"`` (default): every regular series gets the robust default, the median
+        of exponential smoothing, seasonal ARIMA and Theta (``combo``; ``ets`` when the
+        combination is not requested), and intermittent series ``sba``: per-series selection
+        on a few origins is noisy and lost accuracy on the real police series. ``"backtest"``:
+        the nested selection described in the module docstring.
+    breaks : DataFrame, optional
+        Declared data breaks (:func:`alliance_analysis.taxonomy.data_breaks` columns ``start``,
+        ``end``, ``kind``, ``offence_groups``): periods of an ``external shock`` (the lockdowns)
+        are treated as missing when the models are fitted (see :func:`shock_mask`), so a
+        forecast made from a lockdown quarter does not project the dip forward. Other kinds
+        are recorded in ``settings["breaks"]`` only (the burglary total is comparable across
+        the 2017 change; the recording uplift is a lasting level change the models follow).
     workers : int, optional
         Run chunks on a Dask LocalCluster with this many worker processes.
     client : dask.distributed.Client or str, optional
@@ -226,6 +244,8 @@ def forecast_many(
         raise ParameterError(f"intervals must be 'calibrated' or 'model' (got {intervals!r})")
     if keep not in ("all", "selected"):
         raise ParameterError(f"keep must be 'all' or 'selected' (got {keep!r})")
+    if select not in ("combination", "backtest"):
+        raise ParameterError(f"select must be 'combination' or 'backtest' (got {select!r})")
     if not levels or any(not 0 < lv < 100 for lv in levels):
         raise ParameterError(f"levels must be percentages strictly between 0 and 100 (got {levels})")
     if not 0 <= min_improvement < 1:
@@ -255,10 +275,19 @@ def forecast_many(
     if m < 1:
         raise ParameterError(f"season_length must be >= 1 (got {m})")
     S, n = y.shape
+    y_fit = y
+    n_shock = 0
+    if breaks is not None:
+        cats = index.iloc[:, -1].astype(str).tolist() if index.shape[1] else None
+        mask = shock_mask(periods, breaks, cats)
+        n_shock = int(mask.any(axis=0).sum())
+        if mask.any():
+            y_fit = impute_shocks(y, mask, m)
+            log.info("%d shock periods treated as missing when fitting", n_shock)
     origins = tuple(n - horizon - step * (n_origins - 1 - i) for i in range(n_origins))
     first = origins[0]
-    need = {mdl: min_length(mdl, m) for mdl in models}
-    need_any = min((v for v in need.values() if v is not None), default=None)
+    need = {mdl: min_length(mdl, m) for mdl in {*models, "ets", "theta", "sarima"}}
+    need_any = min((need[mdl] for mdl in models if need[mdl] is not None), default=None)
     if need_any is None or first < need_any:
         req = need_any if need_any is not None else m + 1
         raise DataValidationError(
@@ -277,8 +306,8 @@ def forecast_many(
                                       f", m = {m}); the first origin has {first}"))
     run = [mdl for mdl in models if need[mdl] is not None and first >= need[mdl]]
     compute = list(run)
-    for dep in ("ets", "sarima"):
-        if "combo" in run and dep not in compute:
+    for dep in ("ets", "theta", "sarima"):
+        if "combo" in run and dep not in compute and need[dep] is not None and first >= need[dep]:
             compute.append(dep)
     if "sarima" in run and "ets" not in compute:
         compute.append("ets")  # its fallback
@@ -287,7 +316,7 @@ def forecast_many(
     cfg = _Config(m=m, horizon=horizon, origins=origins, n_sel=n_origins - n_hold, run=tuple(compute),
                   levels=tuple(levels), engine=engine, select_by=select_by, intervals=intervals, keep=keep,
                   min_improvement=float(min_improvement), periods=periods, time=tname,
-                  candidates=tuple(run))
+                  candidates=tuple(run), select=select)
     per = _bytes_per_series(m, n, len(compute), n_origins, horizon, len(levels))
     chunk = int(max(20, min(S, memory_budget_mb * 2**20 // per)))
     bounds = [(a, min(a + chunk, S)) for a in range(0, S, chunk)]
@@ -299,11 +328,12 @@ def forecast_many(
             scores: dict[str, list] = {mdl: [] for mdl in compute}
             for a in range(0, len(sample), chunk):
                 ys = y[sample[a:a + chunk]]
-                part = _block_scores(_run_block(ys, m, horizon, origins, compute, levels, engine), ys, cfg)
+                part = _block_scores(_run_block(y_fit[sample[a:a + chunk]], m, horizon, origins, compute, levels,
+                                                engine), ys, cfg)
                 for mdl in compute:
                     scores[mdl].append(part[mdl])
             calib = _quantiles({k: np.concatenate(v) for k, v in scores.items()}, cfg)
-    items = [(y[a:b], index.iloc[a:b], cfg, calib) for a, b in bounds]
+    items = [(y[a:b], index.iloc[a:b], cfg, calib, None if y_fit is y else y_fit[a:b]) for a, b in bounds]
     if workers or client is not None:
         parts = _map(items, workers, client, progress)
     else:
@@ -338,5 +368,6 @@ def forecast_many(
         settings={"keys": list(index.columns), "horizon": horizon, "n_origins": n_origins, "step": step,
                   "season_length": m, "models": run, "levels": list(levels), "select_by": select_by,
                   "time": tname, "holdout": n_hold, "intervals": intervals, "min_improvement": min_improvement,
+                  "select": select, "keep": keep, "shock_periods": n_shock,
                   "chunk_size": chunk, "n_chunks": len(bounds)},
     )

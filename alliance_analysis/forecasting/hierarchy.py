@@ -176,6 +176,7 @@ def aggregate_hierarchy(df: pd.DataFrame, hierarchy: Hierarchy, *, groups: Mappi
         raise ParameterError("the hierarchy has no level columns; build it with build_hierarchy")
     levels = list(hierarchy.levels)
     frame = df.copy()
+    frame.attrs = {}  # attrs may hold frames (load_crime_series): pandas >= 3.1 compares them on merge/concat
     if levels[0] not in frame.columns:
         if groups is None:
             raise ParameterError(f"column {levels[0]!r} is missing; pass the groups used to build the hierarchy")
@@ -356,7 +357,9 @@ def reconcile_forecasts(result: ForecastResult, levels: Sequence[str] = ("force"
     Returns
     -------
     DataFrame
-        ``node, month, base, coherent`` (labels as in :func:`build_hierarchy`);
+        ``node, month, base, coherent`` (labels as in :func:`build_hierarchy`) and the
+        ``lo_*`` / ``hi_*`` bounds of each node's own (base) forecast, calibrated on its
+        backtest errors (not reconciled);
         ``attrs["S"]`` (the summing matrix as nested tuples, so pandas can compare attrs when
         it concatenates derived frames; ``np.array(attrs["S"])`` gives the array),
         ``attrs["labels"]`` (tuples) and ``attrs["hierarchy"]``.
@@ -376,7 +379,8 @@ def reconcile_forecasts(result: ForecastResult, levels: Sequence[str] = ("force"
         lv = ["alliance", *lv]
     s = result.settings
     tname = s.get("time", "month")
-    history = result.history
+    history = result.history.copy(deep=False)
+    history.attrs = {}  # frames in attrs (load_crime_series) make pandas >= 3.1 raise on concat/merge
     if isinstance(history.columns, pd.PeriodIndex):
         raise ParameterError("reconcile_forecasts needs a tidy history (the result of a tidy forecast_many input)")
     if tname != "month":
@@ -386,12 +390,15 @@ def reconcile_forecasts(result: ForecastResult, levels: Sequence[str] = ("force"
     node_fc = forecast_many(nodes, keys=("node",), horizon=s["horizon"], n_origins=s["n_origins"], step=s["step"],
                             models=s["models"], levels=s["levels"], season_length=s["season_length"],
                             select_by=s["select_by"], holdout=s.get("holdout"),
-                            intervals=s.get("intervals", "calibrated"), time="month")
+                            intervals=s.get("intervals", "calibrated"), time="month", keep="all",
+                            select=s.get("select", "combination"))
     sel = node_fc.forecasts[node_fc.forecasts["is_selected"]]
     bt = node_fc.backtest.merge(node_fc.selected[["node", "model"]], on=["node", "model"])
     residuals = bt.assign(err=bt["actual"] - bt["mean"]).pivot_table(index=["origin", "month"], columns="node",
                                                                      values="err", observed=True)
     out = reconcile(sel, h, method=method, residuals=residuals if method == "mint_shrink" else None)
+    bounds = [c for c in sel.columns if c.startswith(("lo_", "hi_"))]
+    out = out.merge(sel[["node", "month", *bounds]], on=["node", "month"], how="left")
     if tname != "month":
         out = out.rename(columns={"month": tname})
     out.attrs["S"] = tuple(map(tuple, h.S.astype(int).tolist()))  # hashable: pandas compares attrs on concat

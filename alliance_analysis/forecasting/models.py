@@ -16,15 +16,17 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from alliance_analysis.forecasting import _ets, _intermittent, _sarima
+from alliance_analysis.forecasting import _ets, _intermittent, _sarima, _theta
 from alliance_analysis.forecasting._intervals import normal_bounds
 from alliance_analysis.errors import ParameterError
 
-MODELS = ("snaive", "drift", "ets", "sarima", "combo", "croston", "sba", "tsb")
-DEFAULT_MODELS = ("snaive", "drift", "ets", "sarima", "combo", "sba", "tsb")
+MODELS = ("snaive", "drift", "ets", "sarima", "theta", "combo", "croston", "sba", "tsb")
+DEFAULT_MODELS = ("snaive", "drift", "ets", "sarima", "theta", "combo", "sba", "tsb")
 INTERMITTENT_MODELS = ("croston", "sba", "tsb")
-FALLBACK_CHAIN = {"sarima": ("ets", "snaive"), "ets": ("snaive",), "drift": ("snaive",), "combo": ("snaive",)}
-EXPLODE_MEAN = 10.0
+COMBO_MEMBERS = ("ets", "sarima", "theta")
+FALLBACK_CHAIN = {"sarima": ("ets", "snaive"), "ets": ("snaive",), "theta": ("ets", "snaive"), "drift": ("snaive",),
+                  "combo": ("snaive",)}
+EXPLODE_MEAN = 3.0
 EXPLODE_BOUND = 100.0
 
 
@@ -33,8 +35,8 @@ def min_length(model: str, m: int) -> int | None:
 
     Examples
     --------
-    >>> [min_length(k, 12) for k in ("snaive", "ets", "sarima", "combo", "sba")]
-    [13, 25, 32, 32, 13]
+    >>> [min_length(k, 12) for k in ("snaive", "ets", "theta", "sarima", "combo", "sba")]
+    [13, 24, 24, 32, 24, 13]
     >>> min_length("sarima", 1) is None, min_length("ets", 1)
     (True, 4)
     """
@@ -44,7 +46,11 @@ def min_length(model: str, m: int) -> int | None:
         return max(m + 1, 3)
     if model == "ets":
         return _ets.min_length(m)
-    if model in ("sarima", "combo"):
+    if model == "theta":
+        return _theta.min_length(m)
+    if model == "combo":  # ETS and Theta; the seasonal ARIMA joins where its own minimum is met
+        return max(_ets.min_length(m), _theta.min_length(m))
+    if model == "sarima":
         return _sarima.min_length(m) if m >= 2 else None
     raise ParameterError(f"unknown model {model!r}; choose from {list(MODELS)}")
 
@@ -147,6 +153,8 @@ def _forecast_origin(y: np.ndarray, origin: int, h: int, m: int, run: Sequence[s
             except (ValueError, np.linalg.LinAlgError) as exc:
                 fc["sarima"] = _empty(len(train), h, levels)
                 errors["sarima"] = {i: f"least-squares seasonal AR failed: {exc}" for i in range(len(train))}
+    if "theta" in run:
+        fc["theta"] = _theta.forecast(np.log1p(train), m, h, levels)
     for kind in INTERMITTENT_MODELS:
         if kind in run:
             fc[kind] = _intermittent.forecast(train, h, levels, kind)
@@ -157,7 +165,7 @@ def _guard(fc: dict[str, dict], errors: dict[str, dict[int, str]], y_max: np.nda
     """Apply the fallback chain in place; return (series, model, reason) for every replaced forecast."""
     events = []
     cap = np.maximum(y_max, 1.0)
-    for name in [k for k in ("drift", "ets", "sarima") if k in fc]:  # a fallback is checked before it is used
+    for name in [k for k in ("drift", "ets", "theta", "sarima") if k in fc]:  # a fallback is checked before it is used
         d = fc[name]
         reasons: dict[int, str] = dict(errors.get(name, {}))
         finite = np.ones(len(cap), bool)
@@ -180,6 +188,19 @@ def _guard(fc: dict[str, dict], errors: dict[str, dict[int, str]], y_max: np.nda
             d[k][rows] = fc[sub][k][rows]
         events += [(int(i), name, f"{reasons[int(i)]}; replaced by {sub}") for i in rows]
     return events
+
+
+def _combine(members: Sequence[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
+    """The combination forecast: the median of the members' point forecasts and of each bound
+    (with two members, their mean).
+
+    Examples
+    --------
+    >>> a, b, c = ({"mean": np.array([[v]])} for v in (1.0, 2.0, 10.0))
+    >>> float(_combine([a, b, c])["mean"][0, 0]), float(_combine([a, c])["mean"][0, 0])
+    (2.0, 5.5)
+    """
+    return {k: np.median(np.stack([d[k] for d in members]), axis=0) for k in members[0]}
 
 
 ETS_BLOCK = 128
@@ -205,6 +226,7 @@ def _run_block(y: np.ndarray, m: int, horizon: int, origins: Sequence[int], run:
 
     S, n = y.shape
     value_keys = ["mean", *[f"{p}_{lv}" for lv in levels for p in ("lo", "hi")]]
+    need_sarima = _sarima.min_length(m) if m >= 2 else n + 1
     with threadpool_limits(limits=1, user_api="blas"):
         states = _ets_states(y, m, [*origins, n]) if "ets" in run and engine == "numpy" else {}
         bt = {mdl: {k: np.empty((S, len(origins), horizon)) for k in value_keys} for mdl in run}
@@ -214,7 +236,7 @@ def _run_block(y: np.ndarray, m: int, horizon: int, origins: Sequence[int], run:
             fc, errors = _forecast_origin(y, o, horizon, m, run, levels, states.get(o), engine)
             events = _guard(fc, errors, y[:, :o].max(axis=1))
             if "combo" in run:
-                fc["combo"] = {k: (fc["ets"][k] + fc["sarima"][k]) / 2 for k in fc["ets"]}
+                fc["combo"] = _combine([fc[k] for k in COMBO_MEMBERS if k in fc and (k != "sarima" or o >= need_sarima)])
             fb += [(i, mdl, why, -1 if o == n else j) for i, mdl, why in events]
             for mdl in run:
                 if o == n:

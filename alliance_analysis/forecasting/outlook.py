@@ -127,6 +127,66 @@ class Outlook:
         wide.columns.name = None
         return wide.reset_index()
 
+    def holdout_coverage(self, level: int = 80) -> float:
+        """Share of recorded counts inside the selected forecasts' ``level``% range at the hold-out
+        origins (origins the model and its intervals were not tuned on); NaN without a result.
+
+        Examples
+        --------
+        >>> import math
+        >>> math.isnan(Outlook(None, pd.DataFrame(), "A", "crime_type", "month", 6).holdout_coverage())
+        True
+        """
+        if self.result is None or f"coverage_{level}" not in self.result.accuracy:
+            return float("nan")
+        a = self.result.accuracy
+        return float(a.loc[a["selected"].astype(bool), f"coverage_{level}"].mean())
+
+    def sentences(self, level: int = 80) -> str:
+        """The forecast in plain English for a lay reader: the group total expected next period,
+        its likely range, and how often forecasts made this way fell inside their range at the
+        hold-out origins.
+
+        Examples
+        --------
+        >>> c = pd.DataFrame({"node": ["G|Total|Total"], "quarter": pd.PeriodIndex(["2024Q1"], freq="Q"),
+        ...                   "coherent": [34512.0], "lo_80": [33020.0], "hi_80": [36110.0]})
+        >>> acc = pd.DataFrame({"selected": [True, True], "coverage_80": [0.75, 0.85]})
+        >>> r = type("R", (), {"accuracy": acc})()
+        >>> print(Outlook(r, c, "G", "offence_group", "quarter", 4).sentences())
+        About 34,500 crimes are expected in G in January to March 2024, most likely between 33,000 and 36,100. Forecasts made this way fell inside their range 8 times in 10 when tested on past quarters they had not seen.
+        """
+        unit = "quarter" if self.time == "quarter" else "month"
+        if self.result is None:
+            return f"No forecast could be made: {self.skipped}"
+        if self.coherent.empty:
+            return "No total could be forecast: the forces and categories could not be added up (see the notes)."
+        c = self.coherent
+        top = c[c["node"].str.split("|").map(lambda p: all(x == "Total" for x in p[1:]))]
+        if top.empty:
+            return "No total could be forecast (see the notes)."
+        first = top.sort_values(self.time).iloc[0]
+        period = first[self.time]
+        if unit == "quarter":
+            start, end = period.start_time, period.end_time
+            when = f"{start:%B} to {end:%B %Y}"
+        else:
+            when = f"{period.start_time:%B %Y}"
+        area = first["node"].split("|")[0] if first["node"].split("|")[0] != "Total" else self.group_name
+        text = f"About {_about(first['coherent'])} crimes are expected in {area} in {when}"
+        lo, hi = f"lo_{level}", f"hi_{level}"
+        if lo in first.index and hi in first.index and pd.notna(first[lo]) and pd.notna(first[hi]):
+            text += f", most likely between {_about(first[lo])} and {_about(first[hi])}."
+        else:
+            text += "."
+        cov = self.holdout_coverage(level)
+        if np.isfinite(cov):
+            text += (f" Forecasts made this way fell inside their range {round(cov * 10):.0f} times in 10 when "
+                     f"tested on past {unit}s they had not seen.")
+        else:
+            text += " How often such ranges held in the past was not checked (too few past periods)."
+        return text
+
     def summary(self) -> str:
         """One or two sentences in numbers for the report's opening summary."""
         if self.result is None:
@@ -147,8 +207,24 @@ class Outlook:
         return out
 
 
+def _about(x: float) -> str:
+    """A count rounded as a newspaper would: three significant figures, thousands separated.
+
+    Examples
+    --------
+    >>> _about(34512.4), _about(987.6), _about(12.2)
+    ('34,500', '988', '12')
+    """
+    x = float(x)
+    if x >= 1000:
+        digits = len(str(int(x))) - 3
+        x = round(x, -digits)
+    return f"{x:,.0f}"
+
+
 def forecast_outlook(series, *, forces: Sequence[str], categories: Sequence[str] | None = None, horizon: int,
-                     n_origins: int, step: int, group_name: str | None = None) -> Outlook:
+                     n_origins: int, step: int, group_name: str | None = None,
+                     breaks: pd.DataFrame | str | None = "declared") -> Outlook:
     """Forecast the series of ``forces`` (and ``categories``) with coherent totals (see the module docstring).
 
     Parameters
@@ -161,6 +237,9 @@ def forecast_outlook(series, *, forces: Sequence[str], categories: Sequence[str]
         Passed to :func:`forecast_many`.
     group_name : str, optional
         Name of the group total (default the forces joined by "and").
+    breaks : DataFrame, "declared" or None
+        Data breaks passed to :func:`forecast_many` (lockdown periods treated as missing when
+        fitting); ``"declared"`` (default): :func:`alliance_analysis.taxonomy.data_breaks`.
     """
     from alliance_analysis import forecasting
 
@@ -185,8 +264,12 @@ def forecast_outlook(series, *, forces: Sequence[str], categories: Sequence[str]
     if d.attrs.get("zero_filled"):
         notes.append(f"{d.attrs['zero_filled']:,} force-category-period cells with no record were counted as zero.")
     try:
+        if isinstance(breaks, str):
+            from alliance_analysis import taxonomy
+
+            breaks = taxonomy.data_breaks()
         result = forecasting.forecast_many(d, keys=("force", cat), horizon=horizon, n_origins=n_origins, step=step,
-                                           time=time)
+                                           time=time, breaks=breaks, keep="all")
     except DataValidationError as exc:
         empty.skipped = f"the series are too short for this design ({exc.detail})."
         return empty
