@@ -110,10 +110,13 @@ def test_default_scenarios_load_and_name_sources(name):
 def test_default_ww_uses_seed_figures():
     s = scenarios.load_scenarios(paths.SCENARIO_DIR / "warwickshire_west_mercia.yaml")
     f = scenarios.option_flows(s, "alliance as agreed", 5)
-    # year 2015/16: 28.075 (full blueprint less CJ) + 4 (West Mercia) = 32.075; 2016/17 adds 2.125 -> 34.2
+    # year 2015/16: 28.075 (full blueprint less CJ); 2016/17 adds 2.125 -> 30.2. West Mercia's own GBP 4m
+    # is shown but is not a collaboration saving (issue 20)
     tot = f[f["kind"] == "saving"].groupby("financial_year")["amount_gbp_m"].sum()
-    assert tot["2015/16"] == pytest.approx(32.075)
-    assert tot["2016/17"] == pytest.approx(34.2)
+    assert tot["2015/16"] == pytest.approx(28.075)
+    assert tot["2016/17"] == pytest.approx(30.2)
+    own = f[f["kind"] == "single_force_saving"]
+    assert set(own["force"]) == {"West Mercia"} and own["amount_gbp_m"].max() == pytest.approx(4.0)
 
 
 def test_workbook_round_trip(tmp_path):

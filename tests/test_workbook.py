@@ -38,6 +38,49 @@ def _header(ws) -> dict[str, int]:
     return {c.value: c.column for c in ws[1]}
 
 
+# openpyxl does not evaluate formulas: this small evaluator computes the few forms the workbook writes
+# (cell arithmetic, SUM, SUMPRODUCT over ranges of another sheet, IF(x>0, a/b, "")) independently of the library
+_REF = r"(?:'((?:[^']|'')+)'!)?\$?([A-Z]+)\$?(\d+)"
+
+
+def _value(wb, ws, cell):
+    v = cell.value
+    if not (isinstance(v, str) and cell.data_type == "f"):
+        return v
+    return _formula(wb, ws, v[1:])
+
+
+def _ref(wb, ws, sheet, col, row):
+    sh = wb[sheet.replace("''", "'")] if sheet else ws
+    return _value(wb, sh, sh[f"{col}{row}"])
+
+
+def _range(wb, ws, text):
+    import re
+    m = re.fullmatch(r"(?:'((?:[^']|'')+)'!)?([A-Z]+)(\d+):([A-Z]+)(\d+)", text)
+    sheet, c1, r1, c2, r2 = m.groups()
+    assert c1 == c2
+    return [_ref(wb, ws, sheet, c1, r) for r in range(int(r1), int(r2) + 1)]
+
+
+def _formula(wb, ws, f):
+    import re
+    if m := re.fullmatch(r"SUMPRODUCT\((.+),(.+)\)", f):
+        return sum((a or 0) * (b or 0) for a, b in zip(_range(wb, ws, m[1]), _range(wb, ws, m[2])))
+    if m := re.fullmatch(r"SUM\((.+)\)", f):
+        return sum(x or 0 for x in _range(wb, ws, m[1]))
+    if m := re.fullmatch(r'IF\((\w+)>0,(\w+)/(\w+),""\)', f):
+        den = _formula(wb, ws, m[1])
+        return _formula(wb, ws, m[2]) / _formula(wb, ws, m[3]) if den > 0 else ""
+    if m := re.fullmatch(rf"({_REF})([-+*])({_REF})", f):
+        a = _ref(wb, ws, m[2], m[3], m[4])
+        b = _ref(wb, ws, m[7], m[8], m[9])
+        return {"-": a - b, "+": a + b, "*": a * b}[m[5]]
+    if m := re.fullmatch(_REF, f):
+        return _ref(wb, ws, m[1], m[2], m[3])
+    raise AssertionError(f"formula form not expected: ={f}")
+
+
 def test_workbook_goes_to_the_run_folder(written):
     p, _ = written
     assert p.name == "business_case.xlsx" and p.parent.name == "run-20260101T000000-abc" and p.is_absolute()
@@ -78,7 +121,8 @@ def test_number_formats_read_back(written, sheet, column, fmt):
     _, wb = written
     ws = wb[sheet]
     col = _header(ws)[column]
-    cells = [r[0] for r in ws.iter_rows(min_row=2, min_col=col, max_col=col) if isinstance(r[0].value, (int, float))]
+    cells = [r[0] for r in ws.iter_rows(min_row=2, min_col=col, max_col=col)
+             if isinstance(r[0].value, (int, float)) or r[0].data_type == "f"]
     assert cells, f"no numbers in {sheet}/{column}"
     assert {c.number_format for c in cells} == {fmt}
 
@@ -87,7 +131,7 @@ def test_values_keep_full_precision_and_missing_are_empty(written):
     _, wb = written
     ws = wb["Comparison"]
     h = _header(ws)
-    assert ws.cell(2, h["NPV (GBP m)"]).value == pytest.approx(NPV, abs=1e-9)  # formatted, not rounded
+    assert _value(wb, ws, ws.cell(2, h["NPV (GBP m)"])) == pytest.approx(NPV, abs=1e-9)  # formatted, not rounded
     head = wb["Headline"]
     hh = _header(head)
     assert head.cell(3, hh["Case"]).value == "planned (deterministic)"
@@ -214,3 +258,77 @@ def test_sheet_titles(key, used, title):
 def test_bad_workbook_arguments(call, message):
     with pytest.raises(ParameterError, match=message):
         call()
+
+
+def test_pv_npv_and_bcr_are_formulas_over_the_cash_flows(written):
+    # issue 20 item 5: a finance director can trace NPV, PV and BCR in Excel; their values, evaluated
+    # independently here, equal the library's and the hand NPV
+    _, wb = written
+    ws = wb["Comparison"]
+    h = _header(ws)
+    s = scenarios.load_scenarios({**BASE, "options": SIMPLE})
+    for row in range(2, ws.max_row + 1):
+        option = ws.cell(row, h["Option"]).value
+        a = scenarios.appraise(s, option, horizon=3)
+        for label, expected in (("NPV (GBP m)", a.npv_gbp_m), ("PV benefits (GBP m)", a.pv_benefits_gbp_m),
+                                ("PV costs (GBP m)", a.pv_costs_gbp_m)):
+            cell = ws.cell(row, h[label])
+            assert cell.data_type == "f", (option, label)
+            assert _value(wb, ws, cell) == pytest.approx(expected, abs=1e-9), (option, label)
+        bcr = _value(wb, ws, ws.cell(row, h["Benefit-cost ratio"]))
+        assert bcr == (pytest.approx(a.bcr) if a.pv_costs_gbp_m > 0 else "")
+    o = next(r for r in range(2, ws.max_row + 1) if ws.cell(r, h["Option"]).value == "o")
+    assert _value(wb, ws, ws.cell(o, h["NPV (GBP m)"])) == pytest.approx(NPV, abs=1e-9)
+    # 10 x (1/1.035 + 1/1.035^2) / (15 x 1.1): optimism bias 0 here, so / 15
+    assert _value(wb, ws, ws.cell(o, h["Benefit-cost ratio"])) == pytest.approx(10 * (1 / 1.035 + 1 / 1.035**2) / 15)
+    cf = wb["Cash flows"]
+    ch = _header(cf)
+    last = max(r for r in range(2, cf.max_row + 1) if cf.cell(r, ch["Option"]).value == "o")
+    assert _value(wb, cf, cf.cell(last, ch["Cumulative PV net (GBP m)"])) == pytest.approx(NPV, abs=1e-9)
+
+
+def test_every_sheet_prints_landscape_one_page_wide_with_repeated_headers(written):
+    _, wb = written
+    for ws in wb.worksheets:
+        ps = ws.page_setup
+        assert ps.orientation == "landscape" and ps.fitToWidth == 1 and ps.fitToHeight == 0, ws.title
+        assert ws.sheet_properties.pageSetUpPr.fitToPage, ws.title
+        assert ws.print_title_rows == "$1:$1", ws.title
+    cover = wb["Cover"]
+    # labels and values on one page: both columns are inside the fitted width, values wrap, tall rows
+    assert cover.column_dimensions["B"].width <= 100
+    long_rows = [r for r in cover.iter_rows(min_row=2) if len(str(r[1].value or "")) > 200]
+    assert long_rows and all(r[1].alignment.wrap_text for r in cover.iter_rows(min_row=2))
+    assert all(cover.row_dimensions[r[0].row].height > 15 for r in long_rows)
+
+
+def test_counts_use_integer_formats(tmp_path):
+    t = pd.DataFrame({"basis": ["workforce (FTE)", "population"], "force": ["A", "B"],
+                      "value": [1455.62, 549517.0], "share": [0.3, 0.7]})
+    p = wbmod.write_workbook({"sharing": t, "uncertainty": pd.DataFrame({"draws": [2000.0], "mean_npv_gbp_m": [1.0]})},
+                             tmp_path / "c.xlsx")
+    wb = openpyxl.load_workbook(p)
+    assert {wb["Sharing"].cell(r, 3).number_format for r in (2, 3)} == {"#,##0"}
+    assert wb["Uncertainty"].cell(2, 1).number_format == "#,##0"
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        pytest.param('=HYPERLINK("http://example.invalid","CLICK")', id="hyperlink"),
+        pytest.param("+1+1", id="plus"), pytest.param("-2+3", id="minus"), pytest.param("@SUM(A1)", id="at"),
+    ],
+)
+def test_text_that_looks_like_a_formula_is_stored_as_text(tmp_path, name):
+    # issue 21 item 2: an option name never becomes a live formula, in a table or on the cover
+    s = scenarios.load_scenarios({**BASE, "options": [{**SIMPLE[0], "name": name}]})
+    case = scenarios.business_case(s, horizon=3, n_draws=20)
+    p = scenarios.save_business_case(case, s, horizon=3, workbook_file=tmp_path / "inj.xlsx")
+    import zipfile
+    with zipfile.ZipFile(p) as z:
+        xml = "".join(z.read(n).decode() for n in z.namelist() if n.startswith("xl/worksheets/"))
+    assert "HYPERLINK" not in "".join(__import__("re").findall(r"<f>(.*?)</f>", xml))
+    wb = openpyxl.load_workbook(p)
+    cells = [c for ws in wb.worksheets for row in ws.iter_rows() for c in row if c.value is not None and name in str(c.value)]
+    assert cells
+    assert all(c.data_type == "s" for c in cells)

@@ -24,6 +24,11 @@ from alliance_analysis.clean import fy_label
 
 log = logging.getLogger(__name__)
 
+#: kinds of flow that are benefits of the collaboration, and kinds that are its costs; a saving made by one
+#: force alone (``single_force_saving``) is neither: it is shown, never counted
+BENEFIT_KINDS: tuple[str, ...] = ("saving", "leadership")
+COST_KINDS: tuple[str, ...] = ("one_off_revenue", "capital", "redundancy")
+
 GREEN_BOOK_SCHEDULE: tuple[tuple[int, float], ...] = (
     (30, 0.035), (75, 0.030), (125, 0.025), (200, 0.020), (300, 0.015), (10**9, 0.010),
 )
@@ -107,7 +112,8 @@ def option_flows(scenario: ScenarioSet, option: Option | str, horizon: int) -> p
     -------
     DataFrame
         ``year`` (0..), ``financial_year``, ``area``, ``kind`` (saving / one_off_revenue /
-        capital / redundancy / leadership), ``force`` (None = shared by the split rule),
+        capital / redundancy / leadership / single_force_saving: made by one force alone, shown
+        but never counted as a benefit of the collaboration), ``force`` (None = shared by the split rule),
         ``amount_gbp_m`` (savings positive, costs negative, before optimism bias), in real
         base-year prices (nominal scenarios are deflated by ``deflator_index``).
 
@@ -129,8 +135,9 @@ def option_flows(scenario: ScenarioSet, option: Option | str, horizon: int) -> p
         amount = np.where(k < 0, 0.0, full * np.minimum(k + 1, s.ramp_years) / s.ramp_years)
         if s.end_year is not None:
             amount = np.where(scenario.base_year + years > s.end_year, 0.0, amount)
+        kind = "saving" if s.counts else "single_force_saving"
         for t in years:
-            rows.append((t, s.area, "saving", s.force, amount[t]))
+            rows.append((t, s.area, kind, s.force, amount[t]))
     for c in opt.costs:
         total = resolve(c.amount_gbp_m)
         for t in years:
@@ -175,8 +182,8 @@ def _benefit_cost_vectors(scenario: ScenarioSet, option: Option | str, horizon: 
                           slip: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """Benefits (savings incl. leadership) and costs (positive, with optimism bias) per year."""
     f = option_flows(scenario, option, horizon)
-    ben = f[f["kind"].isin(["saving", "leadership"])].groupby("year")["amount_gbp_m"].sum()
-    cost = -f[~f["kind"].isin(["saving", "leadership"])].groupby("year")["amount_gbp_m"].sum()
+    ben = f[f["kind"].isin(BENEFIT_KINDS)].groupby("year")["amount_gbp_m"].sum()
+    cost = -f[f["kind"].isin(COST_KINDS)].groupby("year")["amount_gbp_m"].sum()
     b = ben.reindex(range(horizon), fill_value=0.0).to_numpy()
     c = cost.reindex(range(horizon), fill_value=0.0).to_numpy()
     uplift = 1 + scenario.optimism_bias * (1 - scenario.optimism_mitigation)

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from alliance_analysis.errors import DataValidationError, ParameterError  # noqa: F401
-from alliance_analysis.scenarios.appraisal import _fy, _option, discount_factors, option_flows
+from alliance_analysis.scenarios.appraisal import BENEFIT_KINDS, COST_KINDS, _fy, _option, discount_factors, option_flows
 from alliance_analysis.scenarios.model import (Option, ScenarioSet, _check_split, load_scenarios,  # noqa: F401
                                                resolve, with_force_figures)
 
@@ -72,7 +72,8 @@ def force_flows(scenario: ScenarioSet, option: Option | str, horizon: int = 10,
     shares = split_shares(scenario, opt.split if rule is None else rule)
     f = option_flows(scenario, opt, horizon)
     uplift = 1 + scenario.optimism_bias * (1 - scenario.optimism_mitigation)
-    f["amount_gbp_m"] = np.where(f["kind"].isin(["saving", "leadership"]), f["amount_gbp_m"], f["amount_gbp_m"] * uplift)
+    f = f[f["kind"].isin([*BENEFIT_KINDS, *COST_KINDS])]  # a force's own savings are not the collaboration's
+    f["amount_gbp_m"] = np.where(f["kind"].isin(BENEFIT_KINDS), f["amount_gbp_m"], f["amount_gbp_m"] * uplift)
     rows = []
     for name, share in shares.items():
         own = f["force"] == name
@@ -117,8 +118,8 @@ def fairness(scenario: ScenarioSet, option: Option | str, *, horizon: int = 10,
             continue
         ff["pv"] = ff["amount_gbp_m"] * df[ff["year"].to_numpy()]
         for force, g in ff.groupby("force"):
-            ben = g.loc[g["kind"].isin(["saving", "leadership"]), "pv"].sum()
-            cost = -g.loc[~g["kind"].isin(["saving", "leadership"]), "pv"].sum()
+            ben = g.loc[g["kind"].isin(BENEFIT_KINDS), "pv"].sum()
+            cost = -g.loc[g["kind"].isin(COST_KINDS), "pv"].sum()
             rows.append({"rule": label, "force": force, "pv_benefits_gbp_m": ben, "pv_costs_gbp_m": cost,
                          "pv_net_gbp_m": ben - cost})
     out = pd.DataFrame(rows)
@@ -142,7 +143,9 @@ def reserves_trajectory(scenario: ScenarioSet, option: Option | str, *, horizon:
     added to reserves: they close budget gaps.
 
     ``attrs["first_breach"]`` maps each force to the first financial year below ``floor_gbp_m``
-    (or None); ``attrs["first_breach_any"]`` is the earliest of them (or None).
+    (or None); ``attrs["first_breach_any"]`` is the earliest of them (or None). A force whose
+    scenario gives no reserves figure is **not checked**: its rows hold NaN, it is listed in
+    ``attrs["not_checked"]`` and never reported as falling below the floor.
 
     Examples
     --------
@@ -159,8 +162,14 @@ def reserves_trajectory(scenario: ScenarioSet, option: Option | str, *, horizon:
         raise ParameterError(f"funded_from_reserves {list(funded_from_reserves)}: use kinds from {sorted(allowed)}")
     ff = force_flows(scenario, opt, horizon)
     costs = ff[ff["kind"].isin(list(funded_from_reserves))].groupby(["force", "year"])["amount_gbp_m"].sum()
-    rows, breach = [], {}
+    rows, breach, unchecked = [], {}, []
     for f in scenario.forces:
+        if f.reserves_gbp_m is None:  # no figure: not checked, never a computed zero
+            unchecked.append(f.name)
+            breach[f.name] = None
+            rows.extend({"force": f.name, "year": t, "financial_year": _fy(scenario.base_year + t),
+                         "reserves_gbp_m": np.nan} for t in range(horizon))
+            continue
         level = resolve(f.reserves_gbp_m)
         drawdown = resolve(f.reserves_drawdown_gbp_m_per_year)
         start = f.reserves_year if f.reserves_year is not None else scenario.base_year
@@ -177,6 +186,7 @@ def reserves_trajectory(scenario: ScenarioSet, option: Option | str, *, horizon:
     out.attrs["first_breach"] = breach
     out.attrs["first_breach_any"] = min((y for y in breach.values() if y is not None), default=None)
     out.attrs["floor_gbp_m"] = floor_gbp_m
+    out.attrs["not_checked"] = unchecked
     return out
 
 

@@ -53,13 +53,16 @@ class SeedRef(_Model):
 #: would overflow the discounted sums to +/-inf
 MAX_AMOUNT_GBP_M = 1e6
 Money = Annotated[float, Field(ge=-MAX_AMOUNT_GBP_M, le=MAX_AMOUNT_GBP_M)] | SeedRef
+#: a cost: never negative (a negative cost is a saving; put it under ``savings``)
+CostMoney = Annotated[float, Field(ge=0, le=MAX_AMOUNT_GBP_M)] | SeedRef
 
 
 class ForceSpec(_Model):
     """One force: budget, workforce, population, demand (for sharing rules) and reserves.
 
     Reserves open at the start of ``reserves_year`` (default: the base year) and fall by
-    the planned drawdown each year to ``drawdown_end_year`` (default: every year).
+    the planned drawdown each year to ``drawdown_end_year`` (default: every year). A force
+    without ``reserves_gbp_m`` has its reserves "not checked", never a computed zero.
     """
 
     name: str
@@ -68,7 +71,7 @@ class ForceSpec(_Model):
     population: int | None = Field(None, ge=0)
     demand: float | None = Field(None, ge=0)
     figure_basis: dict[str, str] = Field(default_factory=dict)
-    reserves_gbp_m: Money = 0.0
+    reserves_gbp_m: Money | None = None
     reserves_drawdown_gbp_m_per_year: Money = 0.0
     reserves_year: int | None = Field(None, ge=1900)
     drawdown_end_year: int | None = Field(None, ge=1900)
@@ -76,7 +79,12 @@ class ForceSpec(_Model):
 
 
 class SavingsFlow(_Model):
-    """A recurring saving: ramps linearly from ``start_year`` to full ``amount`` over ``ramp_years``."""
+    """A recurring saving: ramps linearly from ``start_year`` to full ``amount`` over ``ramp_years``.
+
+    A saving with a ``force`` is made by that force alone and is **not** a benefit of the
+    collaboration (it is shown, but left out of NPV, BCR and the sharing rules), unless
+    ``collaborative: true`` says the collaboration brings it about.
+    """
 
     area: str
     amount_gbp_m: Money
@@ -84,8 +92,14 @@ class SavingsFlow(_Model):
     ramp_years: int = Field(1, ge=1)
     end_year: int | None = None
     force: str | None = None
+    collaborative: bool | None = None
     source: str | None = None
     assumption: str | None = None
+
+    @property
+    def counts(self) -> bool:
+        """Whether the saving counts as a collaboration benefit (default: only savings not tied to one force)."""
+        return self.force is None if self.collaborative is None else self.collaborative
 
 
 class CostItem(_Model):
@@ -93,7 +107,7 @@ class CostItem(_Model):
 
     kind: Literal["one_off_revenue", "capital", "redundancy"]
     item: str
-    amount_gbp_m: Money
+    amount_gbp_m: CostMoney
     year: int = Field(ge=1900)
     years: int = Field(1, ge=1)
     force: str | None = None
@@ -141,6 +155,10 @@ class Option(_Model):
         return _resolve_shares(v)
 
 
+#: largest lognormal sigma (of the log) accepted: beyond it draws span absurd factors and can overflow to inf/nan
+MAX_LOG_SIGMA = 3.0
+
+
 class Distribution(_Model):
     """A named distribution of a multiplicative factor or a number of years.
 
@@ -169,9 +187,25 @@ class Distribution(_Model):
         if self.dist == "lognormal":
             if self.median is None or self.sigma is None:
                 raise ValueError("lognormal needs 'median' (> 0) and 'sigma' (>= 0, of the log)")
+            if self.sigma > MAX_LOG_SIGMA:
+                raise ValueError(f"lognormal sigma {self.sigma:g} is above {MAX_LOG_SIGMA:g}: its draws span more than "
+                                 f"a factor of {np.exp(2 * 1.6449 * MAX_LOG_SIGMA):,.0f} between the 5th and 95th "
+                                 "percentiles and can overflow; give sigma (of the log) <= "
+                                 f"{MAX_LOG_SIGMA:g}, e.g. 0.2")
+            if not np.isfinite(self.median * np.exp(MAX_LOG_SIGMA * 8)):
+                raise ValueError(f"lognormal median {self.median:g} is too large: its draws overflow")
         elif self.dist != "fixed" and not self.low <= self.mode <= self.high:
             raise ValueError(f"need low <= mode <= high (got {self.low:g}, {self.mode:g}, {self.high:g})")
+        if self.dist == "uniform_int" and not (float(self.low).is_integer() and float(self.high).is_integer()):
+            raise ValueError(f"uniform_int needs whole-number low and high (got {self.low:g} and {self.high:g}); "
+                             "round them, or use 'uniform' for a continuous range")
         return self
+
+    def lowest(self) -> float:
+        """The smallest value a draw can take (the lognormal's is above 0)."""
+        if self.dist == "fixed":
+            return self.mode
+        return 0.0 if self.dist == "lognormal" else self.low
 
     @property
     def centre(self) -> float:
@@ -222,6 +256,18 @@ class Uncertainty(_Model):
     timing_slip_years: Distribution = Distribution(dist="fixed", low=0, mode=0, high=0)
     cost_overrun: Distribution = Distribution(dist="fixed")
 
+    @field_validator("savings_delivery", "timing_slip_years", "cost_overrun")
+    @classmethod
+    def _not_negative(cls, d: Distribution, info: Any) -> Distribution:
+        # a negative delivery factor, slip or cost multiple has no meaning and would silently change the NPV
+        what = {"savings_delivery": "a share of the planned savings", "cost_overrun": "a multiple of the costed figure",
+                "timing_slip_years": "a delay in years"}[info.field_name]
+        if d.lowest() < 0 or (d.dist == "fixed" and d.mode < 0):
+            key = "mode" if d.dist == "fixed" else "low"
+            raise ValueError(f"{key} {getattr(d, key):g} is negative; this input is {what}, so every value must be "
+                             ">= 0")
+        return d
+
 
 class ScenarioSet(_Model):
     """A scenario file: forces, options, appraisal settings and uncertainty.
@@ -256,7 +302,7 @@ class ScenarioSet(_Model):
     agreed_split: dict[str, float] | None = None
     share_year: int | None = Field(None, ge=1900)
     forces: list[ForceSpec] = Field(min_length=1)
-    options: list[Option] = Field(min_length=1)
+    options: list[Option]
     uncertainty: Uncertainty = Uncertainty()
 
     @field_validator("agreed_split", mode="before")
@@ -264,11 +310,25 @@ class ScenarioSet(_Model):
     def _seed_shares(cls, v: Any) -> Any:
         return _resolve_shares(v)
 
+    @field_validator("options")
+    @classmethod
+    def _some_options(cls, v: list[Option]) -> list[Option]:
+        if not v:
+            raise ValueError("no options; list at least the status quo and one option to compare "
+                             "(see data/raw/scenarios/TEMPLATE.yaml)")
+        return v
+
     @model_validator(mode="after")
     def _consistent(self) -> ScenarioSet:
         names = [f.name for f in self.forces]
         if len(set(names)) != len(names):
             raise ValueError("forces: duplicate force names")
+        seen: dict[str, int] = {}
+        for i, opt in enumerate(self.options):
+            if opt.name in seen:
+                raise ValueError(f"options[{i}].name: {opt.name!r} is already the name of options[{seen[opt.name]}]; "
+                                 "give every option its own name")
+            seen[opt.name] = i
         if self.prices == "nominal" and (self.deflator_index is None or self.base_year not in self.deflator_index):
             raise ValueError(f"deflator_index: nominal prices need a deflator index including the base year "
                              f"{self.base_year}")
@@ -428,9 +488,14 @@ def load_scenarios(source: str | Path | Mapping[str, Any]) -> ScenarioSet:
     bad = []
     for path, ref in _seed_refs(model):
         try:
-            resolve(ref)
+            value = resolve(ref)
         except DataValidationError as exc:
             bad.append(f"{path}: {exc.detail}")
+            continue
+        if ".costs[" in path and path.endswith("amount_gbp_m") and value < 0:
+            raise DataValidationError(f"{path}: {ref.describe()} gives {value:g}, a negative cost", file=where,
+                                      fix="a cost must be >= 0: change the reference's scale or 'less' ids, or put a "
+                                          "saving under 'savings'")
     if bad:
         raise DataValidationError("; ".join(bad), file=where, column="seed",
                                   fix="use an id from data/raw/seed/ (see data_dictionary.csv)")

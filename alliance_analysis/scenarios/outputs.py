@@ -104,6 +104,7 @@ def plot_waterfall(scenario: ScenarioSet, option: Option | str, *, horizon: int 
 
     apply_house_style()
     f = option_flows(scenario, option, horizon)
+    f = f[f["kind"] != "single_force_saving"]  # a force's own savings are not the collaboration's
     g = f.groupby(["area", "kind"], as_index=False)["amount_gbp_m"].sum()
     g = g[g["amount_gbp_m"] != 0].sort_values("amount_gbp_m", ascending=False)
     fig, ax = plt.subplots(figsize=(10, 4.8))
@@ -167,9 +168,13 @@ def assumptions_table(scenario: ScenarioSet) -> pd.DataFrame:
     for o in scenario.options:
         for s in [*o.savings, *o.costs]:
             label = s.area if isinstance(s, SavingsFlow) else s.item
+            note = s.assumption or ""
+            if isinstance(s, SavingsFlow) and not s.counts:
+                note = (f"made by {s.force} alone: shown, but not counted as a benefit of the collaboration"
+                        + (f"; {note}" if note else ""))
             rows.append({"item": f"{o.name}: {label}", "value_gbp_m": resolve(s.amount_gbp_m),
                          "source": s.amount_gbp_m.describe() if isinstance(s.amount_gbp_m, SeedRef) else (s.source or ""),
-                         "assumption": s.assumption or ""})
+                         "assumption": note})
         if o.leadership is not None:
             L = o.leadership
             before, after = (int(round(resolve(x))) for x in (L.baseline_chief_officers, L.chief_officers))
@@ -210,6 +215,9 @@ def focus_option(scenario: ScenarioSet, requested: str | None = None,
     ('full merger', 'other', 'other')
     """
     names = [o.name for o in scenario.options] if options is None else list(options)
+    if not names:
+        raise ParameterError("options: the list of options is empty; name at least one option of the scenario "
+                             f"({[o.name for o in scenario.options]}) or leave options unset for all of them")
     if requested is not None:
         if requested not in names:
             raise ParameterError(f"focus_option {requested!r} is not one of the chosen options {names}")
@@ -251,8 +259,12 @@ def business_case(scenario: ScenarioSet, *, options: Sequence[str] | None = None
     chosen = focus_option(scenario, focus, names)
     sims: dict[str, MonteCarloResult] = {}
     planned: dict[str, float] = {}
+    if not names:
+        raise ParameterError("options: the list of options is empty; name at least one option of the scenario "
+                             f"({[o.name for o in scenario.options]}) or leave options unset for all of them")
     cmp = compare_options(scenario, horizon=horizon, schedule=schedule, rate=rate)
     cmp = cmp[cmp["option"].isin(names)].reset_index(drop=True)
+    cmp.insert(1, "description", [_option(scenario, n).description for n in cmp["option"]])
     flows, unc, pay, sw, tor, fair, res = [], [], [], [], [], [], []
     for n in names:
         a = appraise(scenario, n, horizon=horizon, schedule=schedule, rate=rate)
@@ -268,7 +280,9 @@ def business_case(scenario: ScenarioSet, *, options: Sequence[str] | None = None
             tor.append(tornado(scenario, n, horizon=horizon, schedule=schedule, rate=rate).assign(option=n))
         fair.append(fairness(scenario, n, horizon=horizon, schedule=schedule, rate=rate).assign(option=n))
         r = reserves_trajectory(scenario, n, horizon=horizon, floor_gbp_m=reserves_floor_gbp_m)
-        res.append(r.assign(option=n, first_breach=r["force"].map(r.attrs["first_breach"])))
+        breach = {f: ("not checked (no reserves figure)" if f in r.attrs["not_checked"] else y)
+                  for f, y in r.attrs["first_breach"].items()}
+        res.append(r.assign(option=n, first_breach=r["force"].map(breach)))
     if sims:
         ra = risk_adjusted(scenario, chosen, n_draws=n_draws, seed=seed, horizon=horizon, schedule=schedule,
                            rate=rate, _mc=sims[chosen])
@@ -432,8 +446,15 @@ def summary_markdown(scenario: ScenarioSet, case: dict[str, pd.DataFrame], *, fo
     res = case.get("reserves", pd.DataFrame())
     if not res.empty:
         r = res[res["option"] == focus]
+        unchecked = sorted(set(r.loc[r["first_breach"].astype(str).str.startswith("not checked"), "force"]))
+        r = r[~r["force"].isin(unchecked)]
         breach = r.dropna(subset=["first_breach"]).groupby("force")["first_breach"].first()
-        if breach.empty:
+        if unchecked:
+            lines.append(f"- Reserves are not checked for {', '.join(unchecked)}: the scenario gives no reserves "
+                         "figure.")
+        if r.empty:
+            pass
+        elif breach.empty:
             lines.append(f"- Under {focus} no force's reserves fall below the floor within the horizon.")
         else:
             lines.append(f"- Under {focus} reserves first fall below the floor in "

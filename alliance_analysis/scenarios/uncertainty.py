@@ -80,6 +80,10 @@ def monte_carlo(scenario: ScenarioSet, option: Option | str, *, n_draws: int = 1
     df = discount_factors(horizon, schedule, rate)
     net = delivery[:, None] * shifted[slip] - overrun[:, None] * c[None, :]
     cum = np.cumsum(net * df[None, :], axis=1)
+    if not np.isfinite(cum).all():
+        raise ParameterError(f"option {opt.name!r}: {int((~np.isfinite(cum[:, -1])).sum()):,} of {n_draws:,} Monte "
+                             "Carlo draws give a non-finite NPV (the uncertainty distributions overflow); narrow "
+                             "the 'uncertainty' distributions in the scenario file")
     ok = _paid_back(cum, np.cumsum(delivery[:, None] * shifted[slip], axis=1) > 0)
     pay = np.where(ok.any(axis=1), ok.argmax(axis=1), -1)
     return MonteCarloResult(opt.name, cum[:, -1], pay, cum, draws, scenario.base_year)

@@ -15,7 +15,7 @@ import datetime as _dt
 import logging
 import math
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +29,8 @@ log = logging.getLogger(__name__)
 #: environment variable naming the run folder (set by the report runner for each run)
 RUN_DIR_ENV = "ALLIANCE_RUN_DIR"
 WORKBOOK_NAME = "business_case.xlsx"
+#: width (characters) of the cover's value column: label and value fit one landscape page across
+COVER_VALUE_WIDTH = 90
 
 GBP_M_FORMAT = "#,##0.0"
 PERCENT_FORMAT = "0.0%"
@@ -66,6 +68,8 @@ COLUMN_LABELS: dict[str, str] = {
 
 _WORDS = {"npv": "NPV", "pv": "PV", "bcr": "BCR", "gbp": "GBP", "fy": "FY", "id": "id", "p10": "P10", "p50": "P50",
           "p90": "P90", "pct": "%"}
+#: columns holding counts (recorded crime, population, workforce FTE, draws): integer format even when held as floats
+COUNT_COLUMNS = frozenset({"value", "population", "workforce", "fte", "count", "draws", "crime"})
 _WRAP_COLUMNS = {"assumption", "source", "meaning", "item", "area", "description"}
 
 
@@ -101,6 +105,8 @@ def number_format(name: str, values: pd.Series) -> str | None:
     ('#,##0.0', '0.0%')
     >>> number_format("population", pd.Series([545474])), number_format("option", pd.Series(["a"])) is None
     ('#,##0', True)
+    >>> number_format("value", pd.Series([1455.62, 3616.12])), number_format("x", pd.Series([1.5]))  # FTE: a count
+    ('#,##0', '#,##0.00')
     """
     n = str(name)
     if "gbp_m" in n:
@@ -116,8 +122,15 @@ def number_format(name: str, values: pd.Series) -> str | None:
     if pd.api.types.is_integer_dtype(values):
         return None if n in ("year", "rank") else INTEGER_FORMAT
     if pd.api.types.is_float_dtype(values):
+        v = values.dropna()
+        if n in COUNT_COLUMNS or (len(v) and bool((v == v.round()).all())):
+            return INTEGER_FORMAT   # counts (crime, population, FTE, draws) and whole numbers: no decimals
         return NUMBER_FORMAT
     return None
+
+
+#: text starting with one of these is read as a formula by spreadsheets (formula injection): it is stored as text
+FORMULA_TRIGGERS: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _cell(value: Any) -> Any:
@@ -156,7 +169,25 @@ def sheet_title(key: str, used: set[str]) -> str:
     return text
 
 
-def _write_table(ws: Any, table: pd.DataFrame) -> None:
+def _as_text(cell: Any) -> None:
+    """Store a text cell as text even if it starts with = + - @ (never a live formula), shown as typed."""
+    if isinstance(cell.value, str) and cell.value.startswith(FORMULA_TRIGGERS):
+        cell.data_type = "s"
+        cell.quotePrefix = True
+
+
+def _print_setup(ws: Any, *, title_rows: str | None = "1:1") -> None:
+    """Landscape A4, fitted to one page wide (any number of pages tall), header row repeated on every page."""
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    if title_rows:
+        ws.print_title_rows = title_rows
+
+
+def _write_table(ws: Any, table: pd.DataFrame, formulas: Mapping[str, Sequence[str | None]] | None = None) -> None:
     from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
 
@@ -165,9 +196,18 @@ def _write_table(ws: Any, table: pd.DataFrame) -> None:
     for cell in ws[1]:
         cell.font = Font(bold=True)
         cell.alignment = Alignment(wrap_text=True, vertical="top")
+        _as_text(cell)
     for row in table.itertuples(index=False, name=None):
         ws.append([_cell(v) for v in row])
+        for cell in ws[ws.max_row]:
+            _as_text(cell)
+    for name, column in (formulas or {}).items():  # library-built formulas replace the computed values
+        j = cols.index(name) + 1
+        for i, f in enumerate(column):
+            if f is not None:
+                ws.cell(row=i + 2, column=j).value = f
     ws.freeze_panes = "A2"
+    _print_setup(ws)
     for j, c in enumerate(cols, start=1):
         letter = get_column_letter(j)
         fmt = number_format(str(c), table[c])
@@ -180,21 +220,44 @@ def _write_table(ws: Any, table: pd.DataFrame) -> None:
             texts.append(len(f"{v:,.1f}") if isinstance(v, float) else len(str(v)))
         width = min(max(texts) + 2, 60 if wrap else 40)
         ws.column_dimensions[letter].width = max(width, 8)
+        formula_col = str(c) in (formulas or {})
         for (cell,) in ws.iter_rows(min_row=2, min_col=j, max_col=j):
-            if fmt is not None and isinstance(cell.value, (int, float)) and not isinstance(cell.value, bool):
+            numeric = isinstance(cell.value, (int, float)) and not isinstance(cell.value, bool)
+            if fmt is not None and (numeric or (formula_col and cell.data_type == "f")):
                 cell.number_format = fmt
             if wrap:
                 cell.alignment = Alignment(wrap_text=True, vertical="top")
 
 
+def sheet_titles(keys: Sequence[str]) -> dict[str, str]:
+    """The sheet title :func:`write_workbook` gives each table key, in order.
+
+    Examples
+    --------
+    >>> sheet_titles(["cash_flows", "comparison"])
+    {'cash_flows': 'Cash flows', 'comparison': 'Comparison'}
+    """
+    used: set[str] = set()
+    out = {}
+    for k in keys:
+        out[k] = sheet_title(k, used)
+        used.add(out[k])
+    return out
+
+
 def write_workbook(tables: Mapping[str, pd.DataFrame], path: str | Path, *,
-                   cover: Mapping[str, Any] | None = None) -> Path:
+                   cover: Mapping[str, Any] | None = None,
+                   formulas: Mapping[str, Mapping[str, Sequence[str | None]]] | None = None) -> Path:
     """Write tables to an Excel workbook (one formatted sheet each, and a cover sheet), atomically.
 
     Sheets are titled from the table keys ("cash_flows" -> "Cash flows"); headers are
     human labels (:func:`column_label`), bold and frozen; money columns (``*_gbp_m``) use
     ``#,##0.0``, probabilities and shares ``0.0%`` (:func:`number_format`); missing
     values are empty cells. ``cover`` (label -> value) becomes the first sheet.
+    ``formulas`` (table key -> column -> one Excel formula or None per row) replace computed
+    values with formulas a reader can trace. Text starting with ``= + - @`` is stored as
+    text, never as a live formula. Every sheet prints landscape, one page wide, with its
+    header row repeated.
 
     Examples
     --------
@@ -225,12 +288,20 @@ def write_workbook(tables: Mapping[str, pd.DataFrame], path: str | Path, *,
         for k, v in cover.items():
             first.append([str(k), _cover_text(v)])
         first.freeze_panes = "A2"
-        first.column_dimensions["A"].width = 28
-        first.column_dimensions["B"].width = 100
-        for (a, b) in first.iter_rows(min_row=2, max_col=2):
+        first.column_dimensions["A"].width = 24
+        first.column_dimensions["B"].width = COVER_VALUE_WIDTH
+        for (a, b) in first.iter_rows(min_row=1, max_col=2):
+            _as_text(a)
+            _as_text(b)
+            if a.row == 1:
+                continue
             a.font = Font(bold=True)
-            a.alignment = Alignment(vertical="top")
+            a.alignment = Alignment(wrap_text=True, vertical="top")
             b.alignment = Alignment(wrap_text=True, vertical="top")
+            # rows tall enough for the wrapped text (spreadsheets do not re-fit rows written by a library)
+            lines = sum(max(1, math.ceil(len(part) / (COVER_VALUE_WIDTH - 4))) for part in str(b.value or "").split("\n"))
+            first.row_dimensions[a.row].height = 15 * max(1, lines)
+        _print_setup(first)
         ws = None
     else:
         ws = first
@@ -243,7 +314,7 @@ def write_workbook(tables: Mapping[str, pd.DataFrame], path: str | Path, *,
             ws = wb.create_sheet(title)
         else:
             ws.title = title
-        _write_table(ws, t.reset_index(drop=True))
+        _write_table(ws, t.reset_index(drop=True), (formulas or {}).get(key))
         ws = None
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch and epoch.isdigit():  # reproducible document properties under the report runner
@@ -398,4 +469,80 @@ def save_business_case(case: Mapping[str, pd.DataFrame], scenario: Any, *, workb
         log.info("no workbook written: not a report run and no workbook_file given")
         return None
     tables = {k: t for k, t in case.items() if isinstance(t, pd.DataFrame) and not t.empty}
-    return write_workbook(tables, path, cover=workbook_cover(scenario, sheets=list(tables), **cover))
+    return write_workbook(tables, path, cover=workbook_cover(scenario, sheets=list(tables), **cover),
+                          formulas=case_formulas(tables))
+
+
+def case_formulas(tables: Mapping[str, pd.DataFrame]) -> dict[str, dict[str, list[str | None]]]:
+    """Excel formulas tracing the economic case to its cash-flow cells.
+
+    On the cash-flow sheet, net = benefits - costs, PV net = net x discount factor and the
+    cumulative PV adds each year's PV to the last (per option). On the comparison sheet,
+    PV benefits and PV costs are ``SUMPRODUCT`` of that option's benefit or cost cells with
+    its discount factors, NPV = PV benefits - PV costs, the benefit-cost ratio
+    ``IF(PV costs > 0, PV benefits / PV costs, "")`` and the undiscounted net the ``SUM``
+    of the net cells. Only options present on both sheets get formulas.
+
+    Examples
+    --------
+    >>> flows = pd.DataFrame({"year": [0, 1], "financial_year": ["2013/14", "2014/15"], "benefits_gbp_m": [0.0, 10],
+    ...     "costs_gbp_m": [15.0, 0], "net_gbp_m": [-15.0, 10], "discount_factor": [1, 1 / 1.035],
+    ...     "pv_net_gbp_m": [-15.0, 9.66], "cumulative_pv_net_gbp_m": [-15.0, -5.34], "option": "o"})
+    >>> cmp = pd.DataFrame({"option": ["o"], "npv_gbp_m": [-5.34], "pv_benefits_gbp_m": [9.66], "pv_costs_gbp_m": [15.0],
+    ...     "bcr": [0.64], "undiscounted_net_gbp_m": [-5.0]})
+    >>> f = case_formulas({"comparison": cmp, "cash_flows": flows})
+    >>> f["comparison"]["pv_benefits_gbp_m"][0], f["comparison"]["npv_gbp_m"][0]
+    ("=SUMPRODUCT('Cash flows'!C2:C3,'Cash flows'!F2:F3)", '=C2-D2')
+    >>> f["cash_flows"]["cumulative_pv_net_gbp_m"]
+    ['=G2', '=H2+G3']
+    """
+    from openpyxl.utils import get_column_letter
+
+    out: dict[str, dict[str, list[str | None]]] = {}
+    flows = tables.get("cash_flows")
+    need = ["benefits_gbp_m", "costs_gbp_m", "net_gbp_m", "discount_factor", "pv_net_gbp_m",
+            "cumulative_pv_net_gbp_m", "option"]
+    if flows is None or flows.empty or not set(need) <= set(flows.columns):
+        return out
+    flows = flows.reset_index(drop=True)
+    col = {c: get_column_letter(list(flows.columns).index(c) + 1) for c in need}
+    ben, cost, net, dfc, pv, cum = (col[c] for c in need[:6])
+    f_net, f_pv, f_cum = [], [], []
+    ranges: dict[str, tuple[int, int]] = {}
+    for i, opt in enumerate(flows["option"]):
+        r = i + 2
+        f_net.append(f"={ben}{r}-{cost}{r}")
+        f_pv.append(f"={net}{r}*{dfc}{r}")
+        first = i == 0 or flows["option"].iloc[i - 1] != opt
+        f_cum.append(f"={pv}{r}" if first else f"={cum}{r - 1}+{pv}{r}")
+        lo, _ = ranges.get(opt, (r, r))
+        ranges[opt] = (lo, r)
+    out["cash_flows"] = {"net_gbp_m": f_net, "pv_net_gbp_m": f_pv, "cumulative_pv_net_gbp_m": f_cum}
+    cmp = tables.get("comparison")
+    if cmp is None or cmp.empty or not {"option", "npv_gbp_m", "pv_benefits_gbp_m", "pv_costs_gbp_m"} <= set(cmp.columns):
+        return out
+    title = sheet_titles(list(tables))["cash_flows"].replace("'", "''")
+    ccol = {c: get_column_letter(list(cmp.columns).index(c) + 1) for c in cmp.columns}
+    fc: dict[str, list[str | None]] = {c: [] for c in ("pv_benefits_gbp_m", "pv_costs_gbp_m", "npv_gbp_m", "bcr",
+                                                       "undiscounted_net_gbp_m") if c in cmp.columns}
+    for i, opt in enumerate(cmp["option"].reset_index(drop=True)):
+        r = i + 2
+        if opt not in ranges:
+            for c in fc:
+                fc[c].append(None)
+            continue
+        lo, hi = ranges[opt]
+
+        def rng(letter: str) -> str:
+            return f"'{title}'!{letter}{lo}:{letter}{hi}"
+
+        pvb, pvc = f"{ccol['pv_benefits_gbp_m']}{r}", f"{ccol['pv_costs_gbp_m']}{r}"
+        fc["pv_benefits_gbp_m"].append(f"=SUMPRODUCT({rng(ben)},{rng(dfc)})")
+        fc["pv_costs_gbp_m"].append(f"=SUMPRODUCT({rng(cost)},{rng(dfc)})")
+        fc["npv_gbp_m"].append(f"={pvb}-{pvc}")
+        if "bcr" in fc:
+            fc["bcr"].append(f'=IF({pvc}>0,{pvb}/{pvc},"")')
+        if "undiscounted_net_gbp_m" in fc:
+            fc["undiscounted_net_gbp_m"].append(f"=SUM({rng(net)})")
+    out["comparison"] = fc
+    return out
