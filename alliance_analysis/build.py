@@ -96,6 +96,11 @@ RELEASE_PATTERNS: dict[str, tuple[str, tuple[str, ...], str]] = {
     "css_force_group": ("css", ("crime_severity_score_by_force_and_offence_group*.csv",
                                 "crime_severity_score_by_force_and_offence_group*.csv.gz"),
                         "css_by_force_group.parquet"),
+    # read directly by the performance stage (issue 19); registered here so every shipped file is in the manifest
+    "outcomes_2017_18": ("outcomes", ("prc_outcomes_pfa_2017_18*.csv.gz",), ""),
+    "outcomes_2018_19": ("outcomes", ("prc_outcomes_pfa_2018_19*.csv.gz",), ""),
+    "stop_search": ("activity", ("stop_search_by_force*.csv.gz",), ""),
+    "arrests": ("activity", ("arrests_by_force*.csv.gz",), ""),
 }
 _DDMMYY = re.compile(r"(?<!\d)(\d{2})(\d{2})(\d{2})(?!\d)")
 _ISO = re.compile(r"(20\d{2})-?(\d{2})-?(\d{2})")

@@ -61,6 +61,10 @@ SHIPPED_SOURCES: dict[str, Path] = {
     "population_lad": POPULATION_LAD,
     "lad_pfa_lookup": LAD_PFA_LOOKUP,
     "css_force_group": CSS_FORCE_GROUP,
+    "outcomes_2017_18": RAW_DIR / "outcomes" / "prc_outcomes_pfa_2017_18_tidy.csv.gz",
+    "outcomes_2018_19": RAW_DIR / "outcomes" / "prc_outcomes_pfa_2018_19.csv.gz",
+    "stop_search": RAW_DIR / "activity" / "stop_search_by_force_2006_07_2018_19.csv.gz",
+    "arrests": RAW_DIR / "activity" / "arrests_by_force_2006_07_2017_18.csv.gz",
 }
 
 
