@@ -39,7 +39,7 @@ def make_notebook(folder: Path, name: str, params: str, *cells: str, title: str 
 GOOD = [
     "import os, pandas as pd, matplotlib.pyplot as plt\n"
     "from IPython.display import Markdown, display\n"
-    "from alliance_analysis import reports, tables\n"
+    "from alliance_analysis import reports\nfrom alliance_analysis.presentation import tables\n"
     "display(Markdown(reports.report_header('04_police_foundation_review', dict(seed=seed), source='test data (r1)', forces=['Dorset'], period='2013 Q2 to 2014 Q1')))\n"
     "print('seed type', type(seed).__name__, seed)",
     "pd.DataFrame({'a': [1.5, 2.25]}).style.format('{:.2f}')",  # default Styler: random uuid

@@ -28,6 +28,21 @@ def _read_json(path: Path) -> dict:
     return data if isinstance(data, dict) else {}
 
 
+def _text(value: Any) -> str:
+    """Any JSON value as one line of text (a malformed record never breaks the index)."""
+    if value is None:
+        return ""
+    if isinstance(value, (list, tuple)):
+        return ", ".join(_text(v) for v in value)
+    if isinstance(value, dict):
+        return ", ".join(f"{k} {_text(v)}" for k, v in value.items())
+    return str(value)
+
+
+def _dict(value: Any) -> dict:
+    return value if isinstance(value, dict) else {}
+
+
 def run_status(run_dir: Path) -> str:
     """``complete``, ``running`` (its process is alive), ``interrupted`` or ``incomplete``.
 
@@ -35,40 +50,55 @@ def run_status(run_dir: Path) -> str:
     """
     status = _read_json(run_dir / "run.json") if (run_dir / "run.json").exists() else {"status": "complete"}
     state = status.get("status", "incomplete")
+    if not isinstance(state, str):
+        return "incomplete"
     if state == "running" and not _pid_alive(status.get("pid")):
         return "incomplete"
     return state
 
 
 def index_rows(reports_dir: Path) -> list[dict[str, Any]]:
-    """One row per run and notebook (planned notebooks that never started included)."""
+    """One row per run and notebook (planned notebooks that never started included).
+
+    A malformed record (``run.json`` or ``*.provenance.json`` that is not JSON, or holds the
+    wrong types) never breaks the index: its fields read as empty and its row says
+    "unreadable record".
+    """
     rows = []
     runs = sorted((d for d in reports_dir.iterdir() if d.is_dir() and not d.name.startswith(".")), reverse=True) \
         if reports_dir.exists() else []
     for run_dir in runs:
         status_file = _read_json(run_dir / "run.json")
         state = run_status(run_dir)
-        provs = {p.name[: -len(".provenance.json")]: _read_json(p) for p in sorted(run_dir.glob("*.provenance.json"))}
+        prov_files = sorted(run_dir.glob("*.provenance.json"))
+        provs = {p.name[: -len(".provenance.json")]: _read_json(p) for p in prov_files}
+        unreadable = {p.name[: -len(".provenance.json")] for p in prov_files if not _read_json(p)}
         if not provs and not status_file:
             continue
-        planned = list(status_file.get("notebooks") or []) or list(provs)
+        planned_raw = status_file.get("notebooks")
+        planned = [str(n) for n in planned_raw if isinstance(n, (str, int))] if isinstance(planned_raw, list) else []
+        planned = planned or list(provs)
         for name in planned + [n for n in provs if n not in planned]:
             p = provs.get(name, {})
-            nb_status = p.get("status", "not started")
+            nb_status = p.get("status") if isinstance(p.get("status"), str) else "not started"
             if nb_status in ("running", "not started") and state != "running":
                 nb_status = "incomplete" if (run_dir / f"{name}.ipynb").exists() or nb_status == "running" else "not run"
-            report = p.get("report") or {}
-            params = p.get("parameters") or {}
+            report = _dict(p.get("report"))
+            params = _dict(p.get("parameters"))
             link = next((f"{run_dir.name}/{name}{ext}" for ext in (".html", ".ipynb") if (run_dir / f"{name}{ext}").exists()), None)
-            forces = report.get("forces") or params.get("forces")
+            duration = p.get("duration_seconds")
+            reason = _text(p.get("error")) or ("killed or stopped before it finished" if nb_status == "incomplete" else "")
+            if name in unreadable:
+                reason = f"unreadable record {name}.provenance.json (not a JSON object)" + (f"; {reason}" if reason else "")
             rows.append({
                 "run": run_dir.name, "run_status": state, "notebook": name, "link": link, "status": nb_status,
-                "source": report.get("source") or params.get("data_source") or "",
-                "forces": ", ".join(forces) if isinstance(forces, list) else (forces or ""),
-                "period": report.get("period") or "",
-                "duration": f"{p['duration_seconds']:.0f} s" if isinstance(p.get("duration_seconds"), (int, float)) else "",
-                "started": p.get("start_time", ""),
-                "reason": (p.get("error") or ("killed or stopped before it finished" if nb_status == "incomplete" else "")),
+                "source": _text(report.get("source") or params.get("data_source")),
+                "forces": _text(report.get("forces") or params.get("forces")),
+                "period": _text(report.get("period")),
+                "duration": f"{duration:.0f} s" if isinstance(duration, (int, float)) and not isinstance(duration, bool)
+                else "",
+                "started": _text(p.get("start_time")),
+                "reason": reason,
             })
     return rows
 

@@ -75,6 +75,107 @@ def notebook_title(nb: nbformat.NotebookNode) -> str | None:
 
 
 HEADER_CELL_ID = "report-header"
+#: the markdown cell that tells the reader, in one paragraph, what a failed report could not produce
+FAILURE_CELL_ID = "report-failure"
+#: papermill's own error banner and anchor cells (replaced by the plain paragraph in the HTML)
+_PAPERMILL_ERROR_TAG = "papermill-error-cell-tag"
+#: error types whose message is already written for a reader (named errors with their fix)
+_PLAIN_ERRORS = ("ParameterError", "DataValidationError", "DownloadError", "ScenarioError", "FileNotFoundError")
+
+
+def failure_paragraph(ename: str | None, evalue: str | None, section: str | None) -> str:
+    """One plain paragraph for a failed report: what could not be produced and why (markdown, escaped).
+
+    The traceback is not repeated here; it stays in the executed notebook and the log.
+
+    Examples
+    --------
+    >>> print(failure_paragraph("DataValidationError", "the archive holds Avon and Somerset but not Kent",
+    ...                         "1. Demand by force"))  # doctest: +NORMALIZE_WHITESPACE
+    **This report could not be completed.** It stopped in the section "1. Demand by force" because the archive
+    holds Avon and Somerset but not Kent. Everything before that point is shown below; what comes after it could
+    not be produced. The technical details are kept for the analyst in the executed notebook saved beside this
+    report and in the run log.
+    """
+    from alliance_analysis.presentation.report import escape_markdown
+
+    msg = " ".join(str(evalue or "").split())
+    if len(msg) > 600:
+        msg = msg[:600].rsplit(" ", 1)[0] + " ..."
+    msg = msg.rstrip(".")
+    if ename and ename not in _PLAIN_ERRORS and not ename.endswith("ValidationError"):
+        why = (f"of an unexpected problem in the program ({ename}: {msg})" if msg
+               else f"of an unexpected problem in the program ({ename})")
+    else:
+        why = msg[:1].lower() + msg[1:] if msg[:2].isalpha() and not msg[:2].isupper() else msg
+        why = why or "of an error"
+    where = f' in the section "{section}"' if section else ""
+    return (f"**This report could not be completed.** It stopped{where} because {escape_markdown(why)}. "
+            "Everything before that point is shown below; what comes after it could not be produced. "
+            "The technical details are kept for the analyst in the executed notebook saved beside this "
+            "report and in the run log.")
+
+
+def _failing_cell(nb: nbformat.NotebookNode) -> tuple[int | None, str | None, str | None, str | None]:
+    """Index of the first cell with an error output, its section heading, ename and evalue."""
+    heading = None
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type == "markdown":
+            if _PAPERMILL_ERROR_TAG in cell.metadata.get("tags", []):
+                continue
+            for line in cell.source.splitlines():
+                if line.startswith("#") and not line.startswith("# "):
+                    heading = line.lstrip("#").strip()
+            continue
+        for out in cell.get("outputs", []):
+            if out.get("output_type") == "error":
+                return i, heading, out.get("ename"), out.get("evalue")
+    return None, heading, None, None
+
+
+def insert_failure_note(path: Path, *, ename: str | None = None, evalue: str | None = None) -> bool:
+    """Put the plain failure paragraph at the top of a failed notebook (after the header), in place.
+
+    The error's type and message come from the notebook's error output (else from
+    ``ename``/``evalue``). Returns True when a note was added.
+    """
+    nb = nbformat.read(path, as_version=4)
+    if any(c.get("id") == FAILURE_CELL_ID for c in nb.cells):
+        return False
+    idx, section, e_name, e_value = _failing_cell(nb)
+    cell = nbformat.v4.new_markdown_cell(failure_paragraph(e_name or ename, e_value if e_name else evalue, section))
+    cell["id"] = FAILURE_CELL_ID
+    header = next((i for i, c in enumerate(nb.cells) if c.get("id") == HEADER_CELL_ID), None)
+    if header is None:
+        first_md = next((i for i, c in enumerate(nb.cells) if c.cell_type == "markdown"
+                         and _PAPERMILL_ERROR_TAG not in c.metadata.get("tags", [])), None)
+        header = first_md if first_md is not None else -1
+        # a header displayed by a code cell (report_header) comes right after the title: keep it first
+        nxt = next((i for i, c in enumerate(nb.cells) if i > header and c.cell_type == "code"
+                    and "parameters" not in c.metadata.get("tags", [])
+                    and "injected-parameters" not in c.metadata.get("tags", [])), None)
+        if nxt is not None and (idx is None or nxt < idx) and any(
+                "What produced this report" in str(o.get("data", {}).get("text/markdown", ""))
+                for o in nb.cells[nxt].get("outputs", [])):
+            header = nxt
+    nb.cells.insert(header + 1, cell)
+    atomic_write_text(nbformat.writes(nb), path)
+    return True
+
+
+def _reader_copy(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """The notebook a reader sees when it failed: no traceback, no papermill banner, nothing after the failure."""
+    import copy
+
+    nb = copy.deepcopy(nb)
+    nb.cells = [c for c in nb.cells if _PAPERMILL_ERROR_TAG not in c.metadata.get("tags", [])]
+    idx, *_ = _failing_cell(nb)
+    if idx is None:
+        return nb
+    cell = nb.cells[idx]
+    cell.outputs = [o for o in cell.get("outputs", []) if o.get("output_type") != "error"]
+    nb.cells = nb.cells[: idx + 1]
+    return nb
 
 
 def insert_header(path: Path, markdown: str) -> None:
@@ -111,7 +212,7 @@ def normalise_notebook(path: Path) -> None:
             cpm.pop(k, None)
         if "injected-parameters" in cell.metadata.get("tags", []):
             cell["id"] = "injected-parameters"
-        elif cell.get("id") != HEADER_CELL_ID:
+        elif cell.get("id") not in (HEADER_CELL_ID, FAILURE_CELL_ID):
             cell["id"] = f"cell-{i:03d}"  # papermill/nbformat give random ids to cells without one
         if cell.cell_type == "markdown":
             for line in cell.source.splitlines():
@@ -138,11 +239,16 @@ def export_html(notebook: Path, target: Path, *, show_code: bool = False, title:
     """Export an executed notebook to HTML (figures embedded, code hidden by default).
 
     The page gets a real ``<title>`` (``title``, else the notebook's first heading)
-    and every figure its alt text (see :func:`normalise_notebook`).
+    and every figure its alt text (see :func:`normalise_notebook`). A failed notebook
+    (one carrying the note of :func:`insert_failure_note`) shows the reader that plain
+    paragraph and what was produced before the failure: no traceback, no papermill banner,
+    no empty section headings after it (the executed notebook keeps them all).
     """
     from nbconvert import HTMLExporter
 
     nb = nbformat.read(notebook, as_version=4)
+    if any(c.get("id") == FAILURE_CELL_ID for c in nb.cells):
+        nb = _reader_copy(nb)
     exporter = HTMLExporter(exclude_input=not show_code, exclude_input_prompt=True, exclude_output_prompt=True,
                             log=_NBCONVERT_LOG)
     body, _ = exporter.from_notebook_node(nb)

@@ -44,7 +44,7 @@ from alliance_analysis.params import NOTEBOOK_MODELS, kernel_values, resolve_pat
 from alliance_analysis.reports._header import META_SUFFIX, RUN_DIR_ENV
 from alliance_analysis.reports._index import write_index
 from alliance_analysis.reports._hygiene import KERNEL_NAME
-from alliance_analysis.reports._post import describe_error, export_html, normalise_notebook
+from alliance_analysis.reports._post import describe_error, export_html, insert_failure_note, normalise_notebook
 
 log = logging.getLogger(__name__)
 
@@ -231,7 +231,10 @@ def new_run_dir(out_root: Path) -> tuple[str, Path]:
     >>> a != b and a[:8] == b[:8]
     True
     """
-    out_root.mkdir(parents=True, exist_ok=True)
+    try:
+        out_root.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise _unwritable(out_root, exc) from None
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
     for _ in range(100):
         run_id = f"{stamp}-{os.getpid() % 100000:05d}{secrets.token_hex(3)}"
@@ -240,18 +243,43 @@ def new_run_dir(out_root: Path) -> tuple[str, Path]:
             run_dir.mkdir()
         except FileExistsError:  # pragma: no cover - astronomically unlikely
             continue
+        except OSError as exc:
+            raise _unwritable(out_root, exc) from None
         return run_id, run_dir
     raise ParameterError(f"could not create a new run folder in {out_root}")  # pragma: no cover
 
 
+def _unwritable(folder: Path, exc: OSError) -> ParameterError:
+    reason = exc.strerror or type(exc).__name__
+    return ParameterError(f"cannot write reports into {folder}: {reason}; fix: give --output-dir a folder you can "
+                          "write to (not on a read-only or full filesystem)")
+
+
+#: ``run.json`` is padded to a multiple of this many bytes, so its final status can be written
+#: in place (no new disk block needed) when the disk is full
+_STATUS_BLOCK = 4096
+
+
 def _write_status(run_dir: Path, **fields: Any) -> None:
+    """Update ``run.json`` atomically; on a full disk, overwrite it in place within its padded size."""
     path = run_dir / "run.json"
     current: dict[str, Any] = {}
     if path.exists():
-        with contextlib.suppress(OSError, json.JSONDecodeError):
-            current = json.loads(path.read_text())
+        with contextlib.suppress(OSError, json.JSONDecodeError, UnicodeDecodeError):
+            loaded = json.loads(path.read_text())
+            current = loaded if isinstance(loaded, dict) else {}
     current.update(fields)
-    atomic_write_text(json.dumps(current, indent=2, sort_keys=True, default=str), path)
+    text = json.dumps(current, indent=2, sort_keys=True, default=str) + "\n"
+    padded = text + " " * (-len(text.encode()) % _STATUS_BLOCK)
+    try:
+        atomic_write_text(padded, path)
+    except OSError:
+        size = path.stat().st_size if path.exists() else 0
+        data = text.encode()
+        if not size or len(data) > size:
+            raise
+        with open(path, "r+b") as fh:   # the blocks are already allocated: no new space needed
+            fh.write(data + b" " * (size - len(data)))
 
 
 class RunInterrupted(BaseException):
@@ -294,13 +322,14 @@ def _sigterm_cleanup(run_dir: Path) -> Iterator[None]:
 
 
 def remove_temporary_files(folder: Path, *, recursive: bool = True) -> list[Path]:
-    """Remove the ``.*.tmp`` files atomic writes leave behind when a process is killed mid-write."""
-    pattern = "**/.*.tmp" if recursive else ".*.tmp"
+    """Remove the ``.*.tmp`` files atomic writes leave behind when a process is killed mid-write,
+    and the ``.*.tmp.ipynb`` notebooks papermill was executing into."""
     removed = []
-    for p in Path(folder).glob(pattern):
-        with contextlib.suppress(OSError):
-            p.unlink()
-            removed.append(p)
+    for pattern in (".*.tmp", ".*.tmp.ipynb"):
+        for p in Path(folder).glob(("**/" if recursive else "") + pattern):
+            with contextlib.suppress(OSError):
+                p.unlink()
+                removed.append(p)
     return removed
 
 
@@ -395,8 +424,15 @@ def run_notebooks(
     result = RunResult(run_id=run_id, run_dir=run_dir)
     with _sigterm_cleanup(run_dir):
         for name in tqdm(names, desc="notebooks", disable=not progress):
-            nb_run = _run_one(pm, name, nb_dir, run_dir, run_id, cfg.notebooks[name], injected[name],
-                              cell_timeout, html, progress, names)
+            try:
+                nb_run = _run_one(pm, name, nb_dir, run_dir, run_id, cfg.notebooks[name], injected[name],
+                                  cell_timeout, html, progress, names)
+            except OSError as exc:  # e.g. a full disk before the notebook could start: this notebook fails
+                remove_temporary_files(run_dir, recursive=False)
+                nb_run = NotebookRun(name, "failed", run_dir / f"{name}.ipynb", None,
+                                     run_dir / f"{name}.provenance.json",
+                                     f"could not write into the run folder: {describe_error(exc)}")
+                log.error("%s failed: %s", name, nb_run.error)
             result.notebooks.append(nb_run)
             if nb_run.status == "failed" and fail_fast:
                 break
@@ -404,9 +440,12 @@ def run_notebooks(
             _write_status(run_dir, status="complete", ended=dt.datetime.now(dt.UTC).isoformat(),
                           succeeded=sum(n.status == "succeeded" for n in result.notebooks),
                           failed=[n.name for n in result.notebooks if n.status != "succeeded"])
+        except OSError as exc:
+            log.error("run %s: status file not written: %s", run_id, describe_error(exc))
+        try:
             write_index(out_root)
         except OSError as exc:  # the reports exist; say the index could not be written, do not lose them
-            log.error("run %s: status file or index not written: %s", run_id, describe_error(exc))
+            log.error("run %s: index not written: %s", run_id, describe_error(exc))
     return result
 
 
@@ -423,11 +462,15 @@ def _run_one(pm: Any, name: str, nb_dir: Path, run_dir: Path, run_id: str, given
     }
     atomic_write_text(json.dumps(prov, indent=2, sort_keys=True, default=str), prov_path)
     status, error = "succeeded", None
+    failure: tuple[str | None, str | None] = (None, None)
     log.info("running %s", name)
+    # papermill rewrites its output after every cell: execute into a temporary file and rename it
+    # once it is a complete, valid notebook, so a full disk never leaves an invalid .ipynb
+    partial = run_dir / f".{name}.tmp.ipynb"
     try:
         with _kernel_env(run_dir):
             pm.execute_notebook(
-                str(nb_dir / f"{name}.ipynb"), str(out_nb), parameters=params,
+                str(nb_dir / f"{name}.ipynb"), str(partial), parameters=params,
                 kernel_name=KERNEL_NAME, cwd=str(nb_dir), execution_timeout=cell_timeout,
                 progress_bar=progress, log_output=False,
                 extra_arguments=["--IPKernelApp.log_level=CRITICAL",
@@ -435,7 +478,12 @@ def _run_one(pm: Any, name: str, nb_dir: Path, run_dir: Path, run_id: str, given
             )
     except Exception as exc:  # papermill raises several types; keep the partial output
         status, error = "failed", describe_error(exc)
+        failure = (getattr(exc, "ename", None) or type(exc).__name__, getattr(exc, "evalue", None) or str(exc))
         log.error("%s failed: %s", name, error.splitlines()[0] if error else "")
+    kept = _keep_if_valid(partial, out_nb)
+    if kept is not None:
+        status, error = "failed", f"{error}\n{kept}" if error else kept
+        failure = failure if failure[0] else ("OSError", kept)
     end = dt.datetime.now(dt.UTC)
     html_path = None
     meta: dict[str, Any] = {}
@@ -452,6 +500,8 @@ def _run_one(pm: Any, name: str, nb_dir: Path, run_dir: Path, run_id: str, given
                 meta = {"source": default_source(name, params), "forces": params.get("forces"), "period": None,
                         "changed_parameters": changed_parameters(name, params)}
                 insert_header(out_nb, report_header(name, params, source=meta["source"]))
+            if status == "failed":
+                insert_failure_note(out_nb, ename=failure[0], evalue=failure[1])
             normalise_notebook(out_nb)
             if html:
                 html_path = export_html(out_nb, run_dir / f"{name}.html", title=_page_title(out_nb, meta))
@@ -472,6 +522,21 @@ def _run_one(pm: Any, name: str, nb_dir: Path, run_dir: Path, run_id: str, given
     except OSError as exc:
         status, error = "failed", f"{error or ''}\nprovenance not written: {describe_error(exc)}".strip()
     return NotebookRun(name, status, out_nb, html_path, prov_path, error, (end - start).total_seconds())
+
+
+def _keep_if_valid(partial: Path, target: Path) -> str | None:
+    """Rename papermill's output to ``target`` if it is a complete notebook; else remove it and say why."""
+    if not partial.exists():
+        return None
+    try:
+        nbformat.read(partial, as_version=4)
+    except Exception as exc:  # noqa: BLE001 - any unreadable file is removed, not published
+        with contextlib.suppress(OSError):
+            partial.unlink()
+        return (f"the executed notebook could not be written completely ({describe_error(exc).splitlines()[0]}); "
+                "it was removed rather than left invalid. Fix: free disk space in the output folder and run again")
+    os.replace(partial, target)
+    return None
 
 
 def _page_title(notebook: Path, meta: dict[str, Any]) -> str:
