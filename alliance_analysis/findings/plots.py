@@ -23,10 +23,18 @@ def plot_printed_vs_recomputed(register: pd.DataFrame):
     colours = d["status"].map({"reproduced": "#2e7d32", "differs": "#c62828", "not directly comparable": "#f9a825"}).fillna("#757575")
     ax.scatter(d["relative_difference"] * 100, range(len(d)), c=colours, zorder=3)
     ax.axvline(0, color="black", lw=0.8)
+    import textwrap
+
+    from matplotlib.lines import Line2D
+
     ax.set_yticks(range(len(d)))
-    ax.set_yticklabels(d["id"] + "  " + d["claim_as_printed"].str.slice(0, 45), fontsize=7)
-    ax.set_xlabel("recomputed minus printed, % of printed (green reproduced, red differs, amber not directly comparable)")
-    ax.set_title("Source-paper claims recomputed from the transcribed figures")
+    ax.set_yticklabels([f"{i}  " + textwrap.shorten(str(c).split("[")[0], 48, placeholder=" ...")
+                        for i, c in zip(d["id"], d["claim_as_printed"])], fontsize=7)
+    ax.set_xlabel("recomputed minus printed, as % of the printed figure")
+    ax.set_title("Source-paper claims recomputed: how far each is from the printed figure")
+    handles = [Line2D([], [], marker="o", ls="", color=c, label=lab) for lab, c in
+               (("checks out", "#2e7d32"), ("does not check out", "#c62828"), ("measures something different", "#f9a825"))]
+    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8)
     fig.tight_layout()
     return fig
 
