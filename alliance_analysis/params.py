@@ -109,7 +109,8 @@ class BusinessCaseParams(NotebookParams):
     """Parameters of ``03_merger_business_case``."""
 
     scenario_file: str | None = None
-    options: list[str] | None = None
+    forces: list[str] | None = Field(None, min_length=2)
+    options: list[str] | None = Field(None, min_length=1)
     horizon_years: Int = Field(10, ge=1, le=60)
     discount_schedule: Literal["green_book", "flat"] = "green_book"
     flat_rate: Float = Field(0.035, ge=0.0, le=0.5)
@@ -118,6 +119,15 @@ class BusinessCaseParams(NotebookParams):
     reserves_floor_gbp: Float = Field(0.0, ge=0)
     focus_option: str | None = None
     workbook_file: str | None = None
+
+    @field_validator("forces")
+    @classmethod
+    def _scenario_or_forces(cls, v: list[str] | None, info: Any) -> list[str] | None:
+        # forces build a generic scenario; a scenario file names its own forces: one or the other
+        if v is not None and info.data.get("scenario_file") is not None:
+            raise ValueError("give either scenario_file (its forces are in the file) or forces (a generic "
+                             "scenario is built for them), not both")
+        return v
 
 
 class ReviewParams(NotebookParams):
@@ -272,6 +282,13 @@ def resolve_paths(notebook: str, params: NotebookParams, base: str | os.PathLike
         p = p if p.is_absolute() else root / p
         p = Path(os.path.abspath(p))
         if name in OUTPUT_PATHS:
+            from alliance_analysis import paths as _paths
+
+            raw = _paths.RAW_DIR.resolve()
+            if p.resolve() == raw or raw in p.resolve().parents:
+                raise ParameterError(
+                    f"{notebook}: parameter {name!r}: {p} is inside data/raw/ (the project's immutable inputs, read "
+                    "by 'data build'); fix: write it into the run folder or any folder outside data/raw/")
             if not p.parent.is_dir():
                 raise ParameterError(
                     f"{notebook}: parameter {name!r}: folder {p.parent} does not exist (given {value!r}, "

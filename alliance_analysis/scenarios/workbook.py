@@ -367,11 +367,36 @@ def workbook_path(path: str | Path | None = None, *, name: str = WORKBOOK_NAME) 
         p = Path(path).expanduser()
         if p.suffix.lower() != ".xlsx":
             raise ParameterError(f"workbook_file {str(p)!r} must end in .xlsx")
-        return p.resolve()
+        return refuse_raw_data(p.resolve())
     d = os.environ.get(RUN_DIR_ENV)
     if d:
         return Path(d).resolve() / name
     return None
+
+
+def refuse_raw_data(path: Path) -> Path:
+    """``path``, unless it lies inside ``data/raw/`` (the immutable inputs, which a data build reads).
+
+    Rule: a workbook is an output; written into ``data/raw/`` it would be taken for a data
+    release. Symlinks are followed before the check.
+
+    Examples
+    --------
+    >>> from alliance_analysis import paths
+    >>> refuse_raw_data(paths.RAW_DIR / "home_office" / "bc.xlsx")
+    Traceback (most recent call last):
+    ...
+    alliance_analysis.errors.ParameterError: workbook_file ... is inside data/raw/ (the project's immutable inputs, read by 'data build'); fix: write the workbook into the run folder or any folder outside data/raw/
+    """
+    from alliance_analysis import paths
+
+    raw = paths.RAW_DIR.resolve()
+    full = Path(path).resolve()
+    if full == raw or raw in full.parents:
+        raise ParameterError(f"workbook_file {str(path)!r} is inside data/raw/ (the project's immutable inputs, read "
+                             "by 'data build'); fix: write the workbook into the run folder or any folder outside "
+                             "data/raw/")
+    return Path(path)
 
 
 #: what each business-case table holds (listed on the cover sheet)
