@@ -10,7 +10,11 @@ objects), and before building anything it walks the node graph:
 - an alias that refers to itself (a cycle) is refused;
 - duplicate keys in one mapping are refused (YAML would keep the last silently);
 - the top level must be a mapping (an empty document gives ``{}``);
-- files larger than ``max_bytes`` and files that are not UTF-8 are refused.
+- files larger than ``max_bytes`` and files that are not UTF-8 are refused;
+- control characters YAML forbids (a NUL byte, for example) are refused naming the line
+  and column, and a number longer than ``MAX_NUMBER_DIGITS`` (100) digits is refused
+  naming its line (Python would otherwise fail on a 5,000-digit integer with a raw
+  ``ValueError``; no parameter of this package needs more than a few digits).
 
 Every error is a :class:`~alliance_analysis.errors.DataValidationError` (or the
 ``error`` class asked for, e.g. ``ParameterError`` for run configurations)
@@ -29,6 +33,7 @@ alliance_analysis.errors.DataValidationError: <run config text>: line 2: duplica
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +49,8 @@ MAX_YAML_CHARS = 5_000_000
 MAX_YAML_BYTES = 2_000_000
 #: longest error text (characters)
 MAX_ERROR_CHARS = 1_500
+#: most digits a whole number (or the digits of a decimal) may have in a YAML file
+MAX_NUMBER_DIGITS = 100
 
 
 def _clip(text: str, limit: int = 300) -> str:
@@ -132,6 +139,14 @@ def load_yaml_mapping(
         where = f"<{what} text>"
         if len(text.encode("utf-8", "replace")) > max_bytes:
             raise _fail(f"{what} is longer than {max_bytes:,} bytes", where, f"check the {what}", error)
+    m = _FORBIDDEN.search(text)
+    if m is not None:
+        bad = m.start()
+        line = text.count("\n", 0, bad) + 1
+        column = bad - (text.rfind("\n", 0, bad) + 1) + 1
+        raise _fail(f"line {line}, column {column}: control character U+{ord(text[bad]):04X} "
+                    f"({'a NUL byte' if text[bad] == chr(0) else 'not allowed in YAML'})", where,
+                    f"remove it; save the {what} as plain UTF-8 text", error)
     loader = yaml.SafeLoader(text)
     try:
         node = loader.get_single_node()
@@ -161,6 +176,11 @@ def load_yaml_mapping(
     return data
 
 
+#: characters YAML 1.1 does not allow in a stream (C0 controls except tab, LF, CR; DEL; C1 except NEL)
+_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f]")
+_NUMBER_TAGS = frozenset({"tag:yaml.org,2002:int", "tag:yaml.org,2002:float"})
+
+
 def _check_nodes(root: yaml.Node, where: str, error: type[AllianceError], max_nodes: int, max_chars: int) -> None:
     """Refuse duplicate keys, alias cycles and documents that expand beyond the bounds."""
     sizes: dict[int, tuple[int, int]] = {}  # id(node) -> (expanded nodes, expanded scalar chars)
@@ -171,6 +191,10 @@ def _check_nodes(root: yaml.Node, where: str, error: type[AllianceError], max_no
         if id(node) in sizes:
             continue
         if isinstance(node, yaml.ScalarNode):
+            if node.tag in _NUMBER_TAGS and sum(ch.isdigit() for ch in node.value) > MAX_NUMBER_DIGITS:
+                raise _fail(f"line {node.start_mark.line + 1}: a number with "
+                            f"{sum(ch.isdigit() for ch in node.value):,} digits (at most {MAX_NUMBER_DIGITS} are "
+                            "read)", where, "write the value with fewer digits, or quote it if it is text", error)
             sizes[id(node)] = (1, len(node.value))
             continue
         if isinstance(node, yaml.MappingNode):

@@ -106,3 +106,81 @@ def test_rolling_date_in_the_future_is_refused(tmp_path, date):
                                                   r"after today") as e:
         home_office.load_rolling_pfa(p)
     assert (e.value.row, e.value.column) == (2, "12 months ending")
+
+
+# ------------------------------------------------------------------ PRC workbooks: hidden sheets, repeats, bombs
+
+
+def _prc_year(fy: str, counts=(5, 6, 7, 8), force="Dorset"):
+    import pandas as pd
+
+    return pd.DataFrame({
+        "Financial Year": fy, "Financial Quarter": [1, 2, 3, 4], "Force Name": force,
+        "Offence Description": "Robbery of personal property", "Offence Group": "Robbery",
+        "Offence Subgroup": "Robbery of personal property", "Offence Code": "34B",
+        "Number of Offences": list(counts)})
+
+
+def _xlsx(path: Path, sheets: dict, states: dict | None = None) -> Path:
+    import pandas as pd
+
+    with pd.ExcelWriter(path, engine="openpyxl") as xw:
+        for name, df in sheets.items():
+            df.to_excel(xw, sheet_name=name, index=False)
+        for name, state in (states or {}).items():
+            xw.book[name].sheet_state = state
+    return path
+
+
+@pytest.mark.parametrize("state", [pytest.param("hidden", id="hidden"), pytest.param("veryHidden", id="very-hidden")])
+def test_hidden_prc_sheet_is_skipped_counted_and_logged(tmp_path, caplog, state):
+    # the hidden sheet holds a whole extra year (and, second case, a copy of a visible year)
+    hidden_year = _prc_year("2014/15", counts=(100, 100, 100, 100))
+    p = _xlsx(tmp_path / "prc.xlsx", {"2012-13": _prc_year("2012/13"), "2013-14": _prc_year("2013/14", (1, 2, 3, 4)),
+                                      "2014-15": hidden_year}, {"2014-15": state})
+    with caplog.at_level("WARNING"):
+        out = prc.load_prc_quarterly(p)
+    assert sorted(out["financial_year"].unique()) == ["2012/13", "2013/14"]
+    assert int(out["count"].sum()) == 5 + 6 + 7 + 8 + 1 + 2 + 3 + 4  # visible sheets only, added by hand
+    assert "2014-15 (hidden)" in out.attrs["skipped_sheets"]
+    assert "skipped 1 hidden sheet(s) ['2014-15']" in caplog.text
+
+
+def test_repeated_year_across_sheets_names_sheet_and_row(tmp_path):
+    p = _xlsx(tmp_path / "prc.xlsx", {"2012-13": _prc_year("2012/13"), "2012-13 copy": _prc_year("2012/13")})
+    with pytest.raises(DataValidationError, match=r"sheet '2012-13 copy' row 2 repeats sheet '2012-13' row 2 "
+                                                  r"\(2012/13, 1, Dorset, 34B\); 4 repeated row\(s\)") as e:
+        prc.load_prc_quarterly(p)
+    assert e.value.row == 2 and "[sheet 2012-13 copy]" in e.value.file
+
+
+@pytest.mark.parametrize("suffix", [pytest.param(".csv", id="csv"), pytest.param(".xlsx", id="xlsx")])
+def test_two_number_of_offences_columns_named(tmp_path, suffix):
+    df = _prc_year("2012/13")
+    df.insert(len(df.columns), "Number of Offences ", [9, 9, 9, 9])
+    if suffix == ".csv":
+        p = tmp_path / "prc.csv"
+        df.to_csv(p, index=False)
+    else:
+        p = _xlsx(tmp_path / "prc.xlsx", {"2012-13": df})
+    with pytest.raises(DataValidationError, match=r"two columns are 'Number of Offences': columns 8 and 9.*"
+                                                  r"Fix: keep one of the two columns"):
+        prc.load_prc_quarterly(p)
+
+
+def test_prc_workbook_zip_bomb_refused_before_parsing(tmp_path):
+    import time
+    import zipfile
+
+    good = _xlsx(tmp_path / "good.xlsx", {"2012-13": _prc_year("2012/13")})
+    bomb = tmp_path / "bomb.xlsx"
+    with zipfile.ZipFile(good) as zin, zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            if item.filename.endswith("sheet1.xml"):  # 64 MB of blank padding compresses about 1000 to 1
+                data = data.replace(b"<sheetData>", b"<sheetData>" + b" " * (64 << 20), 1)
+            zout.writestr(item, data)
+    t0 = time.perf_counter()
+    with pytest.raises(DataValidationError, match=r"expands [\d,]+ times .* above the limit of 200 times .*zip bomb"):
+        prc.load_prc_quarterly(bomb)
+    assert time.perf_counter() - t0 < 5  # refused from the declared sizes, nothing parsed

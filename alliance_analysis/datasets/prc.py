@@ -21,12 +21,15 @@ from __future__ import annotations
 import dataclasses
 import logging
 import re
+import zipfile
 from pathlib import Path
+from xml.etree import ElementTree
 
 import pandas as pd
 
 from alliance_analysis import clean, paths, validation
 from alliance_analysis.datasets import home_office
+from alliance_analysis.datasets.police_uk.source import _RATIO_FLOOR, MAX_RATIO
 from alliance_analysis.errors import DataValidationError
 from alliance_analysis.validation import Column, Schema
 
@@ -262,8 +265,112 @@ def _header_row(block: pd.DataFrame) -> int | None:
     return None
 
 
+#: Largest total expanded size of a PRC workbook's zip members (bytes). The Home Office ODS of
+#: every year since 2012/13 expands to a few hundred MB of XML; a zip bomb declares far more.
+MAX_WORKBOOK_BYTES: int = 1024**3
+_ODS_NS = {"table": "urn:oasis:names:tc:opendocument:xmlns:table:1.0",
+           "style": "urn:oasis:names:tc:opendocument:xmlns:style:1.0"}
+_XLSX_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+
+
+def check_workbook_zip(p: Path, *, max_bytes: int = MAX_WORKBOOK_BYTES, max_ratio: float = MAX_RATIO) -> None:
+    """Refuse a workbook whose zip members would expand too far, before any XML is parsed.
+
+    The rule (an ODS or XLSX is a zip of XML files): every member of more than 1 MB must
+    expand at most ``max_ratio`` (200) times its compressed size, and all members together
+    at most ``max_bytes`` (1 GiB), by the sizes the zip declares (Python's zip reader never
+    expands a member beyond its declared size). A real PRC workbook compresses its XML
+    about 10-30 to 1; a zip bomb 1000 to 1.
+
+    Raises
+    ------
+    DataValidationError
+        Not a zip (not an ODS/XLSX), or a member over the ratio, or a total over the cap,
+        naming the workbook, the member and the rule.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib, zipfile
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "bomb.xlsx"
+    >>> with zipfile.ZipFile(p, "w", zipfile.ZIP_DEFLATED) as z:
+    ...     z.writestr("xl/worksheets/sheet1.xml", b"<" * (8 << 20))
+    >>> check_workbook_zip(p)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    alliance_analysis.errors.DataValidationError: ...bomb.xlsx: member 'xl/worksheets/sheet1.xml' expands ...
+    """
+    try:
+        with zipfile.ZipFile(p) as z:
+            infos = z.infolist()
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise DataValidationError(f"cannot read the workbook: not an ODS/XLSX zip ({exc})", file=p,
+                                  fix="check the file is a complete ODS/XLSX workbook (re-download it)") from None
+    total = 0
+    for info in infos:
+        total += info.file_size
+        ratio = info.file_size / max(info.compress_size, 1)
+        if info.file_size > _RATIO_FLOOR and ratio > max_ratio:
+            raise DataValidationError(
+                f"member {info.filename!r} expands {ratio:,.0f} times ({info.compress_size:,} -> {info.file_size:,} "
+                f"bytes), above the limit of {max_ratio:g} times for a member over 1 MB (a zip bomb?)", file=p,
+                fix="re-download the workbook from the Home Office; a genuine workbook compresses about 10-30 to 1")
+        if total > max_bytes:
+            raise DataValidationError(
+                f"the workbook's members expand to more than {max_bytes:,} bytes (limit), so it was not parsed",
+                file=p, fix="re-download the workbook from the Home Office, or pass a CSV export of its year sheets")
+
+
+def hidden_sheets(p: Path) -> list[str]:
+    """Names of the sheets an ODS/XLSX workbook marks hidden (``hidden`` or ``veryHidden``).
+
+    Read from the workbook's own XML (``xl/workbook.xml``; for ODS the table styles with
+    ``table:display="false"`` in ``content.xml``), after :func:`check_workbook_zip`.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib, pandas as pd
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "h.xlsx"
+    >>> with pd.ExcelWriter(p, engine="openpyxl") as xw:
+    ...     pd.DataFrame({"a": [1]}).to_excel(xw, sheet_name="2012-13", index=False)
+    ...     pd.DataFrame({"a": [2]}).to_excel(xw, sheet_name="old", index=False)
+    ...     xw.book["old"].sheet_state = "hidden"
+    >>> hidden_sheets(p)
+    ['old']
+    """
+    out: list[str] = []
+    with zipfile.ZipFile(p) as z:
+        names = set(z.namelist())
+        if "xl/workbook.xml" in names:
+            root = ElementTree.fromstring(z.read("xl/workbook.xml"))
+            for sh in root.iter(f"{_XLSX_NS}sheet"):
+                if sh.get("state") in ("hidden", "veryHidden"):
+                    out.append(str(sh.get("name")))
+        elif "content.xml" in names:
+            t, st = _ODS_NS["table"], _ODS_NS["style"]
+            hidden_styles: set[str] = set()
+            with z.open("content.xml") as fh:
+                style_name = None
+                for event, el in ElementTree.iterparse(fh, events=("start", "end")):
+                    if event == "start" and el.tag == f"{{{st}}}style" and el.get(f"{{{st}}}family") == "table":
+                        style_name = el.get(f"{{{st}}}name")
+                    elif event == "start" and el.tag == f"{{{st}}}table-properties" and style_name \
+                            and el.get(f"{{{t}}}display") == "false":
+                        hidden_styles.add(style_name)
+                    elif event == "start" and el.tag == f"{{{t}}}table" and el.get(f"{{{t}}}style-name") in hidden_styles:
+                        out.append(str(el.get(f"{{{t}}}name")))
+                    elif event == "end" and el.tag == f"{{{t}}}table-row":
+                        el.clear()
+    return out
+
+
 def _read_workbook(p: Path, sheet: str | list[str] | None) -> tuple[list[tuple[str, pd.DataFrame]], list[str]]:
     engine = _WORKBOOK_ENGINES[p.suffix.lower()]
+    check_workbook_zip(p)
+    try:
+        hidden = hidden_sheets(p)
+    except (zipfile.BadZipFile, ElementTree.ParseError, OSError, KeyError) as exc:
+        raise DataValidationError(f"cannot read the workbook's sheet list ({type(exc).__name__}: {exc})", file=p,
+                                  fix="check the file is a complete ODS/XLSX workbook") from None
     try:
         book = pd.read_excel(p, sheet_name=None, header=None, dtype=str, engine=engine)
     except Exception as exc:  # zipfile.BadZipFile, XML errors, odf errors: report, never raise raw
@@ -276,8 +383,14 @@ def _read_workbook(p: Path, sheet: str | list[str] | None) -> tuple[list[tuple[s
             raise DataValidationError(f"no sheet(s) {unknown} in the workbook (sheets: {list(book)})", file=p,
                                       fix="pass one of the workbook's sheet names, or sheet=None for every year sheet")
     data, skipped = [], []
+    hidden_skipped = [str(n) for n in book if str(n) in hidden and (wanted is None or n in wanted)]
+    if hidden_skipped:
+        log.warning("%s: skipped %d hidden sheet(s) %s: a hidden sheet is not part of the published table "
+                    "(unhide it in the workbook if it is meant to be read)", p, len(hidden_skipped), hidden_skipped)
     for name, block in book.items():
         if wanted is not None and name not in wanted:
+            continue
+        if str(name) in hidden:
             continue
         h = _header_row(block)
         if h is None:
@@ -288,15 +401,36 @@ def _read_workbook(p: Path, sheet: str | list[str] | None) -> tuple[list[tuple[s
             skipped.append(str(name))
             continue
         header = [str(v).strip() if isinstance(v, str) else f"Unnamed: {j}" for j, v in enumerate(block.iloc[h])]
+        _refuse_repeated_headers(header, f"{p} [sheet {name}]", h + 1)
         body = block.iloc[h + 1:].copy()
         body.columns = header
         body = body.loc[:, [c for c in header if not c.startswith("Unnamed")]].fillna("")
         body = body.loc[~(body.astype(str).apply(lambda c: c.str.strip()) == "").all(axis=1)]
-        data.append((str(name), body.astype(str).reset_index(drop=True)))
+        sheet_rows = (body.index.to_numpy() + 1).tolist()  # the spreadsheet's own row numbers
+        body = body.astype(str).reset_index(drop=True)
+        body.attrs["sheet_rows"] = sheet_rows
+        data.append((str(name), body))
     if not data:
-        raise DataValidationError(f"no financial-year data sheet in the workbook (sheets: {list(book)})", file=p,
+        raise DataValidationError(f"no financial-year data sheet in the workbook to read (sheets: {list(book)}; "
+                                  f"hidden, not read: {hidden_skipped})", file=p,
                                   fix="the Home Office workbook has one sheet per financial year, e.g. '2012-13'")
-    return data, skipped
+    return data, skipped + [f"{n} (hidden)" for n in hidden_skipped]
+
+
+def _refuse_repeated_headers(header: list[str], where: str, header_row: int | None = None) -> None:
+    """Two columns that both read as one PRC column (e.g. two 'Number of Offences') are an error:
+    which one holds the counts cannot be guessed."""
+    seen: dict[str, int] = {}
+    for j, h in enumerate(header):
+        tidy = _COLUMNS.get(_norm(h))
+        if tidy is None:
+            continue
+        if tidy in seen:
+            at = f" (header row {header_row})" if header_row is not None else ""
+            raise DataValidationError(
+                f"two columns are {_OFFICIAL[tidy]!r}: columns {seen[tidy] + 1} and {j + 1}{at}", file=where,
+                column=_OFFICIAL[tidy], fix="keep one of the two columns (the published table has one of each)")
+        seen[tidy] = j
 
 
 def _quarter_period(fy_start: pd.Series, fq: pd.Series) -> pd.Series:
@@ -307,6 +441,38 @@ def _quarter_period(fy_start: pd.Series, fq: pd.Series) -> pd.Series:
                      index=fy_start.index)
 
 
+def _refuse_repeats_across_sheets(out: pd.DataFrame, where: list[tuple[str, list[int]]], p: Path) -> None:
+    """Two rows for one (year, quarter, force, offence code) in different sheets: named by sheet and sheet row."""
+    dup = out.duplicated(list(_QUARTERLY_KEY), keep=False).to_numpy()
+    if not dup.any():
+        return
+    sheet = [name for name, rows in where for _ in rows]
+    row = [r for _, rows in where for r in rows]
+    idx = dup.nonzero()[0]
+    first_key = tuple(out.iloc[idx[0]][list(_QUARTERLY_KEY)])
+    same = [i for i in idx if tuple(out.iloc[i][list(_QUARTERLY_KEY)]) == first_key][:2]
+    a, b = same[0], same[1]
+    shown = ", ".join(str(v) for v in first_key)
+    raise DataValidationError(
+        f"sheet {sheet[b]!r} row {row[b]} repeats sheet {sheet[a]!r} row {row[a]} ({shown}); "
+        f"{int(out.duplicated(list(_QUARTERLY_KEY)).sum())} repeated row(s) in all", file=f"{p} [sheet {sheet[b]}]",
+        column=_OFFICIAL["offence_code"], row=row[b],
+        fix="remove the duplicate sheet or rows (a repeated year would double its totals)")
+
+
+def _raw_csv_header(p: Path) -> list[str]:
+    """The header line of a CSV / CSV.gz as published (no renaming of repeated names)."""
+    import csv
+    import gzip
+    import io
+
+    opener = gzip.open if p.suffix.lower() == ".gz" else open
+    with opener(p, "rb") as fh:
+        line = fh.readline(1 << 20)
+    text = line.decode("utf-8-sig", errors="replace")
+    return next(csv.reader(io.StringIO(text)), [])
+
+
 def _read_csv(p: Path, fix_missing: str) -> pd.DataFrame:
     """A PRC CSV / CSV.gz as text (the count typed by the fast parser), UTF-8 only, official headers."""
     if not p.exists():
@@ -314,6 +480,7 @@ def _read_csv(p: Path, fix_missing: str) -> pd.DataFrame:
     # headers are renamed to the official spelling before validation, so the fast parser is told the
     # published spelling of the numeric columns through aliases read from the header line
     header = validation.read_table(p, PRC_SCHEMA, encodings=("utf-8-sig",), nrows=0)
+    _refuse_repeated_headers(_raw_csv_header(p), str(p), 1)  # pandas would rename the second 'X' to 'X.1'
     spelled = {_OFFICIAL.get(_COLUMNS.get(_norm(c), ""), c): c for c in header.columns}
     schema = dataclasses.replace(PRC_SCHEMA, columns=[
         dataclasses.replace(c, aliases=(spelled[c.name],)) if c.name in spelled and spelled[c.name] != c.name else c
@@ -429,6 +596,7 @@ def load_prc_quarterly(path: str | Path | None = None, *, sheet: str | list[str]
             raise DataValidationError("the PRC open data workbook not found", file=p, fix=_FIX_PRC)
         sheets, skipped = _read_workbook(p, sheet)
         parts = []
+        where: list[tuple[str, list[int]]] = []
         for name, body in sheets:
             m = _FY_SHEET.match(name)
             sheet_fy = None
@@ -438,9 +606,10 @@ def load_prc_quarterly(path: str | Path | None = None, *, sheet: str | list[str]
                 except DataValidationError:
                     sheet_fy = None
             parts.append(_tidy_quarterly(body, source=f"{p} [sheet {name}]", sheet_fy=sheet_fy))
+            where.append((name, body.attrs.get("sheet_rows", list(range(2, len(body) + 2)))))
         out = pd.concat(parts, ignore_index=True)
         out.attrs["repaired_codes"] = sum(x.attrs.get("repaired_codes", 0) for x in parts)
-        validation.check_key(out, _QUARTERLY_KEY, source=p, columns={k: _OFFICIAL[k] for k in _QUARTERLY_KEY})
+        _refuse_repeats_across_sheets(out, where, p)
         if skipped:
             log.info("%s: skipped %d non-data sheets %s", p, len(skipped), skipped)
     else:
