@@ -94,9 +94,10 @@ GLOSSARY: dict[str, str] = {
 }
 
 #: Model codes and abbreviations that must never reach a reader's text unexplained.
+#: (Lower-case codes only: English words such as "its", "did" or "drift" are not listed.)
 MODEL_CODES: frozenset[str] = frozenset({
-    "ets", "snaive", "sba", "tsb", "croston", "sarima", "arima", "combo", "drift", "mase", "smape", "rmspe",
-    "negbin", "aht", "fdr_bh", "did", "its", "sc", "bcr_p10", "log10",
+    "ets", "snaive", "sba", "tsb", "sarima", "mase", "smape", "rmspe", "negbin", "aht", "fdr_bh", "bcr_p10",
+    "log10", "log1p", "expm1",
 })
 
 _SNAKE = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
