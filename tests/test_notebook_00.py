@@ -16,6 +16,7 @@ import papermill as pm
 import pytest
 
 from alliance_analysis import paths
+from alliance_analysis.presentation.report import code_identifiers, sentence_count
 
 NOTEBOOK = paths.NOTEBOOKS_DIR / "00_data_overview.ipynb"
 _KNOWN_STDERR = re.compile(r"TqdmWarning: IProgress not found|ipywidgets\.readthedocs|from \.autonotebook import")
@@ -88,7 +89,12 @@ def _common_checks(nb: nbformat.NotebookNode, text: str) -> None:
     assert not re.search(r" at 0x[0-9a-f]+>", text), "an object address in the outputs (runs would differ)"
     assert "synthetic" not in text.lower()                      # real data is never called synthetic
     assert re.search(r"\bnan\b|\bNone\b", re.sub(r"<[^>]+>", " ", text)) is None
-    assert "What produced this report" in text and "The crime series covers" in text
+    assert "What produced this report" in text and "This report uses" in text
+    headings = [ln for c in nb.cells if c.cell_type == "markdown" for ln in c.source.splitlines() if ln.startswith("## ")]
+    assert headings[:2] == ["## The answer", "## Key figures"] and headings[-1] == "## How this was worked out"
+    at = next(i for i, c in enumerate(nb.cells) if c.source == "## The answer") + 1
+    answer = nb.cells[at].outputs[0]["data"]["text/markdown"]
+    assert 1 <= sentence_count(answer) <= 6 and code_identifiers(answer) == []
     assert "Open Government Licence v3.0" in text               # licence attribution
     assert "Contains public sector information" in text
 
@@ -104,7 +110,11 @@ def test_default_run_shows_sources_coverage_revisions_and_rates(runs, forces):
         assert f in text
     assert "2006 Q2 to 2023 Q2" in text
     # the revision the brief quotes, in both releases
-    assert "West Mercia 2015/16, 72,599 in the 2019 release vs 76,290 in Oct 2023" in text
+    # the revision the brief quotes, West Mercia 2015/16: 72,599 (2019 release) vs 76,290 (Oct 2023), +5.1%
+    row = re.search(r"West Mercia</td>\s*<td[^>]*>2015/16</td>\s*<td[^>]*>72,599</td>\s*<td[^>]*>76,290</td>"
+                    r"\s*<td[^>]*>3,691</td>", text)
+    assert row, "revision row West Mercia 2015/16 not found"
+    assert "by at most 5.1%" in text and round(100 * (76290 - 72599) / 72599, 1) == 5.1
     assert "derived" in text and "published" in text               # how each quarter was obtained
     assert "Burglary reclassification 2017" in text
     assert "Crimes per 1,000 residents" in text
@@ -121,7 +131,7 @@ def test_gloucestershire_archive_run(runs):
     assert "no revision between releases" in text                # the section says why, in one sentence
     narrative = "".join(o.get("data", {}).get("text/markdown", "") for c in nb.cells for o in c.get("outputs", []))
     assert "West Mercia" not in narrative and "2010-04" not in text   # no hard-coded forces or months
-    assert "Crime per 1,000 residents in 2023/24: Gloucestershire" in text
+    assert "In 2023/24 the police recorded about 83 crimes per 1,000 residents in this force" in text
     assert "No declared break touches" in text
 
 
@@ -133,6 +143,7 @@ def test_west_yorkshire_three_months_run(runs):
     assert "no complete financial year" in text                  # rates section says why and goes on
     assert "no revision between releases" in text
     assert "Transcribed figures per seed table" in text           # the notebook reached its last section
+    assert "Crimes per 1,000 residents | not checked" in text      # a missing input is "not checked", not zero
 
 
 def test_cells_hard_code_no_forces_months_or_years():

@@ -15,6 +15,7 @@ from alliance_analysis.overview._common import COMPLETE, PARTIAL, _fy_start, _pe
 from alliance_analysis.overview.force_year import coverage_by_force_year, coverage_gaps, default_basis
 from alliance_analysis.overview.manifest import series_source_row, sources_table
 from alliance_analysis.overview.revisions import RevisionTables, release_revisions, revision_tables
+from alliance_analysis.overview.reader import series_info
 from alliance_analysis.overview.summaries import breaks_table, rates_by_force_year, series_summary
 from alliance_analysis.errors import DataValidationError, ParameterError
 
@@ -75,6 +76,125 @@ class DataOverview:
     caveats: str = ""
     synthetic: bool = False
     notes: tuple[str, ...] = field(default_factory=tuple)
+    series_info: dict[str, Any] = field(default_factory=dict)
+
+    # ---- the reader's report: one call per notebook cell (issue 20) ----------------------------------
+    def answer(self) -> str:
+        """``## The answer``: at most six plain sentences (:func:`alliance_analysis.overview.reader.answer`)."""
+        from alliance_analysis.overview import reader
+
+        return reader.answer(self)
+
+    def key_figures(self) -> Any:
+        """``## Key figures`` (renders itself)."""
+        from alliance_analysis.overview import reader
+
+        return reader.key_figures(self)
+
+    def appendix(self) -> Any:
+        """``## How this was worked out`` (renders itself)."""
+        from alliance_analysis.overview import reader
+
+        return reader.appendix(self)
+
+    def show_sources(self) -> Any:
+        """Sources and licences, as a reader's table."""
+        return _html(self.sources, caption="Sources used by this report")
+
+    def plot_coverage(self) -> Any:
+        """Heat map of the share of periods present by force and financial year."""
+        from alliance_analysis.overview.force_year import plot_coverage
+
+        return plot_coverage(self.coverage, synthetic=self.synthetic,
+                             title="Coverage by force and financial year (share of periods present)")
+
+    def show_coverage(self) -> Any:
+        """Coverage by force and financial year, wide."""
+        from alliance_analysis.overview.force_year import coverage_wide
+
+        return _html(coverage_wide(self.coverage), caption="Coverage by force and financial year")
+
+    def show_series(self) -> Any:
+        """First and last period, periods present and missing, by force."""
+        return _html(self.series, counts=["periods_present", "periods_expected"],
+                     caption="First and last period, periods present and missing")
+
+    def show_gaps(self) -> Any:
+        """Years missing or incomplete (or a sentence saying there are none)."""
+        from IPython.display import Markdown
+
+        if not len(self.gaps):
+            return Markdown("Every series is complete in every year shown.")
+        return _html(self.gaps, labels={"from": "From", "to": "To", "years": "Years"},
+                     caption="Years that are missing or incomplete, by force and series")
+
+    def show_revisions(self) -> Any:
+        """The revision note and, for the shipped default, the revision tables."""
+        from IPython.display import HTML
+
+        parts = [f"<p>{_esc(self.revision_note)}</p>"]
+        if self.revisions is not None:
+            kw = {"counts": ["release_2019", "release_2023", "difference"], "pct": ["percent"]}
+            parts.append(_styled(self.revisions.by_force_year, caption="Recorded crime excluding fraud by force and "
+                                 "financial year in both releases", **kw))
+            parts.append(_styled(self.revisions.largest, caption="The largest revisions by force, offence group "
+                                 "and financial year", **kw))
+        return HTML("".join(parts))
+
+    def plot_revisions(self) -> Any:
+        """Revisions by force and year (None when there is nothing to compare)."""
+        if self.revisions is None:
+            return None
+        from alliance_analysis.overview.revisions import plot_revisions
+
+        return plot_revisions(self.revisions.by_force_year, synthetic=self.synthetic)
+
+    def show_breaks(self) -> Any:
+        """The declared breaks touching the period (note and table)."""
+        from IPython.display import HTML
+
+        parts = [f"<p>{_esc(self.breaks_note)}</p>"]
+        if len(self.breaks):
+            parts.append(_styled(self.breaks, caption="Declared breaks touching the period of this report"))
+        return HTML("".join(parts))
+
+    def show_rates(self) -> Any:
+        """Crime per 1,000 residents by force and financial year (note and table)."""
+        from IPython.display import HTML
+
+        parts = [f"<p>{_esc(self.rates_note)}</p>"]
+        if len(self.rates):
+            parts.append(_styled(self.rates.drop(columns="year"), counts=["count", "population"],
+                                 rates=["rate_per_1000"],
+                                 labels={"area": "Force", "population_year": "Population estimate (mid-year)"},
+                                 caption="Crime per 1,000 residents by force and financial year"))
+        return HTML("".join(parts))
+
+    def show_seed_tables(self) -> Any:
+        """Figures transcribed from the source papers, per table and paper (by title)."""
+        from alliance_analysis.datasets import seed as seed_tables
+        from alliance_analysis.overview.summaries import seed_summary
+
+        return _html(seed_summary(seed_tables.all_seed_figures()), counts=["figures"],
+                     caption="Transcribed figures per seed table and source paper")
+
+
+def _esc(text: str) -> str:
+    import html
+
+    return html.escape(str(text), quote=False)
+
+
+def _styled(df: pd.DataFrame, **kwargs: Any) -> str:
+    from alliance_analysis.overview.display import display_table
+
+    return display_table(df, **kwargs).to_html()
+
+
+def _html(df: pd.DataFrame, **kwargs: Any) -> Any:
+    from alliance_analysis.overview.display import html_table
+
+    return html_table(df, **kwargs)
 
 
 def _fmt(n: float) -> str:
@@ -318,4 +438,4 @@ def data_overview(series: CrimeSeries, context: ContextSeries, *, path: str | Pa
         sources=src, coverage=cov, gaps=coverage_gaps(cov), series=series_summary(series.data),
         revisions=revs, revision_note=rnote, breaks=bt, rates=rates, rates_note=rnote_rates, breaks_note=bnote,
         caveats=caveats_markdown(series),
-        synthetic=series.synthetic, notes=series.notes)
+        synthetic=series.synthetic, notes=series.notes, series_info=series_info(series))

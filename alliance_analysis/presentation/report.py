@@ -344,7 +344,7 @@ _TD = "padding:4px 10px;border-bottom:1px solid #ddd;vertical-align:top;white-sp
       "overflow-wrap:normal;word-break:normal;hyphens:none;"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class KeyFigures:
     """The ``## Key figures`` table: figure, value (already in words) and what it means.
 
@@ -366,6 +366,9 @@ class KeyFigures:
     def _rows(self) -> list[tuple[str, str, str]]:
         return [(str(r[0]), str(r[1]), str(r[2]) if len(r) > 2 and r[2] is not None else "") for r in self.rows]
 
+    def __repr__(self) -> str:
+        return self.to_markdown()
+
     def to_markdown(self) -> str:
         """A markdown table (pipes in text are escaped)."""
         esc = lambda s: s.replace("|", "\\|")  # noqa: E731
@@ -386,7 +389,7 @@ class KeyFigures:
                 f"<th style='{_TD}text-align:left'>What it means</th></tr></thead><tbody>{body}</tbody></table>")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Appendix:
     """The ``## How this was worked out`` section: methods, assumptions, data sources, glossary.
 
@@ -430,6 +433,9 @@ class Appendix:
         return "\n".join(out).strip()
 
     def _repr_markdown_(self) -> str:
+        return self.to_markdown()
+
+    def __repr__(self) -> str:
         return self.to_markdown()
 
     def _repr_html_(self) -> str:
