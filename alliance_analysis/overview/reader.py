@@ -7,7 +7,7 @@ as methods, so every cell of notebook ``00`` is one readable call.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pandas as pd
 
@@ -15,8 +15,8 @@ from alliance_analysis.overview._common import COMPLETE, PARTIAL
 from alliance_analysis.presentation.report import (Appendix, KeyFigures, about, about_pct, answer_text, group_name,
                                                    join_names, plural)
 
-if TYPE_CHECKING:  # pragma: no cover
-    from alliance_analysis.overview.data_overview import DataOverview
+#: a :class:`~alliance_analysis.overview.data_overview.DataOverview` (not imported: it imports this module)
+DataOverview = Any
 
 
 def _span(ov: DataOverview) -> str:
