@@ -416,18 +416,26 @@ def test_real_gloucestershire_35_months(shared_data):
     # 35 months: 2 seasons (24) + horizon 6 + step 1 x (4 origins - 1) = 33 <= 35
     r = _fm(d, horizon=6, n_origins=4)
     assert r.forecasts["crime_type"].nunique() == full.sum() >= 12
-    assert np.isfinite(r.accuracy["mase"]).all() and (r.forecasts["lo_95"] >= 0).all()
+    scored = r.accuracy[r.accuracy["model"] != "sarima"]
+    assert np.isfinite(scored["mase"]).all() and (r.forecasts["lo_95"] >= 0).all()
     # selection score: the selected model is never worse than seasonal naive by more than the
-    # robust-default margin (ETS is kept unless a model is 5% better)
+    # robust-default margin (the combination is kept unless a model is 5% better)
     sel = r.accuracy[r.accuracy["selected"]].set_index("crime_type")["selection_score"].sort_index()
     sn = r.accuracy[r.accuracy["model"] == "snaive"].set_index("crime_type")["selection_score"].sort_index()
     assert (sel <= sn / 0.95 + 1e-12).all()
-    # first origin 35 - 6 - 3 = 26: ETS, Theta and their combination (24) run, SARIMA (32) is
-    # skipped, not copied
-    assert set(r.skipped["model"]) == {"sarima"} and "sarima" not in set(r.forecasts["model"])
-    # horizon 12 with 4 origins: first origin 20 >= 13, so only the baselines run
+    # first origin 35 - 6 - 3 = 26: ETS, Theta and their combination (24) are backtested at every
+    # origin; SARIMA (32) fits the whole 35 months but no origin is long enough to score it:
+    # no backtest rows, no selection, never copied from another model
+    assert len(r.skipped) == 0 and r.settings["partly_backtested"] == {"sarima": 32}
+    assert "sarima" not in set(r.backtest["model"]) and r.accuracy.loc[r.accuracy["model"] == "sarima",
+                                                                       "mase"].isna().all()
+    assert "sarima" not in set(r.selected["model"])
+    # horizon 12 with 4 origins: first origin 20 < 24, yet every model whose minimum the 35 months
+    # meet forecasts (minimum lengths come from the models, not the backtest layout)
     short = _fm(d, horizon=12, n_origins=4)
-    assert set(short.forecasts["model"]) == {"snaive", "drift", "sba", "tsb"}
+    assert set(short.forecasts["model"]) == set(F.DEFAULT_MODELS)
+    assert set(short.backtest["model"]) == {"snaive", "drift", "sba", "tsb"}
+    assert np.isfinite(short.forecasts[["mean", "lo_95", "hi_95"]].to_numpy()).all()
     # 22 months: first origin 22 - 12 - 3 = 7 < 13 (seasonal naive); 13 + 12 + 1 x 3 = 28
     with pytest.raises(DataValidationError, match=r"have 22 periods.*= 28"):
         _fm(d[d["month"] <= pd.Period("2023-11", "M")], horizon=12, n_origins=4)

@@ -6,7 +6,7 @@ model is clipped at zero and so are all interval bounds):
 ``snaive``  seasonal naive (the last season repeated; the last value for annual data);
             normal intervals from the seasonal-difference residuals;
 ``drift``   random walk with drift; normal intervals widening with sqrt(h);
-``ets``     additive Holt-Winters (ETS(A,N,A), damped ETS(A,Ad,A) or ETS(A,A,A); no seasonal
+``ets``     additive Holt-Winters (ETS(A,N,A) or damped ETS(A,Ad,A); no seasonal
             term for annual data) on ``log1p(count)``; parameters chosen per series and origin
             from a grid by in-sample one-step error. ``engine="numpy"`` (default) filters all
             series and grid points at once (:mod:`alliance_analysis.forecasting._ets`);

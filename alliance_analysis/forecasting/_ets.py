@@ -1,4 +1,4 @@
-"""Vectorised additive Holt-Winters (ETS(A,N,A), ETS(A,Ad,A), ETS(A,A,A)) for many series at once.
+"""Vectorised additive Holt-Winters (ETS(A,N,A), damped ETS(A,Ad,A)) for many series at once.
 
 Private helper of :mod:`alliance_analysis.forecasting`. Every series is filtered with every
 point of a small parameter grid in one pass of numpy operations over time (arrays of shape
@@ -33,7 +33,7 @@ from alliance_analysis.forecasting._intervals import normal_bounds
 ALPHAS = (0.05, 0.1, 0.2, 0.3, 0.5, 0.7)
 BETAS = (0.0, 0.01, 0.05)
 GAMMAS = (0.0, 0.05, 0.1, 0.2)
-PHIS = (0.8, 0.9, 0.98, 1.0)  # 1.0: undamped ETS(A,A,A)
+PHIS = (0.8, 0.9, 0.98)  # damped trends only (ETS(A,Ad,A)): undamped trends extrapolated worse on police series
 
 
 def grid() -> np.ndarray:

@@ -130,6 +130,7 @@ class _Config:
     time: str
     candidates: tuple[str, ...] = ()
     select: str = "backtest"
+    need: tuple[tuple[str, int], ...] = ()
 
 
 def _block_scores(raw: dict, y: np.ndarray, cfg: _Config) -> dict[str, np.ndarray]:
@@ -164,7 +165,7 @@ def _process_chunk(y: np.ndarray, index: pd.DataFrame, cfg: _Config, calib: dict
     n_sel = cfg.n_sel
     levels = list(cfg.levels)
     value_keys = ["mean", *[f"{p}_{lv}" for lv in levels for p in ("lo", "hi")]]
-    raw = _run_block(y if y_fit is None else y_fit, m, h, cfg.origins, cfg.run, levels, cfg.engine)
+    raw = _run_block(y if y_fit is None else y_fit, m, h, cfg.origins, cfg.run, levels, cfg.engine, dict(cfg.need))
     if cfg.intervals == "calibrated" and calib is None:
         calib = _quantiles(_block_scores(raw, y, cfg), cfg)
     actual = np.stack([y[:, o:o + h] for o in cfg.origins], axis=1)  # (S, O, h)
@@ -189,19 +190,22 @@ def _process_chunk(y: np.ndarray, index: pd.DataFrame, cfg: _Config, calib: dict
         den = np.abs(actual) + np.abs(f)
         mase_o[:, k] = np.where(scale > 0, err.mean(axis=2) / safe, np.nan)
         smape_o[:, k] = np.where(den == 0, 0.0, 200 * err / np.where(den == 0, 1, den)).mean(axis=2)
+        ran = np.isfinite(f).all(axis=2)  # False at origins shorter than the model's minimum
         for lv in levels:
-            cover[lv][:, k] = ((actual >= bt[mdl][f"lo_{lv}"]) & (actual <= bt[mdl][f"hi_{lv}"])).mean(axis=2)
+            inside = ((actual >= bt[mdl][f"lo_{lv}"]) & (actual <= bt[mdl][f"hi_{lv}"])).mean(axis=2)
+            cover[lv][:, k] = np.where(ran, inside, np.nan)
     n_hold = O - n_sel
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN MASE where the history repeats exactly
+        # all-NaN slices: MASE where the history repeats exactly, models not run at short origins
+        warnings.simplefilter("ignore", RuntimeWarning)
         metric_o = mase_o if cfg.select_by == "mase" else smape_o
         sel_score = np.nanmean(metric_o[:, :, :n_sel], axis=2)
-        sel_smape = smape_o[:, :, :n_sel].mean(axis=2)
+        sel_smape = np.nanmean(smape_o[:, :, :n_sel], axis=2)
         hold_score = np.nanmean(metric_o[:, :, n_sel:], axis=2) if n_hold else np.full((S, M), np.nan)
         mase_all = np.nanmean(mase_o, axis=2)
-    smape_all = smape_o.mean(axis=2)
-    cov_span = slice(n_sel, O) if n_hold else slice(0, O)
-    coverage = {lv: cover[lv][:, :, cov_span].mean(axis=2) for lv in levels}
+        smape_all = np.nanmean(smape_o, axis=2)
+        cov_span = slice(n_sel, O) if n_hold else slice(0, O)
+        coverage = {lv: np.nanmean(cover[lv][:, :, cov_span], axis=2) for lv in levels}
     flag = np.zeros((S, M), bool)
     for lv in levels:
         flag |= coverage[lv] < lv / 100 - 0.10
@@ -216,7 +220,9 @@ def _process_chunk(y: np.ndarray, index: pd.DataFrame, cfg: _Config, calib: dict
     cand[~cand.any(axis=1)] = requested
     key = np.where(cand & np.isfinite(sel_score), sel_score, np.inf)
     undefined = ~np.isfinite(key).any(axis=1)
-    key[undefined] = np.where(cand[undefined], sel_smape[undefined], np.inf)
+    key[undefined] = np.where(cand[undefined] & np.isfinite(sel_smape[undefined]), sel_smape[undefined], np.inf)
+    none_scored = ~np.isfinite(key).any(axis=1)  # no candidate ran at any selection origin
+    key[none_scored] = np.where(cand[none_scored], 0.0, np.inf)
     best = np.argmin(key, axis=1)
     pos = {mdl: i for i, mdl in enumerate(cfg.run)}
     ok_pos = {mdl: i for i, mdl in enumerate(cfg.run) if requested[i]}
@@ -228,8 +234,8 @@ def _process_chunk(y: np.ndarray, index: pd.DataFrame, cfg: _Config, calib: dict
     d_ok = (default >= 0) & cand[rows, dsafe] & np.isfinite(key[rows, dsafe]) & ~undefined
     clearly = key[rows, best] < (1 - cfg.min_improvement) * key[rows, dsafe]
     use_default = d_ok & ~clearly & (best != dsafe)
-    if cfg.select == "combination":  # the robust default wherever it is defined; no per-series selection
-        use_default = d_ok
+    if cfg.select == "combination":  # the robust default wherever it runs; no per-series selection (also
+        use_default = (default >= 0) & cand[rows, dsafe]  # where too few origins were long enough to score it)
     chosen = np.where(use_default, dsafe, best)
     run_arr = np.array(cfg.run, dtype=object)
     metric = cfg.select_by.upper()
@@ -277,6 +283,8 @@ def _process_chunk(y: np.ndarray, index: pd.DataFrame, cfg: _Config, calib: dict
                             "model": np.tile(np.repeat(run_arr, O * h), S),
                             "actual": np.repeat(actual[:, None], M, axis=1).ravel(), **bvals}, copy=False)
         out["backtest"] = pd.concat([keys_rep(M * O * h), btf], axis=1)
+        if not np.isfinite(bvals["mean"]).all():  # origins shorter than a model's minimum: no rows
+            out["backtest"] = out["backtest"][np.isfinite(bvals["mean"])].reset_index(drop=True)
     else:
         vals = {k: np.stack([final[mdl][k] for mdl in cfg.run], axis=1)[rows, chosen].ravel() for k in value_keys}
         fc = pd.DataFrame({cfg.time: future[np.tile(np.arange(h), S)], "model": np.repeat(run_arr[chosen], h),

@@ -297,17 +297,23 @@ def forecast_many(
             f"{req + horizon + step * (n_origins - 1)}", column=tname,
             fix="use a longer history, a shorter horizon or fewer origins")
     skipped_rows = []
+    rule = {"sarima": "2m+8", "ets": "two full seasons, 2m", "theta": "two full seasons, 2m",
+            "combo": "two full seasons, 2m"}
     for mdl in models:
         if need[mdl] is None:
             skipped_rows.append((mdl, f"needs a seasonal period m >= 2 (this data has m = {m})"))
-        elif first < need[mdl]:
-            skipped_rows.append((mdl, f"needs {need[mdl]} training periods before the first origin "
-                                      f"({'2m+8' if mdl in ('sarima', 'combo') else '2m+1' if mdl == 'ets' else 'm+1'}"
-                                      f", m = {m}); the first origin has {first}"))
-    run = [mdl for mdl in models if need[mdl] is not None and first >= need[mdl]]
+        elif n < need[mdl]:
+            skipped_rows.append((mdl, f"needs {need[mdl]} training periods ({rule.get(mdl, 'm+1')}, m = {m}); "
+                                      f"the series have {n}"))
+    # a model runs wherever its own minimum is met: on the whole series for the final forecast,
+    # and at the backtest origins that are long enough (shorter origins leave it unscored there)
+    run = [mdl for mdl in models if need[mdl] is not None and n >= need[mdl]]
+    partial = {mdl: need[mdl] for mdl in run if first < need[mdl]}
+    for mdl, k in partial.items():
+        log.info("model %s is scored only at backtest origins with at least %d training periods", mdl, k)
     compute = list(run)
     for dep in ("ets", "theta", "sarima"):
-        if "combo" in run and dep not in compute and need[dep] is not None and first >= need[dep]:
+        if "combo" in run and dep not in compute and need[dep] is not None and n >= need[dep]:
             compute.append(dep)
     if "sarima" in run and "ets" not in compute:
         compute.append("ets")  # its fallback
@@ -316,7 +322,8 @@ def forecast_many(
     cfg = _Config(m=m, horizon=horizon, origins=origins, n_sel=n_origins - n_hold, run=tuple(compute),
                   levels=tuple(levels), engine=engine, select_by=select_by, intervals=intervals, keep=keep,
                   min_improvement=float(min_improvement), periods=periods, time=tname,
-                  candidates=tuple(run), select=select)
+                  candidates=tuple(run), select=select,
+                  need=tuple((mdl, int(need[mdl] if mdl in need else min_length(mdl, m) or 0)) for mdl in compute))
     per = _bytes_per_series(m, n, len(compute), n_origins, horizon, len(levels))
     chunk = int(max(20, min(S, memory_budget_mb * 2**20 // per)))
     bounds = [(a, min(a + chunk, S)) for a in range(0, S, chunk)]
@@ -329,7 +336,7 @@ def forecast_many(
             for a in range(0, len(sample), chunk):
                 ys = y[sample[a:a + chunk]]
                 part = _block_scores(_run_block(y_fit[sample[a:a + chunk]], m, horizon, origins, compute, levels,
-                                                engine), ys, cfg)
+                                                engine, dict(cfg.need)), ys, cfg)
                 for mdl in compute:
                     scores[mdl].append(part[mdl])
             calib = _quantiles({k: np.concatenate(v) for k, v in scores.items()}, cfg)
@@ -369,5 +376,6 @@ def forecast_many(
                   "season_length": m, "models": run, "levels": list(levels), "select_by": select_by,
                   "time": tname, "holdout": n_hold, "intervals": intervals, "min_improvement": min_improvement,
                   "select": select, "keep": keep, "shock_periods": n_shock,
+                  "partly_backtested": partial,
                   "chunk_size": chunk, "n_chunks": len(bounds)},
     )

@@ -216,32 +216,35 @@ def _ets_states(y: np.ndarray, m: int, origins: Sequence[int]) -> dict[int, _ets
 
 
 def _run_block(y: np.ndarray, m: int, horizon: int, origins: Sequence[int], run: Sequence[str],
-               levels: Sequence[int], engine: str) -> dict:
+               levels: Sequence[int], engine: str, need: dict[str, int] | None = None) -> dict:
     """Raw backtest and final forecasts for the rows of ``y``: arrays (S, origins, h) and (S, h) per model.
 
     BLAS is pinned to one thread (the work is many small batched solves; more threads only
-    contend with other workers).
+    contend with other workers). ``need``: each model's minimum training length; at origins
+    shorter than it the model is not run and its backtest values are NaN.
     """
     from threadpoolctl import threadpool_limits
 
     S, n = y.shape
     value_keys = ["mean", *[f"{p}_{lv}" for lv in levels for p in ("lo", "hi")]]
-    need_sarima = _sarima.min_length(m) if m >= 2 else n + 1
     with threadpool_limits(limits=1, user_api="blas"):
-        states = _ets_states(y, m, [*origins, n]) if "ets" in run and engine == "numpy" else {}
+        need = {mdl: (need or {}).get(mdl, 0) for mdl in run}
+        ets_at = [o for o in [*origins, n] if o >= need.get("ets", 0)]
+        states = _ets_states(y, m, ets_at) if "ets" in run and engine == "numpy" and ets_at else {}
         bt = {mdl: {k: np.empty((S, len(origins), horizon)) for k in value_keys} for mdl in run}
         final: dict[str, dict] = {}
         fb = []
         for j, o in enumerate([*origins, n]):
-            fc, errors = _forecast_origin(y, o, horizon, m, run, levels, states.get(o), engine)
+            run_o = [mdl for mdl in run if o >= need[mdl]]
+            fc, errors = _forecast_origin(y, o, horizon, m, run_o, levels, states.get(o), engine)
             events = _guard(fc, errors, y[:, :o].max(axis=1))
-            if "combo" in run:
-                fc["combo"] = _combine([fc[k] for k in COMBO_MEMBERS if k in fc and (k != "sarima" or o >= need_sarima)])
+            if "combo" in run_o:
+                fc["combo"] = _combine([fc[k] for k in COMBO_MEMBERS if k in fc])
             fb += [(i, mdl, why, -1 if o == n else j) for i, mdl, why in events]
             for mdl in run:
                 if o == n:
                     final[mdl] = fc[mdl]
                 else:
                     for k in value_keys:
-                        bt[mdl][k][:, j] = fc[mdl][k]
+                        bt[mdl][k][:, j] = fc[mdl][k] if mdl in fc else np.nan
     return {"bt": bt, "final": final, "fallbacks": fb}
