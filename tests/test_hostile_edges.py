@@ -184,3 +184,140 @@ def test_prc_workbook_zip_bomb_refused_before_parsing(tmp_path):
     with pytest.raises(DataValidationError, match=r"expands [\d,]+ times .* above the limit of 200 times .*zip bomb"):
         prc.load_prc_quarterly(bomb)
     assert time.perf_counter() - t0 < 5  # refused from the declared sizes, nothing parsed
+
+
+# ------------------------------------------------------------------ police.uk archives (items 8, 11)
+
+GLOS_FEB = Path("police_uk") / "gloucestershire" / "2022-02" / "2022-02-gloucestershire-street.csv"
+
+
+def _glos_month(shared_data: Path, root: Path, text: str | None = None, name: str | None = None,
+                gz: bool = False) -> Path:
+    src = shared_data / GLOS_FEB
+    month = root / "2022-02"
+    month.mkdir(parents=True)
+    data = (src.read_text(encoding="utf-8") if text is None else text).encode("utf-8")
+    dst = month / ((name or src.name) + (".gz" if gz else ""))
+    dst.write_bytes(gzip.compress(data, mtime=0) if gz else data)
+    return root
+
+
+def _independent_counts(text: str) -> dict[str, int]:
+    """Rows per crime type with the csv module: a non-empty Crime ID counted once."""
+    import csv
+    import io
+
+    counts: dict[str, int] = {}
+    seen: set[str] = set()
+    for row in csv.DictReader(io.StringIO(text)):
+        cid = row["Crime ID"]
+        if cid:
+            if cid in seen:
+                continue
+            seen.add(cid)
+        counts[row["Crime type"]] = counts.get(row["Crime type"], 0) + 1
+    return counts
+
+
+def _by_type(df) -> dict[str, int]:
+    return {k: int(v) for k, v in df.groupby("crime_type")["count"].sum().items()}
+
+
+@pytest.mark.shared_data
+@pytest.mark.parametrize("variant", [
+    pytest.param("padded-crime-type-header", id="padded-header"),
+    pytest.param("cr-only-line-ends", id="cr-only"),
+    pytest.param("csv-gz-month", id="csv-gz"),
+])
+def test_street_file_variants_load_with_the_right_counts(shared_data, tmp_path, variant):
+    from alliance_analysis.datasets import police_uk
+
+    text = (shared_data / GLOS_FEB).read_text(encoding="utf-8")
+    expected = _independent_counts(text)
+    assert sum(expected.values()) == 4545  # the README's row count for the month: no repeated IDs
+    if variant == "padded-crime-type-header":
+        changed = text.replace("Crime type", " Crime type ", 1)
+    elif variant == "cr-only-line-ends":
+        changed = text.replace("\r\n", "\n").replace("\n", "\r")
+    else:
+        changed = text
+    root = _glos_month(shared_data, tmp_path / "a", changed, gz=variant == "csv-gz-month")
+    got = police_uk.load_street_archive(root)
+    assert _by_type(got) == expected
+
+
+@pytest.mark.shared_data
+def test_street_header_over_a_megabyte_is_refused_not_an_empty_month(shared_data, tmp_path):
+    from alliance_analysis.datasets import police_uk
+
+    text = (shared_data / GLOS_FEB).read_text(encoding="utf-8")
+    head, rest = text.split("\n", 1)
+    root = _glos_month(shared_data, tmp_path / "a", head.rstrip("\r") + "," + "x" * (1 << 20) + "\n" + rest)
+    with pytest.raises(DataValidationError, match=r"header line is longer than 65,536 bytes"):
+        police_uk.load_street_archive(root)
+
+
+@pytest.mark.shared_data
+@pytest.mark.parametrize("column", [pytest.param("Falls within", id="falls-within"),
+                                    pytest.param("Reported by", id="reported-by")])
+def test_rows_of_another_force_are_refused(shared_data, tmp_path, column):
+    import csv
+    import io
+
+    from alliance_analysis.datasets import police_uk
+
+    rows = list(csv.reader(io.StringIO((shared_data / GLOS_FEB).read_text(encoding="utf-8"))))
+    j = rows[0].index(column)
+    rows[100][j] = "Wiltshire Police"  # data row 100 (rows[0] is the header) filed under another force
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerows(rows)
+    root = _glos_month(shared_data, tmp_path / "a", buf.getvalue())
+    with pytest.raises(DataValidationError, match=r"'Wiltshire Police' is not Gloucestershire, the force the file is "
+                                                  r"named for") as e:
+        police_uk.load_street_archive(root)
+    assert (e.value.column, e.value.row) == (column, 100)
+
+
+@pytest.mark.shared_data
+def test_repeated_crime_ids_counted_the_same_in_any_row_order(shared_data, tmp_path):
+    import csv
+    import io
+
+    from alliance_analysis.datasets import police_uk
+
+    rows = list(csv.reader(io.StringIO((shared_data / GLOS_FEB).read_text(encoding="utf-8"))))
+    header, body = rows[0], rows[1:]
+    ci, li, ti = header.index("Crime ID"), header.index("LSOA code"), header.index("Crime type")
+    crimes = [r for r in body if r[ci]]
+    # 50 crimes repeated with a different LSOA (and, for ten, a different crime type), as police.uk repeats do
+    repeats = []
+    for k, r in enumerate(crimes[:50]):
+        again = list(r)
+        again[li] = "E01000001" if r[li] != "E01000001" else "E01999999"
+        if k < 10:
+            again[ti] = "Anti-social behaviour" if r[ti] != "Anti-social behaviour" else "Arson"
+        repeats.append(again)
+
+    def write(order: list[list[str]], where: Path) -> Path:
+        buf = io.StringIO()
+        csv.writer(buf, lineterminator="\n").writerows([header, *order])
+        return _glos_month(shared_data, where, buf.getvalue())
+
+    forward = police_uk.load_street_archive(write(body + repeats, tmp_path / "f"), by_lsoa=True)
+    backward = police_uk.load_street_archive(write(list(reversed(body + repeats)), tmp_path / "b"), by_lsoa=True)
+    key = ["crime_type", "lsoa_code"]
+    assert forward.sort_values(key)[key + ["count"]].values.tolist() == \
+        backward.sort_values(key)[key + ["count"]].values.tolist()
+    assert int(forward["count"].sum()) == 4545  # the 50 repeats are not counted
+    # the rule: of a repeated ID, the row with the smallest (crime type, LSOA code) text is kept
+    kept = {}
+    for r in body + repeats:
+        if r[ci]:
+            kept[r[ci]] = min(kept.get(r[ci], (r[ti], r[li])), (r[ti], r[li]))
+    by_lsoa: dict[tuple[str, str], int] = {}
+    for t, lsoa in kept.values():
+        by_lsoa[(t, lsoa)] = by_lsoa.get((t, lsoa), 0) + 1
+    crimes_only = forward[forward["crime_type"] != "Anti-social behaviour"]
+    got = {(t, lsoa if isinstance(lsoa, str) else ""): int(c) for t, lsoa, c in crimes_only[key + ["count"]].values}
+    want = {k: v for k, v in by_lsoa.items() if k[0] != "Anti-social behaviour"}
+    assert got == want

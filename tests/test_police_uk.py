@@ -33,7 +33,8 @@ HEADER = ("Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,L
 # West Mercia 2020-02: header only -> no rows.
 # West Mercia 2020-03: Shoplifting wm10 + wm11 = 2, ASB 1, Vehicle crime 1.
 # Warwickshire 2020-01: Other theft wa01, wa02, wa03 = 3 (wa03's second row says
-#   Shoplifting; first row wins so it stays Other theft); two identical ASB rows both kept = 2.
+#   Shoplifting; of a repeated ID the row with the smallest (crime type, LSOA) text is kept,
+#   so it stays Other theft); two identical ASB rows both kept = 2.
 #   Duplicates dropped: 1.
 # Warwickshire 2020-02: no file.  2020-03: Public order 1, Robbery 1 (no coordinates).
 BASIC_EXPECTED = {
@@ -75,7 +76,7 @@ def write_street(root: Path, month: str, slug: str, rows: list[str], name: str |
 
 
 def row(crime_id: str, month: str, crime_type: str, lon: str = "-2.0", lsoa: str = "E01000001") -> str:
-    return f"{crime_id},{month},X,X,{lon},51.0,On or near X,{lsoa},Y 001A,{crime_type},,"
+    return f"{crime_id},{month},,,{lon},51.0,On or near X,{lsoa},Y 001A,{crime_type},,"
 
 
 # --------------------------------------------------------------------------- names
@@ -291,7 +292,7 @@ def test_month_error_in_renamed_folder(tmp_path):
                      id="same-month-twice"),
         pytest.param(lambda r: write_street(r, "2020-01", "dorset", [row("a", "2020-01", "Drugs", lon="west")]),
                      ["could not parse", "Longitude", "2020-01-dorset-street.csv"], id="bad-coordinate"),
-        pytest.param(lambda r: write_street(r, "2020-01", "dorset", ["a,2020-01,X,X,-2.0"]),
+        pytest.param(lambda r: write_street(r, "2020-01", "dorset", ["a,2020-01,,,-2.0"]),
                      ["could not parse", "2020-01-dorset-street.csv"], id="short-row"),
     ],
 )

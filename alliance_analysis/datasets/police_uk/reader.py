@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import logging
 import re
 from dataclasses import dataclass
@@ -12,7 +13,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from alliance_analysis.datasets.police_uk._common import _ZIP_ERRORS, _Member
+from alliance_analysis.datasets.police_uk._common import _ZIP_ERRORS, _force_of, _Member
 from alliance_analysis.datasets.police_uk.source import _Source
 from alliance_analysis.errors import DataValidationError
 
@@ -62,6 +63,16 @@ def _read_street_file(src: _Source, member: _Member, expected: pd.Period, by_lso
             "the file is empty (no header row)", file=where,
             fix="re-download the month; a month with no crimes still has the header row",
         )
+    padded = [h for h in header if h != h.strip()]
+    header = [h.strip().lstrip("\ufeff") for h in header]
+    if padded:
+        logger.warning("%s: %d header name(s) had spaces around them (%s); read without the spaces",
+                       where, len(padded), ", ".join(repr(h) for h in padded[:5]))
+    twice = sorted({h for h in header if header.count(h) > 1})
+    if twice:
+        raise DataValidationError(
+            f"the header names {twice} more than once", file=where, column=twice[0],
+            fix="use the unmodified data.police.uk street file (each column appears once)")
     required = ["Crime ID", "Month", "Longitude", "Crime type"] + (["LSOA code"] if by_lsoa else [])
     missing = [c for c in required if c not in header]
     if missing:
@@ -74,18 +85,22 @@ def _read_street_file(src: _Source, member: _Member, expected: pd.Period, by_lso
     types = {"Crime ID": pa.binary(), "Month": _DICT, "Crime type": _DICT, "Longitude": pa.float64()}
     if by_lsoa:
         types["LSOA code"] = _DICT
+    force_columns = [c for c in ("Falls within", "Reported by") if c in header]
+    for c in force_columns:
+        types[c] = _DICT
     try:
         with src.reader(member) as stream:
             table = pacsv.read_csv(
                 stream,
-                read_options=pacsv.ReadOptions(use_threads=False),
+                # the header's names as read (spaces removed); line ends LF, CRLF or CR alike
+                read_options=pacsv.ReadOptions(use_threads=False, column_names=header, skip_rows=1),
                 convert_options=pacsv.ConvertOptions(
-                    include_columns=required, column_types=types, strings_can_be_null=False,
+                    include_columns=required + force_columns, column_types=types, strings_can_be_null=False,
                 ),
                 memory_pool=_POOL,
             )
     except pa.ArrowInvalid as exc:
-        if "Empty CSV file" in str(exc):
+        if "Empty CSV file" in str(exc) or "Could not skip initial" in str(exc):
             # a header row with no newline and no records: a month with no crimes
             return _FileResult(pa.table({}), 0, 0, 0)
         # Arrow numbers the column by its position in the file ("In CSV column #4: ...")
@@ -96,7 +111,7 @@ def _read_street_file(src: _Source, member: _Member, expected: pd.Period, by_lso
             fix="check the file is an unmodified data.police.uk street file (re-download it); "
             "Longitude must be a number or empty",
         ) from exc
-    except _ZIP_ERRORS as exc:
+    except (*_ZIP_ERRORS, gzip.BadGzipFile) as exc:
         raise DataValidationError(
             f"the zip member is damaged ({type(exc).__name__}: {exc})", file=where,
             fix="re-download the archive from data.police.uk",
@@ -123,7 +138,24 @@ def _read_street_file(src: _Source, member: _Member, expected: pd.Period, by_lso
             "(the folder, the file name and the Month column must agree)",
         )
 
-    # Duplicate Crime IDs: count each non-empty ID once (first row wins).
+    # The force named in the rows must be the force the file is named for (checked per distinct value).
+    force = _force_of(member.slug) if member.slug else None
+    for c in force_columns if force is not None else []:
+        for value in _dictionary(table[c]).to_pylist():
+            if not value.strip():
+                continue  # not stated: nothing to contradict the file name
+            if _force_of(value) != force:
+                row = _first_row_where(pc.equal(table[c].cast(pa.string()), value))
+                raise DataValidationError(
+                    f"{value!r} is not {force}, the force the file is named for; its rows would be counted as "
+                    f"{force}", file=where, column=c, row=row,
+                    fix="put each force's rows in that force's YYYY-MM-<force>-street.csv (unmodified from "
+                        "data.police.uk), or rename the file after the force in its rows")
+
+    # Repeated Crime IDs: one row per non-empty ID is counted. The repeats of an ID usually disagree
+    # on location or outcome and the file says nothing about which is current, so the row kept is
+    # chosen by a rule that does not depend on row order: the smallest (crime type, LSOA code) by
+    # text. Counts by crime type and by LSOA are then the same whatever order the rows are in.
     ids = table["Crime ID"]
     has_id = _nonempty(ids)
     n_with_id = int(has_id.sum())
@@ -133,10 +165,20 @@ def _read_street_file(src: _Source, member: _Member, expected: pd.Period, by_lso
     keep: np.ndarray | None = None
     if duplicates:
         rows = np.arange(n, dtype=np.int64)
-        firsts = (pa.table({"id": ids, "row": rows}).filter(pa.array(has_id))
-                  .group_by("id", use_threads=False).aggregate([("row", "min")]))
-        keep = np.sort(np.concatenate([firsts["row_min"].to_numpy(), rows[~has_id]]))
-        logger.warning("%s: dropped %d duplicate Crime ID row(s)", where, duplicates)
+        rank = _text_rank(table["Crime type"])
+        if "LSOA code" in table.column_names:
+            ls_rank = _text_rank(table["LSOA code"])
+            rank = rank * (int(ls_rank.max()) + 1) + ls_rank
+        sub = pa.table({"id": ids, "rank": rank, "row": rows}).filter(pa.array(has_id))
+        order = pc.sort_indices(sub, sort_keys=[("id", "ascending"), ("rank", "ascending"), ("row", "ascending")])
+        sorted_ids = pc.take(sub["id"], order).to_numpy(zero_copy_only=False)
+        first = np.ones(len(sorted_ids), dtype=bool)
+        first[1:] = sorted_ids[1:] != sorted_ids[:-1]
+        kept = pc.take(sub["row"], order).to_numpy()[first]
+        keep = np.sort(np.concatenate([kept, rows[~has_id]]))
+        logger.warning("%s: %d repeated Crime ID row(s) not counted; of each repeated ID the row with the "
+                       "smallest (crime type, LSOA code) is kept, so counts do not depend on row order",
+                       where, duplicates)
 
     lon = table["Longitude"]
     if keep is None:
@@ -164,6 +206,14 @@ def _read_street_file(src: _Source, member: _Member, expected: pd.Period, by_lso
         cols["Crime type"] = pa.DictionaryArray.from_arrays(pa.array(nz, pa.int32()), ct_dict)
     cols["count_all"] = pa.array(tally[nz], pa.int64())
     return _FileResult(pa.table(cols), n, duplicates, int(missing_xy))
+
+
+def _text_rank(col: pa.ChunkedArray) -> np.ndarray:
+    """Each row's rank of its dictionary value in text order (independent of first appearance)."""
+    values = _dictionary(col).to_pylist()
+    rank_of = np.empty(len(values), dtype=np.int64)
+    rank_of[np.argsort(np.array(values, dtype=object), kind="stable")] = np.arange(len(values))
+    return rank_of[_codes(col)] if len(values) else np.zeros(0, dtype=np.int64)
 
 
 def _dictionary(col: pa.ChunkedArray) -> pa.Array:

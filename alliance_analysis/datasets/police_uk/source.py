@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import csv
+import gzip
 import io
 import logging
 import os
+import re
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
@@ -26,6 +28,9 @@ MAX_MEMBER_BYTES: int = 2 * 1024**3
 #: Default cap on a zip member's expanded / compressed size. police.uk CSV files
 #: compress about 5-10 to 1; a zip bomb compresses 1000 to 1.
 MAX_RATIO: float = 200.0
+#: Longest header line read from a street file (bytes): the real header is about 120 bytes, so
+#: a longer first line is refused rather than read as an empty month.
+MAX_HEADER_BYTES: int = 1 << 16
 #: Members smaller than this are never refused for their ratio (tiny files of
 #: repeated text legitimately compress very well).
 _RATIO_FLOOR = 1 << 20
@@ -138,10 +143,11 @@ class _Source:
         out = []
         for name in sorted(self._names()):
             pp = PurePosixPath(name)
-            if pp.suffix.lower() != ".csv" or pp.name.startswith("."):
+            lower = pp.name.lower()
+            if not (lower.endswith(".csv") or lower.endswith(".csv.gz")) or pp.name.startswith("."):
                 logger.debug("ignoring non-CSV file %s", name)
                 continue
-            parsed = parse_archive_name(pp.name)
+            parsed = parse_archive_name(pp.name[:-3] if lower.endswith(".gz") else pp.name)
             parent = pp.parent.name
             folder_month = parent if _MONTH_DIR_RE.match(parent) else None
             dangling = name in self.dangling
@@ -210,6 +216,9 @@ class _Source:
     def reader(self, member: _Member) -> IO[bytes] | pa.NativeFile:
         """Something pyarrow.csv can read: a stream, never the whole member in memory
         (a native Arrow file on disk, so parsing threads need not hold the GIL)."""
+        if member.name.lower().endswith(".gz"):  # a month saved gzipped: streamed, expanded size capped
+            return _CappedReader(gzip.GzipFile(fileobj=self.open(member)), self.max_member_bytes,  # type: ignore
+                                 self.display(member), f"max_member_bytes={self.max_member_bytes:,}")
         if self.zip is None and not member.dangling:
             return pa.OSFile(str(self.path / member.name))
         return self.open(member)
@@ -218,13 +227,20 @@ class _Source:
         """The header row of a member, or None when the file is empty."""
         try:
             with self.open(member) as fh:
-                first = fh.readline(1 << 16)
-        except _ZIP_ERRORS as exc:
+                first = (gzip.GzipFile(fileobj=fh) if member.name.endswith(".gz") else fh).read(MAX_HEADER_BYTES)
+        except (*_ZIP_ERRORS, gzip.BadGzipFile, OSError) as exc:
             raise DataValidationError(
-                f"the zip member cannot be read: {exc}", file=self.display(member),
-                fix="re-download the archive from data.police.uk",
+                f"the file cannot be read: {exc}", file=self.display(member),
+                fix="re-download the month from data.police.uk",
             ) from exc
-        text = first.decode("utf-8-sig", errors="replace").strip("\r\n")
+        m = re.search(rb"\r\n|\n|\r", first)
+        if m is None and len(first) >= MAX_HEADER_BYTES:
+            raise DataValidationError(
+                f"the header line is longer than {MAX_HEADER_BYTES:,} bytes (a street file's header is about "
+                "120 bytes), so its rows cannot be told apart from the header", file=self.display(member),
+                fix="use the unmodified data.police.uk street file (re-download the month)")
+        line = first[: m.start()] if m else first
+        text = line.decode("utf-8-sig", errors="replace")
         if not text.strip():
             return None
-        return [c.strip() for c in next(csv.reader(io.StringIO(text)))]
+        return next(csv.reader(io.StringIO(text)))
