@@ -3,7 +3,9 @@
 Modules: :mod:`.model` (scenario models and loading), :mod:`.appraisal` (discounting,
 NPV, BCR, payback), :mod:`.uncertainty` (Monte Carlo, switching values, tornado,
 risk-adjusted headline and option ranking), :mod:`.fairness` (sharing rules, reserves),
-:mod:`.outputs` (figures and tables), :mod:`.workbook` (the Excel workbook). Every
+:mod:`.outputs` (figures and tables), :mod:`.workbook` (the Excel workbook), :mod:`.generic` (a
+scenario for any group of forces from their real shares and stated defaults), :mod:`.report`
+(notebook 03's results object: the answer, key figures, sections, appendix). Every
 public name is importable from ``alliance_analysis.scenarios``.
 
 Scenario files are YAML (top-level keys starting with ``_`` may hold anchors; nested
@@ -70,8 +72,10 @@ from alliance_analysis.scenarios.uncertainty import (INDISTINGUISHABLE_BAND, Mon
                                                      draw_inputs, explain_difference, input_leaning, monte_carlo,
                                                      rank_options, ranking_sentence, risk_adjusted, switching_values,
                                                      tornado)
-from alliance_analysis.scenarios.workbook import (column_label, number_format, run_id, save_business_case,
-                                                  workbook_cover, workbook_path, write_workbook)
+from alliance_analysis.scenarios.generic import SAVINGS_PER_FTE_GBP, generic_scenario
+from alliance_analysis.scenarios.report import BusinessCaseReport, md_text, money, run_business_case
+from alliance_analysis.scenarios.workbook import (case_formulas, column_label, number_format, refuse_raw_data, run_id,
+                                                  save_business_case, workbook_cover, workbook_path, write_workbook)
 
 __all__ = [
     "GREEN_BOOK_SCHEDULE", "Appraisal", "CostItem", "Distribution", "ForceSpec", "Leadership", "Money",
@@ -84,5 +88,6 @@ __all__ = [
     "rank_options", "ranking_sentence", "risk_adjusted", "column_label", "number_format", "run_id",
     "save_business_case", "workbook_cover", "SHARE_FIELDS", "partner_shares", "real_sharing_data",
     "with_partner_shares", "reader_table", "sharing_table", "summary_markdown", "SHARE_SOURCES",
-    "with_real_shares", "fy_label",
+    "with_real_shares", "fy_label", "SAVINGS_PER_FTE_GBP", "generic_scenario", "BusinessCaseReport", "md_text",
+    "money", "run_business_case", "case_formulas", "refuse_raw_data",
 ]

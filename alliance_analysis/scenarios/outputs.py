@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import logging
 from collections.abc import Sequence
 from pathlib import Path
@@ -353,6 +354,8 @@ def reader_table(table: pd.DataFrame | None, *, caption: str | None = None, tabl
     True
     >>> "P(NPV &lt; 0)" in html   # labels are escaped
     True
+    >>> "&lt;b&gt;" in reader_table(t, caption="<b>x</b>", table_id="x").to_html()   # so are captions
+    True
     """
     from alliance_analysis.scenarios.workbook import column_label
 
@@ -366,10 +369,16 @@ def reader_table(table: pd.DataFrame | None, *, caption: str | None = None, tabl
     view = t.rename(columns={c: column_label(str(c)) for c in t.columns})
     st = view.style.format(formats, na_rep="–", escape="html").format_index(escape="html", axis=1)
     st = st.hide(axis="index").set_uuid(table_id)
-    st = st.set_table_styles([{"selector": "td", "props": "white-space: normal; max-width: 40em; text-align: right"},
-                              {"selector": "th", "props": "text-align: left"}])
+    # text left, numbers right; words never broken (long text wraps between words only)
+    st = st.set_table_styles([{"selector": "td", "props": "white-space: normal; max-width: 40em; text-align: left; "
+                                                          "word-break: normal; overflow-wrap: normal; hyphens: none"},
+                              {"selector": "th", "props": "text-align: left; word-break: normal; hyphens: none"}])
+    numeric = [column_label(str(c)) for c in t.columns
+               if pd.api.types.is_numeric_dtype(t[c]) and not pd.api.types.is_bool_dtype(t[c])]
+    if numeric:
+        st = st.set_properties(subset=numeric, **{"text-align": "right", "white-space": "nowrap"})
     if caption:
-        st = st.set_caption(caption)
+        st = st.set_caption(html.escape(caption))   # scenario text (option names, price base) is never live HTML
     return st
 
 
