@@ -264,6 +264,9 @@ def build_processed(output_dir: str | Path = paths.PROCESSED_DIR, progress: bool
     """Build every processed table into ``output_dir`` and write ``manifest.json``.
 
     ``raw_dir`` (default ``data/raw``) is where the real sources' releases are looked for.
+    ``manifest.json`` is removed before the first output is written and written last,
+    atomically: a build that fails or is killed part-way leaves no manifest, never one
+    describing the previous outputs.
 
     Returns
     -------
@@ -272,6 +275,11 @@ def build_processed(output_dir: str | Path = paths.PROCESSED_DIR, progress: bool
     """
     out_dir = Path(output_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
+    mpath = out_dir / "manifest.json"
+    # The manifest describes the outputs it was written with: it is removed before any output is
+    # touched and written last (atomically), so a killed or failed build leaves no manifest (readers
+    # then derive from data/raw) rather than one describing outputs that have since changed.
+    mpath.unlink(missing_ok=True)
     rows = []
     for name, make in tqdm(_outputs().items(), desc="data build", disable=not progress):
         df = make()
@@ -291,7 +299,5 @@ def build_processed(output_dir: str | Path = paths.PROCESSED_DIR, progress: bool
         "sources": sources,
     }
     text = json.dumps(manifest, indent=2, sort_keys=True) + "\n"
-    mpath = out_dir / "manifest.json"
-    if not (mpath.exists() and mpath.read_text() == text):
-        atomic_write_text(text, mpath)
+    atomic_write_text(text, mpath)
     return pd.DataFrame(rows)

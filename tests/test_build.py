@@ -101,3 +101,25 @@ def test_real_source_parquet_totals_match_plain_counts(tmp_path):
     prc = pd.read_parquet(tmp_path / "prc_quarterly.parquet")
     assert int(prc["count"].sum()) == prc_plain and len(prc) == 258905
     assert prc["quarter"].iloc[0][:4].isdigit()  # calendar quarter stored as text, e.g. '2012Q2'
+
+
+def test_failed_build_leaves_no_stale_manifest(tmp_path, monkeypatch):
+    # issue 21 item 13: a build that fails after writing some outputs must not leave the old manifest
+    import pandas as pd
+    import pytest
+
+    from alliance_analysis.errors import DataValidationError
+
+    old = {"inputs": [], "outputs": [{"output": "t.csv", "rows": 1, "sha256": "0" * 64, "synthetic": False}],
+           "sources": []}
+    (tmp_path / "manifest.json").write_text(json.dumps(old))
+    monkeypatch.setattr(build, "_outputs", lambda: {"t.csv": lambda: pd.DataFrame({"a": [1, 2]})})
+
+    def fail(*args, **kwargs):
+        raise DataValidationError("truncated release", file="prc.csv.gz")
+
+    monkeypatch.setattr(build, "build_sources", fail)
+    with pytest.raises(DataValidationError):
+        build.build_processed(tmp_path)
+    assert (tmp_path / "t.csv").read_text() == "a\n1\n2\n"  # the output was rewritten ...
+    assert not (tmp_path / "manifest.json").exists()  # ... so the manifest describing the old one is gone
