@@ -546,3 +546,221 @@ def test_any_yaml_text_gives_a_model_or_a_named_error(tmp_path_factory, pieces):
         assert exc.file == str(f) and len(str(exc)) < 2000
     else:
         assert isinstance(s, scenarios.ScenarioSet) and s.forces and s.options
+
+
+# --------------------------------------------------------------------------- issue 21 item 6: the Monte Carlo
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        pytest.param({"uncertainty": {"savings_delivery": {"dist": "lognormal", "median": 1, "sigma": 1000}}},
+                     r"uncertainty\.savings_delivery: lognormal sigma 1000 is above 3", id="lognormal-sigma-1000"),
+        pytest.param({"uncertainty": {"savings_delivery": {"dist": "triangular", "low": -0.5, "mode": 0.9, "high": 1}}},
+                     r"uncertainty\.savings_delivery: low -0\.5 is negative; this input is a share of the planned",
+                     id="negative-delivery"),
+        pytest.param({"uncertainty": {"savings_delivery": {"dist": "fixed", "mode": -1}}},
+                     r"uncertainty\.savings_delivery: mode -1 is negative", id="negative-fixed-delivery"),
+        pytest.param({"uncertainty": {"timing_slip_years": {"dist": "uniform_int", "low": -2, "mode": 0, "high": 1}}},
+                     r"uncertainty\.timing_slip_years: low -2 is negative; this input is a delay in years",
+                     id="negative-slip"),
+        pytest.param({"uncertainty": {"timing_slip_years": {"dist": "uniform_int", "low": 0.5, "mode": 1, "high": 2.5}}},
+                     r"uncertainty\.timing_slip_years: uniform_int needs whole-number low and high \(got 0\.5 and 2\.5\)",
+                     id="fractional-uniform-int"),
+        pytest.param({"uncertainty": {"cost_overrun": {"dist": "uniform", "low": -1, "mode": 1, "high": 2}}},
+                     r"uncertainty\.cost_overrun: low -1 is negative; this input is a multiple", id="negative-overrun"),
+        pytest.param({"options": [{"name": "o", "costs": [{"kind": "capital", "item": "c", "amount_gbp_m": -5,
+                                                           "year": 2013}]}]},
+                     r"options\[0\]\.costs\[0\]\.amount_gbp_m: Input should be greater than or equal to 0",
+                     id="negative-cost"),
+        pytest.param({"options": [{"name": "o", "costs": [{"kind": "capital", "item": "c", "year": 2013,
+                                                           "amount_gbp_m": {"seed": "ww_blueprint_savings", "scale": -1}}]}]},
+                     r"options\[0\]\.costs\[0\]\.amount_gbp_m: seed: ww_blueprint_savings x -1 gives -30\.2, a negative cost",
+                     id="negative-cost-from-seed"),
+        pytest.param({"options": [{"name": "o"}, {"name": "p"}, {"name": "o"}]},
+                     r"options\[2\]\.name: 'o' is already the name of options\[0\]", id="duplicate-option"),
+        pytest.param({"options": []}, r"options: no options; list at least the status quo", id="no-options"),
+    ],
+)
+def test_monte_carlo_inputs_that_would_change_the_npv_silently_are_refused(change, message):
+    with pytest.raises(DataValidationError, match=message):
+        scenarios.load_scenarios({**BASE, "options": [{"name": "o"}], **change})
+
+
+def test_largest_lognormal_allowed_gives_finite_results_and_no_nan():
+    s = _set(SIMPLE, uncertainty={"savings_delivery": {"dist": "lognormal", "median": 1.0, "sigma": 3.0}})
+    r = scenarios.monte_carlo(s, "o", n_draws=5000, horizon=3)
+    assert np.isfinite(r.npv_gbp_m).all()
+    assert "nan" not in scenarios.ranking_sentence(scenarios.rank_options(s, n_draws=500, horizon=3))
+
+
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        pytest.param(lambda s: scenarios.business_case(s, options=[], horizon=3, n_draws=10),
+                     "options: the list of options is empty", id="business-case"),
+        pytest.param(lambda s: scenarios.focus_option(s, options=[]), "options: the list of options is empty",
+                     id="focus-option"),
+        pytest.param(lambda s: scenarios.run_business_case(scenario_data=dict(BASE, options=SIMPLE), options=[]),
+                     "options: the list of options is empty", id="report"),
+    ],
+)
+def test_an_empty_options_list_is_a_named_error(call, message):
+    with pytest.raises(ParameterError, match=message):
+        call(_set(SIMPLE))
+
+
+# --------------------------------------------------------------------------- issue 20: what counts, what is checked
+
+def test_a_saving_made_by_one_force_alone_is_shown_but_not_counted():
+    own = {"area": "A's own programme", "amount_gbp_m": 4, "start_year": 2013, "force": "A"}
+    s = _set([{**SIMPLE[0], "savings": [*SIMPLE[0]["savings"], own]},
+              {**SIMPLE[0], "name": "joint", "savings": [*SIMPLE[0]["savings"], {**own, "collaborative": True}]}])
+    # hand: -15 + 10/1.035 + 10/1.035^2 = 3.996943 without A's own saving; with it counted add 4 x (1 + 1/1.035 +
+    # 1/1.035^2) = 4 x 2.899694 = 11.598777
+    assert scenarios.appraise(s, "o", horizon=3).npv_gbp_m == pytest.approx(3.996943, abs=1e-6)
+    assert scenarios.appraise(s, "joint", horizon=3).npv_gbp_m == pytest.approx(3.996943 + 11.598777, abs=1e-6)
+    fair = scenarios.fairness(s, "o", horizon=3, rules=["equal"])
+    assert fair["pv_net_gbp_m"].sum() == pytest.approx(3.996943 * 2, abs=1e-5)   # two rules (agreed 69:31, equal)
+    a = scenarios.assumptions_table(s)
+    assert a.loc[a["item"] == "o: A's own programme", "assumption"].item().startswith("made by A alone")
+
+
+def test_missing_reserves_are_not_checked_never_a_computed_zero():
+    # the shipped Devon and Cornwall-Dorset scenario has no reserves figures (issue 20)
+    s = scenarios.load_scenarios(paths.SCENARIO_DIR / "devon_cornwall_dorset.yaml")
+    r = scenarios.reserves_trajectory(s, "alliance as agreed")
+    assert r["reserves_gbp_m"].isna().all() and r.attrs["first_breach_any"] is None
+    assert r.attrs["not_checked"] == ["Devon and Cornwall", "Dorset"]
+    case = scenarios.business_case(s, horizon=10, n_draws=0)
+    assert set(case["reserves"]["first_breach"]) == {"not checked (no reserves figure)"}
+    text = scenarios.summary_markdown(s, case, focus="full merger", n_draws=0)
+    assert "not checked for Devon and Cornwall, Dorset" in text and "below the floor" not in text
+
+
+def test_one_force_with_reserves_and_one_without():
+    s = _set(SIMPLE, forces=[{"name": "A", "population": 300, "reserves_gbp_m": 1.0},
+                             {"name": "B", "population": 100}])
+    r = scenarios.reserves_trajectory(s, "o", horizon=3)
+    # A: capital is not funded from reserves by default, so A stays at 1.0; B has no figure: not checked
+    assert r[r["force"] == "A"]["reserves_gbp_m"].tolist() == [1.0, 1.0, 1.0]
+    assert r.attrs["not_checked"] == ["B"]
+
+
+# --------------------------------------------------------------------------- the report object and escaping
+
+HOSTILE = '<script>alert(1)</script><img src="x" onerror="alert(2)"><a href="javascript:alert(3)">x</a>'
+
+
+def test_scenario_text_never_reaches_html_live():
+    # issue 21 item 1: name, price_base, option names/descriptions and the focus option are escaped
+    data = {**BASE, "name": HOSTILE, "price_base": HOSTILE, "agreed_split": {"A": 69, "B": 31},
+            "options": [{"name": "status quo"}, {**SIMPLE[0], "name": HOSTILE, "description": HOSTILE}]}
+    r = scenarios.run_business_case(scenario_data=data, horizon_years=3, n_draws=200, focus_option=HOSTILE)
+    pieces = [r.answer(), r.appendix(), r._repr_html_(), r.key_figures().to_html(), r.options_table().to_html(),
+              r.headline_table().to_html(), r.ranking_table().to_html(), r.fairness_table().to_html(),
+              r.headline_text().data, r.ranking_text().data, r.assumptions_table().to_html()]
+    for p in pieces:
+        assert "<script" not in p and "<img" not in p and "<a href" not in p, p[:200]
+    assert "&lt;script&gt;" in r.answer()
+
+
+def test_report_answer_is_plain_and_short_on_both_shipped_scenarios():
+    for name in ("warwickshire_west_mercia.yaml", "devon_cornwall_dorset.yaml"):
+        r = scenarios.run_business_case(name, n_draws=500, frames={})
+        a = r.answer()
+        assert len([x for x in a.replace("e.g.", "eg").split(". ") if x]) <= 6, a
+        assert "_" not in a and "NPV" not in a and "GBP" not in a
+    assert "Reserves were not checked for Devon and Cornwall and Dorset" in a
+    assert "Unwind alliance beats staying as they are only because" in a
+
+
+@pytest.mark.parametrize(
+    "x, text",
+    [
+        pytest.param(217.78, "£220 million", id="two-significant"), pytest.param(4.46, "£4.5 million", id="one-dp"),
+        pytest.param(-1234.5, "£1,200 million", id="thousands"), pytest.param(0.01, "less than £0.1 million", id="tiny"),
+    ],
+)
+def test_money_reads_like_a_newspaper(x, text):
+    assert scenarios.money(x) == text
+
+
+# --------------------------------------------------------------------------- generic scenario for any force group
+
+def test_generic_scenario_defaults_by_hand():
+    # savings per FTE: (30.2m / 5,071.74 + 12m / 7,394.17) / 2 = (5,954.56 + 1,622.90) / 2 = 3,788.73
+    assert scenarios.SAVINGS_PER_FTE_GBP == pytest.approx(3788.73, abs=0.01)
+    wf = pd.DataFrame({"force": ["Cumbria", "Lancashire", "Cumbria"], "year": [2020, 2020, 2019],
+                       "value": [1000.0, 3000.0, 999.0]})
+    s = scenarios.generic_scenario(["Cumbria", "Lancashire"], frames={"workforce": wf}, base_year=2019)
+    alliance = s.options[1]
+    assert alliance.savings[0].amount_gbp_m == pytest.approx(4000 * 3788.73 / 1e6, abs=1e-4)
+    assert alliance.costs[0].amount_gbp_m == pytest.approx(4000 * 3788.73 / 1e6 * 5 / 12, abs=1e-4)
+    merger = s.options[2]
+    assert merger.leadership.posts_removed == 10 - 6
+    assert s.agreed_split is None and all(f.reserves_gbp_m is None for f in s.forces)
+    assert all(a for a in scenarios.assumptions_table(s)["assumption"])   # every default says it is one
+
+
+@pytest.mark.parametrize(
+    "forces, message",
+    [
+        pytest.param(["Dorset"], "needs two or more forces", id="one-force"),
+        pytest.param(["Dorset", "Narnia"], "Narnia", id="unknown-force"),
+    ],
+)
+def test_generic_scenario_refuses_bad_force_lists(forces, message):
+    wf = pd.DataFrame({"force": ["Dorset"], "year": [2020], "value": [1.0]})
+    with pytest.raises(ParameterError, match=message):
+        scenarios.generic_scenario(forces, frames={"workforce": wf})
+
+
+def test_generic_scenario_names_a_missing_workforce_year():
+    wf = pd.DataFrame({"force": ["Dorset", "Gwent"], "year": [2010, 2010], "value": [1.0, 2.0]})
+    with pytest.raises(ParameterError, match=r"no workforce figure for \['Dorset', 'Gwent'\] at 31 March 2020"):
+        scenarios.generic_scenario(["Dorset", "Gwent"], frames={"workforce": wf})
+
+
+def test_alliance_fte_constants_match_the_shipped_workforce_series():
+    # the FTE behind the default savings rate, recounted from the shipped Home Office workforce table
+    from alliance_analysis.series import default
+
+    wf = default.workforce_by_year(["Warwickshire", "West Mercia", "Devon and Cornwall", "Dorset"])
+    ww = wf[(wf["year"] == 2014) & wf["force"].isin(["Warwickshire", "West Mercia"])]["value"].sum()
+    dcd = wf[(wf["year"] == 2015) & wf["force"].isin(["Devon and Cornwall", "Dorset"])]["value"].sum()
+    from alliance_analysis.scenarios.generic import ALLIANCE_SAVINGS_PER_FTE
+
+    assert sorted(round(f, 2) for _, f in ALLIANCE_SAVINGS_PER_FTE.values()) == sorted([round(ww, 2), round(dcd, 2)])
+
+
+def test_workbook_file_inside_raw_data_is_refused(tmp_path):
+    # issue 21 item 14: data build would take it for a data release
+    s = _set(SIMPLE)
+    case = scenarios.business_case(s, horizon=3, n_draws=10)
+    with pytest.raises(ParameterError, match="inside data/raw/"):
+        scenarios.save_business_case(case, s, workbook_file=paths.RAW_DIR / "home_office" / "bc.xlsx")
+    assert not (paths.RAW_DIR / "home_office" / "bc.xlsx").exists()
+
+
+@pytest.mark.parametrize(
+    "params, message",
+    [
+        pytest.param({"options": []}, "parameter 'options': List should have at least 1 item", id="empty-options"),
+        pytest.param({"forces": ["Dorset"]}, "parameter 'forces': List should have at least 2 items", id="one-force"),
+        pytest.param({"forces": ["Dorset", "Gwent"], "scenario_file": "x.yaml"}, "give either scenario_file",
+                     id="both"),
+    ],
+)
+def test_notebook_03_parameters_refused_before_any_kernel(params, message):
+    from alliance_analysis.params import validate_notebook_params
+
+    with pytest.raises(ParameterError, match=message):
+        validate_notebook_params("03_merger_business_case", params)
+
+
+def test_workbook_file_parameter_inside_raw_data_is_refused():
+    from alliance_analysis.params import resolve_paths, validate_notebook_params
+
+    p = validate_notebook_params("03_merger_business_case", {"workbook_file": str(paths.RAW_DIR / "x.xlsx")})
+    with pytest.raises(ParameterError, match="parameter 'workbook_file': .* is inside data/raw/"):
+        resolve_paths("03_merger_business_case", p)
