@@ -86,6 +86,24 @@ def _join(parts: list[pd.DataFrame]) -> pd.DataFrame:
     return pd.DataFrame(out, copy=False)
 
 
+AUTO_ORIGINS = 24
+
+
+def _check_holdout(holdout: int | None, n_origins: int) -> int:
+    """The number of hold-out origins (default ``n_origins // 2``), checked.
+
+    Examples
+    --------
+    >>> _check_holdout(None, 24), _check_holdout(0, 1)
+    (12, 0)
+    """
+    n_hold = n_origins // 2 if holdout is None else holdout
+    if not isinstance(n_hold, (int, np.integer)) or not 0 <= n_hold < n_origins:
+        raise ParameterError(f"holdout must be an integer from 0 to n_origins - 1 = {n_origins - 1} (got {holdout!r}); "
+                             "selection needs at least one origin")
+    return int(n_hold)
+
+
 @dataclass(frozen=True)
 class ForecastResult:
     """Tidy outputs of :func:`forecast_many` (see its docstring for the columns)."""
@@ -105,7 +123,7 @@ def forecast_many(
     *,
     keys: Sequence[str] = ("force", "crime_type"),
     horizon: int = 12,
-    n_origins: int = 4,
+    n_origins: int | None = None,
     step: int = 1,
     models: Sequence[str] = DEFAULT_MODELS,
     levels: Sequence[int] = (80, 95),
@@ -138,7 +156,11 @@ def forecast_many(
         Columns identifying a series (tidy input).
     horizon, n_origins, step : int
         Rolling-origin design: training lengths ``n - horizon - step*(n_origins-1-i)``
-        for ``i = 0..n_origins-1``, each forecasting ``horizon`` periods.
+        for ``i = 0..n_origins-1``, each forecasting ``horizon`` periods. ``n_origins=None``
+        (default): as many origins as the data allow, at most :data:`AUTO_ORIGINS` (24), the
+        first with at least ``m + 1`` training periods. More origins calibrate the intervals on
+        more varied errors (on the real quarterly series 4 origins gave 80% intervals that held
+        about 6 times in 10, 24 origins about 8 in 10).
     models : sequence of str
         From :data:`MODELS`; by default all but ``croston``.
     levels : sequence of int
@@ -233,7 +255,8 @@ def forecast_many(
     unknown = sorted(set(models) - set(MODELS))
     if unknown or not models:
         raise ParameterError(f"models: unknown or empty {unknown}; choose from {list(MODELS)}")
-    for name, v in (("horizon", horizon), ("n_origins", n_origins), ("step", step), ("n_jobs", n_jobs)):
+    for name, v in (("horizon", horizon), ("n_origins", 1 if n_origins is None else n_origins), ("step", step),
+                    ("n_jobs", n_jobs)):
         if not isinstance(v, (int, np.integer)) or v < 1:
             raise ParameterError(f"{name} must be an integer >= 1 (got {v!r})")
     if select_by not in ("mase", "smape"):
@@ -252,10 +275,8 @@ def forecast_many(
         raise ParameterError(f"min_improvement must be in [0, 1) (got {min_improvement!r})")
     if not memory_budget_mb > 0:
         raise ParameterError(f"memory_budget_mb must be positive (got {memory_budget_mb!r})")
-    n_hold = n_origins // 2 if holdout is None else holdout
-    if not isinstance(n_hold, (int, np.integer)) or not 0 <= n_hold < n_origins:
-        raise ParameterError(f"holdout must be an integer from 0 to n_origins - 1 = {n_origins - 1} (got {holdout!r}); "
-                             "selection needs at least one origin")
+    if n_origins is not None:
+        _check_holdout(holdout, n_origins)
     if n_jobs > 1 and workers is None:
         workers = n_jobs
     if isinstance(df, pd.DataFrame) and isinstance(df.columns, pd.PeriodIndex):
@@ -284,6 +305,9 @@ def forecast_many(
         if mask.any():
             y_fit = impute_shocks(y, mask, m)
             log.info("%d shock periods treated as missing when fitting", n_shock)
+    if n_origins is None:
+        n_origins = int(max(1, min(AUTO_ORIGINS, (n - horizon - (m + 1)) // step + 1)))
+    n_hold = _check_holdout(holdout, n_origins)
     origins = tuple(n - horizon - step * (n_origins - 1 - i) for i in range(n_origins))
     first = origins[0]
     need = {mdl: min_length(mdl, m) for mdl in {*models, "ets", "theta", "sarima"}}
