@@ -115,8 +115,12 @@ def tidy_outcomes(raw: pd.DataFrame, *, source: str = "<DataFrame>") -> pd.DataF
         message names the file, the 1-based row and the column.
     """
     df = raw.reset_index(drop=True)
-    cells = df.astype("string").apply(lambda c: c.str.strip())
-    blank = (cells.isna() | cells.isin(["", "NA"])).all(axis=1).to_numpy()
+    blank = np.ones(len(df), dtype=bool)
+    for c in df.columns:  # column by column: a row is blank when every cell is empty or NA
+        col = df[c]
+        blank &= (col.isna() | col.isin(["", "NA", " "])).to_numpy()
+        if not blank.any():
+            break
     dropped = int(blank.sum())
     if dropped:
         log.info("%s: %d all-blank row(s) dropped", source, dropped)
