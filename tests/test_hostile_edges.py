@@ -321,3 +321,73 @@ def test_repeated_crime_ids_counted_the_same_in_any_row_order(shared_data, tmp_p
     got = {(t, lsoa if isinstance(lsoa, str) else ""): int(c) for t, lsoa, c in crimes_only[key + ["count"]].values}
     want = {k: v for k, v in by_lsoa.items() if k[0] != "Anti-social behaviour"}
     assert got == want
+
+
+# ------------------------------------------------------------------ partial supply gaps (item 10)
+
+
+@pytest.fixture(scope="module")
+def glos():
+    if not paths.shared_data_available():
+        pytest.skip("real police.uk archive not available")
+    from alliance_analysis.datasets.police_uk import load_street_archive
+
+    return load_street_archive(paths.SHARED_DATA_DIR / "police_uk" / "gloucestershire")
+
+
+def _scaled(df, lo: str, hi: str, factor: float, force: str | None = None):
+    import numpy as np
+    import pandas as pd
+
+    low = (df["month"] >= pd.Period(lo, "M")) & (df["month"] <= pd.Period(hi, "M"))
+    if force is not None:
+        low &= df["force"] == force
+    return df.assign(count=np.where(low, (df["count"] * factor).round(), df["count"]).astype("int64"))
+
+
+@pytest.mark.shared_data
+def test_eight_months_thirty_percent_low_are_flagged_exactly(glos):
+    from alliance_analysis.datasets.police_uk import supply_gaps
+
+    gapped = _scaled(glos, "2023-04", "2023-11", 0.7)  # as Devon and Cornwall's feed in 2023
+    g = supply_gaps(gapped)
+    assert [str(m) for m in g["month"]] == ["2023-04", "2023-05", "2023-06", "2023-07", "2023-08", "2023-09",
+                                            "2023-10", "2023-11"]
+    assert g["shortfall"].between(0.2, 0.4).all()
+    assert "more than 20% below the force's expected level" in g["rule"].iloc[0]
+
+
+@pytest.mark.shared_data
+@pytest.mark.parametrize("archive", [pytest.param("gloucestershire", id="gloucestershire-2022-24"),
+                                     pytest.param("devon_and_cornwall_2019", id="devon-and-cornwall-2019")])
+def test_no_false_flags_on_the_real_archives(archive):
+    from alliance_analysis.datasets.police_uk import load_street_archive, supply_gaps
+
+    assert supply_gaps(load_street_archive(paths.SHARED_DATA_DIR / "police_uk" / archive)).empty
+
+
+@pytest.mark.shared_data
+def test_a_fall_shared_by_every_force_is_not_a_break(glos):
+    import pandas as pd
+
+    from alliance_analysis.datasets.police_uk import supply_gaps
+
+    both = pd.concat([glos, glos.assign(force="Wiltshire")], ignore_index=True)
+    common = _scaled(both, "2023-04", "2023-11", 0.7)  # both forces 30% down: a real change, not a feed gap
+    assert supply_gaps(common).empty
+    one = _scaled(both, "2023-04", "2023-11", 0.7, force="Wiltshire")
+    assert set(supply_gaps(one)["force"]) == {"Wiltshire"}
+
+
+@pytest.mark.shared_data
+def test_flagged_months_kept_out_of_the_series_unless_asked(glos):
+    from alliance_analysis.datasets.police_uk import exclude_supply_gaps
+    from alliance_analysis.series.sources import CrimeSeries
+
+    gapped = _scaled(glos, "2023-04", "2023-11", 0.7)
+    series = CrimeSeries(gapped, "data.police.uk street-level records", "test", False)
+    out = exclude_supply_gaps(series)
+    assert out.n_periods == 35 - 8 and series.n_periods == 35  # a new series; the input untouched
+    assert "Data break" in out.notes[-1] and "Gloucestershire 2023-04 to 2023-11" in out.notes[-1]
+    kept = exclude_supply_gaps(series, include=True)
+    assert kept.n_periods == 35 and "kept at the user's request" in kept.notes[-1]

@@ -20,9 +20,19 @@ Rules applied to every street file (each has a test):
   ``df.attrs["empty_files"]`` and in :func:`archive_inventory` (status ``empty``),
   which also lists months with no file at all (status ``missing``).
 * **Duplicate Crime IDs.** Each non-empty ``Crime ID`` is counted once per file,
-  i.e. once per force and month (the first row wins). Anti-social behaviour rows have
-  an empty ``Crime ID`` and are all kept. The number dropped is logged and stored in
-  ``df.attrs["duplicates_dropped"]``.
+  i.e. once per force and month. The repeats of an ID usually disagree on location or
+  outcome and the file does not say which is current, so the row kept is the one with
+  the smallest (crime type, LSOA code) text: a rule that does not depend on row order, so
+  counts by type and by LSOA are the same however the rows are ordered. Anti-social
+  behaviour rows have an empty ``Crime ID`` and are all kept. The number dropped is
+  logged and stored in ``df.attrs["duplicates_dropped"]``.
+* **The force in the rows.** ``Falls within`` and ``Reported by`` (when present and not
+  blank) must name the force of the file name, else an error names the row.
+* **File forms.** ``.csv.gz`` months are read (expanded size capped); header names padded
+  with spaces and CR-only line ends are read; a header line over 64 KB is refused.
+* **Partial supply gaps.** :func:`supply_gaps` flags runs of months far below the force's
+  expected level (a feed that delivered only part of its records) and
+  :func:`exclude_supply_gaps` keeps them out of a series (see :mod:`.gaps` for the rule).
 * **Missing coordinates.** Rows without ``Longitude`` are kept (they still count);
   their number is in ``df.attrs["missing_coordinates"]``. Their ``LSOA code`` is
   usually empty too; with ``by_lsoa=True`` they appear with ``lsoa_code`` = ``<NA>``.
@@ -60,9 +70,11 @@ Examples
 
 from __future__ import annotations
 
+from alliance_analysis.datasets.police_uk.gaps import exclude_supply_gaps, supply_gaps
 from alliance_analysis.datasets.police_uk.inventory import archive_inventory
 from alliance_analysis.datasets.police_uk.load import load_street_archive
 from alliance_analysis.datasets.police_uk.names import STREET_COLUMNS, parse_archive_name
 from alliance_analysis.datasets.police_uk.source import MAX_MEMBER_BYTES, MAX_RATIO  # noqa: F401 (module attributes, as before)
 
-__all__ = ["load_street_archive", "archive_inventory", "parse_archive_name", "STREET_COLUMNS"]
+__all__ = ["load_street_archive", "archive_inventory", "parse_archive_name", "STREET_COLUMNS", "supply_gaps",
+           "exclude_supply_gaps"]
