@@ -764,3 +764,15 @@ def test_workbook_file_parameter_inside_raw_data_is_refused():
     p = validate_notebook_params("03_merger_business_case", {"workbook_file": str(paths.RAW_DIR / "x.xlsx")})
     with pytest.raises(ParameterError, match="parameter 'workbook_file': .* is inside data/raw/"):
         resolve_paths("03_merger_business_case", p)
+
+
+def test_template_loads_and_the_format_doc_names_every_key():
+    s = scenarios.load_scenarios(paths.SCENARIO_DIR / "TEMPLATE.yaml")
+    assert [o.name for o in s.options] == ["status quo (stand-alone)", "alliance", "full merger"]
+    assert s.forces[1].reserves_gbp_m is None   # the template shows the 'not checked' case
+    doc = (paths.PROJECT_ROOT / "docs" / "scenario_format.md").read_text()
+    models = [scenarios.ScenarioSet, scenarios.ForceSpec, scenarios.Option, scenarios.SavingsFlow,
+              scenarios.CostItem, scenarios.Leadership, scenarios.Distribution]
+    for m in models:
+        for key in m.model_fields:
+            assert f"`{key}`" in doc, (m.__name__, key)

@@ -236,15 +236,20 @@ class BusinessCaseReport:
             return "The forces' real shares of crime, population and workforce could not be checked."
         fy = sh["financial_year"].iloc[0]
         first = self.forces[0]
-        parts = _group([f"{_pct(float(g.loc[g['force'] == first, 'share'].iloc[0]))} of {b.replace(' (FTE)', '')}"
-                        for b, g in sh.groupby("basis", sort=False) if first in set(g["force"])])
+        items = [(b.replace(" (FTE)", ""), _pct(float(g.loc[g["force"] == first, "share"].iloc[0])))
+                 for b, g in sh.groupby("basis", sort=False) if first in set(g["force"])]
+        if not items:
+            return ""
+        whose = "the partners'" if sc.agreed_split else "the group's"
+        parts = f"its share of {whose} {items[0][0]} was {items[0][1]}"
+        if len(items) > 1:
+            parts += "".join(f", of {b} {p}" for b, p in items[1:-1]) + f" and of {items[-1][0]} {items[-1][1]}"
         if sc.agreed_split:
             split = ":".join(f"{v:g}" for v in sc.agreed_split.values())
             agreed = sc.agreed_split[first] / 100
-            return (f"The agreed {split} split of costs gives {md_text(first)} {_pct(agreed)}; in {fy} it had "
-                    f"{parts} of the partners' totals.")
-        return (f"No split of costs has been agreed; in {fy} {md_text(first)} had {parts} of the group's "
-                "totals.")
+            return f"The agreed {split} split of costs gives {md_text(first)} {_pct(agreed)}; in {fy} {parts}."
+        return f"No split of costs has been agreed; in {fy} {md_text(first)}'s share of the group's " + \
+            parts.removeprefix("its share of the group's ") + "."
 
     def _reserves_sentence(self) -> str:
         res = self.tables.get("reserves", pd.DataFrame())
@@ -253,19 +258,20 @@ class BusinessCaseReport:
         r = res[res["option"] == self.focus]
         unchecked = [f for f in self.forces if str(r.loc[r["force"] == f, "first_breach"].iloc[0]).startswith("not")]
         checked = r[~r["force"].isin(unchecked)]
-        text = ""
+        parts = []   # one sentence, whatever mix of checked and unchecked forces
         if unchecked:
-            text = (f"Reserves were not checked for {md_text(_group(unchecked))}, because the scenario gives no "
-                    "reserves figures.")
+            parts.append(f"reserves were not checked for {md_text(_group(unchecked))}, because the scenario gives no "
+                         "reserves figures")
         if not checked.empty:
             breach = checked.dropna(subset=["first_breach"]).groupby("force")["first_breach"].first()
             floor = money(self.reserves_floor_gbp_m) if self.reserves_floor_gbp_m else "zero"
             if breach.empty:
-                text += f" Under {md_text(self.focus)} no force's reserves fall below {floor}."
+                parts.append(f"under {md_text(self.focus)} no checked force's reserves fall below {floor}")
             else:
-                text += (f" Under {md_text(self.focus)} reserves fall below {floor} for "
-                         + ", ".join(f"{md_text(k)} in {v}" for k, v in breach.items()) + ".")
-        return text.strip()
+                parts.append(f"under {md_text(self.focus)} reserves fall below {floor} for "
+                             + _group([f"{md_text(k)} in {v}" for k, v in breach.items()]))
+        text = "; ".join(parts)
+        return (text[:1].upper() + text[1:] + ".") if text else ""
 
     # ------------------------------------------------------------------ key figures
     def key_figures(self) -> Any:
