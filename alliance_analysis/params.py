@@ -137,6 +137,20 @@ class ReviewParams(NotebookParams):
     seed: Int = Field(2014, ge=0)
 
 
+class PerformanceParams(NotebookParams):
+    """Parameters of ``05_performance`` (issue 19)."""
+
+    forces: list[str] = Field(default_factory=lambda: ["Warwickshire", "West Mercia"])
+    group_name: str | None = None
+    data_source: Literal["default", "police_uk"] = "default"
+    police_uk_path: str | None = None
+    outcome_basis: Literal["recorded", "assigned"] = "recorded"
+    measures: list[str] | None = None
+    funnel_method: Literal["additive", "multiplicative", "none"] = "additive"
+    n_sims: Int = Field(1000, ge=0, le=100_000)
+    seed: Int = Field(2014, ge=0)
+
+
 #: Notebook name (file stem) -> its parameter model.
 NOTEBOOK_MODELS: dict[str, type[NotebookParams]] = {
     "00_data_overview": DataOverviewParams,
@@ -144,6 +158,7 @@ NOTEBOOK_MODELS: dict[str, type[NotebookParams]] = {
     "02_crime_trend_forecasting": ForecastParams,
     "03_merger_business_case": BusinessCaseParams,
     "04_police_foundation_review": ReviewParams,
+    "05_performance": PerformanceParams,
 }
 
 

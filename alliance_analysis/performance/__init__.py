@@ -10,7 +10,7 @@ service standards rising or falling?" for any force or group of forces:
   1,000 and harm per officer; every measure a numerator over a denominator, so groups add up;
 - :mod:`.spc`: XmR and Laney p'/u' charts and the NHS "Making Data Count" special-cause rules,
   giving dated "improving" / "deteriorating" / "no significant change" sentences;
-- :mod:`.funnel`: funnel plots with overdispersion-adjusted limits (Spiegelhalter 2005) against
+- :mod:`.funnelplot`: funnel plots with overdispersion-adjusted limits (Spiegelhalter 2005) against
   all forces and against similar forces (:mod:`.peers`: the published most similar group, else
   a stated rule);
 - :mod:`.calibration`: false-alarm rates of each chart and the funnel on simulated stable
@@ -28,7 +28,7 @@ Examples
 """
 
 from alliance_analysis.performance.calibration import calibrate, chart_false_alarms, funnel_false_alarms
-from alliance_analysis.performance.funnel import funnel, overdispersion
+from alliance_analysis.performance.funnelplot import funnel, overdispersion
 from alliance_analysis.performance.measures import (MEASURES, annual_panel, outcome_panel, street_outcome_panel,
                                                     with_group)
 from alliance_analysis.performance.peers import similar_forces, similar_to_group

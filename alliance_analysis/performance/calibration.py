@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from alliance_analysis.errors import ParameterError
-from alliance_analysis.performance import funnel as fn
+from alliance_analysis.performance import funnelplot as fn
 from alliance_analysis.performance import spc
 from alliance_analysis.progress import tqdm
 

@@ -11,7 +11,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from alliance_analysis.performance import funnel as fn
+from alliance_analysis.performance import funnelplot as fn
 from alliance_analysis.performance.measures import MEASURES
 from alliance_analysis.presentation import plots as house
 

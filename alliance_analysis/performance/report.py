@@ -24,7 +24,7 @@ import pandas as pd
 from alliance_analysis import clean
 from alliance_analysis.errors import ParameterError
 from alliance_analysis.performance import calibration as cal
-from alliance_analysis.performance import funnel as fn
+from alliance_analysis.performance import funnelplot as fn
 from alliance_analysis.performance import measures as ms
 from alliance_analysis.performance import peers, plots, spc
 from alliance_analysis.presentation import report as rp
@@ -265,6 +265,53 @@ class PerformanceReport:
         sources.append("Contains public sector information licensed under the Open Government Licence v3.0.")
         return rp.Appendix(methods=methods, assumptions=assumptions, diagnostics=diagnostics, sources=sources)
 
+    def header_facts(self) -> dict:
+        """``source``, ``forces`` and ``period`` for the report header (reader words)."""
+        if self.source == "police_uk":
+            src = "police.uk street files (the Last outcome category of each crime)"
+        else:
+            src = ("Home Office crime outcomes (2017/18 and 2018/19), stop and search, arrests, recorded crime and "
+                   "workforce open data; ONS population and Crime Severity Score (shipped with the package)")
+        own = self.panel[self.panel["force"] == self.unit]
+        if len(own):
+            a = own.loc[own["period_start"].idxmin(), "period"]
+            b = own.loc[own["period_start"].idxmax(), "period"]
+            period = f"{_period_words(str(a))} to {_period_words(str(b))}"
+        else:
+            period = "not known"
+        return {"source": src, "forces": list(self.forces), "period": period}
+
+    def offence_group_table(self):
+        """Charge rate and no-suspect share by offence group in the latest financial year, for the
+        force or group, its similar forces and England and Wales (a formatted table)."""
+        if self.offence_groups is None or not len(self.offence_groups):
+            from IPython.display import Markdown
+
+            return Markdown("Outcomes by offence group: not checked (the Home Office outcomes tables are not used "
+                            "for a police.uk archive).")
+        t = self.offence_groups.copy()
+        names = {"charge_rate": "charged or summonsed (%)", "no_suspect_share": "no suspect identified (%)"}
+        labels = {c: f"{c.split('|')[0]}: {names[c.split('|')[1]]}" for c in t.columns if "|" in c}
+        labels["offence_group"] = "Offence group"
+        return tables.format_table(t, pct=[c for c in t.columns if "|" in c], labels=labels,
+                                   caption=f"Outcomes by offence group, {t.attrs.get('financial_year', '')} "
+                                           f"({ms.BASES and ('outcomes so far of offences recorded in the year' if self.basis == 'recorded' else 'outcomes assigned in the year')})")
+
+    def calibration_table(self):
+        """The false-alarm rates measured on simulated stable processes (a formatted table)."""
+        if self.calibration is None or not len(self.calibration):
+            from IPython.display import Markdown
+
+            return Markdown("Calibration: not run (no simulations asked for, or too few points).")
+        c = self.calibration.copy()
+        t = pd.DataFrame({"Check": c["check"], "Measure": c["measure"], "Points or forces": c["points"],
+                          "Latest point flagged (funnel: forces outside 99.8%)": c["false_alarm_latest"],
+                          "Any point flagged (funnel: any force outside 99.8%)": c["any_signal"],
+                          "Funnel: forces outside 95%": c["outside_95"], "Simulations": c["n_sims"]})
+        return tables.format_table(t, counts=["Points or forces", "Simulations"],
+                                   shares=[x for x in t.columns if "flagged" in x or "outside" in x],
+                                   caption="How often each method signals on steady figures shaped like the real ones")
+
     def summary_text(self) -> str:
         """Plain text: one sentence per measure."""
         return "\n".join(f"- {s}" for s in self.scorecard["sentence"])
@@ -470,8 +517,15 @@ def performance_report(forces: Sequence[str] | str = ("Warwickshire", "West Merc
         unit_txt = "" if m.unit == "%" else f" {m.unit}"
         first = (f"{m.label} in {unit}: {_fmt(now, m)}{unit_txt} in {_period_words(latest)}"
                  + (f" ({change_text} on a year before)." if change_text != "not known" else "."))
-        own = ("Against its own record: " + (f"the latest {_FREQ_WORD[freq[key]]} shows {_SHOWS[signal]}."
-                                             if signal != "too few points to judge" else "too few points to judge."))
+        last_dir = int(flags["direction"].iloc[-1]) if bool(flags["signal"].iloc[-1]) else 0
+        fw = _FREQ_WORD[freq[key]]
+        if signal == "too few points to judge":
+            own = "Against its own record: too few points to judge."
+        elif last_dir == 0:
+            own = f"Against its own record: the latest {fw} is within its usual range (no significant change)."
+        else:
+            own = (f"Against its own record: the latest {fw} is {'higher' if last_dir > 0 else 'lower'} than its "
+                   f"usual level, {_SHOWS[signal]}.")
         ep_text = " ".join(_episode_sentence(e, m, freq[key]) for _, e in eps.tail(2).iterrows())
         comp = (f" Against similar forces it is {vs_sim}." if vs_sim != "not checked"
                 else f" Against all forces it is {vs_all}." if vs_all != "not checked" else "")
