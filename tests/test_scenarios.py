@@ -656,9 +656,9 @@ def test_scenario_text_never_reaches_html_live():
     data = {**BASE, "name": HOSTILE, "price_base": HOSTILE, "agreed_split": {"A": 69, "B": 31},
             "options": [{"name": "status quo"}, {**SIMPLE[0], "name": HOSTILE, "description": HOSTILE}]}
     r = scenarios.run_business_case(scenario_data=data, horizon_years=3, n_draws=200, focus_option=HOSTILE)
-    pieces = [r.answer(), r.appendix(), r._repr_html_(), r.key_figures().to_html(), r.options_table().to_html(),
+    pieces = [r.answer(), r._repr_html_(), r.key_figures()._repr_html_(), r.options_table().to_html(),
               r.headline_table().to_html(), r.ranking_table().to_html(), r.fairness_table().to_html(),
-              r.headline_text().data, r.ranking_text().data, r.assumptions_table().to_html()]
+              r.headline_text().data, r.ranking_text().data, r.assumptions_table().to_html(), r.appendix()._repr_html_()]
     for p in pieces:
         assert "<script" not in p and "<img" not in p and "<a href" not in p, p[:200]
     assert "&lt;script&gt;" in r.answer()

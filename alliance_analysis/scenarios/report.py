@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 
 from alliance_analysis.errors import ParameterError
+from alliance_analysis.presentation.report import Appendix, KeyFigures, answer_text
 from alliance_analysis.scenarios.appraisal import _fy, _option, appraise
 from alliance_analysis.scenarios.fairness import SHARE_SOURCES, with_real_shares
 from alliance_analysis.scenarios.model import ScenarioSet, load_scenarios, resolve
@@ -205,7 +206,7 @@ class BusinessCaseReport:
             sentences.append(note)
         sentences.append(self._sharing_sentence())
         sentences.append(self._reserves_sentence())
-        return " ".join(s for s in sentences if s)
+        return answer_text([x for x in sentences if x])   # checked: at most six sentences, no code identifiers
 
     def _unwind_note(self) -> str:
         """Why an option that ends its savings early can still beat the status quo (issue 20)."""
@@ -274,33 +275,41 @@ class BusinessCaseReport:
         return (text[:1].upper() + text[1:] + ".") if text else ""
 
     # ------------------------------------------------------------------ key figures
-    def key_figures(self) -> Any:
-        """A small table of the figures a finance director needs first (text, rounded for reading)."""
-        return reader_table(self.key_figures_frame(), caption=f"Key figures: {self.focus}", table_id="key")
+    def key_figures(self) -> KeyFigures:
+        """A small table of the figures a finance director needs first (words, rounded for reading; escaped)."""
+        t = self.key_figures_frame()
+        return KeyFigures(list(t.itertuples(index=False, name=None)), caption=f"Key figures: {self.focus}")
 
     def key_figures_frame(self) -> pd.DataFrame:
-        """The key figures as a two-column frame (figure, value)."""
+        """The key figures as a frame (figure, value, meaning)."""
         f = self.focus
         a = appraise(self.scenario, f, horizon=self.horizon, schedule=self.schedule, rate=self.rate)
-        rows = [("Forces", _group(self.forces)), ("Option examined", f),
-                ("Period", f"{self._period()}, in {_fy(self.scenario.base_year)} prices")]
+
+        def signed(x: float) -> str:
+            return money(x) + (" loss" if x < 0 else "")
+
+        prices = f"{_fy(self.scenario.base_year)} prices"
+        rows = [("Forces", _group(self.forces), "the partners in this business case"),
+                ("Option examined", f, _option(self.scenario, f).description),
+                ("Period", self._period(), f"money in {prices}; later years discounted (counted for less)")]
         head = self.tables.get("headline", pd.DataFrame())
         if not head.empty:
-            rows += [("Expected gain against staying as they are (average of the simulations)",
-                      money(head["npv_gbp_m"].iloc[0]) + (" loss" if head["npv_gbp_m"].iloc[0] < 0 else "")),
-                     ("Range in eight out of ten simulations",
-                      f"{money(head['p10_npv_gbp_m'].iloc[0])} to {money(head['p90_npv_gbp_m'].iloc[0])}"
-                      .replace("£", "-£", 1 if head["p10_npv_gbp_m"].iloc[0] < 0 else 0)),
-                     ("Chance of a loss", _pct(float(head["prob_npv_negative"].iloc[0])))]
-        rows += [("Gain if everything goes to plan", money(a.npv_gbp_m) + (" loss" if a.npv_gbp_m < 0 else "")),
-                 ("Savings for each £1 of cost, to plan (benefit-cost ratio)",
-                  "no costs" if not np.isfinite(a.bcr) else f"£{a.bcr:.2f}"),
-                 ("Costs paid back (discounted) by", a.discounted_payback_year or "not within the period")]
+            lo, hi = float(head["p10_npv_gbp_m"].iloc[0]), float(head["p90_npv_gbp_m"].iloc[0])
+            rows += [("Expected gain", signed(float(head["npv_gbp_m"].iloc[0])),
+                      f"savings less costs against staying as they are, averaged over {self.n_draws:,} simulations"),
+                     ("Likely range", f"{signed(lo)} to {signed(hi)}", "eight out of ten simulations fall in it"),
+                     ("Chance of a loss", _pct(float(head["prob_npv_negative"].iloc[0])),
+                      "share of simulations in which the option does worse than staying as they are")]
+        rows += [("Gain if all goes to plan", signed(a.npv_gbp_m), "every saving in full and on time, costs as costed"),
+                 ("Savings for each £1 of cost", "no costs" if not np.isfinite(a.bcr) else f"£{a.bcr:.2f}",
+                  "discounted savings divided by discounted costs, to plan (benefit-cost ratio)"),
+                 ("Costs paid back by", a.discounted_payback_year or "not within the period",
+                  "the year from which discounted savings stay ahead of discounted costs")]
         rank = self.tables.get("ranking", pd.DataFrame())
         if not rank.empty and len(rank) > 1:
-            rows.append(("Best option in the simulations",
-                         f"{rank['option'].iloc[0]} ({_pct(float(rank['prob_best'].iloc[0]))} of simulations)"))
-        return pd.DataFrame(rows, columns=["figure", "value"])
+            rows.append(("Best option", str(rank["option"].iloc[0]),
+                         f"best in {_pct(float(rank['prob_best'].iloc[0]))} of the simulations"))
+        return pd.DataFrame(rows, columns=["figure", "value", "meaning"])
 
     # ------------------------------------------------------------------ sections
     def options_table(self) -> Any:
@@ -436,33 +445,40 @@ class BusinessCaseReport:
         return reader_table(self.tables["assumptions"], caption=f"GBP m, {self.scenario.price_base}",
                             table_id="assumptions")
 
-    def appendix(self) -> str:
-        """How this was worked out: methods, assumptions and data sources (Markdown)."""
+    def appendix(self) -> Appendix:
+        """How this was worked out: methods, assumptions, data sources and the terms used (renders itself)."""
         sc = self.scenario
         disc = ("the HM Treasury Green Book schedule (3.5% a year for years 1-30, then lower), year 0 undiscounted"
                 if self.schedule == "green_book" else f"a flat {self.rate:.1%} a year, year 0 undiscounted")
-        src = (f"a generic scenario built for {md_text(_group(self.forces))} from default assumptions (each listed "
-               "in the assumptions table; see the scenario format documentation)" if self.generic
-               else f"the scenario file {md_text(self.source_label)}")
-        lines = [
-            f"- **Scope.** The economic case only (one of the Green Book's five cases): costs and savings of each "
-            f"option against the forces staying as they are, from {src}: {md_text(sc.name)}.",
-            f"- **Money.** GBP millions, {md_text(sc.price_base)}; discounted at {disc} (a spreadsheet's NPV() "
-            "would also discount year 0). The net present value (NPV) is discounted savings less discounted costs; "
-            "the benefit-cost ratio (BCR) is discounted savings divided by discounted costs.",
-            f"- **Optimism bias.** One-off costs are raised by {sc.optimism_bias:.0%}, {sc.optimism_mitigation:.0%} "
-            "of that mitigated; savings are not adjusted (their risk is in the simulation).",
-            f"- **Simulation.** {self.n_draws:,} seeded draws (seed {self.seed}) of savings delivery, timing slip "
-            "and one-off cost overrun, the same draws for every option, so options are compared draw by draw. "
-            "The expected value is the average over the draws; P10-P90 holds the middle eight in ten.",
-            "- **Savings by one force alone** (not brought about by the collaboration) are shown in the "
-            "assumptions table but not counted as benefits.",
-            "- **Sharing rules** use the partners' real shares of "
-            f"{_fy(sc.sharing_year)}: " + "; ".join(SHARE_SOURCES.values()) + ".",
-            "- **Reserves** are an affordability check: opening reserves less the planned drawdown and each force's "
-            "share of one-off revenue and redundancy costs; a force without a reserves figure is not checked.",
+        src = (f"a generic scenario built for {_group(self.forces)} from default assumptions scaled from the two "
+               "alliances' papers (listed below and in the scenario format documentation)" if self.generic
+               else f"the scenario file {self.source_label}")
+        methods = [
+            f"Scope: the economic case only (one of the Green Book's five cases): costs and savings of each option "
+            f"against the forces staying as they are, from {src} ({sc.name}).",
+            f"Money: GBP millions, {sc.price_base}; discounted at {disc} (a spreadsheet's NPV() would also "
+            "discount year 0).",
+            f"Simulation: {self.n_draws:,} seeded draws (seed {self.seed}) of savings delivery, timing slip and "
+            "one-off cost overrun, the same draws for every option, so options are compared draw by draw; P10-P90 "
+            "holds the middle eight in ten. Neighbouring options whose chance of beating each other lies in "
+            f"{INDISTINGUISHABLE_BAND[0]:.0%}-{INDISTINGUISHABLE_BAND[1]:.0%} are called indistinguishable.",
+            f"Sharing rules: the partners' real shares of {_fy(sc.sharing_year)}.",
+            "Reserves: an affordability check, not a financial case: opening reserves less the planned drawdown "
+            "and each force's share of one-off revenue and redundancy costs; capital is taken to be financed by "
+            "borrowing or capital receipts.",
         ]
-        return "\n".join(lines)
+        assumptions = [
+            f"Optimism bias: one-off costs raised by {sc.optimism_bias:.0%}, {sc.optimism_mitigation:.0%} of that "
+            "mitigated; savings are not adjusted (their risk is in the simulation).",
+            "Savings made by one force alone (not brought about by the collaboration) are shown in the "
+            "assumptions table but not counted as benefits.",
+            "A force whose reserves are not given is not checked (never taken as zero).",
+            "Every other figure: its source row in the source papers or its stated assumption (table below).",
+        ]
+        sources = [*(SHARE_SOURCES[b] for b in self.shares["basis"].unique()),
+                   "Police Foundation review and alliance papers, transcribed in data/raw/seed"]
+        return Appendix(methods=methods, assumptions=assumptions, sources=sources,
+                        terms=["NPV", "PV", "BCR", "Green Book", "Monte Carlo", "financial year"])
 
     # ------------------------------------------------------------------ workbook and rendering
     def save_workbook(self, workbook_file: str | Path | None = None) -> str:
@@ -484,9 +500,7 @@ class BusinessCaseReport:
         return html.unescape(re.sub(r"\\(.)", r"\1", self.answer()))
 
     def _repr_html_(self) -> str:
-        key = self.key_figures()
-        key_html = key.to_html() if hasattr(key, "to_html") else ""
-        return f"<h3>The answer</h3><p>{self.answer()}</p>{key_html}"
+        return f"<h3>The answer</h3><p>{self.answer()}</p>{self.key_figures()._repr_html_()}"
 
 
 def run_business_case(scenario_file: str | Path | None = None, *, forces: Sequence[str] | None = None,
