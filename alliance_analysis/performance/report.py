@@ -162,6 +162,9 @@ class PerformanceReport:
         if self.source == "police_uk":
             out.append("These monthly figures come from the police.uk street files, so no comparison with other "
                        "forces was checked.")
+            out.append("They give each crime's latest outcome when the files were published, so the most recent months "
+                       "still have many crimes under investigation: their lower shares are not yet a change in "
+                       "performance.")
         elif len(pos):
             parts = [f"{r.label.lower()} ({r.versus_similar.split(' the ')[0]})" for r in pos.head(3).itertuples()]
             out.append(f"Against similar forces, {self.unit} stands out on {rp.join_names(parts)}; "
