@@ -102,12 +102,14 @@ RELEASE_PATTERNS: dict[str, tuple[str, tuple[str, ...], str]] = {
     "stop_search": ("activity", ("stop_search_by_force*.csv.gz",), ""),
     "arrests": ("activity", ("arrests_by_force*.csv.gz",), ""),
 }
+#: Release label of a file with no registered checksum and no date in its name (sorts before any date).
+UNDATED = "0000-00-00 (undated)"
 _DDMMYY = re.compile(r"(?<!\d)(\d{2})(\d{2})(\d{2})(?!\d)")
 _ISO = re.compile(r"(20\d{2})-?(\d{2})-?(\d{2})")
 
 
 def _release_date(path: Path, registered: dict[str, str], sha: str) -> tuple[str, bool]:
-    """Release date of a file: from SOURCES.csv by checksum, else a date in its name, else its mtime."""
+    """Release date of a file: from SOURCES.csv by checksum, else a date in its name, else :data:`UNDATED`."""
     if sha in registered:
         return registered[sha], True
     for rx, order in ((_ISO, (0, 1, 2)), (_DDMMYY, (2, 1, 0))):
@@ -119,7 +121,9 @@ def _release_date(path: Path, registered: dict[str, str], sha: str) -> tuple[str
                 return pd.Timestamp(f"{y}-{mo}-{d}").date().isoformat(), False
             except ValueError:
                 pass
-    return pd.Timestamp(path.stat().st_mtime, unit="s").date().isoformat(), False
+    # no registered checksum and no date in the name: the release date is unknown, and a copy made
+    # today must not pass for today's release, so it ranks below every dated release (see find_releases)
+    return UNDATED, False
 
 
 def find_releases(raw_dir: str | Path | None = None) -> pd.DataFrame:
@@ -127,7 +131,9 @@ def find_releases(raw_dir: str | Path | None = None) -> pd.DataFrame:
 
     Releases are ordered by release date (``data/raw/SOURCES.csv`` for the shipped files,
     matched by SHA-256; otherwise a date in the file name such as ``191023`` or
-    ``2024-07-18``, else the file's modification date); on a tie the registered file wins.
+    ``2024-07-18``, as ``data fetch`` names the files it writes); a file with neither is
+    :data:`UNDATED` and never wins over a dated one (its modification date says when it was
+    copied, not when it was published; it is logged); on a tie the registered file wins.
 
     Returns
     -------
@@ -155,6 +161,9 @@ def find_releases(raw_dir: str | Path | None = None) -> pd.DataFrame:
             rows.append({"source": source, "path": f, "sha256": sha, "release": release, "registered": reg})
     df = pd.DataFrame(rows, columns=["source", "path", "sha256", "release", "registered"])
     df["selected"] = False
+    for r in df[df["release"] == UNDATED].itertuples():
+        log.warning("%s has no registered checksum and no date in its name; it is not chosen over a dated "
+                    "release (rename it with its release date, e.g. ...-2024-07-18.csv)", r.path)
     if len(df):
         order = df.sort_values(["source", "release", "registered", "path"]).groupby("source").tail(1).index
         df.loc[order, "selected"] = True

@@ -41,6 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--fail-fast", action="store_true", help="stop at the first failing notebook")
     run.add_argument("--timeout", type=_timeout, default=None, help="per-cell timeout in seconds (>= 1)")
     run.add_argument("--no-html", action="store_true", help="skip HTML export")
+    run.add_argument("--no-pdf", action="store_true", help="skip the PDF printed beside each HTML report")
 
     data = sub.add_parser("data", help="data commands")
     dsub = data.add_subparsers(dest="data_command", required=True)
@@ -51,6 +52,12 @@ def build_parser() -> argparse.ArgumentParser:
     fetch.add_argument("--source", dest="sources", nargs="+", default=None, metavar="NAME",
                        help="release names or source folders to fetch (default: all)")
     fetch.add_argument("--base-url", default=None, help="fetch from this mirror instead of each listed URL")
+    fetch.add_argument("--force", action="store_true",
+                       help="download again even when today's fetched copy is present with its recorded checksum")
+    fetch.add_argument("--deadline", type=_timeout, default=None,
+                       help="overall limit per release in seconds, retries included (default 900)")
+    fetch.add_argument("--max-mb", type=_timeout, default=None,
+                       help="refuse a release larger than this many MB (default 200)")
 
     nbs = sub.add_parser("notebooks", help="notebook hygiene")
     nsub = nbs.add_subparsers(dest="nb_command", required=True)
@@ -121,7 +128,8 @@ def _dispatch(args: argparse.Namespace) -> int:
             config = paths.CONFIG_DIR / "run.yaml"
         result = reports.run_notebooks(config, only=args.only, output_dir=args.output_dir,
                                        fail_fast=args.fail_fast, timeout=args.timeout,
-                                       html=not args.no_html, progress=sys.stderr.isatty())
+                                       html=not args.no_html, progress=sys.stderr.isatty(),
+                                       pdf=not args.no_pdf)
         for nb in result.notebooks:
             line = f"{nb.status:9s} {nb.name} ({nb.seconds:.1f} s) -> {nb.html or nb.output}"
             print(line)
@@ -134,7 +142,13 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "data" and args.data_command == "fetch":
         from alliance_analysis.datasets import download
 
-        records = download.fetch_official_releases(dest=args.dest, sources=args.sources, base_url=args.base_url)
+        limits: dict[str, object] = {"force": True} if args.force else {}
+        if args.deadline is not None:
+            limits["deadline"] = float(args.deadline)
+        if args.max_mb is not None:
+            limits["max_bytes"] = int(args.max_mb) * 1024**2
+        records = download.fetch_official_releases(dest=args.dest, sources=args.sources, base_url=args.base_url,
+                                                   **limits)
         for rec in records:
             print(f"fetched {getattr(rec, 'path', rec)}")
         print(f"fetched {len(records)} releases into {args.dest or paths.RAW_DIR}")

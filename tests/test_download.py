@@ -525,16 +525,21 @@ def _releases(tmp_path: Path, body: str) -> Path:
     return p
 
 
+ODS_BYTES = _zip_of({"mimetype": b"application/vnd.oasis.opendocument.spreadsheet", "content.xml": b"<x/>"})
+
+
 def test_fetch_official_releases_from_local_server(server, tmp_path):
     server.files["rec.csv"] = b"a,b\n1,2\n"
-    server.files["wf.ods"] = b"PK\x03\x04 pretend spreadsheet"
+    server.files["wf.ods"] = ODS_BYTES
     rel = _releases(tmp_path, "rolling,home_office,https://example.invalid/rec.csv,rec.csv,Home Office,OGL v3,R\n"
                               "workforce,workforce,https://example.invalid/wf.ods,wf.ods,Home Office,OGL v3,W\n")
     out = tmp_path / "raw"
     recs = fetch_official_releases(out, base_url=f"{server.url}/files", releases=rel)
-    assert [r.path.relative_to(out).as_posix() for r in recs] == ["home_office/rec.csv", "workforce/wf.ods"]
+    day = recs[0].path.name[len("rec-fetched-"):-len(".csv")]
+    assert [r.path.relative_to(out).as_posix() for r in recs] == [f"home_office/rec-fetched-{day}.csv",
+                                                                  f"workforce/wf-fetched-{day}.ods"]
     assert recs[0].sha256 == hashlib.sha256(b"a,b\n1,2\n").hexdigest()
-    entry = read_manifest(out / "home_office")["files"]["rec.csv"]
+    entry = read_manifest(out / "home_office")["files"][f"rec-fetched-{day}.csv"]
     assert entry["release"] == "rolling" and entry["publisher"] == "Home Office"
     assert entry["licence"] == "OGL v3" and entry["final_url"] == f"{server.url}/files/rec.csv"
     # again: reused from the manifest, no new request
@@ -557,7 +562,7 @@ def test_fetch_official_releases_rejects_html(server, tmp_path):
     rel = _releases(tmp_path, "rolling,home_office,https://example.invalid/rec.csv,rec.csv,HO,OGL,R\n")
     with pytest.raises(DownloadError, match="HTML page"):
         fetch_official_releases(tmp_path / "raw", base_url=f"{server.url}/files", releases=rel)
-    assert not (tmp_path / "raw" / "home_office" / "rec.csv").exists()
+    assert leftovers(tmp_path / "raw") == [] and not list((tmp_path / "raw").rglob("rec*.csv"))
 
 
 def test_fetch_unknown_source_is_a_parameter_error(tmp_path):
@@ -589,3 +594,141 @@ def test_bad_release_lists(tmp_path, body, column):
     with pytest.raises(DataValidationError) as ei:
         read_official_releases(_releases(tmp_path, body))
     assert ei.value.column == column
+
+
+# --------------------------------------------------------------------------- issue 21: a fetch cannot destroy data
+
+
+@pytest.mark.parametrize("body, pattern", [
+    pytest.param(b"Service temporarily unavailable\n", "not a CSV header", id="plain-text"),
+    pytest.param(b'{"error": "rate limited"}', "JSON", id="json"),
+    pytest.param(b"\xef\xbb\xbf<html><body>moved</body></html>", "HTML page", id="bom-html"),
+    pytest.param(b"<!-- cached --><!DOCTYPE html><html></html>", "HTML page", id="comment-first"),
+    pytest.param(b"  <head><title>Error</title></head>", "HTML page", id="bare-head"),
+    pytest.param(b"\x00\x01\x02binary,junk\n", "binary data", id="binary"),
+])
+def test_fetch_refuses_bodies_that_are_not_a_csv(server, tmp_path, body, pattern):
+    server.files["rec-crime-pfa.csv"] = body
+    with pytest.raises(DownloadError, match=pattern):
+        fetch_official_releases(tmp_path, sources="rolling_pfa", base_url=f"{server.url}/files")
+    assert leftovers(tmp_path) == []
+
+
+@pytest.mark.parametrize("body, pattern", [
+    pytest.param(b"PK\x03\x04" + b"\x00" * 23, "not a readable .ods file", id="27-byte-pk"),
+    pytest.param(_zip_of({"readme.txt": b"hello"}), "not a .ods workbook", id="zip-without-content"),
+])
+def test_fetch_refuses_a_pk_file_that_is_not_an_ods(server, tmp_path, body, pattern):
+    assert len(b"PK\x03\x04" + b"\x00" * 23) == 27
+    server.files["prc-pfa-mar2013-onwards-tables.ods"] = body
+    with pytest.raises(DownloadError, match=pattern):
+        fetch_official_releases(tmp_path, sources="prc_quarterly", base_url=f"{server.url}/files")
+    assert leftovers(tmp_path) == []
+
+
+def test_fetch_never_overwrites_the_shipped_file_and_force_refetches(server, tmp_path):
+    from alliance_analysis import paths
+
+    shipped = tmp_path / "home_office" / "rec-crime-pfa.csv"
+    shipped.parent.mkdir(parents=True)
+    shipped.write_bytes(paths.HO_ROLLING_PFA.read_bytes())
+    before = shipped.read_bytes()
+    server.files["rec-crime-pfa.csv"] = b"Sorry, this service is down for maintenance."  # 44 bytes of error text
+    with pytest.raises(DownloadError):
+        fetch_official_releases(tmp_path, sources="rolling_pfa", base_url=f"{server.url}/files")
+    assert shipped.read_bytes() == before
+    server.files["rec-crime-pfa.csv"] = (b"12 months ending,PFA,Region,Offence,Rolling year total number of offences\n"
+                                         b"31-03-2016,Dorset,South West,Robbery,10\n")
+    rec = fetch_official_releases(tmp_path, sources="rolling_pfa", base_url=f"{server.url}/files")[0]
+    assert rec.path != shipped and rec.path.name.startswith("rec-crime-pfa-fetched-")
+    assert shipped.read_bytes() == before
+    again = fetch_official_releases(tmp_path, sources="rolling_pfa", base_url=f"{server.url}/files")[0]
+    assert again.reused and server.hits["/files/rec-crime-pfa.csv"] == 2
+    forced = fetch_official_releases(tmp_path, sources="rolling_pfa", base_url=f"{server.url}/files", force=True)[0]
+    assert not forced.reused and server.hits["/files/rec-crime-pfa.csv"] == 3
+
+
+def test_fetch_size_cap_and_expected_checksum(server, tmp_path):
+    server.files["big.csv"] = b"a,b\n" + b"1,2\n" * 1000
+    rel = _releases(tmp_path, "big,home_office,https://example.invalid/big.csv,big.csv,HO,OGL,B\n")
+    with pytest.raises(DownloadError, match="max_bytes=1,000"):
+        fetch_official_releases(tmp_path / "raw", base_url=f"{server.url}/files", releases=rel, max_bytes=1000)
+    p = tmp_path / "sums.csv"
+    p.write_text(RELEASES_HEADER.rstrip("\n") + ",sha256\n"
+                 "big,home_office,https://example.invalid/big.csv,big.csv,HO,OGL,B," + "0" * 64 + "\n")
+    with pytest.raises(DownloadError, match="checksum mismatch"):
+        fetch_official_releases(tmp_path / "raw", base_url=f"{server.url}/files", releases=p)
+    assert leftovers(tmp_path / "raw") == []
+
+
+def test_fetch_cli_options():
+    from alliance_analysis.cli import build_parser
+
+    args = build_parser().parse_args(["data", "fetch", "--force", "--deadline", "30", "--max-mb", "50"])
+    assert (args.force, args.deadline, args.max_mb) == (True, 30, 50)
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["data", "fetch", "--deadline", "0"])
+
+
+def test_undated_copy_never_wins_as_newest(tmp_path):
+    from alliance_analysis import build, paths
+
+    home = tmp_path / "home_office"
+    home.mkdir()
+    (home / "rec-crime-pfa.csv").write_bytes(paths.HO_ROLLING_PFA.read_bytes())  # registered: 2019-04-25
+    (home / "rec-crime-pfa-copy.csv").write_text("fake\n")  # no date in its name, modified today
+    r = build.find_releases(tmp_path)
+    chosen = r[r["selected"] & (r["source"] == "rolling_pfa")]
+    assert chosen["path"].map(lambda p: p.name).tolist() == ["rec-crime-pfa.csv"]
+    (home / "rec-crime-pfa-fetched-2026-01-02.csv").write_text("fetched\n")  # a dated fetch does win
+    r = build.find_releases(tmp_path)
+    assert r.loc[r["selected"] & (r["source"] == "rolling_pfa"), "release"].tolist() == ["2026-01-02"]
+
+
+SIGTERM_SCRIPT = r'''
+import http.server, sys, threading, time
+from alliance_analysis.datasets.download import fetch_official_releases
+
+class Drip(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        self.send_response(200)
+        self.send_header("Content-Length", str(10_000_000))
+        self.end_headers()
+        self.wfile.write(b"a,b\n")
+        for _ in range(10_000):
+            self.wfile.write(b"1,2\n" * 256)
+            self.wfile.flush()
+            time.sleep(0.02)
+    def log_message(self, *a):
+        pass
+
+srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Drip)
+srv.daemon_threads = True
+threading.Thread(target=srv.serve_forever, daemon=True).start()
+fetch_official_releases(sys.argv[1], sources="rolling_pfa", base_url=f"http://127.0.0.1:{srv.server_port}",
+                        retries=0, deadline=60)
+'''
+
+
+def test_sigterm_during_fetch_leaves_no_tmp(tmp_path):
+    import signal
+    import subprocess
+    import sys
+
+    script = tmp_path / "drip.py"
+    script.write_text(SIGTERM_SCRIPT)
+    dest = tmp_path / "raw"
+    proc = subprocess.Popen([sys.executable, str(script), str(dest)], stderr=subprocess.PIPE)
+    try:
+        for _ in range(300):  # up to 30 s for the interpreter to start and the first bytes to land
+            if list(dest.rglob("*.tmp")):
+                break
+            time.sleep(0.1)
+        assert list(dest.rglob("*.tmp")), "the fetch never started"
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 128 + signal.SIGTERM
+    assert list(dest.rglob("*.tmp")) == [] and not list(dest.rglob("*.csv"))

@@ -47,12 +47,12 @@ from __future__ import annotations
 # the same module object ``core`` calls ``time.sleep`` on.
 import time  # noqa: F401
 
-from ._common import DEFAULT_DEADLINE, MAX_MEMBER_BYTES, MAX_RATIO, MAX_RETRY_AFTER, logger  # noqa: F401
+from ._common import DEFAULT_DEADLINE, MAX_MEMBER_BYTES, MAX_RATIO, MAX_RELEASE_BYTES, MAX_RETRY_AFTER, logger  # noqa: F401
 from .core import download_file
 from .police_uk import POLICE_UK_ARCHIVE_URL, download_police_uk
 from .prc import download_prc_table
 from .records import MANIFEST_NAME, DownloadRecord, PoliceUkDownload, read_manifest
-from .releases import OFFICIAL_RELEASES_CSV, fetch_official_releases, read_official_releases
+from .releases import OFFICIAL_RELEASES_CSV, fetch_official_releases, fetched_name, read_official_releases
 
 __all__ = [
     "DownloadRecord",
@@ -61,6 +61,7 @@ __all__ = [
     "download_police_uk",
     "download_prc_table",
     "fetch_official_releases",
+    "fetched_name",
     "read_official_releases",
     "OFFICIAL_RELEASES_CSV",
     "read_manifest",

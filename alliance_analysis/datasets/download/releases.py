@@ -19,7 +19,7 @@ from alliance_analysis.progress import tqdm
 from alliance_analysis import paths
 from alliance_analysis.errors import DataValidationError, DownloadError, ParameterError
 
-from ._common import DEFAULT_DEADLINE, _head_unless_html, logger
+from ._common import DEFAULT_DEADLINE, MAX_RELEASE_BYTES, _head_unless_html, _now, _sigterm_cleans_up, logger
 from .core import _download
 from .records import DownloadRecord
 
@@ -107,18 +107,75 @@ def read_official_releases(path: str | Path | None = None) -> list[dict[str, str
     return out
 
 
+#: zip members that make a workbook what its extension says
+_WORKBOOK_MEMBERS = {".ods": ("mimetype", "content.xml"), ".xlsx": ("[Content_Types].xml", "xl/workbook.xml")}
+
+
+def fetched_name(filename: str, day: str) -> str:
+    """The name a fetched release is written under: the listed name with ``-fetched-<day>`` before
+    its extension, so a fetch never overwrites a shipped file and ``data build`` can choose releases.
+
+    Examples
+    --------
+    >>> fetched_name("rec-crime-pfa.csv", "2026-12-05"), fetched_name("t.csv.gz", "2026-12-05")
+    ('rec-crime-pfa-fetched-2026-12-05.csv', 't-fetched-2026-12-05.csv.gz')
+    """
+    base, dot, ext = filename.partition(".")
+    return f"{base}-fetched-{day}{dot}{ext}"
+
+
 def _validate_release(path: Path, filename: str) -> None:
-    """Reject an HTML page or a file whose signature does not match its extension."""
+    """Check the body is the kind of file its name says, before it is kept.
+
+    The rules: no markup (an HTML page, however it starts); an ``.ods`` / ``.xlsx`` is a
+    readable zip holding ``mimetype`` + ``content.xml`` / ``xl/workbook.xml`` (a few bytes
+    starting ``PK`` are not a workbook); a ``.zip`` is a readable zip; a ``.gz`` starts with
+    the gzip signature; a ``.csv`` is UTF-8 (or cp1252) text, not JSON, whose first line is
+    a header of at least two comma-separated names followed by a row with as many fields
+    (a one-line error message, even one with a comma, is refused).
+    """
+    import zipfile
+
     head = _head_unless_html(
         path,
         "the server returned an HTML page, not a data file. Fix: put the direct link to the "
         "file (not the page that lists it) in data/raw/reference/official_releases.csv",
     )
     low = filename.lower()
-    if low.endswith((".ods", ".xlsx", ".zip")) and not head.startswith(b"PK"):
-        raise DownloadError(f"the download is not a {Path(low).suffix} file (no zip signature)")
-    if low.endswith(".gz") and not head.startswith(b"\x1f\x8b"):
-        raise DownloadError("the download is not gzip data (no gzip signature)")
+    suffix = Path(low).suffix
+    if suffix in (".ods", ".xlsx", ".zip"):
+        try:
+            with zipfile.ZipFile(path) as z:
+                names = set(z.namelist())
+        except (zipfile.BadZipFile, OSError):
+            raise DownloadError(f"the download ({path.stat().st_size:,} bytes) is not a readable {suffix} file "
+                                "(not a complete zip)") from None
+        missing = [m for m in _WORKBOOK_MEMBERS.get(suffix, ()) if m not in names]
+        if missing:
+            raise DownloadError(f"the download is a zip but not a {suffix} workbook (no {missing[0]})")
+        return
+    if low.endswith(".gz"):
+        if not head.startswith(b"\x1f\x8b"):
+            raise DownloadError("the download is not gzip data (no gzip signature)")
+        return
+    if suffix == ".csv":
+        text = head.lstrip(b"\xef\xbb\xbf")
+        decoded = text.decode("utf-8", errors="replace")
+        if decoded[:-1].count("\ufffd"):  # not UTF-8 (the last character may be cut by the 4 KiB window)
+            decoded = text.decode("cp1252", errors="replace")
+        if re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f]", decoded):
+            raise DownloadError("the download is binary data, not a CSV")
+        stripped = decoded.lstrip()
+        if stripped[:1] in ("{", "["):
+            raise DownloadError("the download is JSON (an API error message?), not a CSV")
+        lines = stripped.splitlines()
+        first = lines[0] if lines else ""
+        fields = [len(r) for r in csv.reader(lines[:2])]
+        whole = path.stat().st_size <= len(head)
+        if fields[:1] < [2] or len(lines) < 2 or ((len(lines) >= 3 or whole) and fields[1] != fields[0]):
+            raise DownloadError(f"the download's first line {first[:80]!r} is not a CSV header followed by rows "
+                                "with as many fields (at least two comma-separated columns); an error message "
+                                "from the server?")
 
 
 def fetch_official_releases(
@@ -133,6 +190,7 @@ def fetch_official_releases(
     deadline: float = DEFAULT_DEADLINE,
     force: bool = False,
     progress: bool = False,
+    max_bytes: int = MAX_RELEASE_BYTES,
 ) -> list[DownloadRecord]:
     """Download the current Home Office and ONS releases into ``data/raw/<source>/``.
 
@@ -141,7 +199,16 @@ def fetch_official_releases(
     fetched with the download machinery (atomic, checksummed, retried, overall
     deadline, http(s)-only redirects) and recorded in ``<dest>/<source>/download_manifest.json``
     with its name, publisher, licence and final URL. A file already present with the
-    checksum recorded for the same URL is reused.
+    checksum recorded for the same URL is reused (``force=True`` fetches it again).
+
+    Rules that keep the shipped data safe: each release is written under a NEW name,
+    ``<name>-fetched-<UTC date>.<ext>`` (:func:`fetched_name`), never over a shipped
+    file, and ``data build`` chooses between the releases present; the body must be the
+    kind of file its name says (see ``_validate_release``: no HTML or JSON or one-line
+    error text as a CSV, a complete zip with the workbook's members as an ODS/XLSX); a
+    body larger than ``max_bytes`` (200 MB) is refused; where the list gives a ``sha256``
+    for a release, a download with another checksum is refused; SIGTERM during a fetch
+    leaves no temporary file.
 
     Parameters
     ----------
@@ -157,6 +224,8 @@ def fetch_official_releases(
         Another list of releases with the same columns.
     retries, backoff, timeout, deadline, force
         As in :func:`download_file`.
+    max_bytes : int, default 200 MB
+        Largest body accepted for one release.
     progress : bool, default False
         Show a tqdm bar over releases.
 
@@ -177,11 +246,13 @@ def fetch_official_releases(
     --------
     >>> import tempfile, pathlib
     >>> mirror = pathlib.Path(tempfile.mkdtemp())
-    >>> _ = (mirror / "rec-crime-pfa.csv").write_text("Year,Force,Count\\n")
+    >>> _ = (mirror / "rec-crime-pfa.csv").write_text("Year,Force,Count\\n2016,Dorset,10\\n")
     >>> out = pathlib.Path(tempfile.mkdtemp())
     >>> recs = fetch_official_releases(out, sources="rolling_pfa", base_url=mirror.as_uri())
-    >>> [r.path.relative_to(out).as_posix() for r in recs]
-    ['home_office/rec-crime-pfa.csv']
+    >>> import re
+    >>> [bool(re.fullmatch(r"home_office/rec-crime-pfa-fetched-\\d{4}-\\d\\d-\\d\\d\\.csv", r.path.relative_to(out).as_posix()))
+    ...  for r in recs]
+    [True]
     """
     listed = read_official_releases(releases)
     if sources is not None:
@@ -202,22 +273,30 @@ def fetch_official_releases(
             raise ParameterError(f"base_url={base_url!r} must be an http(s) or file:// address")
         allow_file = scheme == "file"
     out: list[DownloadRecord] = []
-    for rel in tqdm(listed, desc="official releases", unit="file", disable=not progress):
-        url = rel["url"] if base_url is None else f"{base_url.rstrip('/')}/{rel['filename']}"
-        target = root / rel["source"] / rel["filename"]
-        extra = {"release": rel["name"], "publisher": rel["publisher"], "licence": rel["licence"]}
-        if rel.get("title"):
-            extra["title"] = rel["title"]
-        try:
-            rec = _download(url, target, sha256=None, retries=retries, backoff=backoff,
-                            timeout=timeout, deadline=deadline, force=force,
-                            allow_file_urls=allow_file, extra=extra,
-                            validate=functools.partial(_validate_release, filename=rel["filename"]))
-        except DownloadError as exc:
-            raise DownloadError(
-                f"release {rel['name']!r} ({rel['publisher']}): {exc}"
-                + (f" (release page: {rel['release_page']})" if rel.get("release_page") else "")
-            ) from exc
-        out.append(rec)
+    day = _now()[:10]
+    with _sigterm_cleans_up():
+        for rel in tqdm(listed, desc="official releases", unit="file", disable=not progress):
+            out.append(_fetch_release(rel, root, day, base_url, allow_file, retries=retries, backoff=backoff,
+                                      timeout=timeout, deadline=deadline, force=force, max_bytes=max_bytes))
     logger.info("fetched %d official release(s) into %s", len(out), root)
     return out
+
+
+def _fetch_release(rel: dict[str, str], root: Path, day: str, base_url: str | None, allow_file: bool, *,
+                   retries: int, backoff: float, timeout: float, deadline: float, force: bool,
+                   max_bytes: int) -> DownloadRecord:
+    url = rel["url"] if base_url is None else f"{base_url.rstrip('/')}/{rel['filename']}"
+    target = root / rel["source"] / fetched_name(rel["filename"], day)
+    extra = {"release": rel["name"], "publisher": rel["publisher"], "licence": rel["licence"]}
+    if rel.get("title"):
+        extra["title"] = rel["title"]
+    try:
+        return _download(url, target, sha256=rel.get("sha256") or None, retries=retries, backoff=backoff,
+                         timeout=timeout, deadline=deadline, force=force, max_bytes=max_bytes,
+                         allow_file_urls=allow_file, extra=extra,
+                         validate=functools.partial(_validate_release, filename=rel["filename"]))
+    except DownloadError as exc:
+        raise DownloadError(
+            f"release {rel['name']!r} ({rel['publisher']}): {exc}"
+            + (f" (release page: {rel['release_page']})" if rel.get("release_page") else "")
+        ) from exc
