@@ -131,9 +131,9 @@ class CrimeSeries:
         """
         if not len(self.data):
             return "no periods"
-        unit = "quarters" if self.time == "quarter" else "months"
+        unit = "quarter" if self.time == "quarter" else "month"
         fmt = (lambda p: f"{p.year} Q{p.quarter}") if self.time == "quarter" else (lambda p: p.strftime("%Y-%m"))
-        return f"{fmt(self.start)} to {fmt(self.end)} ({self.n_periods} {unit})"
+        return f"{fmt(self.start)} to {fmt(self.end)} ({self.n_periods} {unit}{'' if self.n_periods == 1 else 's'})"
 
     def describe(self) -> str:
         """One sentence for a report: source, release, frequency, forces, period.
