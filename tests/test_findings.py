@@ -76,6 +76,20 @@ def _row(register, cid):
         pytest.param("C61", 36.6162, "reproduced", id="dc-dorset-in-scope-share"),
         # 26.5 + 12.4 = 38.9.
         pytest.param("C62", 38.9, "reproduced", id="investment-total-2017"),
+        # Issue 21 additions. Table 3 totals: 57,969 / 60,517 - 1 = -0.042104 -> -4.21%.
+        pytest.param("C63", -4.2104, "reproduced", id="t3-total-2012-13-to-2013-14"),
+        # 29,297 / 32,045 - 1 = -0.085755 -> -8.58%.
+        pytest.param("C64", -8.5755, "reproduced", id="t3-total-h1-2012-to-2013"),
+        # 92 / 2,286 = 0.040245 -> 4.02%.
+        pytest.param("C65", 4.0245, "reproduced", id="constables-pct"),
+        # 50 / 501 = 0.099800 -> 9.98%.
+        pytest.param("C66", 9.9800, "reproduced", id="sergeants-pct"),
+        # (5,400 - 4,736) / 5,400 = 664 / 5,400 = 0.122963 -> 12.30%.
+        pytest.param("C67", 12.2963, "reproduced", id="workforce-pct"),
+        # 8 / 6 - 1 = 0.333333 -> 33.33%.
+        pytest.param("C68", 33.3333, "reproduced", id="chief-officers-vs-typical"),
+        # latest investigation share 19% (to end August 2014) against the intended 20%.
+        pytest.param("C69", 19, "differs", id="crime-bureau-latest-vs-intended"),
     ],
 )
 def test_claims_recomputed_by_hand(register, cid, recomputed, status):
