@@ -143,7 +143,7 @@ def test_seed_references_resolve_with_less_and_scale():
     t = scenarios.assumptions_table(s).set_index("item")
     assert t.loc["o: s", "value_gbp_m"] == pytest.approx(28.075)  # 30.2 - 2.125
     assert t.loc["o: s", "source"] == "seed: (ww_blueprint_savings - ww_cj_review_slip_2016_17)"
-    assert t.loc["A: reserves_gbp_m", "value_gbp_m"] == pytest.approx(60.03)  # 87 x 0.69
+    assert t.loc["A: reserves", "value_gbp_m"] == pytest.approx(60.03)  # 87 x 0.69
 
 
 @pytest.mark.parametrize(
@@ -776,3 +776,28 @@ def test_template_loads_and_the_format_doc_names_every_key():
     for m in models:
         for key in m.model_fields:
             assert f"`{key}`" in doc, (m.__name__, key)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        pytest.param({"scenario_file": "devon_cornwall_dorset.yaml"}, id="dcd-file"),
+        pytest.param({"forces": ["Cumbria", "Lancashire"]}, id="generic"),
+    ],
+)
+def test_no_code_identifiers_in_any_reader_part(args):
+    # issue 20 item 1: no snake_case names, seed ids, model codes or distribution codes in reader text
+    import html as _html
+    import re
+
+    from alliance_analysis.presentation.report import code_identifiers
+
+    r = scenarios.run_business_case(n_draws=300, **args)
+    parts = [r.answer(), r.key_figures()._repr_html_(), r.options_table().to_html(), r.headline_table().to_html(),
+             r.headline_text().data, r.inputs_table().to_html(), r.ranking_text().data, r.ranking_table().to_html(),
+             r.uncertainty_table().to_html(), r.payback_table().to_html(), r.switching_table().to_html(),
+             r.sharing_text().data, r.sharing_table().to_html(), r.fairness_table().to_html(), r.reserves_text().data,
+             r.appendix()._repr_html_(), r.assumptions_table().to_html()]
+    for part in parts:
+        text = _html.unescape(re.sub(r"<[^>]+>", " ", part.split("</style>")[-1])).replace("\\_", "_")
+        assert code_identifiers(text) == [], text[:300]

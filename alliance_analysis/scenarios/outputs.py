@@ -148,6 +148,34 @@ def plot_fairness(fair: pd.DataFrame):
     return fig
 
 
+#: reader labels of a force's money figures in the assumptions table
+_FORCE_FIGURES = {"budget_gbp_m": "budget", "reserves_gbp_m": "reserves",
+                  "reserves_drawdown_gbp_m_per_year": "planned reserves drawdown a year"}
+
+
+def seed_source_text(ref: SeedRef) -> str:
+    """A seed reference in a reader's words: the paper, where in it, the figure as printed, and the arithmetic.
+
+    Examples
+    --------
+    >>> seed_source_text(SeedRef(seed="ww_reserves_2014", scale=0.69))
+    'West Mercia Police and Crime Panel agenda with the Police Foundation review (21 Oct 2014), Police Foundation review para 31 (some £87 million), times 0.69'
+    """
+    from alliance_analysis.datasets.seed import all_seed_figures
+    from alliance_analysis.presentation.report import document_title
+
+    figs = all_seed_figures().set_index("id")
+
+    def one(i: str) -> str:
+        if i not in figs.index:
+            return i
+        r = figs.loc[i]
+        return f"{document_title(r['document'])}, {r['location']} ({r['value_as_printed']})"
+
+    text = one(ref.seed) + "".join(f", less {one(x)}" for x in ref.less)
+    return text + (f", times {ref.scale:g}" if ref.scale != 1 else "")
+
+
 def assumptions_table(scenario: ScenarioSet) -> pd.DataFrame:
     """Every figure with its source (seed id) or its stated assumption.
 
@@ -164,7 +192,7 @@ def assumptions_table(scenario: ScenarioSet) -> pd.DataFrame:
         for attr in ("budget_gbp_m", "reserves_gbp_m", "reserves_drawdown_gbp_m_per_year"):
             v = getattr(f, attr)
             if v is not None and not (isinstance(v, float) and v == 0):
-                rows.append({"item": f"{f.name}: {attr}", "value_gbp_m": resolve(v),
+                rows.append({"item": f"{f.name}: {_FORCE_FIGURES[attr]}", "value_gbp_m": resolve(v),
                              "source": v.describe() if isinstance(v, SeedRef) else "", "assumption": f.assumption or ""})
     for o in scenario.options:
         for s in [*o.savings, *o.costs]:

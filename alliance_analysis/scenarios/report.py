@@ -39,13 +39,19 @@ from alliance_analysis.presentation.report import Appendix, KeyFigures, answer_t
 from alliance_analysis.scenarios.appraisal import _fy, _option, appraise
 from alliance_analysis.scenarios.fairness import SHARE_SOURCES, with_real_shares
 from alliance_analysis.scenarios.model import ScenarioSet, load_scenarios, resolve
-from alliance_analysis.scenarios.outputs import (business_case, plot_cumulative, plot_fairness,
+from alliance_analysis.scenarios.outputs import (business_case, plot_cumulative, seed_source_text, plot_fairness,
                                                  plot_tornado, plot_waterfall, reader_table, scenario_path,
                                                  sharing_table)
 from alliance_analysis.scenarios.outputs import focus_option as _focus_option
 from alliance_analysis.scenarios.uncertainty import INDISTINGUISHABLE_BAND, monte_carlo, tornado
 
 log = logging.getLogger(__name__)
+
+#: the uncertain inputs and the distributions in a reader's words
+_INPUT_WORDS = {"savings_delivery": "savings delivered (share of plan)", "cost_overrun": "one-off cost overrun (multiple)",
+                "timing_slip_years": "timing slip (years)"}
+_DIST_WORDS = {"fixed": "fixed", "triangular": "triangular", "pert": "PERT (smoothed triangular)", "uniform": "even",
+               "uniform_int": "whole years, evenly spread", "lognormal": "log-normal"}
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]{}#|~])")
 
@@ -353,8 +359,7 @@ class BusinessCaseReport:
 
     def inputs_table(self) -> Any:
         """How each uncertain input leans."""
-        return reader_table(self.tables["inputs"].drop(columns=["input", "uncertain"], errors="ignore"),
-                            caption="How each uncertain input leans", table_id="inputs")
+        return reader_table(self.inputs_frame(), caption="How each uncertain input leans", table_id="inputs")
 
     def ranking_text(self) -> Any:
         """The generated sentence on the ranking, with the band that defines 'too close to call'."""
@@ -393,7 +398,7 @@ class BusinessCaseReport:
 
     def switching_table(self) -> Any:
         """How far each input can move before the option stops paying."""
-        return reader_table(self.tables["switching_values"], caption="Switching values (options with costs and savings)",
+        return reader_table(self.switching_frame(), caption="Switching values (options with costs and savings)",
                             table_id="switching")
 
     def plot_tornado(self):
@@ -441,9 +446,29 @@ class BusinessCaseReport:
         return reader_table(wide, caption=f"{self.focus}: year-end reserves, GBP m", table_id="reserves")
 
     def assumptions_table(self) -> Any:
-        """Every figure with its source row or stated assumption."""
-        return reader_table(self.tables["assumptions"], caption=f"GBP m, {self.scenario.price_base}",
+        """Every figure with its source (paper, place, figure as printed) or stated assumption."""
+        return reader_table(self.assumptions_frame(), caption=f"GBP m, {self.scenario.price_base}",
                             table_id="assumptions")
+
+    def assumptions_frame(self) -> pd.DataFrame:
+        """The assumptions table for readers: sources named by paper and place, not by seed id."""
+        from alliance_analysis.scenarios.model import _seed_refs
+
+        refs = {ref.describe(): seed_source_text(ref) for _, ref in _seed_refs(self.scenario)}
+        t = self.tables["assumptions"].copy()
+        t["source"] = ["; ".join(refs.get(part, part) for part in str(x).split("; ")) if x else x
+                       for x in t["source"]]
+        return t
+
+    def switching_frame(self) -> pd.DataFrame:
+        """Switching values with the inputs named in words."""
+        t = self.tables["switching_values"]
+        return t if t.empty else t.assign(input=t["input"].map(lambda x: _INPUT_WORDS.get(x, x)))
+
+    def inputs_frame(self) -> pd.DataFrame:
+        """How each uncertain input leans, with the distributions named in words."""
+        t = self.tables["inputs"].drop(columns=["input", "uncertain"], errors="ignore")
+        return t if t.empty else t.assign(distribution=t["distribution"].map(lambda x: _DIST_WORDS.get(x, x)))
 
     def appendix(self) -> Appendix:
         """How this was worked out: methods, assumptions, data sources and the terms used (renders itself)."""
@@ -452,7 +477,7 @@ class BusinessCaseReport:
                 if self.schedule == "green_book" else f"a flat {self.rate:.1%} a year, year 0 undiscounted")
         src = (f"a generic scenario built for {_group(self.forces)} from default assumptions scaled from the two "
                "alliances' papers (listed below and in the scenario format documentation)" if self.generic
-               else f"the scenario file {self.source_label}")
+               else "the scenario file named in the header above")
         methods = [
             f"Scope: the economic case only (one of the Green Book's five cases): costs and savings of each option "
             f"against the forces staying as they are, from {src} ({sc.name}).",
