@@ -391,3 +391,62 @@ def test_flagged_months_kept_out_of_the_series_unless_asked(glos):
     assert "Data break" in out.notes[-1] and "Gloucestershire 2023-04 to 2023-11" in out.notes[-1]
     kept = exclude_supply_gaps(series, include=True)
     assert kept.n_periods == 35 and "kept at the user's request" in kept.notes[-1]
+
+
+def test_hidden_sheet_of_an_ods_is_skipped(tmp_path):
+    import re
+    import zipfile
+
+    import pandas as pd
+
+    plain = tmp_path / "plain.ods"
+    with pd.ExcelWriter(plain, engine="odf") as xw:
+        _prc_year("2012/13").to_excel(xw, sheet_name="2012-13", index=False)
+        _prc_year("2013/14", counts=(100, 100, 100, 100)).to_excel(xw, sheet_name="2013-14", index=False)
+    p = tmp_path / "prc.ods"  # the same workbook with sheet 2013-14 hidden, as LibreOffice writes it
+    with zipfile.ZipFile(plain) as zin, zipfile.ZipFile(p, "w", zipfile.ZIP_DEFLATED) as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            if item.filename == "content.xml":
+                text = data.decode("utf-8")
+                style = ('<style:style style:name="hid" style:family="table">'
+                         '<style:table-properties table:display="false"/></style:style>')
+                text = re.sub(r"<office:automatic-styles>|<office:automatic-styles/>",
+                              lambda m: "<office:automatic-styles>" + style + (
+                                  "</office:automatic-styles>" if m.group(0).endswith("/>") else ""), text, count=1)
+                text = text.replace('table:name="2013-14"', 'table:name="2013-14" table:style-name="hid"', 1)
+                if "xmlns:style=" not in text:
+                    text = text.replace("<office:document-content ", '<office:document-content xmlns:style='
+                                        '"urn:oasis:names:tc:opendocument:xmlns:style:1.0" ', 1)
+                data = text.encode("utf-8")
+            zout.writestr(item, data)
+    assert prc.hidden_sheets(p) == ["2013-14"]
+    out = prc.load_prc_quarterly(p)
+    assert int(out["count"].sum()) == 5 + 6 + 7 + 8 and "2013-14 (hidden)" in out.attrs["skipped_sheets"]
+
+
+# ------------------------------------------------------------------ YAML (item 11)
+
+
+@pytest.mark.parametrize("text, pattern", [
+    pytest.param("name: a\x00b\n", r"line 1, column 8: control character U\+0000 \(a NUL byte\)", id="nul-byte"),
+    pytest.param("discount_rate: " + "9" * 5000 + "\n", r"line 1: a number with 5,000 digits \(at most 100",
+                 id="5000-digit-integer"),
+    pytest.param("options:\n  - cost: 1" + "0" * 200 + ".5\n", r"line 2: a number with 202 digits", id="long-float"),
+])
+def test_yaml_nul_and_huge_numbers_are_named_errors(tmp_path, text, pattern):
+    from alliance_analysis.yamlio import load_yaml_mapping
+
+    p = tmp_path / "s.yaml"
+    p.write_text(text, encoding="utf-8")
+    with pytest.raises(DataValidationError, match=pattern) as e:
+        load_yaml_mapping(p)
+    assert e.value.file == str(p) and e.value.fix
+
+
+def test_yaml_long_quoted_text_is_still_text(tmp_path):
+    from alliance_analysis.yamlio import load_yaml_mapping
+
+    p = tmp_path / "s.yaml"
+    p.write_text('code: "' + "9" * 500 + '"\n', encoding="utf-8")
+    assert load_yaml_mapping(p) == {"code": "9" * 500}
