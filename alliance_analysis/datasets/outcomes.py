@@ -34,6 +34,7 @@ Examples
 from __future__ import annotations
 
 import dataclasses
+import functools
 import logging
 import re
 from pathlib import Path
@@ -225,12 +226,26 @@ def load_outcomes(path: str | Path | None = None) -> pd.DataFrame:
         holding the same quarter.
     """
     if path is None:
-        parts = [load_outcomes(p) for p in SHIPPED_OUTCOMES]
-        out = pd.concat(parts, ignore_index=True)
-        validation.check_key(out, _KEY, source=OUTCOMES_DIR)
-        out.attrs["expired_placeholders"] = sum(x.attrs["expired_placeholders"] for x in parts)
-        out.attrs["blank_rows_dropped"] = sum(x.attrs["blank_rows_dropped"] for x in parts)
+        key = tuple((str(p), p.stat().st_mtime if p.exists() else 0.0) for p in SHIPPED_OUTCOMES)
+        cached = _shipped_cached(key)
+        out = cached.copy()
+        out.attrs = dict(cached.attrs)
         return out
+    return _load_one(path)
+
+
+@functools.lru_cache(maxsize=1)
+def _shipped_cached(key: tuple) -> pd.DataFrame:
+    """Both shipped years, read once per process and file version (callers get a copy)."""
+    parts = [_load_one(p) for p in SHIPPED_OUTCOMES]
+    out = pd.concat(parts, ignore_index=True)
+    validation.check_key(out, _KEY, source=OUTCOMES_DIR)
+    out.attrs["expired_placeholders"] = sum(x.attrs["expired_placeholders"] for x in parts)
+    out.attrs["blank_rows_dropped"] = sum(x.attrs["blank_rows_dropped"] for x in parts)
+    return out
+
+
+def _load_one(path: str | Path) -> pd.DataFrame:
     p = Path(path)
     if p.suffix.lower() in _ENGINES:
         if not p.is_file():
