@@ -659,6 +659,7 @@ def test_scenario_text_never_reaches_html_live():
     pieces = [r.answer(), r._repr_html_(), r.key_figures()._repr_html_(), r.options_table().to_html(),
               r.headline_table().to_html(), r.ranking_table().to_html(), r.fairness_table().to_html(),
               r.headline_text().data, r.ranking_text().data, r.assumptions_table().to_html(), r.appendix()._repr_html_()]
+    pieces.append(scenarios.summary_markdown(r.scenario, r.tables, focus=r.focus, horizon=3, n_draws=200))
     for p in pieces:
         assert "<script" not in p and "<img" not in p and "<a href" not in p, p[:200]
     assert "&lt;script&gt;" in r.answer()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import logging
+import textwrap
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -115,7 +116,8 @@ def plot_waterfall(scenario: ScenarioSet, option: Option | str, *, horizon: int 
         running += r.amount_gbp_m
     ax.bar(len(g), running, color="#0d47a1")
     ax.set_xticks(range(len(g) + 1))
-    ax.set_xticklabels([*g["area"].str.slice(0, 28), "net"], rotation=40, ha="right", fontsize=7)
+    ax.set_xticklabels([*(textwrap.fill(a, 24, break_long_words=False) for a in g["area"]), "net"], rotation=40,
+                       ha="right", fontsize=7)   # wrapped between words, never cut mid-word
     ax.set_ylabel(f"GBP m over {horizon} years (undiscounted, before optimism bias)")
     figure_title(ax, f"{_option(scenario, option).name}: savings and costs", synthetic=False)
     fig.tight_layout()
@@ -447,23 +449,24 @@ def summary_markdown(scenario: ScenarioSet, case: dict[str, pd.DataFrame], *, fo
     >>> "planned (deterministic) NPV of o is GBP 19.0m" in text
     True
     """
+    from alliance_analysis.presentation.report import escape_markdown as esc
     from alliance_analysis.scenarios.uncertainty import _gbp
 
     disc = ("the Green Book schedule (3.5% a year to year 30)" if schedule == "green_book"
             else f"a flat {rate:.1%} a year")
-    lines = [f"**{scenario.name}**: {len(case['comparison'])} options against the stand-alone status quo over "
-             f"{horizon} years from {_fy(scenario.base_year)}, discounted at {disc}; GBP m, {scenario.price_base}."]
+    lines = [f"**{esc(scenario.name)}**: {len(case['comparison'])} options against the stand-alone status quo over "
+             f"{horizon} years from {_fy(scenario.base_year)}, discounted at {disc}; GBP m, {esc(scenario.price_base)}."]
     head = case.get("headline", pd.DataFrame())
     planned = case["comparison"].set_index("option")["npv_gbp_m"]
     if not head.empty:
-        lines.append("- " + head.attrs["headline"])
-        lines.append("- " + head.attrs["explanation"])
+        lines.append("- " + esc(head.attrs["headline"]))
+        lines.append("- " + esc(head.attrs["explanation"]))
     else:
-        lines.append(f"- The planned (deterministic) NPV of {focus} is {_gbp(float(planned[focus]))}; the Monte Carlo "
+        lines.append(f"- The planned (deterministic) NPV of {esc(focus)} is {_gbp(float(planned[focus]))}; the Monte Carlo "
                      "is switched off (`n_draws = 0`), so there is no expected value or range.")
     rank = case.get("ranking", pd.DataFrame())
     if not rank.empty and len(rank) > 1:
-        lines.append("- Ranking by expected NPV: " + rank.attrs["summary"])
+        lines.append("- Ranking by expected NPV: " + esc(rank.attrs["summary"]))
         best_planned = str(planned.idxmax())
         if best_planned != rank["option"].iloc[0]:
             lines.append(f"- On the planned figures alone {best_planned} would rank first "
@@ -479,7 +482,7 @@ def summary_markdown(scenario: ScenarioSet, case: dict[str, pd.DataFrame], *, fo
         lines.append(f"- Real shares in {shares['financial_year'].iloc[0]} against the agreed {split} split: "
                      + "; ".join(parts) + ".")
     for note in share_notes:
-        lines.append(f"- {note}")
+        lines.append(f"- {esc(note)}")
     res = case.get("reserves", pd.DataFrame())
     if not res.empty:
         r = res[res["option"] == focus]
@@ -492,8 +495,8 @@ def summary_markdown(scenario: ScenarioSet, case: dict[str, pd.DataFrame], *, fo
         if r.empty:
             pass
         elif breach.empty:
-            lines.append(f"- Under {focus} no force's reserves fall below the floor within the horizon.")
+            lines.append(f"- Under {esc(focus)} no force's reserves fall below the floor within the horizon.")
         else:
-            lines.append(f"- Under {focus} reserves first fall below the floor in "
+            lines.append(f"- Under {esc(focus)} reserves first fall below the floor in "
                          + ", ".join(f"{y} ({f})" for f, y in breach.items()) + ".")
     return "\n".join(lines)
