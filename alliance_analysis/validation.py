@@ -161,8 +161,10 @@ class Schema:
     final_newline : bool
         The last line must end with a line break (default ``True``): a table cut off
         mid-row (``117875`` read as ``1178``) ends without one, whatever its path, so
-        :func:`read_table` refuses it. ``False`` only for files the publisher ships
-        without a final line break (their last row is then checked by row counts).
+        :func:`read_table` refuses it, unless the file is a registered release (its
+        SHA-256 listed in ``data/raw/SOURCES.csv``: complete by checksum, published
+        without a final line break). ``False`` for files the publisher ships that way
+        that are not registered (their last row is then checked by row counts).
 
     Examples
     --------
@@ -300,7 +302,8 @@ def read_table(
             log.info("%s: %s", p, note)
             corrections.append(note)
         df.columns = [str(c).strip().lstrip("\ufeff") for c in df.columns]
-        if schema is not None and schema.final_newline and len(df) and not _ends_with_newline(p):
+        if schema is not None and schema.final_newline and len(df) and not _ends_with_newline(p) \
+                and not _registered_release(p):
             raise _file_error(
                 f"{what}: the last line has no line break, so the file was cut off and its last row "
                 f"(row {len(df)}) may be incomplete (a number cut short reads as a smaller number)", p,
@@ -362,6 +365,29 @@ def _retext_exponents(df: pd.DataFrame, path: Path, schema: Schema | None, kwarg
     for h in redo:
         out[h] = text[heads[h]].to_numpy()
     return out
+
+
+def _registered_release(path: Path) -> bool:
+    """Whether the file's SHA-256 is a release registered in ``data/raw/SOURCES.csv`` (complete by checksum:
+    a few publishers' files end without a line break, e.g. the 2018/19 crime outcomes table)."""
+    import csv
+    import hashlib
+
+    from alliance_analysis import paths
+
+    try:
+        with open(paths.SOURCES_CSV, newline="", encoding="utf-8") as fh:
+            known = {r.get("sha256", "") for r in csv.DictReader(fh)}
+        h = hashlib.sha256()
+        with open(path, "rb") as fh:
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                h.update(chunk)
+    except OSError:
+        return False
+    if h.hexdigest() in known:
+        log.debug("%s: no line break after the last row, but the file is a registered release (checksum)", path)
+        return True
+    return False
 
 
 def _ends_with_newline(path: Path) -> bool:

@@ -450,3 +450,23 @@ def test_yaml_long_quoted_text_is_still_text(tmp_path):
     p = tmp_path / "s.yaml"
     p.write_text('code: "' + "9" * 500 + '"\n', encoding="utf-8")
     assert load_yaml_mapping(p) == {"code": "9" * 500}
+
+
+def test_registered_release_without_final_newline_loads_a_cut_copy_does_not(tmp_path, monkeypatch):
+    # the 2018/19 outcomes table is published without a final line break: complete by its registered checksum
+    import hashlib
+
+    from alliance_analysis import validation
+    from alliance_analysis.validation import Column, Schema
+
+    schema = Schema("demo table", [Column("force"), Column("n", "count")])
+    p = tmp_path / "t.csv"
+    p.write_bytes(b"force,n\nDorset,117875")
+    sources = tmp_path / "SOURCES.csv"
+    sources.write_text(f"file,sha256\nt.csv,{hashlib.sha256(p.read_bytes()).hexdigest()}\n")
+    monkeypatch.setattr(paths, "SOURCES_CSV", sources)
+    assert validation.load_table(p, schema)["n"].tolist() == [117875]
+    cut = tmp_path / "cut.csv"
+    cut.write_bytes(b"force,n\nDorset,1178")
+    with pytest.raises(DataValidationError, match="last line has no line break"):
+        validation.load_table(cut, schema)
