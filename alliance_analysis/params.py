@@ -141,13 +141,18 @@ class PerformanceParams(NotebookParams):
     """Parameters of ``05_performance`` (issue 19)."""
 
     forces: list[str] = Field(default_factory=lambda: ["Warwickshire", "West Mercia"])
-    group_name: str | None = None
+    group_name: str | None = Field(None, description="Name of the group of forces in the report (default: the "
+                                                      "forces' names joined)")
     data_source: Literal["default", "police_uk"] = "default"
     police_uk_path: str | None = None
-    outcome_basis: Literal["recorded", "assigned"] = "recorded"
-    measures: list[str] | None = None
-    funnel_method: Literal["additive", "multiplicative", "none"] = "additive"
-    n_sims: Int = Field(1000, ge=0, le=100_000)
+    outcome_basis: Literal["recorded", "assigned"] = Field(
+        "recorded", description="Counting basis of outcome rates: outcomes so far of the offences recorded in the "
+                                "quarter ('recorded') or outcomes assigned in the quarter ('assigned')")
+    measures: list[str] | None = Field(None, description="Only these performance measures (default: all)")
+    funnel_method: Literal["additive", "multiplicative", "none"] = Field(
+        "additive", description="How funnel limits allow for real differences between forces")
+    n_sims: Int = Field(1000, ge=0, le=100_000, description="Simulated steady series used to measure how often "
+                                                           "each chart gives a false alarm (0 skips it)")
     seed: Int = Field(2014, ge=0)
 
 
