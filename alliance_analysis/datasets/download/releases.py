@@ -59,7 +59,7 @@ def read_official_releases(path: str | Path | None = None) -> list[dict[str, str
     Examples
     --------
     >>> sorted({r["source"] for r in read_official_releases()})
-    ['css', 'home_office', 'population', 'workforce']
+    ['activity', 'css', 'home_office', 'outcomes', 'population', 'workforce']
     """
     path = Path(OFFICIAL_RELEASES_CSV if path is None else path)
     try:
