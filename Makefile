@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 KERNEL := alliance-analysis
 
 .DEFAULT_GOAL := help
-.PHONY: help install data fetch reports reports-fast test test-fast lint-notebooks strip-notebooks benchmarks clean clean-all
+.PHONY: help install data fetch reports reports-fast test test-fast test-browser browser-deps lint-notebooks strip-notebooks benchmarks clean clean-all
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-18s %s\n", $$1, $$2}'
@@ -28,7 +28,7 @@ data: install ## Build data/processed from data/raw and the bundled public table
 fetch: install ## Download the current Home Office and ONS releases into data/raw/<source>/ (needs internet)
 	$(BIN)/alliance-analysis data fetch
 
-reports: data ## Build data, then execute every notebook into reports/<run-id>/ with HTML
+reports: data ## Build data, then execute every notebook into reports/<run-id>/ with HTML and PDF
 	$(BIN)/alliance-analysis run
 
 test: install ## Run the whole test suite (unit, integration, notebooks, doctests)
@@ -36,6 +36,12 @@ test: install ## Run the whole test suite (unit, integration, notebooks, doctest
 
 test-fast: install ## Run the tests without notebook execution
 	$(BIN)/python -m pytest -q -m "not notebook"
+
+test-browser: install ## Render every fast-run report in headless Chromium at 1280 px (overflow, images, script errors, PDFs)
+	$(BIN)/python -m pytest -q tests/test_browser.py
+
+browser-deps: ## Install headless Chromium and its driver from the system packages (Debian/Ubuntu, as root)
+	apt-get update && apt-get install -y --no-install-recommends chromium chromium-driver
 
 lint-notebooks: install ## Fail if a notebook has outputs, def/class or parameters not matching params.py
 	$(BIN)/alliance-analysis notebooks check

@@ -33,3 +33,22 @@ def run_notebook(name: str, tmp_path, **params) -> dict:
     text = re.sub(r"\s+", " ", " ".join(parts))
     figures = sum("image/png" in o.get("data", {}) or "image/svg+xml" in o.get("data", {}) for o in outputs)
     return {"text": text, "figures": figures, "stderr": "".join(stderr), "nb": nb}
+
+
+_FAST_RUN: list = []
+
+
+def fast_run():
+    """One run of ``config/fast.yaml`` per test session (HTML and PDF), shared by the generic notebook
+    test and the browser checks, so the notebooks execute once."""
+    if not _FAST_RUN:
+        import tempfile
+        from pathlib import Path
+
+        from alliance_analysis import reports
+
+        cfg = reports.load_run_config(paths.CONFIG_DIR / "fast.yaml")
+        present = [n for n in cfg.notebooks if (paths.NOTEBOOKS_DIR / f"{n}.ipynb").exists()]
+        out = Path(tempfile.mkdtemp(prefix="alliance-fast-run-"))
+        _FAST_RUN.append(reports.run_notebooks(cfg, only=present, output_dir=out, html=True, pdf=True))
+    return _FAST_RUN[0]

@@ -85,5 +85,5 @@ def test_source_papers_by_title_and_figures_shown(run):
 def test_filter_shows_only_the_chosen_statuses(tmp_path):
     out = run_notebook("04_police_foundation_review", tmp_path, show_only_status=["differs"])
     html = out["nb"].cells[-3].outputs[0]["data"]["text/html"]   # the full register
-    statuses = {r[8] for r in _cells(html) if len(r) > 8}
+    statuses = {r[7] for r in _cells(html) if len(r) > 7}
     assert statuses == {"differs"}

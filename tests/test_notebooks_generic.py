@@ -10,6 +10,7 @@ import pytest
 
 from alliance_analysis import paths, reports
 from alliance_analysis.params import NOTEBOOK_MODELS
+from tests.notebook_runs import fast_run
 
 NOTEBOOKS = sorted(paths.NOTEBOOKS_DIR.glob("*.ipynb"))
 
@@ -48,7 +49,7 @@ def test_fast_config_runs_every_present_notebook(tmp_path):
     run's notebooks and HTML are byte-identical to the first's (timestamps live only in the provenance)."""
     cfg = reports.load_run_config(paths.CONFIG_DIR / "fast.yaml")
     present = [n for n in cfg.notebooks if (paths.NOTEBOOKS_DIR / f"{n}.ipynb").exists()]
-    res = reports.run_notebooks(cfg, only=present, output_dir=tmp_path, html=True)
+    res = fast_run()   # shared with the browser checks (tests/test_browser.py)
     failed = {n.name: n.error for n in res.notebooks if n.status != "succeeded"}
     assert not failed
     assert [n.name for n in res.notebooks] == present
@@ -62,7 +63,7 @@ def test_fast_config_runs_every_present_notebook(tmp_path):
                    for img in re.findall(r"<img [^>]*>", page))
         assert "What produced this report" in page
         assert "TqdmWarning" not in page and "application/vnd.jupyter.stderr\"" not in page
-    index = (tmp_path / "index.html").read_text()
+    index = (res.run_dir.parent / "index.html").read_text()
     assert all(f"{n}.html" in index for n in present)
     # a second run with the same parameters gives byte-identical notebooks and HTML for every notebook
     again = reports.run_notebooks(cfg, only=present, output_dir=tmp_path / "again", html=True)

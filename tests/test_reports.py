@@ -203,7 +203,7 @@ def test_describe_error_uses_papermill_fields():
     ("notebook", "params", "expected"),
     [
         pytest.param("02_crime_trend_forecasting", {"horizon": 6, "seed": 2014},
-                     ["How many periods (months or quarters, as the data) ahead to forecast: 6"], id="changed"),
+                     ["How many periods ahead to forecast: 6"], id="changed"),
         pytest.param("01_demand_analysis", {"css_weights_file": "/x/y/css.csv"},
                      ["Optional CSV of ONS Crime Severity Score weights per offence, replacing the shipped ones: css.csv"],
                      id="path-name"),

@@ -141,7 +141,7 @@ class ReviewReport:
     def summary_table(self):
         """Claims by source paper (by title) and status, with totals."""
         s = register_summary(self.register).reset_index()
-        s["document"] = s["document"].map(document_title)
+        s["document"] = s["document"].map(lambda d: "All source papers" if d == "all documents" else document_title(d))
         return tables.format_table(s, counts=list(STATUSES) + ["total"], labels={"document": "Source paper"},
                                    caption="Claims by source paper and status")
 
@@ -183,12 +183,11 @@ class ReviewReport:
     def register_table(self):
         """The full register (filtered by ``show_only_status``), rows coloured by status, text escaped."""
         view = filter_register(self.register, self.show_only_status)
-        cols = ["id", "document", "location", "claim_as_printed", "value", "unit", "recomputed", "difference",
-                "status", "reason"]
+        cols = ["id", "document", "location", "claim_as_printed", "value", "unit", "recomputed", "status", "reason"]
         view = view[cols].copy()
         view["document"] = view["document"].map(document_title)
         styler = tables.format_table(
-            view, rates=["value", "recomputed", "difference"],
+            view, rates=["value", "recomputed"],
             labels={"id": "Claim", "document": "Source paper", "location": "Where",
                     "claim_as_printed": "Claim as printed", "value": "Printed", "unit": "Unit",
                     "recomputed": "Recomputed", "difference": "Difference", "status": "Status", "reason": "Why"},

@@ -99,7 +99,10 @@ class DataOverview:
 
     def show_sources(self) -> Any:
         """Sources and licences, as a reader's table."""
-        return _html(self.sources, caption="Sources used by this report")
+        shown = self.sources.copy()
+        if "File" in shown.columns:   # long paths may wrap after a slash or underscore (not inside a word)
+            shown["File"] = shown["File"].astype(str).str.replace(r"([/_])", "\\1\u200b", regex=True)
+        return _html(shown, caption="Sources used by this report")
 
     def plot_coverage(self) -> Any:
         """Heat map of the share of periods present by force and financial year."""

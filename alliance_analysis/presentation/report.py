@@ -382,10 +382,10 @@ class KeyFigures:
                 if self.caption else "")
         body = "".join(
             f"<tr><td style='{_TD}text-align:left'>{e(a)}</td>"
-            f"<td style='{_TD}text-align:right;white-space:nowrap'><strong>{e(b)}</strong></td>"
+            f"<td style='{_TD}text-align:left'><strong>{e(b)}</strong></td>"
             f"<td style='{_TD}text-align:left'>{e(c)}</td></tr>" for a, b, c in self._rows())
         return (f"<table class='key-figures' style='{_css_table()}'>{head}<thead><tr>"
-                f"<th style='{_TD}text-align:left'>Figure</th><th style='{_TD}text-align:right'>Value</th>"
+                f"<th style='{_TD}text-align:left'>Figure</th><th style='{_TD}text-align:left'>Value</th>"
                 f"<th style='{_TD}text-align:left'>What it means</th></tr></thead><tbody>{body}</tbody></table>")
 
 

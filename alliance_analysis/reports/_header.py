@@ -37,7 +37,9 @@ def _describe_param(notebook: str, name: str) -> str:
         desc = describe_parameter(notebook, name)
     except ParameterError:
         return name.replace("_", " ")
-    return desc.split(";")[0].split(". ")[0].rstrip(".")
+    import re
+
+    return re.split(r";|: | = |, or |\. ", re.sub(r" \([^)]*\)", "", desc))[0].rstrip(".")
 
 
 def changed_parameters(notebook: str, params: dict[str, Any] | None) -> dict[str, Any]:

@@ -269,7 +269,29 @@ def export_html(notebook: Path, target: Path, *, show_code: bool = False, title:
 
     body = re.sub(r"<img\b[^>]*>", add_alt, body)
     body = _ADDRESS.sub("at 0x0", body)
+    body = _self_contained(body)
     return atomic_write_text(body, target)
+
+
+#: the house CSS every report gets: words left-aligned and never broken, figures within the page
+REPORT_CSS = """
+body { max-width: 1200px; margin: 0 auto; }
+.jp-RenderedHTMLCommon td, .jp-RenderedHTMLCommon th,
+.jp-RenderedHTMLCommon tbody tr td, .jp-RenderedHTMLCommon thead tr th { text-align: left; vertical-align: top;
+  overflow-wrap: normal; word-break: normal; hyphens: none; white-space: normal; }
+.jp-RenderedHTMLCommon table { max-width: 100%; }
+.jp-OutputArea-output { overflow-x: auto; }
+.jp-RenderedImage img, .jp-OutputArea-output img { max-width: 100%; height: auto; }
+.jp-RenderedMarkdown blockquote { border-left: 4px solid #0d47a1; background: #f5f7fb; padding: 0.4em 0.8em; }
+"""
+
+
+def _self_contained(body: str) -> str:
+    """No scripts fetched from the internet (MathJax, require.js: unused by the reports and a script error
+    offline), and the house CSS added."""
+    body = re.sub(r"<script\b[^>]*\bsrc=[\"']https?://[^>]*>\s*</script>", "", body, flags=re.I)
+    body = re.sub(r"<script type=\"text/x-mathjax-config\">.*?</script>", "", body, flags=re.S)
+    return body.replace("</head>", f"<style id='alliance-report-css'>{REPORT_CSS}</style></head>", 1)
 
 
 def describe_error(exc: BaseException, *, max_lines: int = 4) -> str:

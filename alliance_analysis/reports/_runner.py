@@ -335,7 +335,7 @@ def remove_temporary_files(folder: Path, *, recursive: bool = True) -> list[Path
 
 def _extra_outputs(run_dir: Path, names: list[str], before: set[Path]) -> dict[str, str]:
     """SHA-256 of files a notebook wrote into the run folder (beyond the runner's own)."""
-    ours = {f"{n}{s}" for n in names for s in (".ipynb", ".html", ".provenance.json", META_SUFFIX)}
+    ours = {f"{n}{s}" for n in names for s in (".ipynb", ".html", ".pdf", ".provenance.json", META_SUFFIX)}
     out = {}
     for p in sorted(run_dir.rglob("*")):
         if not p.is_file() or p in before or p.name.startswith(".") or p.name in ours or p.name == "run.json":
@@ -363,6 +363,7 @@ def run_notebooks(
     progress: bool = False,
     notebooks_dir: str | Path | None = None,
     base_dir: str | Path | None = None,
+    pdf: bool = False,
 ) -> RunResult:
     """Execute the configured notebooks into ``<output_dir>/<run-id>/``.
 
@@ -380,6 +381,10 @@ def run_notebooks(
         Per-cell timeout in seconds (>= 1); a hung kernel is stopped when a cell exceeds it.
     html : bool
         Also write an HTML report per notebook.
+    pdf : bool
+        Also print each HTML report to PDF beside it with headless Chromium (skipped, with a
+        warning and a note in the provenance, when Chromium is not installed). The command
+        line does this by default (``--no-pdf`` turns it off).
     progress : bool
         Show per-notebook and per-cell progress bars.
     notebooks_dir : path, optional
@@ -426,7 +431,7 @@ def run_notebooks(
         for name in tqdm(names, desc="notebooks", disable=not progress):
             try:
                 nb_run = _run_one(pm, name, nb_dir, run_dir, run_id, cfg.notebooks[name], injected[name],
-                                  cell_timeout, html, progress, names)
+                                  cell_timeout, html, progress, names, pdf=pdf)
             except OSError as exc:  # e.g. a full disk before the notebook could start: this notebook fails
                 remove_temporary_files(run_dir, recursive=False)
                 nb_run = NotebookRun(name, "failed", run_dir / f"{name}.ipynb", None,
@@ -450,7 +455,7 @@ def run_notebooks(
 
 
 def _run_one(pm: Any, name: str, nb_dir: Path, run_dir: Path, run_id: str, given: dict, params: dict,
-             cell_timeout: int | None, html: bool, progress: bool, names: list[str]) -> NotebookRun:
+             cell_timeout: int | None, html: bool, progress: bool, names: list[str], *, pdf: bool = False) -> NotebookRun:
     out_nb = run_dir / f"{name}.ipynb"
     prov_path = run_dir / f"{name}.provenance.json"
     start = dt.datetime.now(dt.UTC)
@@ -486,6 +491,7 @@ def _run_one(pm: Any, name: str, nb_dir: Path, run_dir: Path, run_id: str, given
         failure = failure if failure[0] else ("OSError", kept)
     end = dt.datetime.now(dt.UTC)
     html_path = None
+    pdf_note = "not requested" if not (html and pdf) else "not produced"
     meta: dict[str, Any] = {}
     meta_file = run_dir / f"{name}{META_SUFFIX}"
     if meta_file.exists():
@@ -505,6 +511,8 @@ def _run_one(pm: Any, name: str, nb_dir: Path, run_dir: Path, run_id: str, given
             normalise_notebook(out_nb)
             if html:
                 html_path = export_html(out_nb, run_dir / f"{name}.html", title=_page_title(out_nb, meta))
+                if pdf:
+                    pdf_note = _print_pdf(html_path, run_dir / f"{name}.pdf")
     except Exception as exc:  # noqa: BLE001 - post-processing failure belongs to this notebook only
         post = f"post-processing failed ({'HTML export' if html else 'normalising'}): {describe_error(exc)}"
         error = f"{error}\n{post}" if error else post
@@ -514,7 +522,7 @@ def _run_one(pm: Any, name: str, nb_dir: Path, run_dir: Path, run_id: str, given
         "status": status, "error": error, "report": meta,
         "inputs_sha256": input_checksums(params),
         "outputs_sha256": {**_extra_outputs(run_dir, names, before), **_named_outputs(params)},
-        "libraries": library_versions(), "end_time": end.isoformat(),
+        "libraries": library_versions(), "end_time": end.isoformat(), "pdf": pdf_note,
         "duration_seconds": round((end - start).total_seconds(), 1),
     })
     try:
@@ -522,6 +530,18 @@ def _run_one(pm: Any, name: str, nb_dir: Path, run_dir: Path, run_id: str, given
     except OSError as exc:
         status, error = "failed", f"{error or ''}\nprovenance not written: {describe_error(exc)}".strip()
     return NotebookRun(name, status, out_nb, html_path, prov_path, error, (end - start).total_seconds())
+
+
+def _print_pdf(html_path: Path, pdf_path: Path) -> str:
+    """Print the report to PDF; a missing browser or a failed print is noted, never fatal."""
+    from alliance_analysis.reports._pdf import print_pdf
+
+    try:
+        done = print_pdf(html_path, pdf_path)
+    except OSError as exc:
+        log.warning("%s: PDF not printed: %s", html_path.name, exc)
+        return f"not produced: {exc}"
+    return pdf_path.name if done else "not produced: Chromium not found (install chromium)"
 
 
 def _keep_if_valid(partial: Path, target: Path) -> str | None:
