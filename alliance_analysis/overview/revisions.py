@@ -113,13 +113,14 @@ def plot_revisions(by_force_year: pd.DataFrame, *, synthetic: bool = False,
     n = max(1, w.shape[1])
     width = 0.8 / n
     x = np.arange(len(w))
-    for i, f in enumerate(w.columns):
-        ax.bar(x + (i - (n - 1) / 2) * width, w[f].fillna(0).to_numpy(), width, label=f, color=plots.force_colour(f, i))
+    colours = plots.group_colours(list(w.columns))
+    for i, f in enumerate(w.columns):   # a year missing from a release draws no bar (never a zero)
+        ax.bar(x + (i - (n - 1) / 2) * width, w[f].to_numpy(dtype=float), width, label=f, color=colours[str(f)])
     ax.axhline(0, color="black", lw=0.8)
     ax.set_xticks(x, w.index)
     ax.set_xlabel("Financial year")
     ax.set_ylabel("Revision (% of the 2019 figure)")
-    ax.legend(ncol=min(4, n), loc="upper center", bbox_to_anchor=(0.5, -0.18))
+    plots.legend_outside(ax, title="Force")
     plots.figure_title(ax, title, synthetic=synthetic)
     fig.tight_layout()
     return fig
