@@ -67,6 +67,22 @@ class DemandParams(NotebookParams):
     css_weights_file: str | None = None
     cchi_weights_file: str | None = None
     seed: Int = Field(2014, ge=0)
+    productive_hours_per_fte: Float = Field(1600.0, gt=0, le=8760)
+    police_hours_file: str | None = None
+    csew_file: str | None = None
+
+    @field_validator("split")
+    @classmethod
+    def _split(cls, v: dict[str, float] | None) -> dict[str, float] | None:
+        if v is None:
+            return v
+        from alliance_analysis.demand._common import check_split
+        from alliance_analysis.errors import ParameterError
+
+        try:
+            return check_split(v)
+        except ParameterError as exc:
+            raise ValueError(str(exc)) from None
 
     @field_validator("start", "end")
     @classmethod
@@ -356,6 +372,13 @@ PARAMETER_DESCRIPTIONS: dict[str, str] = {
     "budget_gbp": "Total annual budget of the forces in pounds, used to turn shares into money",
     "css_weights_file": "Optional CSV of ONS Crime Severity Score weights per offence, replacing the shipped ones",
     "cchi_weights_file": "Optional CSV of Cambridge Crime Harm Index weights, replacing the shipped ones",
+    "productive_hours_per_fte": "Productive hours a year of one full-time officer or staff member (an assumption, "
+                                "default 1,600: about 37 hours a week for 43 weeks), used to set police time "
+                                "demanded against police time available",
+    "police_hours_file": "The Home Office costs-of-crime file of police hours per offence (not shipped); empty = "
+                         "its place beside the project (../shared/data/harm/police_cost_and_hours_by_offence.csv)",
+    "csew_file": "The Crime Survey against recorded crime by force, 2011/12 (not shipped); empty = its place beside "
+                 "the project (../shared/data/hidden_demand/csew_vs_recorded_by_force_2011_12.csv)",
     "categories": "Offence groups (or police.uk crime types) to forecast; empty = every group in the data",
     "horizon": "How many periods (months or quarters, as the data) ahead to forecast",
     "n_origins": "How many past forecast start points to test the methods on (more = a firmer comparison, slower)",

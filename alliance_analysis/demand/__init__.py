@@ -9,7 +9,12 @@ share matches its share of demand, year by year; and how many call handlers a co
 room needs (Erlang C), pooled or separate.
 
 One module per question: ``profile``, ``harm``, ``trends``, ``resources``, ``annual``
-(year-by-year rates and shares on the Home Office long series), ``staffing``, ``plots``.
+(year-by-year rates and shares on the Home Office long series), ``staffing``, ``plots``;
+and for the review's demand as it meant it (issue 22): ``police_time`` (offences in police
+hours against workforce hours), ``pressure`` (harm per officer against the most similar
+group), ``streams`` (anti-social behaviour as incidents; where crime and harm concentrate),
+``unmet`` (Crime Survey against recorded crime) and ``review`` (all of them, with the
+report's opening answer).
 
 May import: the foundation modules, ``datasets``, ``series`` and ``presentation``.
 
@@ -32,6 +37,12 @@ from alliance_analysis.demand.resources import (WORKFORCE_MEASURES, demand_vs_sp
 from alliance_analysis.demand.staffing import (erlang_c, erlang_c_performance, erlang_c_staffing, pooled_vs_separate,
                                                response_compliance, seed_response_compliance, wilson_interval)
 from alliance_analysis.demand.report import DemandAnalysis, demand_analysis, volume_and_harm_by_year
+from alliance_analysis.demand._common import check_split
+from alliance_analysis.demand.police_time import PRODUCTIVE_HOURS_PER_FTE, hours_by_offence_code, hours_per_fte
+from alliance_analysis.demand.pressure import against_group, comparison_group, harm_per_officer
+from alliance_analysis.demand.review import DemandReview, demand_review, split_pressure
+from alliance_analysis.demand.streams import asb_stream, concentration, crime_only
+from alliance_analysis.demand.unmet import load_csew_vs_recorded, unmet_demand, unmet_totals
 from alliance_analysis.demand.trends import NOT_ESTIMABLE, TOO_SHORT, classify_trends, periods_per_year, time_column
 
 __all__ = [
@@ -43,4 +54,7 @@ __all__ = [
     "plot_staffing_curve", "plot_trends", "plot_volume_vs_harm", "police_uk_harm_weights", "pooled_vs_separate",
     "rank_volume_vs_harm", "resource_shares", "response_compliance", "seasonality_index", "split_from_seed",
     "volume_and_harm", "wilson_interval", "WORKFORCE_MEASURES",
+    "check_split", "PRODUCTIVE_HOURS_PER_FTE", "hours_by_offence_code", "hours_per_fte", "against_group",
+    "comparison_group", "harm_per_officer", "DemandReview", "demand_review", "split_pressure", "asb_stream",
+    "concentration", "crime_only", "load_csew_vs_recorded", "unmet_demand", "unmet_totals",
 ]

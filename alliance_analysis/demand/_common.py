@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import logging
+import math
+from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
 from alliance_analysis import taxonomy
-from alliance_analysis.errors import DataValidationError
+from alliance_analysis.errors import DataValidationError, ParameterError
 
 log = logging.getLogger(__name__)
 
@@ -33,3 +35,43 @@ def _check_counts(df: pd.DataFrame, *, value: str = "count", source: str | None 
         if unknown:
             raise DataValidationError(f"unknown crime types {unknown}", file=source, column="crime_type",
                                       fix=f"use police.uk crime types: {', '.join(taxonomy.POLICE_UK_CRIME_TYPES)}")
+
+
+def check_split(split: Mapping[str, float] | None, forces: Sequence[str] | None = None) -> dict[str, float]:
+    """A cost split checked: every share a finite number from 0 to 100, summing to 100, one per force.
+
+    Raises
+    ------
+    ParameterError
+        Naming the bad share and the fix (issue 21: a 170 / -70 split or a missing share is refused).
+
+    Examples
+    --------
+    >>> check_split({"A": 69, "B": 31})
+    {'A': 69.0, 'B': 31.0}
+    >>> check_split({"A": 170, "B": -70})
+    Traceback (most recent call last):
+    ...
+    alliance_analysis.errors.ParameterError: split share for 'A' is 170; fix: give each force a share from 0 to 100, the shares summing to 100 (e.g. {'West Mercia': 69, 'Warwickshire': 31})
+    """
+    if not split:
+        return {}
+    out = {}
+    for k, v in split.items():
+        try:
+            x = float(v)
+        except (TypeError, ValueError):
+            x = float("nan")
+        if not math.isfinite(x) or not 0 <= x <= 100:
+            raise ParameterError(f"split share for {k!r} is {v!r}; fix: give each force a share from 0 to 100, the "
+                                 "shares summing to 100 (e.g. {'West Mercia': 69, 'Warwickshire': 31})")
+        out[str(k)] = x
+    total = sum(out.values())
+    if abs(total - 100) > 1e-6:
+        raise ParameterError(f"split {out} sums to {total:g}, not 100; fix: give shares that sum to 100")
+    if forces is not None:
+        extra = sorted(set(out) - set(forces))
+        if extra:
+            raise ParameterError(f"split names {extra}, which are not among the forces {list(forces)}; fix: give a "
+                                 "share for each force analysed")
+    return out

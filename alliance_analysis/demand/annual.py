@@ -257,9 +257,9 @@ def split_drift(shares: pd.DataFrame, split: Mapping[str, float]) -> pd.DataFram
     >>> split_drift(s, {"A": 69, "B": 31})["gap_pp"].tolist()
     [3.0, -3.0]
     """
-    total = sum(split.values())
-    if abs(total - 100) > 1e-6:
-        raise ParameterError(f"split {dict(split)} sums to {total}, not 100")
+    from alliance_analysis.demand._common import check_split
+
+    split = check_split(split)
     absent = sorted(set(split) - set(shares["force"]))
     if absent:
         raise DataValidationError(f"no shares for {absent}", column="force", fix="compute shares for every partner")

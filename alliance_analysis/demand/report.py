@@ -192,6 +192,17 @@ class DemandAnalysis:
             "harm_share_pct", ascending=False).reset_index(drop=True)
 
 
+def cat_is_police_uk(category: str) -> bool:
+    """True for a police.uk series (categories are crime types, anti-social behaviour among them).
+
+    Examples
+    --------
+    >>> cat_is_police_uk("crime_type"), cat_is_police_uk("offence_group")
+    (True, False)
+    """
+    return category == "crime_type"
+
+
 def _css_groups() -> dict[str, str]:
     t = pd.read_csv(CSS_GROUPS_FILE)
     return dict(zip(t["harmonised_group"], t["css_offence_group"]))
@@ -288,6 +299,10 @@ def demand_analysis(
     DemandAnalysis
     """
     data = series.data
+    if cat_is_police_uk(series.category):
+        # anti-social behaviour records are incidents, not crimes: never in a crime table or trend (issue 20/22);
+        # they have their own stream (demand.streams.asb_stream)
+        data = data[data[series.category] != "Anti-social behaviour"].reset_index(drop=True)
     forces = series.forces
     cat = series.category
     if len(forces) == 0:
@@ -328,7 +343,9 @@ def demand_analysis(
     elif data[series.time].nunique() < (data[series.time].max() - data[series.time].min()).n + 1:
         notes.append("The series has gaps: trends are estimated on the periods present.")
 
-    agreed = dict(split or {})
+    from alliance_analysis.demand._common import check_split
+
+    agreed = check_split(split, forces) if split else {}
     if not agreed and len(forces) > 1:
         from alliance_analysis.demand.resources import split_from_seed
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping, Sequence
 
+import numpy as np
 import pandas as pd
 
 from alliance_analysis.errors import DataValidationError, ParameterError
+from alliance_analysis.demand._common import check_split
 from alliance_analysis.demand.harm import harm_weighted
 
 log = logging.getLogger(__name__)
@@ -46,9 +48,16 @@ def demand_vs_split(
     """
     if budget_gbp <= 0:
         raise ParameterError(f"budget_gbp {budget_gbp} must be positive")
-    total = sum(split.values())
-    if abs(total - 100) > 1e-6:
-        raise ParameterError(f"split {dict(split)} sums to {total}, not 100")
+    split = check_split(split)
+    if "value" in shares.columns and not pd.to_numeric(shares["value"], errors="coerce").map(np.isfinite).all():
+        bad = shares[~pd.to_numeric(shares["value"], errors="coerce").map(np.isfinite)]
+        raise DataValidationError(f"share value {bad['value'].iloc[0]!r} for {bad['force'].iloc[0]!r} "
+                                  f"({bad['basis'].iloc[0]}) is missing or not a number", column="value",
+                                  row=int(bad.index[0]) + 1, fix="give a finite value for every force and basis")
+    if (pd.to_numeric(shares["value"]) < 0).any():
+        bad = shares[pd.to_numeric(shares["value"]) < 0]
+        raise DataValidationError(f"share value {bad['value'].iloc[0]!r} for {bad['force'].iloc[0]!r} is negative",
+                                  column="value", row=int(bad.index[0]) + 1, fix="values must be 0 or more")
     missing = sorted(set(split) - set(shares["force"]))
     if missing:
         raise DataValidationError(f"no {sorted(shares['basis'].unique())} data for {missing}", column="force",
