@@ -203,9 +203,9 @@ def test_describe_error_uses_papermill_fields():
     ("notebook", "params", "expected"),
     [
         pytest.param("02_crime_trend_forecasting", {"horizon": 6, "seed": 2014},
-                     ["How many periods ahead to forecast: 6"], id="changed"),
+                     ["how many periods ahead to forecast: 6"], id="changed"),
         pytest.param("01_demand_analysis", {"css_weights_file": "/x/y/css.csv"},
-                     ["Optional CSV of ONS Crime Severity Score weights per offence, replacing the shipped ones: css.csv"],
+                     ["optional CSV of ONS Crime Severity Score weights per offence, replacing the shipped ones: css.csv"],
                      id="path-name"),
         pytest.param("04_police_foundation_review", {"seed": 2014}, ["none"], id="defaults"),
     ],

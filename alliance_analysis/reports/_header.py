@@ -39,7 +39,8 @@ def _describe_param(notebook: str, name: str) -> str:
         return name.replace("_", " ")
     import re
 
-    return re.split(r";|: | = |, or |\. ", re.sub(r" \([^)]*\)", "", desc))[0].rstrip(".")
+    label = re.split(r";|: | = |, or |\. ", re.sub(r" \([^)]*\)", "", desc))[0].rstrip(".")
+    return label[:1].lower() + label[1:] if label[1:2].islower() else label
 
 
 def changed_parameters(notebook: str, params: dict[str, Any] | None) -> dict[str, Any]:

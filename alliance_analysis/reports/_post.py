@@ -100,6 +100,8 @@ def failure_paragraph(ename: str | None, evalue: str | None, section: str | None
     from alliance_analysis.presentation.report import escape_markdown
 
     msg = " ".join(str(evalue or "").split())
+    msg = msg.split(". Fix: ")[0].split("; fix: ")[0]            # the fix is for the analyst (in the log)
+    msg = re.sub(r"(?:/[^\s/:'\"]+)+/([^\s/:'\"]+)", r"\1", msg)   # folders: their last name only
     if len(msg) > 600:
         msg = msg[:600].rsplit(" ", 1)[0] + " ..."
     msg = msg.rstrip(".")
@@ -185,8 +187,9 @@ def insert_header(path: Path, markdown: str) -> None:
         return
     cell = nbformat.v4.new_markdown_cell(markdown)
     cell["id"] = HEADER_CELL_ID
-    first_md = next((i for i, c in enumerate(nb.cells) if c.cell_type == "markdown"), None)
-    at = first_md + 1 if first_md is not None and first_md < 2 else 0
+    first_md = next((i for i, c in enumerate(nb.cells) if c.cell_type == "markdown"
+                     and _PAPERMILL_ERROR_TAG not in c.metadata.get("tags", [])), None)
+    at = first_md + 1 if first_md is not None and first_md < 3 else 0
     nb.cells.insert(at, cell)
     atomic_write_text(nbformat.writes(nb), path)
 
