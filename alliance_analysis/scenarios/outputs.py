@@ -386,6 +386,8 @@ def reader_table(table: pd.DataFrame | None, *, caption: str | None = None, tabl
     True
     >>> "&lt;b&gt;" in reader_table(t, caption="<b>x</b>", table_id="x").to_html()   # so are captions
     True
+    >>> "#T_x td.col1" in html and "text-align: right" in html   # numbers right, text left
+    True
     """
     from alliance_analysis.scenarios.workbook import column_label
 
@@ -405,8 +407,10 @@ def reader_table(table: pd.DataFrame | None, *, caption: str | None = None, tabl
                               {"selector": "th", "props": "text-align: left; word-break: normal; hyphens: none"}])
     numeric = [column_label(str(c)) for c in t.columns
                if pd.api.types.is_numeric_dtype(t[c]) and not pd.api.types.is_bool_dtype(t[c])]
-    if numeric:
-        st = st.set_properties(subset=numeric, **{"text-align": "right", "white-space": "nowrap"})
+    if numeric:   # column-keyed table styles (".colN" selectors) outrank the td rule above; cell styles would not
+        st = st.set_table_styles({c: [{"selector": "td", "props": "text-align: right; white-space: nowrap"},
+                                      {"selector": "th", "props": "text-align: right"}] for c in numeric},
+                                 overwrite=False)
     if caption:
         st = st.set_caption(html.escape(caption))   # scenario text (option names, price base) is never live HTML
     return st

@@ -62,9 +62,9 @@ def md_text(text: Any) -> str:
     Examples
     --------
     >>> md_text('<img src="x" onerror="alert(1)"> [a](javascript:x) *b*')
-    '&lt;img src=&quot;x&quot; onerror=&quot;alert(1)&quot;&gt; \\\\[a\\\\](javascript:x) \\\\*b\\\\*'
+    '&lt;img src="x" onerror="alert(1)"&gt; \\\\[a\\\\](javascript:x) \\\\*b\\\\*'
     """
-    return _MD_SPECIAL.sub(r"\\\1", html.escape(str(text)))
+    return _MD_SPECIAL.sub(r"\\\1", html.escape(str(text), quote=False))   # quotes are harmless in text
 
 
 def money(x: float) -> str:
