@@ -224,3 +224,36 @@ def test_input_text_never_reaches_the_html_as_live_markup(failed_run):
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page   # shown, as text
     index = (failed_run.run_dir.parent / "index.html").read_text()
     assert _live_markup(index) == []
+
+
+def test_hostile_scenario_file_name_in_the_inserted_header_is_text(tmp_path, monkeypatch):
+    """03's header is written by the runner from its parameters: a scenario file named with markup stays text."""
+    nbs = tmp_path / "nbs"
+    params = "\n".join(f"{k} = None" for k in ("scenario_file", "options", "focus_option", "workbook_file"))
+    make_notebook(nbs, "03_merger_business_case", params, "1 + 1", title="# Business case")
+    hostile = tmp_path / '<img src=x onerror="alert(2)">.yaml'
+    hostile.write_text("name: x\n")
+
+    def fake_execute(src, out, **kw):
+        nbformat.write(nbformat.read(src, as_version=4), out)
+
+    monkeypatch.setattr("papermill.execute_notebook", fake_execute)
+    res = reports.run_notebooks({"notebooks": {"03_merger_business_case": {
+        "scenario_file": str(hostile), "focus_option": HOSTILE[0], "options": [HOSTILE[2]]}}},
+        notebooks_dir=nbs, output_dir=tmp_path / "r")
+    page = res.notebooks[0].html.read_text()
+    assert "What produced this report" in page and "onerror" in page   # it is shown ...
+    assert _live_markup(page) == []                                    # ... as text
+    assert _live_markup((tmp_path / "r" / "index.html").read_text()) == []
+
+
+def test_index_links_the_pdf_beside_a_report(tmp_path):
+    run = tmp_path / "20260101T000000Z-00001cccccc"
+    run.mkdir()
+    (run / "04_police_foundation_review.provenance.json").write_text('{"status": "succeeded"}')
+    (run / "04_police_foundation_review.html").write_text("<html></html>")
+    page = reports.write_index(tmp_path).read_text()
+    assert ".pdf" not in page                       # no PDF, no link
+    (run / "04_police_foundation_review.pdf").write_bytes(b"%PDF-1.4\n%%EOF\n")
+    page = reports.write_index(tmp_path).read_text()
+    assert f"<a href='{run.name}/04_police_foundation_review.pdf'>PDF</a>" in page

@@ -121,6 +121,9 @@ def write_index(reports_dir: str | Path | None = None) -> Path:
     for r in index_rows(root):
         name = html.escape(r["notebook"])
         cell = f"<a href='{html.escape(r['link'])}'>{name}</a>" if r["link"] else name
+        pdf = r["link"][: -len(".html")] + ".pdf" if r["link"] and r["link"].endswith(".html") else None
+        if pdf and (root / pdf).exists():
+            cell += f" (<a href='{html.escape(pdf)}'>PDF</a>)"
         reason = html.escape(r["reason"].splitlines()[0][:300]) if r["reason"] else ""
         detail = f"<details><summary>{reason}</summary><pre>{html.escape(r['reason'][:3000])}</pre></details>" \
             if r["reason"] and "\n" in r["reason"] else reason

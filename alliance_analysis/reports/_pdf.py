@@ -25,7 +25,7 @@ log = logging.getLogger(__name__)
 #: executables tried in order (Debian names first)
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 #: print CSS added for the PDF only: tables and figures fit the page, no cut words
-PRINT_CSS = ("@page { size: A4 landscape; margin: 12mm; } "
+PRINT_CSS = ("@page { size: A4 landscape; margin: 12mm; } html { zoom: 0.8; } "
              "body { -webkit-print-color-adjust: exact; print-color-adjust: exact; } "
              "table { max-width: 100% !important; } img { max-width: 100% !important; height: auto !important; } "
              "tr, img { break-inside: avoid; }")
