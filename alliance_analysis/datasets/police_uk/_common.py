@@ -3,6 +3,7 @@ the zip error family and the force of a file-name slug."""
 
 from __future__ import annotations
 
+import functools
 import zipfile
 import zlib
 from dataclasses import dataclass
@@ -27,7 +28,9 @@ class _Member:
     dangling: bool = False  # a symbolic link whose target does not exist
 
 
+@functools.lru_cache(maxsize=4096)
 def _force_of(slug: str) -> str | None:
+    """Canonical force of a file-name slug or a force name as printed (cached: asked once per file)."""
     try:
         return clean.canonical_force_name(slug)
     except DataValidationError:
