@@ -28,7 +28,8 @@ def plot_printed_vs_recomputed(register: pd.DataFrame):
     from matplotlib.lines import Line2D
 
     ax.set_yticks(range(len(d)))
-    ax.set_yticklabels([f"{i}  " + textwrap.shorten(str(c).split("[")[0], 48, placeholder=" ...")
+    ax.set_yticklabels([f"{i}  " + textwrap.shorten(str(c).split("[")[0].strip() or str(c).strip("[] "), 48,
+                                                    placeholder=" ...")
                         for i, c in zip(d["id"], d["claim_as_printed"])], fontsize=7)
     ax.set_xlabel("recomputed minus printed, as % of the printed figure")
     ax.set_title("Source-paper claims recomputed: how far each is from the printed figure")

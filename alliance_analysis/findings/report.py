@@ -98,7 +98,8 @@ class ReviewReport:
         if len(d):
             big = int((d["abs_rel"] > 0.10).sum())
             top = d.iloc[0]
-            claim = str(top["claim_as_printed"]).split("[")[0].strip().rstrip(".")
+            claim = (str(top["claim_as_printed"]).split("[")[0].strip()
+                     or str(top["claim_as_printed"]).strip("[] ")).rstrip(".")
             sentence = (f"Of those that do not, {big} {'is' if big == 1 else 'are'} out by more than 10%; the largest gap "
                         f"is \u201c{claim}\u201d, printed as {_num(top['value'])} where the papers' own figures give "
                         f"{_num(top['recomputed'])}.")
