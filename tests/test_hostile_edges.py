@@ -91,6 +91,20 @@ def test_truncated_prc_fails_data_build(tmp_path):
     assert not (tmp_path / "out" / "prc_quarterly.parquet").exists()
 
 
+def test_truncated_prc_makes_the_data_build_command_exit_non_zero(tmp_path, monkeypatch, capsys):
+    from alliance_analysis import build, cli
+
+    raw = tmp_path / "raw"
+    (raw / "home_office").mkdir(parents=True)
+    _cut_mid_number(paths.HO_PRC_QUARTERLY, raw / "home_office" / paths.HO_PRC_QUARTERLY.name)
+    monkeypatch.setattr(paths, "RAW_DIR", raw)
+    monkeypatch.setattr(build, "_outputs", dict)  # only the real sources: the bundled tables are not the point
+    assert cli.main(["data", "build", "--output-dir", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert "last line has no line break" in err and "restore the complete file" in err
+    assert not (tmp_path / "out" / "manifest.json").exists()
+
+
 ROLLING_HEAD = "12 months ending,PFA,Region,Offence,Rolling year total number of offences\n"
 
 
