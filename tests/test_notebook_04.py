@@ -87,3 +87,22 @@ def test_filter_shows_only_the_chosen_statuses(tmp_path):
     html = out["nb"].cells[-3].outputs[0]["data"]["text/html"]   # the full register
     statuses = {r[7] for r in _cells(html) if len(r) > 7}
     assert statuses == {"differs"}
+
+
+def test_chart_and_table_show_the_same_relative_differences():
+    """The dot chart's x positions are the table's percentages, claim by claim (issue 20: they disagreed)."""
+    import matplotlib.pyplot as plt
+
+    review = findings.review_report()
+    fig = review.plot_differences()
+    ax = fig.axes[0]
+    xs = ax.collections[0].get_offsets()[:, 0]
+    labels = [t.get_text().split()[0] for t in ax.get_yticklabels()]
+    plt.close(fig)
+    on_chart = dict(zip(labels, xs))
+    table = review.largest_differences(12)
+    assert len(table) == 12
+    for claim, pct, printed, rec in zip(table["id"], table["relative_difference_pct"], table["value"],
+                                        table["recomputed"]):
+        assert on_chart[claim] == pytest.approx(pct)
+        assert pct == pytest.approx(100 * (rec - printed) / printed)   # per cent, not a fraction
