@@ -184,8 +184,20 @@ def figure_title(target: plt.Axes | plt.Figure, text: str, *, synthetic: bool = 
 
 def force_colour(force: str, i: int = 0) -> str:
     """Consistent colour for a force (palette fallback by index; prefer :func:`group_colours`
-    for a whole legend, which never repeats a colour up to 12 groups)."""
-    return FORCE_COLOURS.get(force, PALETTE[i % len(PALETTE)])
+    for a whole legend, which never repeats a colour up to 12 groups).
+
+    Forces without a house colour take, by index, the palette colours no named force uses
+    first, so a legend of known and unknown forces does not repeat a colour.
+
+    Examples
+    --------
+    >>> force_colour("Kent", 0) != force_colour("Devon and Cornwall")
+    True
+    """
+    if force in FORCE_COLOURS:
+        return FORCE_COLOURS[force]
+    order = [c for c in PALETTE if c not in FORCE_COLOURS.values()] + [c for c in PALETTE if c in FORCE_COLOURS.values()]
+    return order[i % len(order)]
 
 
 def plot_monthly_totals(df: pd.DataFrame, *, title: str = "Monthly recorded crime and ASB by force"):
