@@ -484,3 +484,16 @@ def test_registered_release_without_final_newline_loads_a_cut_copy_does_not(tmp_
     cut.write_bytes(b"force,n\nDorset,1178")
     with pytest.raises(DataValidationError, match="last line has no line break"):
         validation.load_table(cut, schema)
+
+
+def test_bad_cell_in_a_sheet_named_by_sheet_and_spreadsheet_row(tmp_path):
+    import pandas as pd
+
+    p = tmp_path / "prc.xlsx"
+    with pd.ExcelWriter(p, engine="openpyxl") as xw:
+        _prc_year("2012/13").to_excel(xw, sheet_name="2012-13", index=False)
+        _prc_year("2013/14", counts=(1, 2, "x", 4)).to_excel(xw, sheet_name="2013-14", index=False, startrow=2)
+        xw.book["2013-14"]["A1"] = "Police recorded crime, 2013/14"  # a title above the header (row 3)
+    with pytest.raises(DataValidationError, match=r"\[sheet 2013-14\]: column 'Number of Offences', row 6: ") as e:
+        prc.load_prc_quarterly(p)
+    assert e.value.row == 6  # title row 1, blank row 2, header row 3, data rows 4-7: the third is row 6

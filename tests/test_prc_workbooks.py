@@ -75,9 +75,10 @@ def test_workbook_sheet_selection(tmp_path):
     pytest.param({"2012-13": _year("2012/13"), "2012_13": _year("2012/13")}, "duplicate", id="year-twice"),
     pytest.param({"2012-13": pd.DataFrame({"a": [1]})}, "no header row", id="year-sheet-without-header"),
     pytest.param({"Data notes": pd.DataFrame({"a": [1]})}, "no financial-year data sheet", id="no-data-sheet"),
+    # rows are the spreadsheet's own: header on row 1, the third data row is row 4
     pytest.param({"2012-13": _year("2012/13", (1, 2, "x", 4))}, r"\[sheet 2012-13\]: column 'Number of Offences', "
-                 r"row 3: number of offences 'x' is not a whole number", id="text-count"),
-    pytest.param({"2012-13": _year("2012/13", (1, 2, 3.5, 4))}, "row 3: '3.5' is not a whole number",
+                 r"row 4: number of offences 'x' is not a whole number", id="text-count"),
+    pytest.param({"2012-13": _year("2012/13", (1, 2, 3.5, 4))}, "row 4: '3.5' is not a whole number",
                  id="fractional-count"),
     pytest.param({"2012-13": _year("2012/13", force="West Mercya")}, "West Mercia", id="misspelt-force"),
 ])

@@ -441,6 +441,16 @@ def _quarter_period(fy_start: pd.Series, fq: pd.Series) -> pd.Series:
                      index=fy_start.index)
 
 
+def _at_sheet_row(exc: DataValidationError, sheet_rows: list[int]) -> DataValidationError:
+    """The same error with its data-row numbers turned into the spreadsheet's own row numbers."""
+    def row(n: int) -> int:
+        return sheet_rows[n - 1] if 1 <= n <= len(sheet_rows) else n
+
+    detail = re.sub(r"\b(on row|rows?) (\d+)\b", lambda m: f"{m.group(1)} {row(int(m.group(2)))}", exc.detail)
+    return DataValidationError(detail, file=exc.file, column=exc.column,
+                               row=row(exc.row) if exc.row is not None else None, fix=exc.fix)
+
+
 def _refuse_repeats_across_sheets(out: pd.DataFrame, where: list[tuple[str, list[int]]], p: Path) -> None:
     """Two rows for one (year, quarter, force, offence code) in different sheets: named by sheet and sheet row."""
     dup = out.duplicated(list(_QUARTERLY_KEY), keep=False).to_numpy()
@@ -573,7 +583,8 @@ def load_prc_quarterly(path: str | Path | None = None, *, sheet: str | list[str]
     DataValidationError
         Missing/unreadable file or sheet, missing columns, bad year/quarter/count/force,
         a year sheet holding another year's rows, or two rows for the same (year, quarter,
-        force, offence code); a file cut off mid-row (no line break after its last row), a
+        force, offence code) (in a workbook: named by sheet and the spreadsheet's own row number,
+        the header being row 1 or below any title rows); a file cut off mid-row (no line break after its last row), a
         territorial force missing offence codes printed for the other forces in its quarter, or
         a last quarter missing forces of the quarter before (rows dropped from the end of any
         file: :func:`alliance_analysis.validation.check_complete_grid`), naming the file (and sheet), the 1-based data row and column.
@@ -605,7 +616,11 @@ def load_prc_quarterly(path: str | Path | None = None, *, sheet: str | list[str]
                     sheet_fy = clean.normalise_financial_year(f"{m.group(1)}/{m.group(2)}")
                 except DataValidationError:
                     sheet_fy = None
-            parts.append(_tidy_quarterly(body, source=f"{p} [sheet {name}]", sheet_fy=sheet_fy))
+            sheet_rows = body.attrs.get("sheet_rows", list(range(2, len(body) + 2)))
+            try:
+                parts.append(_tidy_quarterly(body, source=f"{p} [sheet {name}]", sheet_fy=sheet_fy))
+            except DataValidationError as exc:
+                raise _at_sheet_row(exc, sheet_rows) from None
             where.append((name, body.attrs.get("sheet_rows", list(range(2, len(body) + 2)))))
         out = pd.concat(parts, ignore_index=True)
         out.attrs["repaired_codes"] = sum(x.attrs.get("repaired_codes", 0) for x in parts)
