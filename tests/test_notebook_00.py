@@ -157,3 +157,31 @@ def test_cells_hard_code_no_forces_months_or_years():
         assert not re.search(r"\b(19|20)\d\d[-/ ]?(Q[1-4]|\d\d)\b", text), text    # no months, quarters, years
         for f in forces:
             assert f not in text, f"{f!r} hard-coded in: {text[:80]}"
+
+
+def test_revision_chart_agrees_with_the_revision_table():
+    """Each bar of the revision chart is the table's per cent for that force and year (read back from the figure)."""
+    import math
+
+    import matplotlib.pyplot as plt
+
+    from alliance_analysis import overview
+    from alliance_analysis.series import sources
+
+    series = sources.load_crime_series("default", forces=["West Mercia", "Dorset"])
+    ov = overview.data_overview(series, sources.load_context(series.forces))
+    table = ov.revisions.by_force_year
+    fig = ov.plot_revisions()
+    ax = fig.axes[0]
+    years = [t.get_text() for t in ax.get_xticklabels()]
+    bars = {}
+    for container, force in zip(ax.containers, [t.get_text() for t in ax.get_legend().get_texts()]):
+        for year, patch in zip(years, container.patches):
+            bars[(force, year)] = patch.get_height()
+    plt.close(fig)
+    assert len(bars) == len(table) > 0
+    for _, row in table.iterrows():
+        # independent recomputation from the two releases' counts
+        expected = 100 * (row["release_2023"] - row["release_2019"]) / row["release_2019"]
+        got = bars[(row["force"], row["financial_year"])]
+        assert got == pytest.approx(expected, abs=1e-9) if not math.isnan(expected) else math.isnan(got)
