@@ -2,10 +2,12 @@
 
 - :mod:`._runner`: validated, typed parameters to the kernel; safe run folders
   (unique ids, status file, SIGTERM clean-up); per-notebook failures recorded.
-- :mod:`._post`: reproducible notebooks and HTML (no random ids or addresses),
-  page titles, figure alt text, readable error messages.
+- :mod:`._post`: reproducible, self-contained notebooks and HTML (no random ids or addresses,
+  no scripts from the internet), page titles, figure alt text, readable error messages, and
+  for a failed notebook one plain paragraph in place of the traceback.
 - :mod:`._header`: :func:`report_header`, the "what produced this report" block.
-- :mod:`._index`: ``reports/index.html``.
+- :mod:`._index`: ``reports/index.html`` (malformed records never break it; each report's PDF linked).
+- :mod:`._pdf`: a PDF of each HTML report, printed by headless Chromium, for board papers.
 - :mod:`._hygiene`: committed notebooks without outputs, logic or parameter drift.
 
 May import: the foundation modules (``paths``, ``io``, ``params``, ``yamlio``, ``progress``) and
