@@ -124,6 +124,8 @@ class PerformanceReport:
         False-alarm rates on simulated stable processes (see :mod:`.calibration`).
     offence_groups : DataFrame or None
         Charge rate and no-suspect share by offence group, latest financial year.
+    by_force : DataFrame or None
+        For a group: each member's (and the group's) latest value and own-history signal per measure.
     """
 
     unit: str
@@ -139,6 +141,7 @@ class PerformanceReport:
     calibration: pd.DataFrame | None = None
     offence_groups: pd.DataFrame | None = None
     notes: list[str] = field(default_factory=list)
+    by_force: pd.DataFrame | None = None
 
     # ------------------------------------------------------------------ words
     def answer(self) -> str:
@@ -300,6 +303,15 @@ class PerformanceReport:
                                    caption=f"Outcomes by offence group, {t.attrs.get('financial_year', '')} "
                                            f"({ms.BASES and ('outcomes so far of offences recorded in the year' if self.basis == 'recorded' else 'outcomes assigned in the year')})")
 
+    def force_table(self):
+        """Each member force beside the group: latest value and own-history signal per measure."""
+        if self.by_force is None or not len(self.by_force):
+            from IPython.display import Markdown
+
+            return Markdown(f"{self.unit} is one force: its figures are in the table above.")
+        return tables.format_table(self.by_force, caption=f"Each force in {self.unit}: latest value (own-history "
+                                                          "signal)")
+
     def calibration_table(self):
         """The false-alarm rates measured on simulated stable processes (a formatted table)."""
         if self.calibration is None or not len(self.calibration):
@@ -352,6 +364,33 @@ class MeasurePages:
         alt = describe_figure(fig)
         data = base64.b64encode(plots.figure_png(fig)).decode()
         return f"<img src='data:image/png;base64,{data}' alt='{html.escape(alt, quote=True)}' style='max-width:100%'>"
+
+    def _figures(self, row) -> list:
+        r = self.report
+        figs = []
+        chart = r.charts.get(row.measure)
+        if chart is not None and len(chart) >= 2:
+            figs.append(plots.plot_spc(chart, chart["period_start"], measure=row.measure, unit=r.unit,
+                                       frequency=row.frequency))
+        f = r.funnels.get(row.measure, {})
+        if "similar" in f:
+            figs.append(plots.plot_funnel(f["similar"], measure=row.measure, highlight=r.unit,
+                                          comparison="similar forces",
+                                          title=f"{row.label}, {row.latest_period_words}: {r.unit} against similar "
+                                                "forces"))
+        return figs
+
+    def _ipython_display_(self) -> None:
+        """In a notebook: each page as a heading, its sentence and real figure outputs (so reports give
+        every chart its alt text)."""
+        import matplotlib.pyplot as plt
+        from IPython.display import HTML, display
+
+        for row in self.report.scorecard.itertuples():
+            display(HTML(f"<h3>{html.escape(row.label)}</h3><p>{html.escape(row.sentence)}</p>"))
+            for fig in self._figures(row):
+                display(fig)
+                plt.close(fig)
 
     def _repr_html_(self) -> str:
         r = self.report
@@ -474,7 +513,13 @@ def performance_report(forces: Sequence[str] | str = ("Warwickshire", "West Merc
     for key in keys:
         m = ms.MEASURES[key]
         s = ms.series_of(panel, key, unit)
-        row = {"measure": key, "label": m.label, "unit_words": m.unit, "frequency": freq[key], "polarity": m.polarity}
+        unit_words = m.unit
+        if key in ms.OUTCOME_TYPES:   # every outcome rate says its counting basis
+            unit_words = ("% of the month's crimes, latest outcome known" if source == "police_uk" else
+                          "% of crimes recorded in the quarter" if basis == "recorded" else
+                          "% of outcomes assigned in the quarter")
+        row = {"measure": key, "label": m.label, "unit_words": unit_words, "frequency": freq[key],
+               "polarity": m.polarity}
         if len(s) < 2:
             row.update(latest_period="", latest_period_words="not known", latest_value=float("nan"),
                        latest_text="not known", change=float("nan"), change_text="not known", signal="not checked",
@@ -558,12 +603,27 @@ def performance_report(forces: Sequence[str] | str = ("Warwickshire", "West Merc
                                    "overdispersion": sz, "nominal": float("nan"),
                                    "false_alarm_latest": r["latest_flagged"], "any_signal": r["any_signal"],
                                    "outside_95": float("nan"), "n_sims": n_sims}])
+    by_force = None
+    if len(wanted) > 1:
+        cells = []
+        for key in keys:
+            m = ms.MEASURES[key]
+            row = {"Measure": f"{m.label} ({m.unit})"}
+            for who in [*wanted, unit]:
+                sw = ms.series_of(panel, key, who)
+                if len(sw) < 2:
+                    row[who] = "not known"
+                    continue
+                sig = spc.latest_signal(_chart(sw, m), m.polarity)
+                row[who] = f"{_fmt(float(sw['value'].iloc[-1]), m)} ({sig})"
+            cells.append(row)
+        by_force = pd.DataFrame(cells)
     og = None
     if source == "home_office":
         og = _offence_group_table(basis, wanted, unit, similar)
     return PerformanceReport(unit=unit, forces=wanted, basis=basis, source=source, panel=panel, scorecard=summary,
                              signals=signals, charts=charts, funnels=funnels, similar=similar, calibration=calib,
-                             offence_groups=og, notes=notes)
+                             offence_groups=og, notes=notes, by_force=by_force)
 
 
 def _offence_group_table(basis: str, forces: list[str], unit: str,
