@@ -191,6 +191,167 @@ class DemandAnalysis:
         return v[["css_group", "financial_year", "count", "volume_share_pct", "harm_share_pct"]].sort_values(
             "harm_share_pct", ascending=False).reset_index(drop=True)
 
+    # ------------------------------------------------------------------ one call per notebook cell (issue 20 item 8)
+    def _say(self, section: str, default: str):
+        from IPython.display import Markdown
+
+        from alliance_analysis.presentation.report import escape_markdown
+
+        return Markdown(escape_markdown(self.skipped.get(section, default)))
+
+    def show_rates(self, years: int = 6):
+        """Recorded crime per 1,000 residents by category for the last ``years`` years, or the reason it is absent."""
+        from alliance_analysis.presentation.tables import format_table
+
+        t = self.rates_table(years)
+        if t.empty:
+            return self._say("Annual rates", "No complete financial year.")
+        rates = [c for c in t.columns if c not in ("change_pct", self.category)]
+        return format_table(t, rates=rates, pct=["change_pct"],
+                            labels={"change_pct": "Change over the years shown (%)",
+                                    self.category: "Offence group" if self.category == "offence_group" else "Crime type"},
+                            caption=f"{self.group_name}: recorded crime per 1,000 residents a year")
+
+    def plot_rates(self):
+        """Recorded crime per 1,000 residents, year by year (None when there is no complete year)."""
+        if self.annual.empty:
+            return None
+        from alliance_analysis.demand.plots import plot_annual_rates
+
+        return plot_annual_rates(self.annual, self.group_name, synthetic=self.synthetic)
+
+    def show_notes(self):
+        """The caveats (population years, incomplete years, revisions), or None."""
+        from IPython.display import Markdown
+
+        from alliance_analysis.presentation.report import escape_markdown
+
+        return Markdown("**Notes.** " + escape_markdown(" ".join(self.notes))) if self.notes else None
+
+    def show_trends(self):
+        """Rising, stable or diminishing per series, in plain words, or the reason it is absent."""
+        from alliance_analysis.presentation.tables import format_table
+
+        t = self.trends_table()
+        if t.empty:
+            return self._say("Trends", "Too few periods to tell rising from diminishing demand.")
+        t = t.assign(breaks_adjusted=t["breaks_adjusted"].map(_plain_breaks))
+        return format_table(t, pct=["annual_change_pct", "ci_low_pct", "ci_high_pct"], rates=["p_adjusted"],
+                            labels={"force": "Force", self.category: "Offence group" if self.category ==
+                                    "offence_group" else "Crime type", "trend": "Trend",
+                                    "annual_change_pct": "Change a year", "ci_low_pct": "95% range: low",
+                                    "ci_high_pct": "95% range: high",
+                                    "p_adjusted": "Chance alone would give this (adjusted for the number of series)",
+                                    "breaks_adjusted": "Allowing for known changes in recording"},
+                            caption="Rising, stable or diminishing, with the yearly change and its 95% range")
+
+    def plot_trends(self):
+        """The yearly change per series with its 95% range (None when there are no trends)."""
+        if self.trends.empty:
+            return None
+        from alliance_analysis.demand.plots import plot_trends
+
+        return plot_trends(self.trends, synthetic=self.synthetic)
+
+    def show_harm(self):
+        """Volume and harm shares by offence group in the latest year, or the reason it is absent."""
+        from alliance_analysis.presentation.tables import format_table
+
+        if self.volume_harm.empty:
+            return self._say("Volume against harm by year", "No harm series for these data.")
+        return format_table(self.harm_table(), counts=["count"], pct=["volume_share_pct", "harm_share_pct"],
+                            labels={"css_group": "Offence group", "financial_year": "Year", "count": "Recorded",
+                                    "volume_share_pct": "Share of crimes", "harm_share_pct": "Share of harm"},
+                            caption="Latest year with both series")
+
+    def plot_harm(self):
+        """Share of volume and of harm by offence group, year by year (None when absent)."""
+        if self.volume_harm.empty:
+            return None
+        from alliance_analysis.demand.plots import plot_volume_harm_years
+
+        return plot_volume_harm_years(self.volume_harm,
+                                      title=f"{self.group_name}: share of volume and of harm by offence group")
+
+    def show_split(self):
+        """The lead partner's share on each basis, year by year, against the split, or the reason it is absent."""
+        from alliance_analysis.presentation.tables import format_table
+
+        if self.drift_table.empty:
+            return self._say("Split against demand", "No agreed split to test.")
+        return format_table(self.drift_table, pct=["first_share_pct", "last_share_pct", "min_share_pct",
+                                                   "max_share_pct", "split_pct"],
+                            labels={"basis": "Share of", "force": "Force", "years": "Years",
+                                    "first_share_pct": "First year", "last_share_pct": "Latest year",
+                                    "min_share_pct": "Lowest", "max_share_pct": "Highest", "split_pct": "Agreed split",
+                                    "years_within": "Years within a point of the split"},
+                            caption="Share of the first partner named in the split, year by year")
+
+    def plot_split(self):
+        """The lead partner's share on each basis against the split (None when there is no split)."""
+        if self.drift.empty:
+            return None
+        from alliance_analysis.demand.annual import plot_split_drift
+
+        return plot_split_drift(self.drift, next(iter(self.split)))
+
+    def show_latest_shares(self, budget_gbp: float):
+        """Each partner's latest share on each basis against the split, in points and GBP m a year (None without a split)."""
+        from alliance_analysis.presentation.tables import format_table
+
+        if self.drift.empty:
+            return None
+        return format_table(self.latest_shares(budget_gbp), pct=["share_pct", "split_pct"], rates=["gap_pp"],
+                            money_gbp_m=["gap_gbp_m"],
+                            labels={"basis": "Share of", "financial_year": "Year", "force": "Force",
+                                    "share_pct": "Share", "split_pct": "Agreed split",
+                                    "gap_pp": "Split minus share (points)", "gap_gbp_m": "Gap a year"},
+                            caption=f"Latest year on each basis; the money gap applies the split to an illustrative "
+                                    f"budget of GBP {budget_gbp / 1e6:,.0f}m a year (the papers do not print the "
+                                    "combined budget)")
+
+    def show_police_uk_harm(self, data: pd.DataFrame, weights: pd.DataFrame | None):
+        """For police.uk data: the harm ranking message; for Home Office data: where harm is shown."""
+        from IPython.display import Markdown
+
+        from alliance_analysis.demand.harm import volume_and_harm
+        from alliance_analysis.presentation.report import escape_markdown
+
+        if self.category != "crime_type":
+            return Markdown("The Crime Severity Score series above weights the Home Office offence groups.")
+        if weights is None:
+            return Markdown("No harm weights were given for police.uk crime types, so they are compared by volume "
+                            "only here; section 8 weights them by harm where the Cambridge Crime Harm Index is "
+                            "available.")
+        return Markdown(escape_markdown(volume_and_harm(data, weights).attrs["message"]))
+
+
+#: plain names of the declared data breaks (``data/raw/reference/data_breaks.csv`` ids) for readers
+BREAK_NAMES = {
+    "fraud_to_action_fraud": "fraud moved to Action Fraud (2011-13)",
+    "burglary_reclassification_2017": "burglary reclassified (2017)",
+    "recording_practice_uplift_2014_2016": "recording improvements (2014-16)",
+    "covid_lockdowns_2020_21": "lockdowns (2020-21)",
+}
+
+
+def _plain_breaks(value: object) -> str:
+    """Break ids as plain words (unknown ids lose their underscores), "none" when there are none.
+
+    Examples
+    --------
+    >>> _plain_breaks("burglary_reclassification_2017; covid_lockdowns_2020_21")
+    'burglary reclassified (2017); lockdowns (2020-21)'
+    >>> _plain_breaks(""), _plain_breaks(None), _plain_breaks("new_break")
+    ('none', 'none', 'new break')
+    """
+    if value is None or (isinstance(value, float) and value != value) or value is False or str(value).strip() in ("", "False"):
+        return "none"
+    if value is True:
+        return "yes"
+    parts = [p.strip() for p in str(value).replace(",", ";").split(";") if p.strip()]
+    return "; ".join(BREAK_NAMES.get(p, p.replace("_", " ")) for p in parts) or "none"
+
 
 def cat_is_police_uk(category: str) -> bool:
     """True for a police.uk series (categories are crime types, anti-social behaviour among them).

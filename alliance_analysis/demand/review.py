@@ -296,6 +296,10 @@ class DemandReview:
         from alliance_analysis.presentation.report import Appendix
 
         methods = [
+            "Rising, stable or diminishing: a quasi-Poisson regression of each series' counts with a seasonal "
+            "effect for each month or quarter and a linear trend; each declared data break that touches the series "
+            "enters as a level shift, ramp or pulse; the yearly change has a 95% interval, and p-values are "
+            "corrected for the number of series with the Benjamini-Hochberg false discovery rate.",
             "Police time: each recorded offence is given the Home Office's estimate of the police hours it takes "
             "(economic and social costs of crime, 2018: police cost per offence at GBP 50 an hour). Offences are "
             "matched by their Home Office description; homicide offences take the homicide estimate; a name printed "
@@ -324,7 +328,7 @@ class DemandReview:
                        "assumption; change it with the report's parameter for productive hours)."]
         diagnostics = [f"{k}: {v}" for k, v in self.skipped.items()]
         return Appendix(methods=methods, assumptions=assumptions, sources=list(self.sources),
-                        diagnostics=diagnostics, terms=["Crime Severity Score", "financial year", "recorded crime"])
+                        diagnostics=diagnostics, terms=["Crime Severity Score", "financial year", "recorded crime", "p-value", "false discovery rate", "Erlang C"])
 
     # ------------------------------------------------------------------ section displays
     def _skip(self, section: str):
