@@ -575,7 +575,7 @@ def performance_report(forces: Sequence[str] | str = ("Warwickshire", "West Merc
             own = (f"Against its own record: the latest {fw} is {'higher' if last_dir > 0 else 'lower'} than its "
                    f"usual level, {_SHOWS[signal]}.")
         ep_text = " ".join(_episode_sentence(e, m, freq[key]) for _, e in eps.tail(2).iterrows())
-        comp = (f" Against similar forces it is {vs_sim}." if vs_sim != "not checked"
+        comp = (f" Against similar forces it is {vs_sim}; against all forces, {vs_all}." if vs_sim != "not checked"
                 else f" Against all forces it is {vs_all}." if vs_all != "not checked" else "")
         sentence = " ".join(x for x in (first, own, ep_text) if x) + comp
         row.update(latest_period=latest, latest_period_words=_period_words(latest), latest_value=now,
