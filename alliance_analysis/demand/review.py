@@ -232,12 +232,13 @@ class DemandReview:
                        + ".")
         sm = self.split_matches_time()
         if sm is not None:
-            verdict = ("close to its share (within a point)" if abs(sm["gap_pp"]) <= 1 else
-                       "more than its share" if sm["gap_pp"] > 0 else "less than its share")
+            verdict = ("is within a point of its share" if abs(sm["gap_pp"]) <= 1 else
+                       "asks it to pay more than its share" if sm["gap_pp"] > 0 else
+                       "asks it to pay less than its share")
             out.append(f"Under the agreed split {sm['force']} pays {sm['split_pct']:g}% and carried "
                        f"{about_pct(sm['share_pct'])} of the partners' demand in police time in {sm['financial_year']} "
                        f"(between {about_pct(sm['min'])} and {about_pct(sm['max'])} since {sm['first_year']}), so the "
-                       f"split asks {verdict}.")
+                       f"split {verdict}.")
         elif len(self.forces) > 1 and not self.split:
             out.append(f"No cost split is recorded for {self.group_name}, so none was tested.")
         u = self.unmet_totals
@@ -451,6 +452,31 @@ class DemandReview:
                             caption="One year's survey evidence (2011/12): incidents against residents, approximate "
                                     "95% ranges")
 
+    def plot_asb(self):
+        """Anti-social behaviour incidents a month, with their share of all records (None without ASB)."""
+        months = self.asb.get("months") if self.asb else None
+        if months is None or not len(months):
+            return None
+        import matplotlib.pyplot as plt
+
+        from alliance_analysis.presentation.plots import apply_house_style, figure_title
+
+        apply_house_style()
+        fig, ax = plt.subplots(figsize=(10, 4.5))
+        x = months["month"].dt.to_timestamp()
+        ax.plot(x, months["incidents"], marker="o", ms=3, color="#1f77b4", label="incidents a month")
+        ax.set_ylabel("anti-social behaviour incidents a month")
+        ax2 = ax.twinx()
+        ax2.plot(x, months["share_of_demand_pct"], ls="--", color="#d62728", label="share of all records (%)")
+        ax2.set_ylabel("share of all records (%)")
+        ax2.set_ylim(0, max(5.0, float(months["share_of_demand_pct"].max()) * 1.2))
+        lines = ax.get_lines() + ax2.get_lines()
+        ax.legend(lines, [ln.get_label() for ln in lines], loc="upper left", bbox_to_anchor=(1.08, 1.0), fontsize=8)
+        figure_title(ax, f"{self.group_name}: anti-social behaviour incidents (not crime), month by month")
+        fig.autofmt_xdate()
+        fig.tight_layout()
+        return fig
+
     def plot_police_time(self):
         """Hours of demand per staff member, per force (and group), year by year; None when not available."""
         if self.police_time.empty:
@@ -570,7 +596,8 @@ def demand_review(
                                     "package (their licence does not allow it) and were not found in the data folder "
                                     "beside the project, so demand in police time is not given.")
     elif series.synthetic:
-        r.skipped["Police time"] = "synthetic data: police time is worked out on real Home Office tables only."
+        r.skipped["Police time"] = ("the data are synthetic, and police time is worked out only on real Home "
+                                    "Office tables.")
     else:
         prc = longseries.load_prc(prc_path if series.source and prc_path else None)
         prc = prc[prc["force"].isin(forces)]
