@@ -202,6 +202,7 @@ def load_crime_series(
     end: str | None = None,
     seed: int = 2014,
     include_fraud: bool = False,
+    include_supply_gaps: bool = False,
 ) -> CrimeSeries:
     """Load the crime series of a notebook's source (see the module docstring).
 
@@ -220,6 +221,12 @@ def load_crime_series(
     include_fraud : bool
         Keep police-recorded fraud (Home Office sources; it moved to Action Fraud in 2011-13,
         so it is left out of long series by default).
+    include_supply_gaps : bool
+        police.uk archives only: keep force-months flagged as partial supply gaps (runs of at
+        least 3 months more than 20% below the force's own trend and season, net of other
+        forces; ``datasets.police_uk.supply_gaps``). By default they are left out of the series
+        and its notes say which months, so trends, forecasts and evaluations never read a
+        missing feed as a fall in crime.
 
     Returns
     -------
@@ -298,7 +305,12 @@ def load_crime_series(
            .sort_values(["force", ccol, tcol]).reset_index(drop=True))
     out["count"] = out["count"].astype("int64")
     out.attrs["synthetic"] = synthetic
-    return CrimeSeries(out, src, release, synthetic, tuple(notes))
+    series = CrimeSeries(out, src, release, synthetic, tuple(notes))
+    if data_source == "police_uk":
+        from alliance_analysis.datasets.police_uk import exclude_supply_gaps
+
+        series = exclude_supply_gaps(series, include=include_supply_gaps)
+    return series
 
 
 @dataclass(frozen=True)
