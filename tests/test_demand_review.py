@@ -344,3 +344,14 @@ def test_review_without_the_files_beside_the_project_says_so(tmp_path):
     assert r.police_time.empty and r.unmet.empty
     assert sentence_count(r.skipped["Police time"]) == 1 and sentence_count(r.skipped["Unmet demand"]) == 1
     assert len(r.pressure) and set(r.pressure["force"]) == {"Cumbria", "Lancashire"}
+
+
+def test_harm_per_officer_nearest_population_is_stated():
+    # CSS for the year ending March 2022 (2021/22) with population only to mid-2020: the mid-2020 estimate is
+    # used (one year away), stated; 12 x 1,000 / 4 = 3,000
+    sev = pd.DataFrame({"force": "A", "year": [2022], "severity_score": [12.0]})
+    pop = pd.DataFrame({"force": "A", "year": [2019, 2020], "population": [900, 1000]})
+    off = pd.DataFrame({"force": "A", "year": [2022], "value": [4.0]})
+    h = pr.harm_per_officer(sev, pop, off)
+    assert h["harm_per_officer"].tolist() == [3000.0] and h["population_year"].tolist() == [2020]
+    assert h.attrs["nearest_population"] == [("2021/22", 2020)]

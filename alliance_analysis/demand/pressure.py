@@ -55,19 +55,29 @@ def harm_per_officer(severity: pd.DataFrame, population: pd.DataFrame, officers:
     -------
     DataFrame
         ``force``, ``financial_year``, ``year`` (first calendar year), ``severity_score``, ``population``,
-        ``officers``, ``harm``, ``harm_per_officer``.
+        ``population_year`` (the mid-year estimate used: the year itself, or the nearest within two years,
+        listed in ``attrs["nearest_population"]``), ``officers``, ``harm``, ``harm_per_officer``.
     """
     s = severity[["force", "year", "severity_score"]].dropna().copy()
     s["year"] = s["year"].astype(int) - 1
     o = officers.groupby(["force", "year"], as_index=False)["value"].sum()
     o = o.assign(year=o["year"].astype(int) - 1).rename(columns={"value": "officers"})
-    d = s.merge(population[["force", "year", "population"]], on=["force", "year"]).merge(o, on=["force", "year"])
+    d = s.merge(o, on=["force", "year"])
+    # population of the year, or the nearest estimate within two years (stated in ``population_year``)
+    pop = population[["force", "year", "population"]].rename(columns={"year": "population_year"})
+    d = d.merge(pop, on="force")
+    d["_gap"] = (d["population_year"] - d["year"]).abs()
+    d = d[d["_gap"] <= 2].sort_values(["force", "year", "_gap", "population_year"])
+    d = d.drop_duplicates(["force", "year"]).drop(columns="_gap")
     d = d[d["officers"] > 0]
     d["harm"] = d["severity_score"] * d["population"]
     d["harm_per_officer"] = d["harm"] / d["officers"]
     d.insert(1, "financial_year", d["year"].map(fy_label))
-    return d[["force", "financial_year", "year", "severity_score", "population", "officers", "harm",
-              "harm_per_officer"]].sort_values(["force", "year"]).reset_index(drop=True)
+    out = d[["force", "financial_year", "year", "severity_score", "population", "population_year", "officers", "harm",
+             "harm_per_officer"]].sort_values(["force", "year"]).reset_index(drop=True)
+    out.attrs["nearest_population"] = sorted({(fy_label(int(y)), int(py)) for y, py in
+                                              zip(out["year"], out["population_year"]) if y != py})
+    return out
 
 
 def comparison_group(force: str, groups: pd.DataFrame | None = None) -> tuple[str, list[str]]:

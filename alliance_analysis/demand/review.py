@@ -638,6 +638,11 @@ def demand_review(
                                                                                         sorted(officers["force"].unique()))
         hpo = pr.harm_per_officer(ctx.severity_total, ctx.population, officers)
         r.pressure = pr.against_group(hpo, forces)
+        near = [n for n in hpo.attrs.get("nearest_population", []) if int(n[0][:4]) in set(r.pressure["year"])]
+        if near:
+            r.skipped["Harm per officer (population)"] = (
+                "harm per officer in " + ", ".join(sorted({f for f, _ in near})) + " uses the nearest population "
+                "estimate (mid-" + str(max(p for _, p in near)) + "), as the estimates end there.")
         if agreed and len(forces) > 1:
             r.split_pressure = split_pressure(hpo, forces, agreed)
 
