@@ -278,7 +278,7 @@ def test_conformal_quantiles_by_hand():
 
 def test_calibrated_holdout_coverage_near_nominal_where_model_intervals_are_too_narrow():
     # overdispersed counts (negative binomial): the log-normal ETS intervals, fitted to
-    # smoothed one-step errors, are too narrow; calibration from backtest errors repairs it
+    # one-step errors, miss the nominal coverage; calibration from backtest errors repairs it
     rng = np.random.default_rng(21)
     S, n = 300, 40
     t = np.arange(n)
@@ -297,7 +297,9 @@ def test_calibrated_holdout_coverage_near_nominal_where_model_intervals_are_too_
         sorted(cal.backtest["origin"].unique())[2:])]
     inside = ((bt["actual"] >= bt["lo_80"]) & (bt["actual"] <= bt["hi_80"])).mean()
     assert inside == pytest.approx(c.loc["ets", "coverage_80"])
-    assert c.loc["ets", "coverage_80"] > mod.accuracy.groupby("model")["coverage_80"].mean().loc["ets"]
+    # calibration moves coverage towards nominal (the model's own intervals miss it by more)
+    model_cov = mod.accuracy.groupby("model")["coverage_80"].mean().loc["ets"]
+    assert abs(c.loc["ets", "coverage_80"] - 0.80) < abs(model_cov - 0.80)
 
 
 def test_coverage_flag_marks_series_more_than_10_points_below():

@@ -109,9 +109,12 @@ def initial_states(z: np.ndarray, m: int) -> dict[str, np.ndarray]:
     return out
 
 
-def states_at(z: np.ndarray, m: int, origins: Sequence[int], params: np.ndarray | None = None) -> dict[int, State]:
+def states_at(z: np.ndarray, m: int, origins: Sequence[int], params: np.ndarray | None = None,
+              seasonal: np.ndarray | None = None) -> dict[int, State]:
     """Filter every series of ``z`` (S x n) with every grid point; best states at each origin.
 
+    ``seasonal`` (bool per series, optional): series marked False get no seasonal term (zero
+    initial seasonal states, only ``gamma = 0`` grid points).
     ``origins`` are training lengths (forecast from after observation ``origin - 1``); each
     must be at least :func:`min_length` ``(m)`` = ``2 * m`` (4 when ``m = 1``). With
     ``m = 1`` (annual data) only grid points with ``gamma = 0`` are used (no seasonality).
@@ -138,6 +141,8 @@ def states_at(z: np.ndarray, m: int, origins: Sequence[int], params: np.ndarray 
     level = np.where(trend_row[None, :], init["level_t"][:, None], init["level"][:, None])
     trend = np.where(trend_row[None, :], init["trend"][:, None], 0.0)
     season = np.where(trend_row[None, :, None], init["season_t"][:, None, :], init["season"][:, None, :])
+    if seasonal is not None:
+        season = season * np.asarray(seasonal, bool)[:, None, None]
     # seasonal states season-major (m, S, P): the state read and written at each step is
     # one contiguous block, and every update below is in place (no temporaries)
     buf = np.ascontiguousarray(np.moveaxis(season, 2, 0))
@@ -147,6 +152,7 @@ def states_at(z: np.ndarray, m: int, origins: Sequence[int], params: np.ndarray 
     phi_on = np.where(on > 0, phi, 0.0)
     damped, err, tmp = np.empty((S, P)), np.empty((S, P)), np.empty((S, P))
     z_by_time = np.ascontiguousarray(z.T)
+    banned = None if seasonal is None else (~np.asarray(seasonal, bool))[:, None] & (params[:, 2] > 0)[None, :]
     out: dict[int, State] = {}
     idx = np.arange(S)
     want = set(origins)
@@ -166,7 +172,7 @@ def states_at(z: np.ndarray, m: int, origins: Sequence[int], params: np.ndarray 
         s_t += tmp                                        # s_t = s_{t-m} + gamma (1 - alpha) e
         if t + 1 in want:
             o = t + 1
-            best = np.argmin(sse, axis=1)
+            best = np.argmin(sse if seasonal is None else np.where(banned, np.inf, sse), axis=1)
             # degrees of freedom: level and m-1 seasonal initial states, alpha, gamma
             # (+ initial slope, beta and phi with a trend)
             k = m + 2 + 3 * params[best, 4]

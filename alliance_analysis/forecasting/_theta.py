@@ -4,7 +4,8 @@ Private helper of :mod:`alliance_analysis.forecasting`. On ``z = log1p(count)`` 
 classical *multiplicative* decomposition becomes additive):
 
 1. seasonal effects from a centred moving average of order ``m`` (classical decomposition,
-   effects summing to zero), taken off ``z`` when the series has two full seasons;
+   effects summing to zero), taken off ``z`` when the series has two full seasons and its
+   lag-``m`` autocorrelation passes the 90% seasonality test (:func:`seasonal`);
 2. simple exponential smoothing of the adjusted series, ``alpha`` chosen per series from a
    grid of 20 values by in-sample one-step squared error (every series and grid value filtered
    in one numpy pass over time);
@@ -72,6 +73,28 @@ def seasonal_effects(z: np.ndarray, m: int) -> np.ndarray:
     return eff - eff.mean(axis=1, keepdims=True)
 
 
+def seasonal(z: np.ndarray, m: int) -> np.ndarray:
+    """Which rows of ``z`` are seasonal: the lag-``m`` autocorrelation exceeds its 90% bound
+    ``1.645 sqrt((1 + 2 sum_{k<m} r_k^2) / n)`` (the test of ``forecast::thetaf`` and
+    statsforecast's Theta); never with fewer than two full seasons.
+
+    Examples
+    --------
+    >>> t = np.arange(24)
+    >>> seasonal(np.vstack([np.sin(np.pi * t / 2), np.linspace(0, 1, 24)]), 4).tolist()
+    [True, False]
+    """
+    S, n = z.shape
+    if m < 2 or n < 2 * m:
+        return np.zeros(S, bool)
+    x = z - z.mean(axis=1, keepdims=True)
+    den = (x * x).sum(axis=1)
+    den = np.where(den > 0, den, 1.0)
+    r = np.stack([(x[:, k:] * x[:, :n - k]).sum(axis=1) / den for k in range(1, m + 1)], axis=1)
+    bound = 1.645 * np.sqrt((1 + 2 * (r[:, :m - 1] ** 2).sum(axis=1)) / n)
+    return np.abs(r[:, m - 1]) > bound
+
+
 def forecast(z: np.ndarray, m: int, h: int, levels: Sequence[int]) -> dict[str, np.ndarray]:
     """Theta forecasts of every row of ``z`` (S x n, log1p counts): count scale, clipped at 0.
 
@@ -83,7 +106,7 @@ def forecast(z: np.ndarray, m: int, h: int, levels: Sequence[int]) -> dict[str, 
     """
     S, n = z.shape
     mm = max(m, 1)
-    eff = seasonal_effects(z, m)
+    eff = seasonal_effects(z, m) * seasonal(z, m)[:, None]  # no seasonal adjustment where the test fails
     x = z - eff[:, np.arange(n) % mm]
     tc = np.arange(n) - (n - 1) / 2
     slope = (x * tc).sum(axis=1) / max((tc**2).sum(), 1e-12)

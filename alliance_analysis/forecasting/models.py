@@ -207,10 +207,19 @@ ETS_BLOCK = 128
 
 
 def _ets_states(y: np.ndarray, m: int, origins: Sequence[int]) -> dict[int, _ets.State]:
-    """ETS states in blocks of 128 series (the grid filter's arrays then stay in cache)."""
+    """ETS states in blocks of 128 series (the grid filter's arrays then stay in cache).
+
+    Series whose training stretch before the first origin fails the seasonality test
+    (:func:`alliance_analysis.forecasting._theta.seasonal`) get no seasonal term.
+    """
+    first = min(origins)
     if len(y) <= ETS_BLOCK:
-        return _ets.states_at(np.log1p(y), m, origins)
-    parts = [_ets.states_at(np.log1p(y[a:a + ETS_BLOCK]), m, origins) for a in range(0, len(y), ETS_BLOCK)]
+        z = np.log1p(y)
+        return _ets.states_at(z, m, origins, seasonal=_theta.seasonal(z[:, :first], m) | (m < 2))
+    parts = []
+    for a in range(0, len(y), ETS_BLOCK):
+        z = np.log1p(y[a:a + ETS_BLOCK])
+        parts.append(_ets.states_at(z, m, origins, seasonal=_theta.seasonal(z[:, :first], m) | (m < 2)))
     return {o: _ets.State(**{f: np.concatenate([getattr(p[o], f) for p in parts])
                              for f in ("level", "trend", "season", "sigma", "params")}) for o in parts[0]}
 
@@ -229,8 +238,15 @@ def _run_block(y: np.ndarray, m: int, horizon: int, origins: Sequence[int], run:
     value_keys = ["mean", *[f"{p}_{lv}" for lv in levels for p in ("lo", "hi")]]
     with threadpool_limits(limits=1, user_api="blas"):
         need = {mdl: (need or {}).get(mdl, 0) for mdl in run}
-        ets_at = [o for o in [*origins, n] if o >= need.get("ets", 0)]
-        states = _ets_states(y, m, ets_at) if "ets" in run and engine == "numpy" and ets_at else {}
+        ets_at = [o for o in origins if o >= need.get("ets", 0)]
+        states = {}
+        if "ets" in run and engine == "numpy":
+            # backtest origins: the seasonality test sees only the stretch before the first of them;
+            # the final fit: the whole series (a second pass, so no origin sees later data)
+            if ets_at:
+                states.update(_ets_states(y, m, ets_at))
+            if n >= need.get("ets", 0):
+                states.update(_ets_states(y, m, [n]))
         bt = {mdl: {k: np.empty((S, len(origins), horizon)) for k in value_keys} for mdl in run}
         final: dict[str, dict] = {}
         fb = []
