@@ -1,7 +1,12 @@
 """Policy impact: interrupted time series, difference-in-differences and synthetic control.
 
 Modules: ``its``, ``did``, ``sc`` (synthetic control), ``report`` (verdict), ``plots``; every
-public name is importable from ``alliance_analysis.evaluation``.
+public name of those is importable from ``alliance_analysis.evaluation``. The reports use
+``comparison`` (the comparison-group estimator with placebo inference over forces and dates,
+and the smallest detectable change), ``register`` (the collaborations register and the
+comparison-pool rule), ``studies`` (the shipped and custom designs), ``staggered`` (the
+collaborations' average event-time effects) and ``placebo`` (size and power on placebo designs
+from the real panel and synthetic series); import those modules directly.
 
 Every function takes a long table with a ``month``, ``quarter`` or ``period`` column of
 pandas ``Period`` values (monthly, quarterly or annual; the seasonal period and the
@@ -10,7 +15,8 @@ object that carries the effect with its interval, the inference used, and any de
 data breaks overlapping the window.
 
 - :func:`interrupted_time_series`: segmented count regression (negative binomial or
-  quasi-Poisson GLM) with season-of-year effects, a pre-trend, and a level and slope change;
+  quasi-Poisson GLM) with season-of-year effects, a pre-trend, optional covariates (population,
+  the comparison forces' total: a comparative design), and a level and slope change;
   also the average and cumulative effect over the post-period (observed minus the no-change
   counterfactual) with 95% intervals, in counts and in percent. Declared gaps are excluded;
   a declared recording-practice change gets its own level shift.

@@ -304,6 +304,14 @@ def synthetic_control(df: pd.DataFrame, treated: str, donors: Sequence[str], cha
                                   fix="move the change date or extend the data")
     units = [treated, *donors]
     X = wide.to_numpy()
+    pre_means = X[pre].mean(axis=0)
+    if method == "levels" and not (pre_means[1:].min() <= pre_means[0] <= pre_means[1:].max()):
+        raise ParameterError(
+            f"{treated}'s pre-period mean ({pre_means[0]:.4g}) lies outside the donors' range "
+            f"({pre_means[1:].min():.4g} to {pre_means[1:].max():.4g}): no convex combination of the donors can "
+            "reproduce it, so a synthetic control cannot build its counterfactual (the City of London against "
+            "other forces is the usual case); fix: use method='scaled', a comparison-group estimator on the log "
+            "scale (evaluation.comparison), or donors that bracket the treated unit")
     pred = None
     if predictors is not None:
         miss = sorted(set(units) - set(predictors.index))

@@ -1,0 +1,278 @@
+"""Comparison-group estimator with placebo inference over forces and dates (the reports' only test).
+
+The treated unit (one force, or several taken together) is compared with the mean of the
+comparison forces on the log scale, so national shocks that hit every force (the
+2014-16 recording-practice uplift, the 2017 burglary change, the 2020-21 lockdowns) cancel:
+
+``D_t = log(1 + y_treated,t) - mean_j log(1 + y_j,t)``
+
+and the effect over a window ``[a, b)`` periods after the change is
+``mean(D over the window) - mean(D over the L periods before the change)`` (a
+difference-in-differences against the comparison mean, or a comparative interrupted time
+series with a level shift). ``exp(effect) - 1`` is the proportional change.
+
+Inference is a placebo (randomisation) test over forces AND dates: every comparison force
+(or every set of comparison forces of the treated group's size), at every date in the panel
+with a full window, is treated as if it had changed, against the mean of the others. Each
+placebo effect is divided by the spread (1.4826 x median absolute deviation) of the
+placebo effects at its own date, so turbulent periods (the recording uplift) count at their
+own scale; the treated unit's effect is divided by the spread at its date. The p-value is
+``(1 + #{|placebo ratio| >= |treated ratio|}) / (1 + N)``; the 95% interval inverts the
+same test (``effect +- c x spread``, with ``c`` the critical ratio), so a row's interval
+excludes zero exactly when its p-value is at most 5%. With thousands of placebo ratios
+the smallest attainable p-value is far below 0.05 even with few comparison forces.
+
+The minimum detectable effect (80% power at 5% size) adds a step of each size to every
+placebo unit at dates within a year of the change and finds the smallest step the test
+detects four times in five.
+
+Examples
+--------
+>>> rng = np.random.default_rng(0)
+>>> C = np.exp(5 + rng.normal(0, 0.05, (12, 40)))
+>>> C[0, 24:] *= 1.5
+>>> r = window_test(C[0], C[1:], 24, 8, 0, 8)
+>>> round(r.percent, 2) > 0.3, r.p_value < 0.05
+(True, True)
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from dataclasses import dataclass
+from itertools import combinations
+
+import numpy as np
+
+from alliance_analysis.errors import ParameterError
+
+log = logging.getLogger(__name__)
+
+#: Placebo sets drawn when the treated group has more than one force and the pool has more combinations.
+MAX_PLACEBO_SETS = 400
+ALPHA = 0.05
+POWER = 0.80
+#: Placebo dates used: within this many periods of the change (two years of quarters), so the null
+#: reflects conditions around the change (seeded simulation on the real panel: 5.3% at nominal 5%
+#: with this window against 5.6% with every date).
+NEAR = 8
+#: The verdict calls a change established only at p <= this: on 1,000 placebo designs drawn from the
+#: shipped panel (totals and offence groups, single forces and pairs) the 5% test rejects 5.3% of the
+#: time and the 4% test 3.9%, so the verdict's false-positive rate stays under 5%.
+VERDICT_ALPHA = 0.04
+
+
+def _window_effects(D: np.ndarray, L: int, a: int, b: int) -> tuple[np.ndarray, np.ndarray]:
+    """``mean(D[:, s+a:s+b]) - mean(D[:, s-L:s])`` for every valid change index ``s`` (vectorised)."""
+    T = D.shape[-1]
+    s = np.arange(L, T - b + 1)
+    if len(s) == 0:
+        return np.zeros((D.shape[0], 0)), s
+    cs = np.concatenate([np.zeros((D.shape[0], 1)), np.cumsum(D, axis=1)], axis=1)
+    post = (cs[:, s + b] - cs[:, s + a]) / (b - a)
+    pre = (cs[:, s] - cs[:, s - L]) / L
+    return post - pre, s
+
+
+def _spread(E: np.ndarray) -> np.ndarray:
+    """Robust spread of the placebo effects at each date (1.4826 MAD; the SD where the MAD is zero)."""
+    med = np.median(E, axis=0)
+    mad = 1.4826 * np.median(np.abs(E - med), axis=0)
+    sd = E.std(axis=0, ddof=1) if E.shape[0] > 1 else np.ones(E.shape[1])
+    out = np.where(mad > 0, mad, sd)
+    return np.where(out > 0, out, 1e-12)
+
+
+def placebo_sets(n_pool: int, size: int, *, max_sets: int = MAX_PLACEBO_SETS, seed: int = 0) -> np.ndarray:
+    """Membership matrix (sets x pool) of the placebo units: every pool force for ``size`` 1, else every
+    combination of ``size`` forces (a seeded sample of ``max_sets`` when there are more).
+
+    Examples
+    --------
+    >>> placebo_sets(4, 2).sum(axis=1).tolist()
+    [2, 2, 2, 2, 2, 2]
+    """
+    if size < 1 or size >= n_pool:
+        raise ParameterError(f"a placebo set of {size} forces needs a comparison pool larger than {size} "
+                             f"(the pool has {n_pool})")
+    n = math.comb(n_pool, size)
+    if n <= 50_000:
+        combos = np.array(list(combinations(range(n_pool), size)))
+        if n > max_sets:  # a seeded sample of distinct sets
+            combos = combos[np.sort(np.random.default_rng(seed).choice(n, max_sets, replace=False))]
+        M = np.zeros((len(combos), n_pool), dtype=bool)
+        M[np.repeat(np.arange(len(combos)), size), combos.ravel()] = True
+        return M
+    rng = np.random.default_rng(seed)
+    M = np.zeros((max_sets, n_pool), dtype=bool)
+    for i in range(max_sets):
+        M[i, rng.choice(n_pool, size, replace=False)] = True
+    return M
+
+
+@dataclass(frozen=True)
+class PlaceboNull:
+    """Placebo effects of the comparison pool for one window: ``effects`` (sets x dates), their dates
+    (change index), the spread at each date and the sorted absolute ratios."""
+
+    effects: np.ndarray
+    dates: np.ndarray
+    spread: np.ndarray
+    ratios: np.ndarray  # |effect / spread|, sorted descending
+
+
+def placebo_gaps(pool: np.ndarray, size: int, *, seed: int = 0, max_sets: int = MAX_PLACEBO_SETS) -> np.ndarray:
+    """Each placebo set's log gap to the mean of the other pool forces (sets x periods).
+
+    Examples
+    --------
+    >>> placebo_gaps(np.array([[10.0, 10.0], [20.0, 20.0], [40.0, 40.0]]), 1).shape
+    (3, 2)
+    """
+    K = pool.shape[0]
+    logc = np.log1p(pool)
+    Mf = placebo_sets(K, size, max_sets=max_sets, seed=seed).astype(float)
+    refs = (logc.sum(axis=0)[None, :] - Mf @ logc) / (K - size)
+    return np.log1p(Mf @ pool) - refs
+
+
+def placebo_null(pool: np.ndarray, size: int, L: int, a: int, b: int, *, seed: int = 0,
+                 max_sets: int = MAX_PLACEBO_SETS, around: int | None = None, near: int = NEAR,
+                 gaps: np.ndarray | None = None) -> PlaceboNull:
+    """Placebo effects of every set of ``size`` pool forces against the mean of the rest, at every date
+    (``around`` given: at dates within ``near`` periods of it).
+
+    ``pool`` is (forces x periods) counts; ``gaps`` (from :func:`placebo_gaps`) saves recomputing them.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(1)
+    >>> n = placebo_null(np.exp(5 + rng.normal(0, 0.05, (10, 30))), 1, 8, 0, 4)
+    >>> n.effects.shape, len(n.ratios)
+    ((10, 19), 190)
+    >>> placebo_null(np.exp(5 + rng.normal(0, 0.05, (10, 30))), 1, 8, 0, 4, around=12, near=2).effects.shape
+    (10, 5)
+    """
+    D = placebo_gaps(pool, size, seed=seed, max_sets=max_sets) if gaps is None else gaps
+    E, s = _window_effects(D, L, a, b)
+    if around is not None:
+        keep = np.abs(s - around) <= near
+        E, s = E[:, keep], s[keep]
+    sp = _spread(E) if E.size else np.zeros(0)
+    ratios = np.sort(np.abs(E / sp).ravel())[::-1] if E.size else np.zeros(0)
+    return PlaceboNull(E, s, sp, ratios)
+
+
+@dataclass(frozen=True)
+class WindowTest:
+    """One estimate: effect over a window, its 95% interval and p-value from the same placebo test."""
+
+    effect: float  # log scale
+    percent: float  # exp(effect) - 1
+    ci: tuple[float, float]  # percent
+    p_value: float
+    spread: float
+    critical: float
+    n_placebos: int
+    min_p: float
+    mde: float  # smallest detectable change (proportion, 80% power at the verdict level); nan if not asked
+
+
+def _critical(ratios: np.ndarray, alpha: float) -> float:
+    """The ratio above which the test rejects: the (k+1)-th largest placebo ratio, k = floor(alpha (N+1)) - 1."""
+    N = len(ratios)
+    k = int(math.floor(alpha * (N + 1) + 1e-9)) - 1
+    return float(ratios[k]) if 0 <= k < N else float("inf")
+
+
+def mde_from_null(null: PlaceboNull, date_index: int, *, alpha: float = VERDICT_ALPHA, power: float = POWER,
+                  near: int = 4) -> float:
+    """Smallest proportional change detected with ``power`` at ``alpha`` (the verdict's level): a step added to
+    every placebo unit
+    at dates within ``near`` periods of ``date_index`` (the design's change), tested against the null.
+
+    Returns the larger of the detectable rise and fall, as a proportion (``nan`` if none is detectable).
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(2)
+    >>> n = placebo_null(np.exp(5 + rng.normal(0, 0.02, (20, 40))), 1, 8, 0, 8)
+    >>> 0.01 < mde_from_null(n, 10) < 0.1
+    True
+    """
+    c = _critical(null.ratios, alpha)
+    if not np.isfinite(c) or null.effects.size == 0:
+        return float("nan")
+    cols = np.flatnonzero(np.abs(null.dates - date_index) <= near)  # the design's own period
+    if len(cols) == 0:
+        cols = np.arange(len(null.dates))
+    E, sp = null.effects[:, cols], null.spread[cols]
+    worst = 0.0
+    for sign in (1.0, -1.0):
+        def power_at(d: float) -> float:
+            return float((np.abs(E + sign * d) / sp[None, :] > c).mean())
+
+        lo, hi = 0.0, 2.0
+        if power_at(hi) < power:
+            return float("nan")
+        for _ in range(30):          # bisection: power rises with the step
+            mid = (lo + hi) / 2
+            lo, hi = (lo, mid) if power_at(mid) >= power else (mid, hi)
+        worst = max(worst, math.expm1(hi) if sign > 0 else -math.expm1(-hi))
+    return float(worst)
+
+
+def window_test(treated: np.ndarray, pool: np.ndarray, t0: int, L: int, a: int, b: int, *, alpha: float = ALPHA,
+                seed: int = 0, null: PlaceboNull | None = None, size: int = 1, with_mde: bool = True) -> WindowTest:
+    """Effect of a change at index ``t0`` over periods ``[t0+a, t0+b)`` against the ``L`` periods before.
+
+    Parameters
+    ----------
+    treated : array (periods,)
+        The treated unit's counts (several forces already summed).
+    pool : array (forces, periods)
+        Comparison forces' counts.
+    t0 : int
+        Index of the first period after the change.
+    L, a, b : int
+        Pre-period length and window offsets (periods).
+    size : int
+        Forces in the treated unit: placebo units are sets of this many comparison forces.
+    with_mde : bool
+        Also compute the smallest detectable change (:func:`mde_from_null`).
+    null : PlaceboNull, optional
+        Precomputed placebo effects for this pool and window.
+
+    Returns
+    -------
+    WindowTest
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(1)
+    >>> C = np.exp(5 + rng.normal(0, 0.05, (15, 40)))
+    >>> r = window_test(C[0], C[1:], 20, 8, 0, 8)
+    >>> r.ci[0] < 0 < r.ci[1], r.p_value > 0.05
+    (True, True)
+    """
+    treated = np.asarray(treated, dtype=float)
+    pool = np.asarray(pool, dtype=float)
+    T = len(treated)
+    if t0 - L < 0 or t0 + b > T:
+        raise ParameterError(f"the window needs {L} periods before the change and {b} after it; the data have "
+                             f"{t0} before and {T - t0} after")
+    if null is None:
+        null = placebo_null(pool, size, L, a, b, seed=seed, around=t0)
+    D = np.log1p(treated) - np.log1p(pool).mean(axis=0)
+    e = float(D[t0 + a:t0 + b].mean() - D[t0 - L:t0].mean())
+    j = int(np.flatnonzero(null.dates == t0)[0])
+    sp = float(null.spread[j])
+    z = abs(e) / sp
+    N = len(null.ratios)
+    p = float((1 + np.count_nonzero(null.ratios >= z * (1 - 1e-12))) / (1 + N))
+    c = _critical(null.ratios, alpha)
+    lo, hi = e - c * sp, e + c * sp
+    ci = (math.expm1(lo) if np.isfinite(lo) else -1.0, math.expm1(hi) if np.isfinite(hi) else float("inf"))
+    mde = mde_from_null(null, t0) if with_mde else float("nan")
+    return WindowTest(e, math.expm1(e), ci, p, sp, c, N, 1 / (1 + N), mde)
