@@ -113,9 +113,9 @@ class ForecastParams(NotebookParams):
     start: str | None = None
     end: str | None = None
     studies: list[str] | None = None
-    treated_force: str | None = None
+    treated_force: str | list[str] | None = None
     change_date: str | None = None
-    peer_group: str | None = None
+    peer_group: str | list[str] | None = None
     seed: Int = Field(2014, ge=0)
 
     _period = field_validator("start", "end", "change_date")(DemandParams._period.__func__)
@@ -384,9 +384,9 @@ PARAMETER_DESCRIPTIONS: dict[str, str] = {
     "n_origins": "How many past forecast start points to test the methods on (more = a firmer comparison, slower)",
     "step": "Periods between those past start points",
     "studies": "Which policy evaluations to run, by name; empty = those that concern the forces chosen",
-    "treated_force": "For a custom evaluation: the force that made the change",
+    "treated_force": "For a custom evaluation: the force, group name or list of forces that made the change",
     "change_date": "For a custom evaluation: the month ('2013-10') or quarter the change took effect",
-    "peer_group": "For a custom evaluation: the comparison group of forces, by group name",
+    "peer_group": "For a custom evaluation: comparison forces named (a group name or a list); empty or 'rule' = every force not in a collaboration of its own, by the register rule",
     "scenario_file": "Business-case scenario YAML (see the scenario template); empty = the shipped scenario",
     "options": "Which options of the scenario to appraise, by name; empty = all of them",
     "horizon_years": "How many financial years the appraisal covers",

@@ -379,7 +379,11 @@ class StudyResult:
                  f"**Windows**: {esc(self.window)}.",
                  f"**Comparison forces** ({len(self.donors)}): {esc(donors)}. **Why these**: {esc(self.rule)}.",
                  f"**What this design can detect**: this design could detect a change of about {mde} or more "
-                 "(four times in five, at the 5% level); smaller effects cannot be ruled out."]
+                 "(four times in five); smaller effects cannot be ruled out.",
+                 f"**How sure**: each row's randomisation p-value compares its change with {self.n_placebos:,} "
+                 "placebo changes (comparison forces treated as if they had changed, at dates within two years). "
+                 f"Thresholds: a change is called established only at a whole-period p-value of "
+                 f"{SIGNIFICANT:.0%} or less."]
         if self.warnings:
             lines.append("**Warning**: " + esc(" ".join(self.warnings)))
         if self.notes:
