@@ -15,8 +15,14 @@ def test_notebook_02_real_default(tmp_path):
     assert "Home Office police recorded crime" in text and "SYNTHETIC" not in text
     assert "origins they were not chosen on" in text
     for study in ("Warwickshire-West Mercia alliance", "Warwickshire-West Mercia new policing model",
-                  "Devon and Cornwall-Dorset alliance"):
+                  "Warwickshire-West Mercia alliance ending"):
         assert study in text
+    assert "Devon and Cornwall-Dorset alliance" not in text.split("## 3.")[0]   # designs follow the forces
+    cells = out["nb"].cells
+    at = next(i for i, c in enumerate(cells) if c.source.strip() == "## The answer")
+    answer = " ".join(o.get("data", {}).get("text/markdown", "") for o in cells[at + 1].get("outputs", []))
+    assert "crimes are expected in" in answer and "times in 10" in answer
+    assert "Across the 4 collaborations" in answer
     assert "randomisation p" in text and "Thresholds" in text and "Why these" in text
     assert out["figures"] >= 7     # fan chart + two per study
 

@@ -583,6 +583,50 @@ def summary_lines(results: Sequence[StudyResult]) -> str:
     return "\n".join(f"- {html.escape(r.answer(), quote=False)}" for r in results)
 
 
+def answer(results: Sequence[StudyResult], together: object | None = None, forecast: str = "") -> str:
+    """The ``## The answer`` text of a report with evaluations: the forecast sentences (if any), the
+    first design that could be checked, how many others follow, and the average across the
+    register's collaborations (``together``, a :class:`~alliance_analysis.evaluation.staggered.StaggeredResult`).
+
+    Parameters
+    ----------
+    results : sequence of StudyResult
+        The designs run, in report order.
+    together : StaggeredResult, optional
+        The average across collaborations; its ``answer()`` closes the text.
+    forecast : str
+        Plain sentences on the forecast (``Outlook.sentences()``), put first.
+
+    Returns
+    -------
+    str
+        At most six plain sentences, checked by :func:`~alliance_analysis.presentation.report.answer_text`.
+
+    Examples
+    --------
+    >>> r = StudyResult(Study("the A change", ("A",), "2013-01"), [], pd.DataFrame(), pd.DataFrame(), "", "",
+    ...                 skipped="the data have no series for A.")
+    >>> answer([r], forecast="About 100 crimes are expected.")
+    'About 100 crimes are expected. The the A change could not be checked: the data have no series for A.'
+    """
+    from alliance_analysis.presentation.report import answer_text, split_sentences as split
+
+    parts = split(forecast) if forecast else []
+    checked = [r for r in results if not r.skipped]
+    first = (checked or list(results))[:1]
+    parts += [s for r in first for s in split(r.answer())]
+    others = len(results) - len(first)
+    if others:
+        parts.append(f"The {others} other design{'s' if others > 1 else ''} for these forces "
+                     f"{'are' if others > 1 else 'is'} set out below.")
+    if together is not None:
+        parts.append(together.answer())
+    if len(parts) > 6:     # keep the forecast, the first design and the collaborations' average
+        keep = parts[:2] + [p for p in parts[2:-1] if "other design" not in p][:2] + parts[-1:]
+        parts = keep[:6]
+    return answer_text(parts)
+
+
 def report_markdown(r: StudyResult) -> str:
     """The study's section text (see :meth:`StudyResult.summary`)."""
     return r.summary()

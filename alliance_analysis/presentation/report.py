@@ -133,6 +133,17 @@ def _sentences(text: str) -> list[str]:
     return [s.replace("\0", ".").strip() for s in _SENTENCE.split(protected.strip()) if s.strip()]
 
 
+def split_sentences(text: str) -> list[str]:
+    """The sentences of ``text`` (decimal points and abbreviations such as "e.g." do not end one).
+
+    Examples
+    --------
+    >>> split_sentences("Crime rose 2.5%. It fell, e.g. in May.")
+    ['Crime rose 2.5%.', 'It fell, e.g. in May.']
+    """
+    return _sentences(str(text))
+
+
 def sentence_count(text: str) -> int:
     """Number of sentences (decimal points and abbreviations such as "e.g." do not end one).
 
