@@ -394,8 +394,8 @@ PARAMETER_DESCRIPTIONS: dict[str, str] = {
                          "years, then lower); 'flat' = one rate every year (flat_rate)",
     "flat_rate": "The yearly discount rate when discount_schedule is 'flat', as a fraction (0.035 = 3.5%)",
     "n_draws": "How many random draws the uncertainty analysis makes (0 = none)",
-    "reserves_floor_gbp": "The lowest reserves (GBP million) a force should hold; years below it are flagged",
-    "focus_option": "The option the report describes in most detail; empty = the best-ranked option",
+    "reserves_floor_gbp": "The lowest reserves (in pounds, e.g. 10000000 for £10m) a force should hold; years below it are flagged",
+    "focus_option": "The option the report describes in most detail; empty = full merger if offered, else the last option",
     "workbook_file": "Where to write the Excel workbook; empty = into the run folder",
     "show_only_status": "Show only claims with these statuses in the full register: 'reproduced', 'differs', "
                         "'not checkable from public data'; empty = all claims",
