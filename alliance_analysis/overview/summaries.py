@@ -8,20 +8,13 @@ import pandas as pd
 
 from alliance_analysis.overview._common import _period_text, _time_column
 from alliance_analysis.errors import DataValidationError
+from alliance_analysis.presentation.report import DOCUMENT_TITLES
 
 if TYPE_CHECKING:  # pragma: no cover
     from alliance_analysis.series.sources import CrimeSeries
 
-#: Short titles of the seed documents (``../shared/seeds/README.md``).
-SEED_DOCUMENT_TITLES: dict[str, str] = {
-    "000_8f7a1a0a92a31161.txt": "Warwickshire and West Mercia Strategic Alliance, Treasurer's slides (c.2013)",
-    "001_0255e07e538da6b4.txt": "Devon & Cornwall and Dorset Strategic Alliance, Police and Crime Panel presentation "
-                                "(Oct 2017)",
-    "002_4cc3981417ef25d8.txt": "West Mercia Police and Crime Panel agenda with the Police Foundation review "
-                                "(21 Oct 2014)",
-    "003_3b0c1c2e478d21e4.txt": "Devon & Cornwall PCC report to the panel on the alliance with Dorset (15 Apr 2016)",
-    "004_f4fdb168081c2227.txt": "PCC decision PCC/D/2017/05, Mobilising Transformational Change (Feb 2017)",
-}
+#: Short titles of the seed documents (one list, kept in :mod:`alliance_analysis.presentation.report`).
+SEED_DOCUMENT_TITLES: dict[str, str] = DOCUMENT_TITLES
 
 _PROPER = {"action fraud": "Action Fraud", "covid": "COVID-19"}
 
