@@ -178,8 +178,8 @@ class DataOverview:
         from alliance_analysis.datasets import seed as seed_tables
         from alliance_analysis.overview.summaries import seed_summary
 
-        return _html(seed_summary(seed_tables.all_seed_figures()), counts=["figures"],
-                     caption="Transcribed figures per seed table and source paper")
+        table = seed_summary(seed_tables.all_seed_figures()).drop(columns="file")   # papers by title, not file name
+        return _html(table, counts=["figures"], caption="Transcribed figures per seed table and source paper")
 
 
 def _esc(text: str) -> str:
