@@ -7,12 +7,20 @@ Stable processes are simulated with the overdispersion measured on the real pane
   spread measured on the real series (the median across forces of Laney's ``sigma_z``),
   then the count is drawn binomial (p) or Poisson (u) on the real denominators;
 - **funnel**: 43 forces with the real denominators, true values spread around the target by
-  the between-force variance ``tau^2`` measured on the real panel, counts drawn on top.
+  the between-force variance ``tau^2`` measured on the real panel, counts drawn on top; the
+  funnel then re-estimates ``tau^2`` from each simulated panel, as it does on the real one.
 
 For each chart the false-alarm rate is the share of simulated stable series whose latest
 point is flagged (what the report's verdict uses), and the share with any signal anywhere;
 for the funnel, the share of forces outside the 95% and 99.8% limits (nominal 5% and 0.2%).
-A plain p chart (no Laney adjustment) on the same series shows why the adjustment is needed.
+A plain p chart (no Laney adjustment) on the same series shows why the adjustment is needed,
+and FunnelPlotR's between-force variance (DerSimonian-Laird on sampling z-scores winsorised at
+10%) why the funnel winsorises on the total scale instead.
+
+Measured (charge rate and recorded crime funnels, real 2018/19 denominators, 4,000 simulated
+panels each, seed 2014): the funnel's 99.8% limits hold about 0.3% of stable forces outside
+(promised 0.2%; the excess is the uncertainty of a spread estimated from 43 forces) and its
+95% limits about 5%; with FunnelPlotR's estimate 0.6-0.7% and 7-8%.
 
 Examples
 --------
@@ -30,6 +38,11 @@ from alliance_analysis.errors import ParameterError
 from alliance_analysis.performance import funnelplot as fn
 from alliance_analysis.performance import spc
 from alliance_analysis.progress import tqdm
+
+
+#: the calibration table's name of each way of estimating the funnel's between-force variance
+FUNNEL_CHECKS = {"winsorised": "funnel, additive random effects",
+                 "dersimonian-laird": "funnel, spread between forces estimated as FunnelPlotR does (for comparison)"}
 
 
 def _limits(kind: str, x: np.ndarray, n: np.ndarray, laney: bool = True) -> pd.DataFrame:
@@ -102,8 +115,11 @@ def chart_false_alarms(kind: str, n_points: int, *, denominators: np.ndarray | N
 
 
 def funnel_false_alarms(denominators: np.ndarray, *, kind: str = "p", target: float = 0.1, tau2: float = 0.0,
-                        method: str = "additive", n_sims: int = 500, seed: int = 2014) -> dict:
+                        method: str = "additive", n_sims: int = 500, seed: int = 2014,
+                        tau2_method: str = "winsorised") -> dict:
     """False-alarm rates of the funnel on simulated forces whose true values differ only by ``tau2``.
+
+    Each simulated panel's funnel estimates its own ``tau2`` (by ``tau2_method``), as on real data.
 
     Returns
     -------
@@ -118,7 +134,7 @@ def funnel_false_alarms(denominators: np.ndarray, *, kind: str = "p", target: fl
     for _ in range(n_sims):
         true = np.clip(target + rng.normal(size=len(n)) * np.sqrt(tau2), 1e-9, 1 - 1e-9 if kind == "p" else np.inf)
         x = rng.binomial(n.astype(np.int64), true) if kind == "p" else rng.poisson(n * true)
-        f = fn.funnel(x, n, kind=kind, method=method)
+        f = fn.funnel(x, n, kind=kind, method=method, tau2_method=tau2_method)
         z = f["z"].abs().to_numpy()
         o95 += int((z > fn.Z95).sum())
         k = int((z > fn.Z998).sum())
@@ -189,11 +205,13 @@ def calibrate(annual: pd.DataFrame, outcomes: pd.DataFrame, *, n_sims: int = 100
                          "overdispersion": m["sigma_z"] if kind != "xmr" else float("nan"), "nominal": float("nan"),
                          "false_alarm_latest": r["latest_flagged"], "any_signal": r["any_signal"],
                          "outside_95": float("nan"), "n_sims": n_sims})
-    for i, (measure, kind, panel) in enumerate([("charge_rate", "p", outcomes), ("crime_per_1000", "u", annual)]):
+    funnels = [("charge_rate", "p", outcomes, "winsorised"), ("crime_per_1000", "u", annual, "winsorised"),
+               ("charge_rate", "p", outcomes, "dersimonian-laird")]
+    for i, (measure, kind, panel, how) in enumerate(funnels):
         m = measured_overdispersion(panel, measure, kind)
         r = funnel_false_alarms(m["funnel_denominators"], kind=kind, target=m["level"], tau2=m["tau2"],
-                                n_sims=max(n_sims // 2, 50), seed=seed + 10 + i)
-        rows.append({"check": "funnel, additive random effects", "measure": m["label"],
+                                n_sims=max(n_sims // 2, 50), seed=seed + 10 + i, tau2_method=how)
+        rows.append({"check": FUNNEL_CHECKS[how], "measure": m["label"],
                      "points": len(m["funnel_denominators"]), "overdispersion": m["tau2"], "nominal": 0.002,
                      "false_alarm_latest": r["outside_998"], "any_signal": r["any_outside_998"],
                      "outside_95": r["outside_95"], "n_sims": r["n_sims"]})
