@@ -211,3 +211,28 @@ def test_reconcile_forecasts_on_quarterly_quarter_column():
     assert "quarter" in out.columns and str(out["quarter"].min()) == "2022Q2"
     w = out.pivot(index="node", columns="quarter", values="coherent")
     assert np.allclose(w.loc["Total|Total"], w.loc["A|Burglary"] + w.loc["B|Burglary"])
+
+
+def test_reconcile_forecasts_on_frames_straight_from_the_default_series():
+    # issue 17: load_crime_series("default") puts frames in attrs ("adjustments", "negative"); pandas
+    # >= 3.1 compares attrs on merge/concat, which raised "The truth value of a DataFrame is ambiguous"
+    from alliance_analysis.series.sources import load_crime_series
+
+    s = load_crime_series("default", forces=["Warwickshire", "West Mercia"])
+    d = s.data[s.data["offence_group"].isin(["Burglary", "Robbery", "Drug offences"])]
+    assert any(isinstance(v, pd.DataFrame) for v in d.attrs.values())  # the condition that used to fail
+    before = {k: (v.copy() if isinstance(v, pd.DataFrame) else v) for k, v in d.attrs.items()}
+    r = F.forecast_many(d, keys=("force", "offence_group"), horizon=4, n_origins=4)
+    out = F.reconcile_forecasts(r, ["force", "offence_group"], groups={"WW": ["Warwickshire", "West Mercia"]})
+    w = out.pivot(index="node", columns="quarter", values="coherent")
+    assert len(w) == 1 + 2 + 6 and [str(q) for q in w.columns] == ["2023Q3", "2023Q4", "2024Q1", "2024Q2"]
+    for force in ("Warwickshire", "West Mercia"):
+        parts = w.loc[[f"WW|{force}|{g}" for g in ("Burglary", "Drug offences", "Robbery")]].sum()
+        assert np.max(np.abs(w.loc[f"WW|{force}|Total"] - parts)) < 1e-8
+    assert np.max(np.abs(w.loc["WW|Total|Total"] - w.loc["WW|Warwickshire|Total"] - w.loc["WW|West Mercia|Total"])
+                  ) < 1e-8
+    for k, v in before.items():  # the caller's attrs are left as they were
+        if isinstance(v, pd.DataFrame):
+            pd.testing.assert_frame_equal(d.attrs[k], v)
+        else:
+            assert d.attrs[k] == v
