@@ -73,3 +73,36 @@ def test_fast_config_runs_every_present_notebook(tmp_path):
         at = next((i for i, (p, q) in enumerate(zip(x, y)) if p != q), min(len(x), len(y)))
         assert x == y, f"{first.name}: HTML differs between runs at {at}: {x[at - 200:at + 40]!r} vs {y[at - 200:at + 40]!r}"
         assert first.output.read_bytes() == second.output.read_bytes(), f"{first.name}: notebook differs between runs"
+
+
+def _reader_text(page: str) -> str:
+    """The report's visible text, tags removed, zero-width spaces dropped."""
+    import html as _html
+
+    page = re.sub(r"<(style|script)\b.*?</\1>", " ", page, flags=re.S)
+    page = re.sub(r"<img [^>]*>", " ", page)
+    text = _html.unescape(re.sub(r"<[^>]+>", " ", page)).replace("\u200b", "")
+    return re.sub(r"\s+", " ", text)
+
+
+@pytest.mark.notebook
+def test_every_fast_run_report_opens_with_the_answer_and_keeps_code_words_in_the_appendix():
+    """Issue 20: each report's reader text (after the provenance header, before the appendix) holds
+    no code identifier or model code; the answer comes first, then the key figures, and the
+    appendix comes last."""
+    from alliance_analysis.presentation.report import code_identifiers, sentence_count
+
+    res = fast_run()
+    for n in res.notebooks:
+        text = _reader_text(n.html.read_text())
+        at_answer, at_key = text.find("The answer"), text.find("Key figures")
+        at_appendix = text.find("How this was worked out")
+        assert 0 < at_answer < at_key < at_appendix, f"{n.name}: sections out of order"
+        header_end = text.find("Produced by alliance-analysis")
+        reader = text[at_answer:at_appendix]
+        assert header_end < at_answer, n.name
+        # file names and paths are references a reader can follow, not code words (hashed seed names are)
+        words = re.sub(r"\S*/\S*|\S+\.(?:xlsx|csv|gz|yaml|yml|ods|parquet|json|html|pdf|zip)\b", " ", reader)
+        assert code_identifiers(words) == [], f"{n.name}: code words in the reader's text"
+        answer = reader[len("The answer"):reader.find("Key figures")].strip(" ¶")
+        assert 1 <= sentence_count(answer) <= 6, f"{n.name}: {answer!r}"

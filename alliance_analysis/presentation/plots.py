@@ -121,6 +121,25 @@ def financial_year_axis(ax: plt.Axes, *, axis: str = "x", dates: bool = True, ma
             plt.setp(ax.get_xticklabels(), rotation=45, ha="right", rotation_mode="anchor")
 
 
+def thousands_axis(ax: plt.Axes, *, axis: str = "y") -> None:
+    """Label an axis's numbers with thousands separators ("50,000", never "50000" or "5e4").
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> fig, ax = plt.subplots()
+    >>> _ = ax.plot([0, 1], [0, 50_000])
+    >>> thousands_axis(ax)
+    >>> ax.yaxis.get_major_formatter()(50_000, 0)
+    '50,000'
+    >>> plt.close(fig)
+    """
+    import matplotlib.ticker as mticker
+
+    target = ax.yaxis if axis == "y" else ax.xaxis
+    target.set_major_formatter(mticker.FuncFormatter(lambda v, _pos: f"{v:,.0f}"))
+
+
 def legend_outside(ax: plt.Axes, *, title: str | None = None, ncol: int = 1, **kwargs) -> None:
     """A legend beside the plot (right), so it never covers a bar or a line.
 
