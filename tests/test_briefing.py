@@ -78,3 +78,11 @@ def test_without_a_forecast_every_part_says_why():
     assert b.plot_total() is None and b.totals().empty and b.accuracy_table().empty
     assert "the data hold 5 quarters" in b.show_totals().data
     assert np.isnan(b.error_ratio())
+
+
+def test_forces_without_a_design_are_told_so_in_the_answer():
+    from alliance_analysis.evaluation import studies
+
+    text = studies.answer([], None, forecast="About 10 crimes are expected.", forces="Cumbria and Lancashire")
+    assert text == ("About 10 crimes are expected. No collaboration involving Cumbria and Lancashire is among the "
+                    "evaluation designs, so no change was evaluated for these forces on their own.")

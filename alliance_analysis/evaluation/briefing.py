@@ -91,7 +91,8 @@ class TrendBriefing:
     # ------------------------------------------------------------------ the answer
     def answer(self) -> str:
         """At most six plain sentences: the forecast, the first design, the collaborations' average."""
-        return studies.answer(self.evaluations, self.together, forecast=self.forecast_sentences())
+        return studies.answer(self.evaluations, self.together, forecast=self.forecast_sentences(),
+                              forces=self.outlook.group_name)
 
     def forecast_sentences(self) -> str:
         """The forecast in plain words, naming the categories when only some were forecast.

@@ -583,7 +583,8 @@ def summary_lines(results: Sequence[StudyResult]) -> str:
     return "\n".join(f"- {html.escape(r.answer(), quote=False)}" for r in results)
 
 
-def answer(results: Sequence[StudyResult], together: object | None = None, forecast: str = "") -> str:
+def answer(results: Sequence[StudyResult], together: object | None = None, forecast: str = "",
+           forces: str | None = None) -> str:
     """The ``## The answer`` text of a report with evaluations: the forecast sentences (if any), the
     first design that could be checked, how many others follow, and the average across the
     register's collaborations (``together``, a :class:`~alliance_analysis.evaluation.staggered.StaggeredResult`).
@@ -596,6 +597,8 @@ def answer(results: Sequence[StudyResult], together: object | None = None, forec
         The average across collaborations; its ``answer()`` closes the text.
     forecast : str
         Plain sentences on the forecast (``Outlook.sentences()``), put first.
+    forces : str, optional
+        The forces analysed in words ("Cumbria and Lancashire"), named when no design was run.
 
     Returns
     -------
@@ -615,6 +618,9 @@ def answer(results: Sequence[StudyResult], together: object | None = None, forec
     checked = [r for r in results if not r.skipped]
     first = (checked or list(results))[:1]
     parts += [s for r in first for s in split(r.answer())]
+    if not results:
+        parts.append(f"No collaboration involving {forces} is among the evaluation designs, so no change was "
+                     "evaluated for these forces on their own." if forces else "No collaboration was evaluated.")
     others = len(results) - len(first)
     if others:
         parts.append(f"The {others} other design{'s' if others > 1 else ''} for these forces "
