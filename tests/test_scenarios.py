@@ -187,7 +187,7 @@ def test_reserves_trajectory_by_hand():
 def test_waterfall_nets_to_the_undiscounted_total():
     fig = scenarios.plot_waterfall(_set(SIMPLE), "o", horizon=3)
     bars = fig.axes[0].patches
-    assert bars[-1].get_height() == pytest.approx(10 + 10 - 15)
+    assert bars[-1].get_width() == pytest.approx(10 + 10 - 15)   # horizontal bars: the net total is the last
     assert "savings and costs" in fig.axes[0].get_title()
 
 

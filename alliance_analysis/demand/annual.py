@@ -314,18 +314,22 @@ def plot_split_drift(drift: pd.DataFrame, force: str, *, title: str | None = Non
     """
     import matplotlib.pyplot as plt
 
-    from alliance_analysis.presentation.plots import apply_house_style, figure_title
+    from alliance_analysis.presentation.plots import (apply_house_style, figure_title, financial_year_axis,
+                                                      group_colours, legend_outside, wrap_label)
 
     apply_house_style()
     d = drift[drift["force"] == force]
-    fig, ax = plt.subplots(figsize=(9, 4.8))
+    fig, ax = plt.subplots(figsize=(10, 4.8))
+    colours = group_colours(sorted(d["basis"].astype(str).unique()))
     for basis, g in d.groupby("basis", sort=True):
-        ax.plot(g["year"], g["share_pct"], marker="o", ms=3, label=basis)
+        ax.plot(g["year"], g["share_pct"], marker="o", ms=3, color=colours[str(basis)], label=basis)
     split = float(d["split_pct"].iloc[0])
     ax.axhline(split, ls="--", color="black", lw=1.2, label=f"agreed split {split:g}%")
-    ax.set_xlabel("financial year (first calendar year)")
-    ax.set_ylabel(f"{force}'s share of the partners (%)")
-    ax.legend(fontsize=8, loc="best")
-    figure_title(ax, title or f"{force}: agreed split against its share of demand and resources, year by year")
+    ax.set_xlabel("financial year")
+    ax.set_ylabel(wrap_label(f"{force}'s share of the partners (%)", 40))
+    financial_year_axis(ax, dates=False)
+    legend_outside(ax)
+    figure_title(ax, wrap_label(title or f"{force}: agreed split against its share of demand and resources, "
+                                          "year by year", 70))
     fig.tight_layout()
     return fig

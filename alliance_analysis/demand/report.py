@@ -468,7 +468,9 @@ def demand_analysis(
     cat = series.category
     if len(forces) == 0:
         raise ParameterError("the series has no forces")
-    name = group_name or (forces[0] if len(forces) == 1 else " and ".join(forces))
+    from alliance_analysis.presentation.report import group_name as readable
+
+    name = group_name or readable(forces)   # "Dyfed-Powys, Gwent, North Wales and South Wales", never "A and B and C"
     skipped: dict[str, str] = {}
     notes = list(series.notes)
     by = ("force", cat)

@@ -459,21 +459,27 @@ class DemandReview:
             return None
         import matplotlib.pyplot as plt
 
-        from alliance_analysis.presentation.plots import apply_house_style, figure_title
+        import matplotlib.dates as mdates
+
+        from alliance_analysis.presentation.plots import (PALETTE, apply_house_style, figure_title,
+                                                          financial_year_axis, wrap_label)
 
         apply_house_style()
         fig, ax = plt.subplots(figsize=(10, 4.5))
         x = months["month"].dt.to_timestamp()
-        ax.plot(x, months["incidents"], marker="o", ms=3, color="#1f77b4", label="incidents a month")
+        ax.plot(x, months["incidents"], marker="o", ms=3, color=PALETTE[0], label="incidents a month")
         ax.set_ylabel("anti-social behaviour incidents a month")
         ax2 = ax.twinx()
-        ax2.plot(x, months["share_of_demand_pct"], ls="--", color="#d62728", label="share of all records (%)")
+        ax2.plot(x, months["share_of_demand_pct"], ls="--", color=PALETTE[1], label="share of all records (%)")
         ax2.set_ylabel("share of all records (%)")
         ax2.set_ylim(0, max(5.0, float(months["share_of_demand_pct"].max()) * 1.2))
         lines = ax.get_lines() + ax2.get_lines()
         ax.legend(lines, [ln.get_label() for ln in lines], loc="upper left", bbox_to_anchor=(1.08, 1.0), fontsize=8)
-        figure_title(ax, f"{self.group_name}: anti-social behaviour incidents (not crime), month by month")
-        fig.autofmt_xdate()
+        figure_title(ax, wrap_label(f"{self.group_name}: anti-social behaviour incidents (not crime), month by "
+                                    "month", 70))
+        financial_year_axis(ax)   # ticks on 1 April, labelled "2019/20"; a small tick each month
+        ax.xaxis.set_minor_locator(mdates.MonthLocator())
+        ax.set_xlabel("financial year (April to March; small ticks: months)")
         fig.tight_layout()
         return fig
 

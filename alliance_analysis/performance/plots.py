@@ -8,6 +8,7 @@ common-cause variation.
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
+import matplotlib.ticker as mticker
 import numpy as np
 import pandas as pd
 
@@ -16,6 +17,15 @@ from alliance_analysis.performance.measures import MEASURES
 from alliance_analysis.presentation import plots as house
 
 IMPROVING, CONCERN, NEUTRAL, COMMON = "#0d47a1", "#f57f17", "#6a1b9a", "#757575"
+
+#: what a funnel plot's horizontal axis counts, per measure (the denominator of its rate)
+DENOMINATOR_WORDS = {
+    "crime_per_1000": "residents", "harm_per_1000": "residents", "arrests_per_1000": "residents",
+    "stop_search_per_1000": "residents", "officers_per_1000": "residents", "arrests_per_100_crimes": "recorded crimes",
+    "stop_search_arrest_share": "searches", "harm_per_officer": "officers", "charge_rate": "crimes",
+    "no_suspect_share": "crimes", "evidential_victim_supports_share": "crimes",
+    "evidential_no_victim_support_share": "crimes", "out_of_court_share": "crimes",
+}
 
 
 def _signal_colour(direction: int, polarity: int) -> str:
@@ -30,9 +40,9 @@ def _time_axis(ax: plt.Axes, starts: pd.Series, frequency: str) -> None:
     if frequency == "month":
         import matplotlib.dates as mdates
 
-        ax.xaxis.set_major_locator(mdates.MonthLocator(interval=max(1, len(starts) // 10)))
-        ax.xaxis.set_major_formatter(mdates.DateFormatter("%b %Y"))
-        plt.setp(ax.get_xticklabels(), rotation=45, ha="right", rotation_mode="anchor")
+        house.financial_year_axis(ax)   # "2022/23" on each 1 April, a small tick each month
+        ax.xaxis.set_minor_locator(mdates.MonthLocator())
+        ax.set_xlabel("financial year (April to March; small ticks: months)")
     elif frequency == "quarter" and len(starts) <= 12:
         ax.set_xticks(list(starts))
         ax.set_xticklabels([house.fy_label_of(d.year if d.month >= 4 else d.year - 1) + f" Q{((d.month - 4) % 12) // 3 + 1}"
@@ -48,6 +58,7 @@ def plot_spc(flags: pd.DataFrame, starts: pd.Series, *, measure: str, unit: str,
     ``flags``: from :func:`spc.special_causes`; ``starts``: each point's period start (dates).
     """
     m = MEASURES[measure]
+    house.apply_house_style()
     fig, ax = plt.subplots(figsize=(8, 3.6), layout="constrained")
     x = pd.to_datetime(pd.Series(starts)).reset_index(drop=True)
     ax.plot(x, flags["value"], color=COMMON, marker="o", ms=4, lw=1.2, label=f"{unit}")
@@ -61,7 +72,7 @@ def plot_spc(flags: pd.DataFrame, starts: pd.Series, *, measure: str, unit: str,
             ax.scatter(x[sel], flags["value"][sel], color=_signal_colour(d, m.polarity), zorder=3, s=36,
                        label=f"signal of {word}")
     ax.set_ylabel(m.unit)
-    house.figure_title(ax, title or f"{m.label}: {unit}")
+    house.figure_title(ax, house.wrap_label(title or f"{m.label}: {unit}", 60))
     _time_axis(ax, x, frequency)
     house.legend_outside(ax)
     return fig
@@ -75,6 +86,7 @@ def plot_funnel(f: pd.DataFrame, *, measure: str, highlight: str | list[str], co
     scale = f.attrs.get("scale", 1.0)
     curve = fn.funnel_curve(f.attrs["target"] / scale, f.attrs["tau2"], f.attrs["kind"], f["denominator"].min() * 0.8,
                             f["denominator"].max() * 1.2, method=f.attrs["method"], phi=f.attrs["phi"], scale=scale)
+    house.apply_house_style()
     fig, ax = plt.subplots(figsize=(8, 3.8), layout="constrained")
     ax.plot(curve["denominator"], curve["upper_95"], color="#212121", ls="--", lw=1, label="95% limits")
     ax.plot(curve["denominator"], curve["lower_95"], color="#212121", ls="--", lw=1)
@@ -89,9 +101,12 @@ def plot_funnel(f: pd.DataFrame, *, measure: str, highlight: str | list[str], co
             ax.scatter([f.loc[h, "denominator"]], [f.loc[h, "value"]], color=colours[h], s=60, zorder=3, label=h,
                        edgecolor="black")
     ax.set_xscale("log")
-    ax.set_xlabel("size (denominator of the rate, log scale)")
+    ax.xaxis.set_major_locator(mticker.LogLocator(subs=(1.0, 2.0, 5.0)))
+    ax.xaxis.set_minor_locator(mticker.NullLocator())
+    ax.xaxis.set_major_formatter(mticker.FuncFormatter(lambda v, _pos: f"{v:,.0f}"))
+    ax.set_xlabel(f"size of force: {DENOMINATOR_WORDS.get(measure, 'denominator of the rate')} (log scale)")
     ax.set_ylabel(m.unit)
-    house.figure_title(ax, title or f"{m.label} against {comparison}")
+    house.figure_title(ax, house.wrap_label(title or f"{m.label} against {comparison}", 60))
     house.legend_outside(ax)
     return fig
 

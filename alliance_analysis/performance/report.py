@@ -370,7 +370,8 @@ class MeasurePages:
         data = base64.b64encode(plots.figure_png(fig)).decode()
         return f"<img src='data:image/png;base64,{data}' alt='{html.escape(alt, quote=True)}' style='max-width:100%'>"
 
-    def _figures(self, row) -> list:
+    def figures(self, row) -> list:
+        """The page's figures for one scorecard row (a control chart, then the similar forces' funnel)."""
         r = self.report
         figs = []
         chart = r.charts.get(row.measure)
@@ -393,7 +394,7 @@ class MeasurePages:
 
         for row in self.report.scorecard.itertuples():
             display(HTML(f"<h3>{html.escape(row.label)}</h3><p>{html.escape(row.sentence)}</p>"))
-            for fig in self._figures(row):
+            for fig in self.figures(row):
                 display(fig)
                 plt.close(fig)
 
@@ -509,7 +510,7 @@ def performance_report(forces: Sequence[str] | str = ("Warwickshire", "West Merc
             raise ParameterError(f"no Home Office data for {missing}; territorial forces only")
     if not wanted:
         raise ParameterError("give at least one force")
-    unit = wanted[0] if len(wanted) == 1 else (group_name or rp.join_names(wanted))
+    unit = wanted[0] if len(wanted) == 1 else (group_name or rp.group_name(wanted))
     if len(wanted) > 1:
         panel = ms.with_group(panel, wanted, unit)
     keys = [k for k in (measures or ms.MEASURES) if k in freq and k in set(panel["measure"])]

@@ -37,22 +37,22 @@ def plot_cumulative(mc: MonteCarloResult, base: Appraisal, *, title: str | None 
     """
     import matplotlib.pyplot as plt
 
-    from alliance_analysis.presentation.plots import apply_house_style, figure_title
+    from alliance_analysis.presentation.plots import PALETTE, apply_house_style, figure_title, legend_outside, wrap_label
 
     apply_house_style()
     x = base.flows["financial_year"]
     lo, mid, hi = np.percentile(mc.cumulative_pv_net, [10, 50, 90], axis=0)
-    fig, ax = plt.subplots()
-    ax.fill_between(range(len(x)), lo, hi, alpha=0.25, label="Monte Carlo 10-90%")
-    ax.plot(range(len(x)), mid, ls="--", label="Monte Carlo median")
-    ax.plot(range(len(x)), base.flows["cumulative_pv_net_gbp_m"], lw=2, label="deterministic")
+    fig, ax = plt.subplots(figsize=(10, 4.8))
+    ax.fill_between(range(len(x)), lo, hi, alpha=0.25, color=PALETTE[0], label="simulations: 10-90% range")
+    ax.plot(range(len(x)), mid, ls="--", color=PALETTE[1], label="simulations: middle")
+    ax.plot(range(len(x)), base.flows["cumulative_pv_net_gbp_m"], lw=2, color=PALETTE[2], label="planned case")
     ax.axhline(0, color="black", lw=0.8)
     ax.set_xticks(range(len(x)))
-    ax.set_xticklabels(x, rotation=45, fontsize=8)
-    ax.set_ylabel("cumulative discounted net benefit, GBP m")
-    fig.text(0.01, 0.005, f"Prices: {base.price_base}. Year 0 undiscounted.", fontsize=7, color="0.35")
-    figure_title(ax, title or f"{base.option}: cumulative net benefit", synthetic=False)
-    ax.legend()
+    ax.set_xticklabels(x, rotation=45, ha="right", rotation_mode="anchor", fontsize=8)
+    ax.set_ylabel("cumulative discounted net\nbenefit, GBP m")
+    ax.set_xlabel(wrap_label(f"financial year (prices: {base.price_base}; the first year is not discounted)", 90))
+    figure_title(ax, wrap_label(title or f"{base.option}: cumulative net benefit", 70), synthetic=False)
+    legend_outside(ax)
     fig.tight_layout()
     return fig
 
@@ -71,19 +71,20 @@ def plot_tornado(tor: pd.DataFrame, *, title: str = "What moves the NPV"):
     """
     import matplotlib.pyplot as plt
 
-    from alliance_analysis.presentation.plots import apply_house_style, figure_title
+    from alliance_analysis.presentation.plots import apply_house_style, figure_title, legend_outside, wrap_label
 
     apply_house_style()
     t = tor.iloc[::-1]
     base = t["base_npv"].iloc[0]
-    fig, ax = plt.subplots(figsize=(8, 3.5))
-    ax.barh(t["input"], t["high_npv"] - base, left=base, color="#2e7d32", label="favourable end")
-    ax.barh(t["input"], t["low_npv"] - base, left=base, color="#c62828", label="adverse end")
+    fig, ax = plt.subplots(figsize=(9, 3.5))
+    names = [wrap_label(i, 24) for i in t["input"]]
+    ax.barh(names, t["high_npv"] - base, left=base, color="#2e7d32", label="favourable end")
+    ax.barh(names, t["low_npv"] - base, left=base, color="#c62828", label="adverse end")
     ax.axvline(base, color="black", lw=0.8)
     ax.axvline(0, color="grey", lw=0.8, ls=":")
-    ax.set_xlabel("NPV, GBP m")
-    figure_title(ax, title, synthetic=False)
-    ax.legend(fontsize=8)
+    ax.set_xlabel("net present value, GBP m")
+    figure_title(ax, wrap_label(title, 60), synthetic=False)
+    legend_outside(ax)
     fig.tight_layout()
     return fig
 
@@ -97,29 +98,35 @@ def plot_waterfall(scenario: ScenarioSet, option: Option | str, *, horizon: int 
     ...     "options": [{"name": "o", "split": {"A": 69, "B": 31},
     ...                  "savings": [{"area": "s", "amount_gbp_m": 10, "start_year": 2014}],
     ...                  "costs": [{"kind": "capital", "item": "c", "amount_gbp_m": 15, "year": 2013}]}]})
-    >>> round(float(plot_waterfall(s, "o", horizon=3).axes[0].patches[-1].get_height()), 6)   # 10 + 10 - 15
+    >>> round(float(plot_waterfall(s, "o", horizon=3).axes[0].patches[-1].get_width()), 6)   # 10 + 10 - 15
     5.0
     """
     import matplotlib.pyplot as plt
+    from matplotlib.patches import Patch
 
-    from alliance_analysis.presentation.plots import apply_house_style, figure_title
+    from alliance_analysis.presentation.plots import apply_house_style, figure_title, wrap_label
 
     apply_house_style()
     f = option_flows(scenario, option, horizon)
     f = f[f["kind"] != "single_force_saving"]  # a force's own savings are not the collaboration's
     g = f.groupby(["area", "kind"], as_index=False)["amount_gbp_m"].sum()
     g = g[g["amount_gbp_m"] != 0].sort_values("amount_gbp_m", ascending=False)
-    fig, ax = plt.subplots(figsize=(10, 4.8))
+    # horizontal: each area's name reads on one line or two beside its bar, never rotated or overlapping
+    fig, ax = plt.subplots(figsize=(10, max(3.5, 0.42 * (len(g) + 1) + 1.4)))
     running = 0.0
     for i, r in enumerate(g.itertuples()):
-        ax.bar(i, r.amount_gbp_m, bottom=running, color="#2e7d32" if r.amount_gbp_m > 0 else "#c62828")
+        ax.barh(i, r.amount_gbp_m, left=running, color="#2e7d32" if r.amount_gbp_m > 0 else "#c62828")
         running += r.amount_gbp_m
-    ax.bar(len(g), running, color="#0d47a1")
-    ax.set_xticks(range(len(g) + 1))
-    ax.set_xticklabels([*(textwrap.fill(a, 24, break_long_words=False) for a in g["area"]), "net"], rotation=40,
-                       ha="right", fontsize=7)   # wrapped between words, never cut mid-word
-    ax.set_ylabel(f"GBP m over {horizon} years (undiscounted, before optimism bias)")
-    figure_title(ax, f"{_option(scenario, option).name}: savings and costs", synthetic=False)
+    ax.barh(len(g), running, color="#0d47a1")
+    ax.set_yticks(range(len(g) + 1))
+    ax.set_yticklabels([*(textwrap.fill(a, 42, break_long_words=False) for a in g["area"]), "net"],
+                       fontsize=7)   # wrapped between words, never cut mid-word
+    ax.invert_yaxis()   # first saving at the top, the net total at the bottom
+    ax.set_xlabel(f"GBP m over {horizon} years (undiscounted, before optimism bias)")
+    ax.legend(handles=[Patch(color="#2e7d32", label="saving"), Patch(color="#c62828", label="cost"),
+                       Patch(color="#0d47a1", label="net total")], loc="upper left", bbox_to_anchor=(1.01, 1.0),
+              borderaxespad=0.0, fontsize=8)   # beside the plot, never over a bar
+    figure_title(ax, wrap_label(f"{_option(scenario, option).name}: savings and costs", 70), synthetic=False)
     fig.tight_layout()
     return fig
 
@@ -138,14 +145,14 @@ def plot_fairness(fair: pd.DataFrame):
     """
     import matplotlib.pyplot as plt
 
-    from alliance_analysis.presentation.plots import apply_house_style, figure_title, grouped_bars
+    from alliance_analysis.presentation.plots import apply_house_style, figure_title, grouped_bars, legend_outside
 
     apply_house_style()
-    fig, ax = plt.subplots(figsize=(9, 4))
+    fig, ax = plt.subplots(figsize=(10, 4))
     grouped_bars(fair, category="rule", group="force", value="pv_net_gbp_m", ax=ax)
-    ax.set_ylabel("PV net benefit, GBP m")
+    ax.set_ylabel("present value of net\nbenefit, GBP m")
     figure_title(ax, "Who gains under each cost-sharing rule", synthetic=False)
-    ax.legend(fontsize=8)
+    legend_outside(ax)
     fig.tight_layout()
     return fig
 
