@@ -302,6 +302,44 @@ def test_calibrated_holdout_coverage_near_nominal_where_model_intervals_are_too_
     assert abs(c.loc["ets", "coverage_80"] - 0.80) < abs(model_cov - 0.80)
 
 
+def test_zero_width_intervals_do_not_blow_up_the_calibration():
+    # issue 17: LSOA x crime type panels are mostly all-zero stretches; a model forecasting 0 with a
+    # zero-width interval scored one later crime as (log 2 - 0) / 0.01 = 69 spreads, and pooled
+    # 95% bounds reached tens of thousands on series with one crime in two years. SYNTHETIC,
+    # seeded: 40 series with a single 1 (month 5) in 36 months and 40 Poisson(5) series.
+    rng = np.random.default_rng(17)
+    months = pd.period_range("2021-01", periods=36, freq="M")
+    sparse = np.zeros((40, 36))
+    sparse[:, 4] = 1
+    sparse[:, 30:] = rng.binomial(1, 0.1, (40, 6))  # a few crimes in the scored months
+    busy = rng.poisson(5, (40, 36))
+    y = np.vstack([sparse, busy])
+    d = pd.DataFrame({"force": np.repeat([f"A{i:02d}" for i in range(80)], 36), "crime_type": "x",
+                      "month": np.tile(months, 80), "count": y.ravel()})
+    r = F.forecast_many(d, horizon=6, keep="all")
+    # a generous bound worked by hand: 100 a month is 10 x the largest Poisson(5) draw seen here
+    assert y.max() <= 15
+    for frame in (r.forecasts, r.backtest):
+        assert frame["hi_95"].max() < 100, frame.nlargest(3, "hi_95")
+
+
+def test_recent_errors_widen_the_intervals_and_calm_ones_do_not_narrow_them():
+    # 30 origins of scores: N(0, 1) then the last 6 (= horizon) at N(0, 3): the wider recent
+    # quantiles win; reversed (recent calm), the long-run quantiles are kept
+    rng = np.random.default_rng(5)
+    calm, wild = rng.normal(0, 1, (100, 24, 6)), rng.normal(0, 3, (100, 6, 6))
+    levels = (80,)
+    up = F.recent_or_all_quantiles(np.concatenate([calm, wild], axis=1), levels, 6)[80]
+    both = F.conformal_quantiles(np.concatenate([calm, wild], axis=1), levels)[80]
+    recent = F.conformal_quantiles(wild, levels)[80]
+    assert np.allclose(up[1], np.maximum(both[1], recent[1])) and (up[1] > both[1]).all()
+    assert np.allclose(up[0], np.minimum(both[0], recent[0]))
+    # z_0.9 = 1.2816: the recent upper quantile is near 3 x 1.28 = 3.8, the pooled one well below
+    assert 3.3 < up[1].mean() < 4.3 and both[1].mean() < 3.0
+    down = F.recent_or_all_quantiles(np.concatenate([wild, calm], axis=1), levels, 6)[80]
+    assert np.allclose(down[1], F.conformal_quantiles(np.concatenate([wild, calm], axis=1), levels)[80][1])
+
+
 def test_coverage_flag_marks_series_more_than_10_points_below():
     r = _fm(_panel(20, 60, seed=2), horizon=6, n_origins=4)
     acc = r.accuracy

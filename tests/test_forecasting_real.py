@@ -135,23 +135,26 @@ def test_force_totals_on_unseen_origins_beat_seasonal_naive_and_match_statsmodel
     assert np.mean(pkg) <= 1.10 * np.mean(rival), (pkg, rival)
 
 
-def test_force_by_offence_group_unseen_origins_accuracy_and_80pc_coverage(default_wide):
-    # 473 series. Seasonal naive by hand at both origins; hold-out coverage pooled over both
-    # origins (473 x 8 x 2 = 7,568 forecasts) within 10 points of nominal: intervals are
-    # calibrated on errors of earlier origins, and a shared shock (the 2014-16 uplift) moves
-    # every series' errors at once, so a single origin's coverage is one correlated draw
-    # (the benchmark's per-origin range, 17 origins, is the figure to improve).
+def test_force_by_offence_group_unseen_origins_accuracy_and_hold_out_coverage(default_wide):
+    # 473 series. Seasonal naive by hand at the two unseen origins. Hold-out coverage pooled over
+    # four origins a year apart (training to 2015 Q1 .. 2018 Q1: the first two forecast into the
+    # 2014-16 recording uplift, the last two calm years; 473 x 8 x 4 = 15,136 forecasts): 80%
+    # intervals within 7.5 points of nominal and 95% within 5. Why not 5 points at every
+    # origin: a shared shock moves every series' errors at once, so one origin's coverage is one
+    # correlated draw; calibrated on past errors, the intervals are too narrow going into the
+    # uplift and wide after it (bench_forecast_real.py prints coverage at all 17 origins).
     Y = default_wide.to_numpy(float)
     inside = {80: [], 95: []}
-    for end in UNSEEN:
+    for end in ("2015Q1", "2016Q1", *UNSEEN):
         o, f = _package_at(default_wide, end)
         act = Y[:, o:o + HOLD]
-        assert _pooled_mase(Y, o, f["mean"]) < _pooled_mase(Y, o, np.tile(Y[:, o - 4:o], 2))
+        if end in UNSEEN:
+            assert _pooled_mase(Y, o, f["mean"]) < _pooled_mase(Y, o, np.tile(Y[:, o - 4:o], 2))
         for lv in inside:
             inside[lv].append((act >= f[f"lo_{lv}"]) & (act <= f[f"hi_{lv}"]))
     cov80, cov95 = np.mean(inside[80]), np.mean(inside[95])
-    assert 0.70 <= cov80 <= 0.90, cov80
-    assert 0.90 <= cov95 <= 1.0, cov95
+    assert abs(cov80 - 0.80) <= 0.075, cov80
+    assert abs(cov95 - 0.95) <= 0.05, cov95
 
 
 @pytest.mark.shared_data

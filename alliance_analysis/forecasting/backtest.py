@@ -82,7 +82,48 @@ def conformal_quantiles(scores: np.ndarray, levels: Sequence[int]) -> dict[int, 
 
 
 def _scores(d: Mapping[str, np.ndarray], actual: np.ndarray, lv: int) -> np.ndarray:
-    return (np.log1p(actual) - np.log1p(d["mean"])) / _spread(d, lv)
+    """Studentised log errors; NaN where the model's interval has no width (spread at the 0.01 floor).
+
+    A zero-width interval (an all-zero history forecast as zero) carries no scale: one later
+    record then scores ``log1p(1) / 0.01 = 69``, and such scores made the pooled quantiles
+    explode (95% bounds of tens of thousands on series that had one crime in two years).
+
+    Examples
+    --------
+    >>> d = {"mean": np.array([[10.0, 0.0]]), "hi_80": np.array([[20.0, 0.0]])}
+    >>> r = _scores(d, np.array([[12.0, 1.0]]), 80)
+    >>> round(float(r[0, 0]), 3), bool(np.isnan(r[0, 1]))   # (log 13 - log 11) / ((log 21 - log 11) / 1.2816)
+    (0.331, True)
+    """
+    s = _spread(d, lv)
+    return np.where(s > 0.01, (np.log1p(actual) - np.log1p(d["mean"])) / s, np.nan)
+
+
+def recent_or_all_quantiles(r: np.ndarray, levels: Sequence[int], recent: int
+                            ) -> dict[int, tuple[np.ndarray, np.ndarray]] | None:
+    """The wider of the conformal quantiles of all origins and of the most recent ``recent`` ones.
+
+    ``r`` is (series, origins, h) in origin order. Errors of police series change with the
+    recording climate (the 2014-16 uplift, the lockdowns): bounds from many past origins lag a
+    change, bounds from the last few are noisy. Taking, per level and step, the lower of the
+    two lower quantiles and the higher of the two upper ones widens the intervals as soon as
+    recent errors grow and keeps the long-run width otherwise. With ``recent`` at least the
+    number of origins (or too few recent scores) it is :func:`conformal_quantiles` of all.
+
+    Examples
+    --------
+    >>> r = np.stack([np.linspace(-1, 1, 50), np.linspace(-3, 3, 50)], axis=1)[:, :, None]  # 50 series, 2 origins
+    >>> q = recent_or_all_quantiles(r, (80,), 1)[80]   # the last origin alone: 50 scores from -3 to 3
+    >>> round(float(q[1][0]), 4), round(-3 + 45 * 6 / 49, 4)   # rank ceil(51 x 0.9) = 46 of 50
+    (2.5102, 2.5102)
+    """
+    base = conformal_quantiles(r, levels)
+    if base is None or r.shape[1] <= recent:
+        return base
+    late = conformal_quantiles(r[:, -recent:], levels)
+    if late is None:
+        return base
+    return {lv: (np.minimum(base[lv][0], late[lv][0]), np.maximum(base[lv][1], late[lv][1])) for lv in levels}
 
 
 def _apply_calibration(d: Mapping[str, np.ndarray], q: dict | None, levels: Sequence[int]) -> dict[str, np.ndarray]:
@@ -138,13 +179,50 @@ def _block_scores(raw: dict, y: np.ndarray, cfg: _Config) -> dict[str, np.ndarra
     return {mdl: _scores(d, actual, max(cfg.levels)) for mdl, d in raw["bt"].items()}
 
 
-def _quantiles(scores: dict[str, np.ndarray], cfg: _Config) -> dict[str, dict[str, dict | None]]:
+def _sparse_rows(y: np.ndarray, cfg: _Config) -> np.ndarray:
+    """Series that are mostly zeros before the last selection origin (the ``intermittent`` flag)."""
+    return (y[:, :cfg.origins[cfg.n_sel - 1]] == 0).mean(axis=1) >= INTERMITTENT_SHARE
+
+
+def _quantiles(scores: dict[str, np.ndarray], cfg: _Config, sparse: np.ndarray | None = None
+               ) -> dict[str, dict[str, dict | None]]:
+    """Calibration quantiles per model: ``sel`` (selection origins) and ``all``, from the regular
+    series, and under ``sparse`` the same from the mostly-zero series (``sparse`` a row mask).
+
+    Regular and mostly-zero series are calibrated apart: their studentised errors are on
+    different footings (a near-zero forecast with a very narrow interval scores one later crime
+    as dozens of spreads), and pooled quantiles from the mix made the regular series' 95%
+    bounds several times too wide. A group with too few scores borrows the other's quantiles.
+    """
+    def pair(r: np.ndarray) -> dict[str, dict | None]:
+        return {"sel": recent_or_all_quantiles(r[:, :cfg.n_sel], cfg.levels, cfg.horizon),
+                "all": recent_or_all_quantiles(r, cfg.levels, cfg.horizon)}
+
     out = {}
+    split = sparse is not None and 0 < int(np.sum(sparse)) < len(sparse)
     for mdl, r in scores.items():
-        out[mdl] = {"sel": conformal_quantiles(r[:, :cfg.n_sel], cfg.levels),
-                    "all": conformal_quantiles(r, cfg.levels)}
+        if split:
+            reg, spa = pair(r[~sparse]), pair(r[sparse])
+            out[mdl] = {k: reg[k] if reg[k] is not None else spa[k] for k in reg}
+            out[mdl]["sparse"] = {k: spa[k] if spa[k] is not None else reg[k] for k in spa}
+        else:
+            out[mdl] = pair(r)
+            out[mdl]["sparse"] = None
         if out[mdl]["all"] is None:
             log.info("%s: fewer than %d backtest errors; model intervals kept (not calibrated)", mdl, CALIB_MIN)
+    return out
+
+
+def _calibrated(d: Mapping[str, np.ndarray], q: Mapping, which: str, sparse: np.ndarray,
+                levels: Sequence[int]) -> dict[str, np.ndarray]:
+    """:func:`_apply_calibration` with the regular quantiles, and the mostly-zero ones on ``sparse`` rows."""
+    out = _apply_calibration(d, q[which], levels)
+    if q.get("sparse") is not None and sparse.any():
+        rows = np.flatnonzero(sparse)
+        part = _apply_calibration({k: v[rows] for k, v in d.items()}, q["sparse"][which], levels)
+        out = {k: np.array(v, copy=True) for k, v in out.items()}
+        for k in out:
+            out[k][rows] = part[k]
     return out
 
 
@@ -166,8 +244,9 @@ def _process_chunk(y: np.ndarray, index: pd.DataFrame, cfg: _Config, calib: dict
     levels = list(cfg.levels)
     value_keys = ["mean", *[f"{p}_{lv}" for lv in levels for p in ("lo", "hi")]]
     raw = _run_block(y if y_fit is None else y_fit, m, h, cfg.origins, cfg.run, levels, cfg.engine, dict(cfg.need))
+    sparse = _sparse_rows(y, cfg)
     if cfg.intervals == "calibrated" and calib is None:
-        calib = _quantiles(_block_scores(raw, y, cfg), cfg)
+        calib = _quantiles(_block_scores(raw, y, cfg), cfg, sparse)
     actual = np.stack([y[:, o:o + h] for o in cfg.origins], axis=1)  # (S, O, h)
     scale = np.stack([np.mean(np.abs(y[:, m:o] - y[:, :o - m]), axis=1) for o in cfg.origins], axis=1)  # (S, O)
     bt: dict[str, dict[str, np.ndarray]] = {}
@@ -175,9 +254,9 @@ def _process_chunk(y: np.ndarray, index: pd.DataFrame, cfg: _Config, calib: dict
     for mdl in cfg.run:
         d, f = raw["bt"][mdl], raw["final"][mdl]
         if cfg.intervals == "calibrated":
-            hold = _apply_calibration({k: v[:, n_sel:] for k, v in d.items()}, calib[mdl]["sel"], levels)
+            hold = _calibrated({k: v[:, n_sel:] for k, v in d.items()}, calib[mdl], "sel", sparse, levels)
             d = {k: np.concatenate([d[k][:, :n_sel], hold[k]], axis=1) for k in value_keys}
-            f = _apply_calibration(f, calib[mdl]["all"], levels)
+            f = _calibrated(f, calib[mdl], "all", sparse, levels)
         bt[mdl], final[mdl] = d, f
     # metrics per series, model, origin
     mase_o = np.empty((S, M, O))
@@ -210,8 +289,7 @@ def _process_chunk(y: np.ndarray, index: pd.DataFrame, cfg: _Config, calib: dict
     for lv in levels:
         flag |= coverage[lv] < lv / 100 - 0.10
     # selection on the selection origins only, among the candidates of each series
-    last_sel = cfg.origins[n_sel - 1]
-    intermittent = (y[:, :last_sel] == 0).mean(axis=1) >= INTERMITTENT_SHARE
+    intermittent = sparse  # mostly zeros before the last selection origin
     is_int_model = np.array([mdl in INTERMITTENT_MODELS for mdl in cfg.run])
     is_int_cand = is_int_model | (np.array(cfg.run) == "snaive")
     cand = np.where(intermittent[:, None], is_int_cand[None, :], ~is_int_model[None, :])

@@ -26,6 +26,7 @@ from alliance_analysis.forecasting.backtest import (
     _map,
     _process_chunk,
     _quantiles,
+    _sparse_rows,
 )
 from alliance_analysis.forecasting.breaks import impute_shocks, shock_mask
 from alliance_analysis.forecasting.inputs import _to_matrix, _wide_input, season_length_of, time_column
@@ -363,7 +364,7 @@ def forecast_many(
                                                 engine, dict(cfg.need)), ys, cfg)
                 for mdl in compute:
                     scores[mdl].append(part[mdl])
-            calib = _quantiles({k: np.concatenate(v) for k, v in scores.items()}, cfg)
+            calib = _quantiles({k: np.concatenate(v) for k, v in scores.items()}, cfg, _sparse_rows(y[sample], cfg))
     items = [(y[a:b], index.iloc[a:b], cfg, calib, None if y_fit is y else y_fit[a:b]) for a, b in bounds]
     if workers or client is not None:
         parts = _map(items, workers, client, progress)
