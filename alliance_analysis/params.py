@@ -163,7 +163,9 @@ class PerformanceParams(NotebookParams):
     police_uk_path: str | None = None
     outcome_basis: Literal["recorded", "assigned"] = Field(
         "recorded", description="Counting basis of outcome rates: outcomes so far of the offences recorded in the "
-                                "quarter ('recorded') or outcomes assigned in the quarter ('assigned')")
+                                "quarter ('recorded') or outcomes assigned in the quarter ('assigned'); on a police.uk "
+                                "archive, each crime's latest outcome from the street files ('recorded') or the "
+                                "outcomes given each month from its outcomes files ('assigned')")
     measures: list[str] | None = Field(None, description="Only these performance measures (default: all)")
     funnel_method: Literal["additive", "multiplicative", "none"] = Field(
         "additive", description="How funnel limits allow for real differences between forces")

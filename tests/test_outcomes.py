@@ -174,3 +174,68 @@ def test_street_outcomes_on_gloucestershire_match_an_independent_count(shared_da
             want += len({r["Crime ID"] for r in csv.DictReader(fh) if r["Crime ID"].strip()})
     assert int(s["count"].sum()) == want
     assert s["month"].nunique() == 35 and set(s["force"]) == {"Gloucestershire"}
+
+
+@pytest.mark.shared_data
+def test_street_outcome_categories_on_gloucestershire_match_a_hand_count(shared_data):
+    # an independent count with the csv module: each file's crimes (a Crime ID) counted once, by category
+    root = shared_data / "police_uk" / "gloucestershire"
+    want: dict[str, int] = {}
+    for f in sorted(root.glob("*/*-street.csv")):
+        with open(f, newline="", encoding="utf-8") as fh:
+            seen: dict[str, str] = {}
+            for r in csv.DictReader(fh):
+                if r["Crime ID"].strip():
+                    seen.setdefault(r["Crime ID"], r["Last outcome category"].strip())
+        for cat in seen.values():
+            want[cat] = want.get(cat, 0) + 1
+    got = outcomes.load_street_outcomes(root).groupby("outcome_category")["count"].sum()
+    for cat in ("Investigation complete; no suspect identified", "Unable to prosecute suspect",
+                "Awaiting court outcome", "Under investigation", "Local resolution"):
+        assert int(got[cat]) == want[cat], cat
+    # the charged group adds every court-stage category; the hand count adds the same names
+    court = [c for c, g in outcomes.STREET_OUTCOME_GROUPS.items() if g == "Charged or summonsed"]
+    s = outcomes.load_street_outcomes(root)
+    assert int(s.loc[s["outcome_group"] == "Charged or summonsed", "count"].sum()) == sum(want.get(c, 0) for c in court)
+
+
+OUTCOME_FILE_HEAD = "Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,LSOA code,LSOA name,Outcome type\n"
+
+
+def _outcome_row(crime: str, month: str, outcome: str) -> str:
+    return f"{crime},{month},Dorset Police,Dorset Police,-2.0,50.7,On or near High Street,E01020304,Poole 001A,{outcome}\n"
+
+
+def test_police_uk_outcome_files_count_outcomes_given_each_month(tmp_path):
+    for month, rows in {"2020-01": [("a", "Suspect charged"), ("b", "Investigation complete; no suspect identified"),
+                                    ("b", "Investigation complete; no suspect identified"),   # repeated row: once
+                                    ("c", "Unable to prosecute suspect")],
+                        "2020-02": [("a", "Offender fined"), ("d", "Local resolution")]}.items():
+        (tmp_path / month).mkdir()
+        (tmp_path / month / f"{month}-dorset-outcomes.csv").write_text(
+            OUTCOME_FILE_HEAD + "".join(_outcome_row(c, month, o) for c, o in rows))
+    o = outcomes.load_police_uk_outcome_files(tmp_path)
+    got = {(str(r.month), r.outcome_group): r.count for r in o.itertuples()}
+    assert got == {("2020-01", "Charged or summonsed"): 1, ("2020-01", "No suspect identified"): 1,
+                   ("2020-01", "Evidential difficulties"): 1, ("2020-02", "Court result"): 1,
+                   ("2020-02", "Out-of-court"): 1}
+    assert set(o["force"]) == {"Dorset"}
+    # street files only: no outcomes files, an empty frame (the report then says how to proceed)
+    empty = tmp_path / "street-only" / "2020-01"
+    empty.mkdir(parents=True)
+    (empty / "2020-01-dorset-street.csv").write_text("Crime ID,Month,Crime type,Last outcome category\n")
+    assert outcomes.load_police_uk_outcome_files(tmp_path / "street-only").empty
+
+
+@pytest.mark.parametrize("text, match", [
+    pytest.param(OUTCOME_FILE_HEAD + _outcome_row("a", "2020-01", "Sent to the moon"), "unknown outcome types",
+                 id="unknown-type"),
+    pytest.param(OUTCOME_FILE_HEAD + _outcome_row("a", "2020-02", "Suspect charged"), "Month", id="month-disagrees"),
+    pytest.param("Crime ID,Month\na,2020-01\n", "Outcome type", id="no-outcome-column"),
+])
+def test_police_uk_outcome_files_refuse_bad_files(tmp_path, text, match):
+    (tmp_path / "2020-01").mkdir()
+    (tmp_path / "2020-01" / "2020-01-dorset-outcomes.csv").write_text(text)
+    with pytest.raises(DataValidationError, match=match) as e:
+        outcomes.load_police_uk_outcome_files(tmp_path)
+    assert "2020-01-dorset-outcomes.csv" in str(e.value)

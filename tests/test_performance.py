@@ -3,6 +3,7 @@ and the report on the real shipped data."""
 
 from __future__ import annotations
 
+import csv
 import math
 
 import numpy as np
@@ -267,10 +268,85 @@ def test_user_text_is_escaped_in_html():
 
 
 @pytest.mark.shared_data
-def test_report_on_a_police_uk_archive(shared_data):
-    r = performance.performance_report([], police_uk_path=shared_data / "police_uk" / "devon_and_cornwall_2019",
-                                       n_sims=100)
-    assert r.unit == "Devon and Cornwall" and r.source == "police_uk"
+def _hand_count_by_month(root):
+    """Per month: crimes, crimes still awaiting an outcome, crimes charged (court stage included), by csv."""
+    from alliance_analysis.datasets.outcomes import STREET_OUTCOME_GROUPS
+
+    out = {}
+    for f in sorted(root.glob("*/*-street.csv")):
+        with open(f, newline="", encoding="utf-8") as fh:
+            seen = {}
+            for r in csv.DictReader(fh):
+                if r["Crime ID"].strip():
+                    seen.setdefault(r["Crime ID"], r["Last outcome category"].strip())
+        cats = list(seen.values())
+        out[f.parent.name] = (len(cats), sum(c in ("Under investigation", "Status update unavailable") for c in cats),
+                              sum(STREET_OUTCOME_GROUPS.get(c) == "Charged or summonsed" for c in cats))
+    return out
+
+
+@pytest.mark.shared_data
+@pytest.mark.parametrize("folder, force", [
+    pytest.param("devon_and_cornwall_2019", "Devon and Cornwall", id="devon-and-cornwall-2019"),
+    pytest.param("gloucestershire", "Gloucestershire", id="gloucestershire-2022-24"),
+])
+def test_report_on_a_police_uk_archive_judges_settled_months_only(shared_data, folder, force):
+    root = shared_data / "police_uk" / folder
+    r = performance.performance_report([], police_uk_path=root, n_sims=0)
+    assert r.unit == force and r.source == "police_uk"
+    assert r.scorecard["versus_similar"].eq("not checked").all()
+    # settled by hand: awaiting share within 5 points of the lowest month; every month after the last such is held out
+    hand = _hand_count_by_month(root)
+    pct = {m: 100 * w / n for m, (n, w, _) in hand.items()}
+    last_ok = max(m for m in pct if pct[m] <= min(pct.values()) + 5)
+    settled = [m for m in sorted(pct) if m <= last_ok]
+    late = [m for m in sorted(pct) if m > last_ok]
     charge = r.charts["charge_rate"]
-    assert len(charge) == 12 and r.scorecard["versus_similar"].eq("not checked").all()
-    assert "police.uk" in r.answer()
+    assert charge["period"].tolist() == settled and r.maturing["charge_rate"]["period"].tolist() == late
+    # the judged latest value is the last settled month's charged share, counted by hand
+    n, _, charged = hand[last_ok]
+    row = r.scorecard.set_index("measure").loc["charge_rate"]
+    assert row["latest_period"] == last_ok and row["latest_value"] == pytest.approx(100 * charged / n)
+    text = r.answer()
+    assert "police.uk" in text and rp.sentence_count(text) <= 6 and not rp.code_identifiers(text)
+    if late:
+        assert f"The latest {len(late)} months" in text and "are not judged" in text
+
+
+def test_police_uk_outcomes_files_give_the_assigned_basis(tmp_path):
+    # a small archive in the published layout: street files and outcomes files for two Dorset months
+    from tests.test_outcomes import OUTCOME_FILE_HEAD, _outcome_row
+
+    given = {"2020-01": ["Suspect charged", "Investigation complete; no suspect identified", "Local resolution",
+                         "Unable to prosecute suspect"],
+             "2020-02": ["Suspect charged", "Suspect charged", "Offender fined", "Investigation complete; no suspect "
+                         "identified"],
+             "2020-03": ["Unable to prosecute suspect"] * 3 + ["Suspect charged"],
+             "2020-04": ["Investigation complete; no suspect identified"] * 2 + ["Suspect charged"] * 2,
+             "2020-05": ["Local resolution", "Suspect charged", "Offender sent to prison",
+                         "Investigation complete; no suspect identified"],
+             "2020-06": ["Suspect charged"] + ["Unable to prosecute suspect"] * 3}
+    for month, outs in given.items():
+        d = tmp_path / month
+        d.mkdir()
+        (d / f"{month}-dorset-outcomes.csv").write_text(
+            OUTCOME_FILE_HEAD + "".join(_outcome_row(f"{month}-{i}", month, o) for i, o in enumerate(outs)))
+        (d / f"{month}-dorset-street.csv").write_text(
+            f"Crime ID,Month,Crime type,Last outcome category\nx{month},{month},Burglary,Under investigation\n")
+    r = performance.performance_report([], police_uk_path=tmp_path, basis="assigned", n_sims=0)
+    charge = r.charts["charge_rate"].set_index("period")
+    # February: 2 charges of 3 police outcomes (the court's fine is a later event, in neither count)
+    assert charge.loc["2020-02", "value"] == pytest.approx(100 * 2 / 3)
+    assert charge.loc["2020-05", "value"] == pytest.approx(100 * 1 / 3)
+    assert r.maturity is None and not r.maturing and "outcomes given each month" in r.answer()
+    assert "police.uk outcomes files" in r.header_facts()["source"]
+    with pytest.raises(ParameterError, match="no outcomes files.*outcome_basis 'recorded'"):
+        performance.performance_report([], police_uk_path=_street_only(tmp_path), basis="assigned", n_sims=0)
+
+
+def _street_only(tmp_path):
+    d = tmp_path / "street-only" / "2020-01"
+    d.mkdir(parents=True)
+    (d / "2020-01-dorset-street.csv").write_text("Crime ID,Month,Crime type,Last outcome category\n"
+                                                 "a,2020-01,Burglary,Under investigation\n")
+    return tmp_path / "street-only"

@@ -379,3 +379,110 @@ def load_street_outcomes(source: str | Path, *, forces: list[str] | None = None)
     out["count"] = out["count"].astype("int64")
     out = out.groupby(["force", "month", "outcome_group", "outcome_category"], as_index=False)["count"].sum()
     return out[["force", "month", "outcome_category", "outcome_group", "count"]]
+
+
+# --------------------------------------------------------------------------- police.uk outcomes files
+
+#: police.uk outcomes files' ``Outcome type`` -> outcome group. Each row is an outcome *given* in the
+#: file's month (whenever the crime was recorded): the police outcome, then for a charged suspect the
+#: court's result, which is a later event for a crime already counted as charged ("Court result").
+POLICE_OUTCOME_GROUPS: dict[str, str] = {
+    "Suspect charged": "Charged or summonsed", "Suspect charged as part of another case": "Charged or summonsed",
+    "Offender given a caution": "Out-of-court", "Offender given a drugs possession warning": "Out-of-court",
+    "Offender given penalty notice": "Out-of-court", "Local resolution": "Out-of-court",
+    "Investigation complete; no suspect identified": "No suspect identified",
+    "Unable to prosecute suspect": "Evidential difficulties",
+    "Formal action is not in the public interest": "Not in the public interest",
+    "Further investigation is not in the public interest": "Not in the public interest",
+    "Further action is not in the public interest": "Not in the public interest",
+    "Action to be taken by another organisation": "Transferred to another body",
+    **{c: "Court result" for c, g in STREET_OUTCOME_GROUPS.items()
+       if g == "Charged or summonsed" and c != "Suspect charged as part of another case"},
+}
+#: the published columns of a police.uk outcomes file
+OUTCOME_FILE_COLUMNS = ("Crime ID", "Month", "Reported by", "Falls within", "Longitude", "Latitude", "Location",
+                        "LSOA code", "LSOA name", "Outcome type")
+
+
+def load_police_uk_outcome_files(source: str | Path, *, forces: list[str] | None = None) -> pd.DataFrame:
+    """Outcomes given each month, by force and ``Outcome type``, from police.uk outcomes files.
+
+    A police.uk archive may carry ``YYYY-MM/YYYY-MM-<force>-outcomes.csv`` beside the street
+    files: one row per outcome given in that month, whenever the crime was recorded (the
+    "outcomes assigned" counting basis, complete once the month is published). A row repeated
+    exactly (same crime, same outcome) counts once.
+
+    Parameters
+    ----------
+    source : str or Path
+        A folder or zip of the archive.
+    forces : list of str, optional
+        Only these forces.
+
+    Returns
+    -------
+    DataFrame
+        ``force``, ``month`` (Period ``M``), ``outcome_category`` (as published), ``outcome_group``
+        (see :data:`POLICE_OUTCOME_GROUPS`), ``count``. Empty (with these columns) when the
+        archive has no outcomes files.
+
+    Raises
+    ------
+    DataValidationError
+        A file without ``Crime ID``, ``Month`` or ``Outcome type``, an unknown outcome type
+        (named with its file), or a ``Month`` that disagrees with the file name.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> root = pathlib.Path(tempfile.mkdtemp()); (root / "2020-01").mkdir()
+    >>> _ = (root / "2020-01" / "2020-01-dorset-outcomes.csv").write_text(
+    ...     "Crime ID,Month,Outcome type\\n"
+    ...     "a1,2020-01,Suspect charged\\n"
+    ...     "a2,2020-01,Investigation complete; no suspect identified\\n"
+    ...     "a3,2020-01,Offender fined\\n")
+    >>> load_police_uk_outcome_files(root)[["outcome_group", "count"]].values.tolist()
+    [['Charged or summonsed', 1], ['Court result', 1], ['No suspect identified', 1]]
+    """
+    from alliance_analysis.datasets.police_uk._common import _force_of
+    from alliance_analysis.datasets.police_uk.source import _Source
+
+    cols = ["force", "month", "outcome_category", "outcome_group", "count"]
+    wanted = set(clean.resolve_forces(forces)) if forces else None
+    frames = []
+    with _Source(source) as src:
+        for m in (m for m in src.members() if m.kind == "outcomes"):
+            force = _force_of(m.slug)
+            if force is None or (wanted is not None and force not in wanted):
+                continue
+            where = src.display(m)
+            head = src.header(m)
+            if head is None:
+                continue
+            missing = [c for c in ("Crime ID", "Month", "Outcome type") if c not in head]
+            if missing:
+                raise DataValidationError(f"outcomes file lacks columns {missing}", file=where,
+                                          fix="give the police.uk outcomes file with its published columns")
+            with src.open(m) as fh:
+                df = pd.read_csv(fh, usecols=["Crime ID", "Month", "Outcome type"], dtype=str, keep_default_na=False)
+            df = df.assign(**{"Outcome type": df["Outcome type"].str.strip()}).drop_duplicates(["Crime ID",
+                                                                                                  "Outcome type"])
+            bad_month = df["Month"].str.strip() != str(m.month)
+            if bad_month.any():
+                i = int(np.flatnonzero(bad_month.to_numpy())[0])
+                raise DataValidationError(f"Month {df['Month'].iloc[i]!r} in the file for {m.month}", file=where,
+                                          column="Month", row=i + 1, fix="keep each month's outcomes in its own file")
+            unknown = sorted(set(df["Outcome type"]) - set(POLICE_OUTCOME_GROUPS))
+            if unknown:
+                raise DataValidationError(f"unknown outcome types {unknown}", file=where, column="Outcome type",
+                                          fix="add the type to datasets.outcomes.POLICE_OUTCOME_GROUPS")
+            counts = df["Outcome type"].value_counts()
+            frames.append(pd.DataFrame({"force": force, "month": pd.Period(m.month, "M"),
+                                        "outcome_category": counts.index, "count": counts.to_numpy()}))
+    if not frames:
+        return pd.DataFrame({c: pd.Series(dtype="int64" if c == "count" else object) for c in cols})
+    out = pd.concat(frames, ignore_index=True)
+    out["outcome_group"] = out["outcome_category"].map(POLICE_OUTCOME_GROUPS)
+    out["count"] = out["count"].astype("int64")
+    out = out.groupby(["force", "month", "outcome_group", "outcome_category"], as_index=False)["count"].sum()
+    return out[cols]

@@ -262,6 +262,27 @@ def with_group(panel: pd.DataFrame, forces: Sequence[str], name: str) -> pd.Data
     return pd.concat([panel, g[panel.columns]], ignore_index=True)
 
 
+#: police.uk outcome group -> the measure whose numerator it is
+_POLICE_UK_GROUPS = {"charge_rate": "Charged or summonsed", "no_suspect_share": "No suspect identified",
+                     "evidential_no_victim_support_share": "Evidential difficulties",
+                     "out_of_court_share": "Out-of-court"}
+#: a month's latest outcomes count as settled when the share of its crimes still awaiting an outcome is
+#: within this many percentage points of the archive's lowest month (see :func:`street_maturity`)
+SETTLED_MARGIN_PP = 5.0
+
+
+def _group_panel(counts: pd.DataFrame) -> pd.DataFrame:
+    den = counts.groupby(["force", "month"])["count"].sum()
+    parts = []
+    for key, group in _POLICE_UK_GROUPS.items():
+        num = counts[counts["outcome_group"] == group].groupby(["force", "month"])["count"].sum()
+        d = pd.concat({"num": num, "den": den}, axis=1).fillna(0).reset_index()
+        d["period"] = d["month"].astype(str)
+        d["period_start"] = d["month"].dt.start_time
+        parts.append(_frame(key, d, "num", "den"))
+    return pd.concat(parts, ignore_index=True)
+
+
 def street_outcome_panel(street: pd.DataFrame) -> pd.DataFrame:
     """Monthly outcome shares from police.uk street files (:func:`datasets.outcomes.load_street_outcomes`).
 
@@ -269,17 +290,65 @@ def street_outcome_panel(street: pd.DataFrame) -> pd.DataFrame:
     charge rate counts "Charged or summonsed" (court outcomes included). Returns the panel
     columns with ``period`` like ``"2019-01"``.
     """
-    groups = {"charge_rate": "Charged or summonsed", "no_suspect_share": "No suspect identified",
-              "evidential_no_victim_support_share": "Evidential difficulties", "out_of_court_share": "Out-of-court"}
-    den = street.groupby(["force", "month"])["count"].sum()
-    parts = []
-    for key, group in groups.items():
-        num = street[street["outcome_group"] == group].groupby(["force", "month"])["count"].sum()
-        d = pd.concat({"num": num, "den": den}, axis=1).fillna(0).reset_index()
-        d["period"] = d["month"].astype(str)
-        d["period_start"] = d["month"].dt.start_time
-        parts.append(_frame(key, d, "num", "den"))
-    return pd.concat(parts, ignore_index=True)
+    return _group_panel(street)
+
+
+def assigned_outcome_panel(outcomes: pd.DataFrame) -> pd.DataFrame:
+    """Monthly outcome shares from police.uk outcomes files
+    (:func:`datasets.outcomes.load_police_uk_outcome_files`): each group's share of the police
+    outcomes given in the month, whenever the crime was recorded. Court results (a later event
+    for a crime already counted as charged) are in neither numerator nor denominator.
+
+    Examples
+    --------
+    >>> o = pd.DataFrame({"force": "Dorset", "month": pd.Period("2020-01", "M"),
+    ...                   "outcome_group": ["Charged or summonsed", "No suspect identified", "Court result"],
+    ...                   "count": [1, 3, 5]})
+    >>> p = assigned_outcome_panel(o).set_index("measure")
+    >>> float(p.loc["charge_rate", "value"]), float(p.loc["charge_rate", "denominator"])
+    (25.0, 4.0)
+    """
+    return _group_panel(outcomes[outcomes["outcome_group"] != "Court result"])
+
+
+def street_maturity(street: pd.DataFrame, *, margin_pp: float = SETTLED_MARGIN_PP) -> pd.DataFrame:
+    """How settled each month's latest outcomes are, for the forces in ``street`` taken together.
+
+    police.uk street files give each crime's latest outcome when the archive was published,
+    so the most recent months still hold many crimes "under investigation" (or with no status
+    update): their charge shares are low and their other shares distorted, not because
+    performance changed. A month is *settled* when the share of its crimes still awaiting an
+    outcome is within ``margin_pp`` points of the archive's lowest month; every month after
+    the last settled one is *maturing* and is left out of judgements.
+
+    Returns
+    -------
+    DataFrame
+        ``month``, ``crimes``, ``awaiting`` (crimes without an outcome yet), ``awaiting_pct``,
+        ``settled`` (bool); ``attrs["threshold_pct"]``.
+
+    Examples
+    --------
+    Awaiting 2%, 3%, 9%, 4%, 30%: threshold 2 + 5 = 7%, so the last settled month is the fourth
+    (4%) and only the fifth is maturing:
+
+    >>> st = pd.DataFrame({"month": pd.period_range("2020-01", periods=5, freq="M").repeat(2),
+    ...                    "outcome_group": ["Not yet assigned", "No suspect identified"] * 5,
+    ...                    "count": [2, 98, 3, 97, 9, 91, 4, 96, 30, 70]})
+    >>> street_maturity(st)["settled"].tolist()
+    [True, True, True, True, False]
+    """
+    tot = street.groupby("month")["count"].sum()
+    wait = street[street["outcome_group"] == "Not yet assigned"].groupby("month")["count"].sum()
+    out = pd.DataFrame({"crimes": tot, "awaiting": wait.reindex(tot.index).fillna(0).astype("int64")})
+    out["awaiting_pct"] = 100 * out["awaiting"] / out["crimes"]
+    threshold = float(out["awaiting_pct"].min()) + margin_pp if len(out) else float("nan")
+    ok = np.flatnonzero(out["awaiting_pct"].to_numpy() <= threshold)
+    last = int(ok[-1]) if len(ok) else -1
+    out["settled"] = np.arange(len(out)) <= last
+    out = out.reset_index().rename(columns={"index": "month"})
+    out.attrs["threshold_pct"] = threshold
+    return out
 
 
 def series_of(panel: pd.DataFrame, measure: str, force: str) -> pd.DataFrame:

@@ -52,10 +52,12 @@ def _time_axis(ax: plt.Axes, starts: pd.Series, frequency: str) -> None:
 
 
 def plot_spc(flags: pd.DataFrame, starts: pd.Series, *, measure: str, unit: str, frequency: str = "year",
-             title: str | None = None) -> plt.Figure:
+             title: str | None = None, maturing: pd.DataFrame | None = None) -> plt.Figure:
     """A process control chart: values, average, limits, and the points that signal.
 
-    ``flags``: from :func:`spc.special_causes`; ``starts``: each point's period start (dates).
+    ``flags``: from :func:`spc.special_causes`; ``starts``: each point's period start (dates);
+    ``maturing``: later points (``period_start``, ``value``) drawn as open circles and not judged
+    (police.uk months whose outcomes are still coming in).
     """
     m = MEASURES[measure]
     house.apply_house_style()
@@ -71,6 +73,9 @@ def plot_spc(flags: pd.DataFrame, starts: pd.Series, *, measure: str, unit: str,
             word = "improvement" if d * m.polarity > 0 else "concern" if m.polarity else "change"
             ax.scatter(x[sel], flags["value"][sel], color=_signal_colour(d, m.polarity), zorder=3, s=36,
                        label=f"signal of {word}")
+    if maturing is not None and len(maturing):
+        ax.scatter(pd.to_datetime(maturing["period_start"]), maturing["value"], facecolor="none", edgecolor=COMMON,
+                   s=30, zorder=3, label="outcomes still coming in (not judged)")
     ax.set_ylabel(m.unit)
     house.figure_title(ax, house.wrap_label(title or f"{m.label}: {unit}", 60))
     _time_axis(ax, x, frequency)

@@ -12,6 +12,7 @@ table (:meth:`~PerformanceReport.summary_table`), a page per measure
 from __future__ import annotations
 
 import base64
+import dataclasses
 import html
 import logging
 from collections.abc import Sequence
@@ -126,6 +127,12 @@ class PerformanceReport:
         Charge rate and no-suspect share by offence group, latest financial year.
     by_force : DataFrame or None
         For a group: each member's (and the group's) latest value and own-history signal per measure.
+    maturity : DataFrame or None
+        police.uk street files: each month's share of crimes still awaiting an outcome and whether
+        it is settled (:func:`.measures.street_maturity`); maturing months are not judged.
+    maturing : dict
+        Measure -> the maturing months' points (``period``, ``period_start``, ``value``), drawn
+        on the chart but not judged.
     """
 
     unit: str
@@ -142,6 +149,8 @@ class PerformanceReport:
     offence_groups: pd.DataFrame | None = None
     notes: list[str] = field(default_factory=list)
     by_force: pd.DataFrame | None = None
+    maturity: pd.DataFrame | None = None
+    maturing: dict[str, pd.DataFrame] = field(default_factory=dict)
 
     # ------------------------------------------------------------------ words
     def answer(self) -> str:
@@ -165,9 +174,7 @@ class PerformanceReport:
         if self.source == "police_uk":
             out.append("These monthly figures come from the police.uk street files, so no comparison with other "
                        "forces was checked.")
-            out.append("They give each crime's latest outcome when the files were published, so the most recent months "
-                       "still have many crimes under investigation: their lower shares are not yet a change in "
-                       "performance.")
+            out.append(self._maturity_sentence())
         elif len(pos):
             parts = [f"{r.label.lower()} ({r.versus_similar.split(' the ')[0]})" for r in pos.head(3).itertuples()]
             out.append(f"Against similar forces, {self.unit} stands out on {rp.join_names(parts)}; "
@@ -185,6 +192,26 @@ class PerformanceReport:
             out.append(f"A signal means a pattern unlikely to arise by chance: on simulated steady figures the charts "
                        f"flagged the latest point in at most {rp.about_pct(worst, share=True)} of cases.")
         return rp.answer_text(out[:6])
+
+    def _maturity_sentence(self) -> str:
+        """police.uk: which recent months are left out because their outcomes are still coming in."""
+        if self.basis == "assigned":
+            return ("They count the outcomes given each month, whenever the crime was recorded, so every month "
+                    "published is complete.")
+        m = self.maturity
+        if m is None or not len(m):
+            return ""
+        settled, late = m[m["settled"]], m[~m["settled"]]
+        lo = rp.about_pct(float(settled["awaiting_pct"].max()) / 100, share=True) if len(settled) else "none"
+        if not len(late):
+            return (f"Each crime's latest outcome is used; in every month at most {lo} of crimes still await one, so "
+                    f"every month is judged.")
+        first, last = _period_words(str(late["month"].iloc[0])), _period_words(str(late["month"].iloc[-1]))
+        span = first if len(late) == 1 else f"{first} to {last}"
+        return (f"The latest {rp.plural(len(late), 'month')} ({span}) are not judged: many of their crimes still await "
+                f"an outcome ({rp.about_pct(float(late['awaiting_pct'].iloc[-1]) / 100, share=True)} in {last}, "
+                f"against at most {lo} in the months judged), which lowers their charge shares whether or not "
+                f"performance changed.")
 
     def key_figures(self) -> rp.KeyFigures:
         """A small table of headline figures (reader words)."""
@@ -256,6 +283,23 @@ class PerformanceReport:
             f"{self.similar.source if self.similar else 'not checked'}"
             + (f" ({rp.join_names(self.similar.forces)})." if self.similar and self.similar.forces else "."),
         ] + list(self.notes)
+        if self.source == "police_uk":
+            # a police.uk archive: monthly outcome shares of the archive's own forces, no funnel, no Home Office tables
+            methods = [x for x in methods if not x.startswith(("Against similar forces", "Verdict"))] + [
+                "Against similar forces: not checked (a police.uk archive holds only its own forces).",
+                "Verdict: improving or deteriorating when the latest judged month signals (rising or falling where "
+                "neither direction is better), else stable.",
+            ]
+            assumptions = [
+                "Outcome shares count "
+                + ("each crime's latest outcome when the archive was published (the street files' Last outcome "
+                   "category), as a share of the month's crimes; anti-social behaviour incidents are not crimes and "
+                   "are left out; court results count as charged or summonsed" if self.basis == "recorded" else
+                   "the police outcomes given in each month (the archive's outcomes files), whenever the crime was "
+                   "recorded")
+                + ". police.uk's unable-to-prosecute outcome covers evidential difficulties whether or not the victim "
+                  "supports action.",
+            ] + list(self.notes)
         diagnostics = []
         if self.calibration is not None:
             for r in self.calibration.itertuples():
@@ -272,14 +316,16 @@ class PerformanceReport:
                           f"{r.n_sims} simulated stable series, some point on {rp.about_pct(r.any_signal, share=True)}.")
         sources = sorted({ms.MEASURES[k].source for k in self.scorecard["measure"]})
         if self.source == "police_uk":
-            sources = ["data.police.uk street files (Last outcome category), as given"]
+            sources = ["data.police.uk outcomes files (Outcome type), as given" if self.basis == "assigned" else
+                       "data.police.uk street files (Last outcome category), as given"]
         sources.append("Contains public sector information licensed under the Open Government Licence v3.0.")
         return rp.Appendix(methods=methods, assumptions=assumptions, diagnostics=diagnostics, sources=sources)
 
     def header_facts(self) -> dict:
         """``source``, ``forces`` and ``period`` for the report header (reader words)."""
         if self.source == "police_uk":
-            src = "police.uk street files (the Last outcome category of each crime)"
+            src = ("police.uk outcomes files (the outcomes given each month)" if self.basis == "assigned" else
+                   "police.uk street files (the Last outcome category of each crime)")
         else:
             src = ("Home Office crime outcomes (2017/18 and 2018/19), stop and search, arrests, recorded crime and "
                    "workforce open data; ONS population and Crime Severity Score (shipped with the package)")
@@ -377,7 +423,8 @@ class MeasurePages:
         chart = r.charts.get(row.measure)
         if chart is not None and len(chart) >= 2:
             figs.append(plots.plot_spc(chart, chart["period_start"], measure=row.measure, unit=r.unit,
-                                       frequency=row.frequency))
+                                       frequency=row.frequency, maturing=r.maturing.get(row.measure),
+                                       title=f"{row.label}: {r.unit}"))
         f = r.funnels.get(row.measure, {})
         if "similar" in f:
             figs.append(plots.plot_funnel(f["similar"], measure=row.measure, highlight=r.unit,
@@ -406,7 +453,8 @@ class MeasurePages:
             chart = r.charts.get(row.measure)
             if chart is not None and len(chart) >= 2:
                 parts.append(self._img(plots.plot_spc(chart, chart["period_start"], measure=row.measure, unit=r.unit,
-                                                      frequency=row.frequency)))
+                                                      frequency=row.frequency, maturing=r.maturing.get(row.measure),
+                                                      title=f"{row.label}: {r.unit}")))
             f = r.funnels.get(row.measure, {})
             if "similar" in f:
                 parts.append(self._img(plots.plot_funnel(f["similar"], measure=row.measure, highlight=r.unit,
@@ -429,6 +477,10 @@ def _position(num: float, den: float, f: pd.DataFrame) -> tuple[str, float]:
         total = se
     z = (num / den - theta) / total
     return ("above" if z > fn.Z998 else "below" if z < -fn.Z998 else "within"), float(z)
+
+
+#: police.uk does not say whether the victim supported action ("Unable to prosecute suspect" covers both)
+POLICE_UK_LABELS = {"evidential_no_victim_support_share": "Evidential difficulties (victim's support not known)"}
 
 
 def _chart(series: pd.DataFrame, m: ms.Measure) -> pd.DataFrame:
@@ -458,8 +510,11 @@ def performance_report(forces: Sequence[str] | str = ("Warwickshire", "West Merc
     basis : {"recorded", "assigned"}
         Counting basis of the outcome rates (see :mod:`.measures`).
     police_uk_path : path, optional
-        A police.uk street archive (folder or zip): monthly outcome shares instead of the
-        Home Office series; no comparison with other forces.
+        A police.uk archive (folder or zip): monthly outcome shares instead of the Home Office
+        series; no comparison with other forces. ``basis="recorded"``: each crime's latest
+        outcome from the street files, recent months whose outcomes are still coming in held
+        out of the judgements (:func:`.measures.street_maturity`); ``basis="assigned"``: the
+        outcomes given each month, from the archive's outcomes files.
     measures : sequence of str, optional
         Only these measures (keys of :data:`measures.MEASURES`).
     funnel_method : {"additive", "multiplicative", "none"}
@@ -485,20 +540,38 @@ def performance_report(forces: Sequence[str] | str = ("Warwickshire", "West Merc
         raise ParameterError(f"unknown measures {unknown}; choose from {sorted(ms.MEASURES)}")
     wanted = clean.resolve_forces(forces) if forces else []
     notes: list[str] = []
+    maturity = None
     if police_uk_path is not None:
-        from alliance_analysis.datasets.outcomes import load_street_outcomes
+        from alliance_analysis.datasets.outcomes import load_police_uk_outcome_files, load_street_outcomes
 
-        street = load_street_outcomes(police_uk_path, forces=wanted or None)
-        panel = ms.street_outcome_panel(street)
-        wanted = sorted(street["force"].unique()) if not wanted else [f for f in wanted if f in set(street["force"])]
+        if basis == "assigned":
+            counts = load_police_uk_outcome_files(police_uk_path, forces=wanted or None)
+            if counts.empty:
+                raise ParameterError(f"the police.uk archive {police_uk_path} has no outcomes files "
+                                     "(YYYY-MM/YYYY-MM-<force>-outcomes.csv) for the forces asked for, so outcomes "
+                                     "given each month cannot be counted; fix: use outcome_basis 'recorded' (each "
+                                     "crime's latest outcome from the street files) or an archive with outcomes files")
+            panel = ms.assigned_outcome_panel(counts)
+            notes.append("The outcome shares count the police outcomes given each month (police.uk outcomes files), "
+                         "whenever the crime was recorded; court results after a charge are left out of both the "
+                         "count and the total.")
+        else:
+            counts = load_street_outcomes(police_uk_path, forces=wanted or None)
+            panel = ms.street_outcome_panel(counts)
+        wanted = sorted(counts["force"].unique()) if not wanted else [f for f in wanted if f in set(counts["force"])]
         if not wanted:
             raise ParameterError("none of the forces asked for is in the police.uk archive")
+        if basis == "recorded":
+            maturity = ms.street_maturity(counts[counts["force"].isin(wanted)])
+            notes.append("police.uk gives each crime's latest outcome when the archive was published, so the most "
+                         "recent months still hold crimes awaiting an outcome. Months are judged up to the last month "
+                         "whose share of crimes still awaiting an outcome (under investigation or with no status "
+                         f"update) is within {ms.SETTLED_MARGIN_PP:g} percentage points of the archive's lowest month "
+                         f"({maturity['awaiting_pct'].min():.1f}%); the months after it are drawn as open circles and "
+                         "not judged.")
         freq = {k: "month" for k in ms.OUTCOME_TYPES}
         source = "police_uk"
         annual = outcomes = None
-        notes.append("police.uk gives each crime's latest outcome when the archive was published, so the most recent "
-                     "months carry more crimes still under investigation and lower charge shares; compare like with "
-                     "like.")
     else:
         annual = ms.annual_panel()
         outcomes = ms.outcome_panel(basis)
@@ -515,13 +588,21 @@ def performance_report(forces: Sequence[str] | str = ("Warwickshire", "West Merc
         panel = ms.with_group(panel, wanted, unit)
     keys = [k for k in (measures or ms.MEASURES) if k in freq and k in set(panel["measure"])]
     similar = peers.similar_to_group(wanted, annual) if source == "home_office" else None
-    rows, episodes, charts, funnels = [], [], {}, {}
+    rows, episodes, charts, funnels, maturing = [], [], {}, {}, {}
+    late = set() if maturity is None else {str(x) for x in maturity.loc[~maturity["settled"], "month"]}
     for key in keys:
         m = ms.MEASURES[key]
+        if source == "police_uk" and key in POLICE_UK_LABELS:
+            m = dataclasses.replace(m, label=POLICE_UK_LABELS[key])
         s = ms.series_of(panel, key, unit)
+        if late:
+            held = s["period"].isin(late)
+            maturing[key] = s.loc[held, ["period", "period_start", "value"]].reset_index(drop=True)
+            s = s[~held].reset_index(drop=True)
         unit_words = m.unit
         if key in ms.OUTCOME_TYPES:   # every outcome rate says its counting basis
-            unit_words = ("% of the month's crimes, latest outcome known" if source == "police_uk" else
+            unit_words = (("% of the month's crimes, latest outcome known" if basis == "recorded" else
+                           "% of police outcomes given in the month") if source == "police_uk" else
                           "% of crimes recorded in the quarter" if basis == "recorded" else
                           "% of outcomes assigned in the quarter")
         row = {"measure": key, "label": m.label, "unit_words": unit_words, "frequency": freq[key],
@@ -600,6 +681,8 @@ def performance_report(forces: Sequence[str] | str = ("Warwickshire", "West Merc
         calib = cal.calibrate(annual, outcomes, n_sims=n_sims, seed=seed)
     elif n_sims > 0:
         sub = panel[(panel["measure"] == "charge_rate") & (panel["force"] == unit)].sort_values("period_start")
+        if "charge_rate" in charts:   # the months judged (police.uk months still maturing are not)
+            sub = sub[sub["period"].isin(charts["charge_rate"]["period"])]
         if len(sub) >= spc.MIN_POINTS:
             sz = float(spc.laney_limits(sub["numerator"], sub["denominator"])["sigma_z"].iloc[0])
             level = float(sub["numerator"].sum() / sub["denominator"].sum())
@@ -629,7 +712,7 @@ def performance_report(forces: Sequence[str] | str = ("Warwickshire", "West Merc
         og = _offence_group_table(basis, wanted, unit, similar)
     return PerformanceReport(unit=unit, forces=wanted, basis=basis, source=source, panel=panel, scorecard=summary,
                              signals=signals, charts=charts, funnels=funnels, similar=similar, calibration=calib,
-                             offence_groups=og, notes=notes, by_force=by_force)
+                             offence_groups=og, notes=notes, by_force=by_force, maturity=maturity, maturing=maturing)
 
 
 def _offence_group_table(basis: str, forces: list[str], unit: str,
