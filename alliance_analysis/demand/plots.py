@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 
 import numpy as np
 import pandas as pd
@@ -64,21 +65,24 @@ def financial_year_ticks(periods: "pd.Index | list", max_ticks: int = 12) -> tup
     """Positions and ``"2022/23"`` labels of the first period of each financial year among ``periods``.
 
     ``periods`` are monthly or quarterly ``Period`` values in order (one column each, as in a
-    heatmap). A financial year starts in April; when the first period is not April, it is
-    ticked too, with the financial year it falls in. At most ``max_ticks`` labels (every
-    2nd, 3rd, ... year on long spans).
+    heatmap). A financial year starts in April; when the first period is not April and the
+    stub before the first April spans at least a twelfth of the columns (or there is no
+    April), the first period is ticked too, with the financial year it falls in (a shorter
+    stub would crowd the next label). At most ``max_ticks`` labels (every 2nd, 3rd, ... year
+    on long spans).
 
     Examples
     --------
-    >>> q = pd.period_range("2012Q1", "2013Q4", freq="Q")
-    >>> financial_year_ticks(q)
+    >>> financial_year_ticks(pd.period_range("2012Q1", "2013Q4", freq="Q"))
     ([0, 1, 5], ['2011/12', '2012/13', '2013/14'])
+    >>> financial_year_ticks(pd.period_range("2022-02", "2024-12", freq="M"))   # 2 of 35 columns: no stub label
+    ([2, 14, 26], ['2022/23', '2023/24', '2024/25'])
     """
     from alliance_analysis.presentation.plots import fy_label_of
 
     starts = [pd.Period(p).start_time for p in periods]
     idx = [i for i, d in enumerate(starts) if d.month == 4]
-    if starts and (not idx or idx[0] != 0):
+    if starts and (not idx or idx[0] >= max(1, math.ceil(len(starts) / 12))):
         idx = [0] + idx
     step = max(1, -(-len(idx) // max_ticks))
     idx = idx[:1] + idx[1:][step - 1::step] if step > 1 else idx

@@ -459,10 +459,8 @@ class DemandReview:
             return None
         import matplotlib.pyplot as plt
 
-        import matplotlib.dates as mdates
-
         from alliance_analysis.presentation.plots import (PALETTE, apply_house_style, figure_title,
-                                                          financial_year_axis, wrap_label)
+                                                          financial_year_month_axis, wrap_label)
 
         apply_house_style()
         fig, ax = plt.subplots(figsize=(10, 4.5))
@@ -477,9 +475,8 @@ class DemandReview:
         ax.legend(lines, [ln.get_label() for ln in lines], loc="upper left", bbox_to_anchor=(1.08, 1.0), fontsize=8)
         figure_title(ax, wrap_label(f"{self.group_name}: anti-social behaviour incidents (not crime), month by "
                                     "month", 70))
-        financial_year_axis(ax)   # ticks on 1 April, labelled "2019/20"; a small tick each month
-        ax.xaxis.set_minor_locator(mdates.MonthLocator())
-        ax.set_xlabel("financial year (April to March; small ticks: months)")
+        financial_year_month_axis(ax)   # "2019/20" on each 1 April; months named on short spans
+        ax.set_xlabel("financial year (April to March)")
         fig.tight_layout()
         return fig
 

@@ -17,6 +17,8 @@ from alliance_analysis.performance.measures import MEASURES
 from alliance_analysis.presentation import plots as house
 
 IMPROVING, CONCERN, NEUTRAL, COMMON = "#0d47a1", "#f57f17", "#6a1b9a", "#757575"
+#: open circles: police.uk months whose outcomes are still coming in (drawn, not judged)
+MATURING = "#00838f"
 
 #: what a funnel plot's horizontal axis counts, per measure (the denominator of its rate)
 DENOMINATOR_WORDS = {
@@ -38,11 +40,8 @@ def _signal_colour(direction: int, polarity: int) -> str:
 
 def _time_axis(ax: plt.Axes, starts: pd.Series, frequency: str) -> None:
     if frequency == "month":
-        import matplotlib.dates as mdates
-
-        house.financial_year_axis(ax)   # "2022/23" on each 1 April, a small tick each month
-        ax.xaxis.set_minor_locator(mdates.MonthLocator())
-        ax.set_xlabel("financial year (April to March; small ticks: months)")
+        house.financial_year_month_axis(ax)   # "2022/23" on each 1 April; months named on short spans
+        ax.set_xlabel("financial year (April to March)")
     elif frequency == "quarter" and len(starts) <= 12:
         ax.set_xticks(list(starts))
         ax.set_xticklabels([house.fy_label_of(d.year if d.month >= 4 else d.year - 1) + f" Q{((d.month - 4) % 12) // 3 + 1}"
@@ -67,14 +66,15 @@ def plot_spc(flags: pd.DataFrame, starts: pd.Series, *, measure: str, unit: str,
     ax.plot(x, flags["centre"], color="#212121", lw=1, ls="-", label="average")
     ax.plot(x, flags["upper"], color="#212121", lw=1, ls="--", label="process limits")
     ax.plot(x, flags["lower"], color="#212121", lw=1, ls="--")
-    for d, lab in ((1, None), (-1, None)):
-        sel = (flags["signal"] & (flags["direction"] == d)).to_numpy()
+    # one legend entry per meaning: improvement / concern, or (no better direction) change either way
+    for ds in (((1,), (-1,)) if m.polarity else ((1, -1),)):
+        sel = (flags["signal"] & flags["direction"].isin(ds)).to_numpy()
         if sel.any():
-            word = "improvement" if d * m.polarity > 0 else "concern" if m.polarity else "change"
-            ax.scatter(x[sel], flags["value"][sel], color=_signal_colour(d, m.polarity), zorder=3, s=36,
+            word = "improvement" if ds[0] * m.polarity > 0 else "concern" if m.polarity else "change"
+            ax.scatter(x[sel], flags["value"][sel], color=_signal_colour(ds[0], m.polarity), zorder=3, s=36,
                        label=f"signal of {word}")
     if maturing is not None and len(maturing):
-        ax.scatter(pd.to_datetime(maturing["period_start"]), maturing["value"], facecolor="none", edgecolor=COMMON,
+        ax.scatter(pd.to_datetime(maturing["period_start"]), maturing["value"], facecolor="none", edgecolor=MATURING,
                    s=30, zorder=3, label="outcomes still coming in (not judged)")
     ax.set_ylabel(m.unit)
     house.figure_title(ax, house.wrap_label(title or f"{m.label}: {unit}", 60))

@@ -140,6 +140,38 @@ def thousands_axis(ax: plt.Axes, *, axis: str = "y") -> None:
     target.set_major_formatter(mticker.FuncFormatter(lambda v, _pos: f"{v:,.0f}"))
 
 
+def financial_year_month_axis(ax: plt.Axes, *, short_months: int = 30) -> None:
+    """A monthly time axis: financial years labelled on 1 April ("2019/20"), a small tick each month,
+    and, when the axis spans at most ``short_months`` months, the months January, April, July and
+    October named ("Jan") on a line above the years, so a year of data is readable month by month.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> fig, ax = plt.subplots()
+    >>> _ = ax.plot(pd.period_range("2019-01", "2019-12", freq="M").to_timestamp(), range(12))
+    >>> financial_year_month_axis(ax)
+    >>> fig.canvas.draw(); [t.get_text() for t in ax.get_xticklabels()]
+    ['2019/20']
+    >>> [t.get_text() for t in ax.get_xticklabels(minor=True) if t.get_text()]
+    ['Jan', 'Apr', 'Jul', 'Oct']
+    >>> plt.close(fig)
+    """
+    import matplotlib.dates as mdates
+
+    financial_year_axis(ax)
+    lo, hi = ax.get_xlim()
+    if (hi - lo) / 30.44 <= short_months:
+        ax.xaxis.set_minor_locator(mdates.MonthLocator(bymonth=(1, 4, 7, 10)))
+        ax.xaxis.set_minor_formatter(mdates.DateFormatter("%b"))
+        ax.xaxis.remove_overlapping_locs = False   # "Apr" above each year's label too
+        ax.tick_params(axis="x", which="minor", labelsize=7, length=3)
+        ax.tick_params(axis="x", which="major", pad=14)
+        plt.setp(ax.get_xticklabels(), rotation=0, ha="center")
+    else:
+        ax.xaxis.set_minor_locator(mdates.MonthLocator())
+
+
 def legend_outside(ax: plt.Axes, *, title: str | None = None, ncol: int = 1, **kwargs) -> None:
     """A legend beside the plot (right), so it never covers a bar or a line.
 
