@@ -210,6 +210,25 @@ def test_monthly_police_uk_charts_read_at_a_glance(shared_data):
     plt.close("all")
 
 
+def test_four_force_group_charts_name_the_group_readably():
+    # the Welsh forces on the real default: a long group name is written "A, B, C and D" and wrapped, never cut
+    forces = ["Dyfed-Powys", "Gwent", "North Wales", "South Wales"]
+    plt.close("all")
+    series = sources.load_crime_series("default", forces=forces)
+    context = sources.load_context(series.forces)
+    result = demand.demand_analysis(series, population=context.population, workforce=context.workforce,
+                                    severity_total=context.severity_total, severity_groups=context.severity_groups,
+                                    breaks=context.breaks)
+    review = demand.demand_review(series, context, analysis=result)
+    assert result.group_name == "Dyfed-Powys, Gwent, North Wales and South Wales"
+    figs = {"rates": result.plot_rates(), "harm": result.plot_harm(), "police_time": review.plot_police_time(),
+            "pressure": review.plot_pressure()}
+    for name, fig in figs.items():
+        check_chart(fig, name, "fy")
+        assert "Dyfed-Powys, Gwent, North Wales and South Wales" in " ".join(fig.axes[0].get_title().split()), name
+    plt.close("all")
+
+
 # --------------------------------------------------------------------------- helpers worked by hand
 
 @pytest.mark.parametrize("periods, ticks, labels", [

@@ -487,7 +487,7 @@ class DemandReview:
         import matplotlib.pyplot as plt
 
         from alliance_analysis.presentation.plots import (apply_house_style, figure_title, financial_year_axis,
-                                                          group_colours, legend_outside)
+                                                          group_colours, legend_outside, wrap_label)
 
         apply_house_style()
         t = self.police_time.dropna(subset=["hours_per_fte"])
@@ -498,7 +498,7 @@ class DemandReview:
         ax.set_ylabel("police hours of recorded crime per staff member")
         financial_year_axis(ax, dates=False)
         legend_outside(ax)
-        figure_title(ax, f"{self.group_name}: demand in police time per staff member")
+        figure_title(ax, wrap_label(f"{self.group_name}: demand in police time per staff member", 60))
         fig.tight_layout()
         return fig
 
@@ -509,7 +509,7 @@ class DemandReview:
         import matplotlib.pyplot as plt
 
         from alliance_analysis.presentation.plots import (apply_house_style, figure_title, financial_year_axis,
-                                                          group_colours, legend_outside)
+                                                          group_colours, legend_outside, wrap_label)
 
         apply_house_style()
         colours = group_colours(sorted(self.pressure["force"].unique()))
@@ -520,7 +520,7 @@ class DemandReview:
         ax.set_ylabel("harm per officer")
         financial_year_axis(ax, dates=False)
         legend_outside(ax)
-        figure_title(ax, f"{self.group_name}: harm per officer against the comparison group")
+        figure_title(ax, wrap_label(f"{self.group_name}: harm per officer against the comparison group", 60))
         fig.tight_layout()
         return fig
 

@@ -62,7 +62,7 @@ def plot_spc(flags: pd.DataFrame, starts: pd.Series, *, measure: str, unit: str,
     house.apply_house_style()
     fig, ax = plt.subplots(figsize=(8, 3.6), layout="constrained")
     x = pd.to_datetime(pd.Series(starts)).reset_index(drop=True)
-    ax.plot(x, flags["value"], color=COMMON, marker="o", ms=4, lw=1.2, label=f"{unit}")
+    ax.plot(x, flags["value"], color=COMMON, marker="o", ms=4, lw=1.2, label=house.wrap_label(unit, 28))
     ax.plot(x, flags["centre"], color="#212121", lw=1, ls="-", label="average")
     ax.plot(x, flags["upper"], color="#212121", lw=1, ls="--", label="process limits")
     ax.plot(x, flags["lower"], color="#212121", lw=1, ls="--")
@@ -77,7 +77,7 @@ def plot_spc(flags: pd.DataFrame, starts: pd.Series, *, measure: str, unit: str,
         ax.scatter(pd.to_datetime(maturing["period_start"]), maturing["value"], facecolor="none", edgecolor=MATURING,
                    s=30, zorder=3, label="outcomes still coming in (not judged)")
     ax.set_ylabel(m.unit)
-    house.figure_title(ax, house.wrap_label(title or f"{m.label}: {unit}", 60))
+    house.figure_title(ax, house.wrap_label(title or f"{m.label}: {unit}", 50))
     _time_axis(ax, x, frequency)
     house.legend_outside(ax)
     return fig
@@ -103,7 +103,7 @@ def plot_funnel(f: pd.DataFrame, *, measure: str, highlight: str | list[str], co
     colours = house.group_colours(hl)
     for h in hl:
         if h in f.index:
-            ax.scatter([f.loc[h, "denominator"]], [f.loc[h, "value"]], color=colours[h], s=60, zorder=3, label=h,
+            ax.scatter([f.loc[h, "denominator"]], [f.loc[h, "value"]], color=colours[h], s=60, zorder=3, label=house.wrap_label(h, 28),
                        edgecolor="black")
     ax.set_xscale("log")
     ax.xaxis.set_major_locator(mticker.LogLocator(subs=(1.0, 2.0, 5.0)))
@@ -111,7 +111,7 @@ def plot_funnel(f: pd.DataFrame, *, measure: str, highlight: str | list[str], co
     ax.xaxis.set_major_formatter(mticker.FuncFormatter(lambda v, _pos: f"{v:,.0f}"))
     ax.set_xlabel(f"size of force: {DENOMINATOR_WORDS.get(measure, 'denominator of the rate')} (log scale)")
     ax.set_ylabel(m.unit)
-    house.figure_title(ax, house.wrap_label(title or f"{m.label} against {comparison}", 60))
+    house.figure_title(ax, house.wrap_label(title or f"{m.label} against {comparison}", 50))
     house.legend_outside(ax)
     return fig
 
