@@ -312,17 +312,44 @@ def forces_in(series, forces: Sequence[str] | str | None) -> tuple[list[str], st
     return chosen, note
 
 
+#: Plain names of the forecasting methods for what a reader sees (charts, tables); codes never reach them.
+MODEL_NAMES: dict[str, str] = {
+    "snaive": "same period last year (seasonal naive)",
+    "naive": "last period's figure",
+    "drift": "straight line from first to last figure (drift)",
+    "ets": "exponential smoothing",
+    "sarima": "seasonal ARIMA",
+    "theta": "Theta method",
+    "combo": "middle of three methods (combination)",
+    "croston": "Croston's method (mostly-zero counts)",
+    "sba": "Croston's method, bias-corrected (mostly-zero counts)",
+    "tsb": "Croston-type method for fading counts",
+}
+
+
 def plot_fan(outlook: Outlook, force: str, category: str, *, synthetic: bool = False):
     """History and the selected model's forecast with its 80% and 95% intervals for one series.
 
+    The title names the group (when it is more than the one force), the force and the
+    category; quarterly data get financial-year ticks ("2022/23"); the legend names the
+    method in plain words.
+
     Examples
     --------
-    >>> Outlook(None, pd.DataFrame(), "A", "crime_type", "month", 6) is not None
-    True
+    >>> q = pd.period_range("2015Q1", periods=24, freq="Q")
+    >>> hist = pd.DataFrame({"force": "A", "offence_group": "Robbery", "quarter": q, "count": 100})
+    >>> fc = pd.DataFrame({"force": "A", "offence_group": "Robbery", "quarter": pd.period_range("2021Q1", periods=2,
+    ...                    freq="Q"), "model": "combo", "mean": 100.0, "lo_80": 90.0, "hi_80": 110.0,
+    ...                    "is_selected": True})
+    >>> r = type("R", (), {"history": hist, "forecasts": fc})()
+    >>> fig = plot_fan(Outlook(r, pd.DataFrame(), "A and B", "offence_group", "quarter", 2), "A", "Robbery")
+    >>> fig.axes[0].get_title()
+    'A and B, A: robbery, recorded and forecast'
+    >>> import matplotlib.pyplot as plt; plt.close(fig)
     """
     import matplotlib.pyplot as plt
 
-    from alliance_analysis.presentation.plots import apply_house_style, figure_title
+    from alliance_analysis.presentation.plots import apply_house_style, figure_title, financial_year_axis
 
     if outlook.result is None:
         raise ParameterError(f"no forecasts to plot: {outlook.skipped}")
@@ -337,12 +364,17 @@ def plot_fan(outlook: Outlook, force: str, category: str, *, synthetic: bool = F
     xf = f[t].dt.to_timestamp()
     ax.plot(x, h["count"], color="#424242", lw=1.2, label="recorded")
     if {"lo_95", "hi_95"} <= set(f.columns):
-        ax.fill_between(xf, f["lo_95"], f["hi_95"], color="#90caf9", alpha=0.5, label="95% interval")
+        ax.fill_between(xf, f["lo_95"], f["hi_95"], color="#90caf9", alpha=0.5, label="95% range")
     if {"lo_80", "hi_80"} <= set(f.columns):
-        ax.fill_between(xf, f["lo_80"], f["hi_80"], color="#42a5f5", alpha=0.6, label="80% interval")
-    ax.plot(xf, f["mean"], color="#0d47a1", lw=1.8, label=f"forecast ({f['model'].iloc[0]})")
+        ax.fill_between(xf, f["lo_80"], f["hi_80"], color="#42a5f5", alpha=0.6, label="80% range")
+    code = str(f["model"].iloc[0])
+    ax.plot(xf, f["mean"], color="#0d47a1", lw=1.8, label=f"forecast: {MODEL_NAMES.get(code, code)}")
     ax.set_ylabel(f"recorded a {'quarter' if t == 'quarter' else 'month'}")
     ax.legend(fontsize=8, loc="upper left")
-    figure_title(ax, f"{force}: {category.lower()}, history and forecast", synthetic=synthetic)
+    if t == "quarter":
+        financial_year_axis(ax)
+    group = outlook.group_name
+    where = f"{group}, {force}" if group and group != force else force
+    figure_title(ax, f"{where}: {category.lower()}, recorded and forecast", synthetic=synthetic)
     fig.tight_layout()
     return fig
