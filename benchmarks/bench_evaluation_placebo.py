@@ -2,9 +2,13 @@
 
 Run: ``python benchmarks/bench_evaluation_placebo.py [--designs 1000]``. Prints, for the real
 shipped panel (force totals and offence groups; single forces and pairs outside any
-collaboration) and for a synthetic panel, the rejection rate of each reported test at a
+collaboration), for the offence groups pooled (the reports' headline when groups are given)
+and for SYNTHETIC panels (many panels, a few designs each; the default structure and the
+stress case of straight-line force trends), the rejection rate of each reported test at a
 nominal 5%, the verdict's false-positive rate, the power against a 10% step, the seconds
-taken, and each shipped design's smallest detectable change on the real panel.
+taken, and each shipped design's smallest detectable change on the real panel, all crime as
+one series beside the offence groups pooled (the rival: the same design and test, from the
+same run).
 """
 
 from __future__ import annotations
@@ -12,7 +16,9 @@ from __future__ import annotations
 import argparse
 import time
 
-from alliance_analysis.evaluation import placebo, staggered, studies
+import numpy as np
+
+from alliance_analysis.evaluation import comparison, placebo, staggered, studies
 from alliance_analysis.series import sources
 
 
@@ -21,23 +27,33 @@ def main() -> None:
     ap.add_argument("--designs", type=int, default=1000)
     ap.add_argument("--seed", type=int, default=18)
     a = ap.parse_args()
+    panels = placebo.real_panels()
     t = time.perf_counter()
-    real = placebo.placebo_study(placebo.real_panels(), n_designs=a.designs, seed=a.seed)
+    real = placebo.placebo_study(panels, n_designs=a.designs, seed=a.seed)
     print(f"real panel, {a.designs} placebo designs ({time.perf_counter() - t:.1f} s)")
     print(real.summary())
     t = time.perf_counter()
-    syn = placebo.placebo_study({"synthetic": placebo.synthetic_panel(30, 69, seed=a.seed)}, n_designs=a.designs,
-                                seed=a.seed)
-    print(f"\nSYNTHETIC panel, {a.designs} placebo designs ({time.perf_counter() - t:.1f} s)")
-    print(syn.summary())
+    pooled = placebo.pooled_placebo_study(panels, n_designs=a.designs, seed=a.seed)
+    print(f"\nreal panel, offence groups pooled, {a.designs} placebo designs ({time.perf_counter() - t:.1f} s; "
+          f"median smallest detectable change {np.median(pooled.designs['mde']):.1%})")
+    print(pooled.summary())
+    n_pan = max(a.designs // 25, 1)
+    for label, kw in (("default structure", {}), ("stress case: straight-line force trends", dict(trend=0.004,
+                                                                                                   drift=0.0))):
+        t = time.perf_counter()
+        syn = placebo.synthetic_study(n_pan, 25, seed=a.seed, **kw)
+        print(f"\nSYNTHETIC panels ({label}), {n_pan} panels x 25 designs ({time.perf_counter() - t:.1f} s)")
+        print(syn.summary())
     s = sources.load_crime_series("default")
     ctx = sources.load_context(s.forces)
     print("\nsmallest detectable change (80% power at the verdict's level), real panel:")
     for st in studies.shipped_studies():
-        r = studies.run_study(s.totals(), ctx.population, st, time=s.time, data_breaks=ctx.breaks)
-        print(f"  {st.name}: {r.mde:.1%} ({len(r.donors)} comparison forces, {r.n_placebos} placebos)")
+        r = studies.run_study(s.totals(), ctx.population, st, time=s.time, data_breaks=ctx.breaks, groups=s.data)
+        print(f"  {st.name}: offence groups pooled {r.mde:.1%} (at {comparison.POOLED_VERDICT_ALPHA:.0%}); all crime "
+              f"as one series {r.mde_total:.1%} (at {comparison.VERDICT_ALPHA:.0%}); {len(r.donors)} comparison "
+              f"forces, {r.n_placebos} placebos")
     g = staggered.staggered_effects(s.totals(), ctx.population, time=s.time, data_breaks=ctx.breaks)
-    print(f"  average over {len(g.cohorts)} collaborations: {g.mde:.1%}")
+    print(f"  average over {len(g.cohorts)} collaborations (all crime as one series): {g.mde:.1%}")
 
 
 if __name__ == "__main__":

@@ -15,7 +15,7 @@ Inference is a placebo (randomisation) test over forces AND dates: every compari
 (or every set of comparison forces of the treated group's size), at every date in the panel
 with a full window, is treated as if it had changed, against the mean of the others. Each
 placebo effect is divided by the spread (1.4826 x median absolute deviation) of the
-placebo effects at its own date, so turbulent periods (the recording uplift) count at their
+other placebo effects at its own date, so turbulent periods (the recording uplift) count at their
 own scale; the treated unit's effect is divided by the spread at its date. The p-value is
 ``(1 + #{|placebo ratio| >= |treated ratio|}) / (1 + N)``; the 95% interval inverts the
 same test (``effect +- c x spread``, with ``c`` the critical ratio), so a row's interval
@@ -84,6 +84,48 @@ def _spread(E: np.ndarray) -> np.ndarray:
     return np.where(out > 0, out, 1e-12)
 
 
+def _loo_median(x: np.ndarray) -> np.ndarray:
+    """Median of each column of ``x`` (rows x columns) without row ``i``, for every row ``i`` (same shape)."""
+    N = x.shape[0]
+    order = np.argsort(x, axis=0, kind="stable")
+    v = np.take_along_axis(x, order, axis=0)
+    rank = np.empty_like(order)
+    np.put_along_axis(rank, order, np.repeat(np.arange(N)[:, None], x.shape[1], axis=1), axis=0)
+
+    def kth_of_others(m: int) -> np.ndarray:   # the m-th smallest value once row i is removed
+        return np.where(rank > m, v[min(m, N - 1)][None, :], v[min(m + 1, N - 1)][None, :])
+
+    n = N - 1
+    return kth_of_others(n // 2) if n % 2 else (kth_of_others(n // 2 - 1) + kth_of_others(n // 2)) / 2
+
+
+def _loo_spread(E: np.ndarray) -> np.ndarray:
+    """Each placebo effect's spread (1.4826 MAD) computed from the OTHER placebo effects at its date.
+
+    The treated unit's effect is divided by a spread it took no part in; dividing each placebo effect by a
+    spread that includes itself makes the placebo ratios a little less dispersed than the treated one
+    (measured: on 5,000 SYNTHETIC designs the verdict rejected 5.2% with the shared spread, 4.8% leaving
+    each out; on the real panel 4.5% and 4.2%).
+
+    Examples
+    --------
+    >>> E = np.array([[0.0], [1.0], [2.0], [10.0]])
+    >>> _loo_spread(E)[:, 0].round(4).tolist()   # without 1: median 2, deviations 2, 0, 8, so MAD 2
+    [1.4826, 2.9652, 1.4826, 1.4826]
+    """
+    if E.shape[0] < 3:
+        return _spread(E)[None, :].repeat(E.shape[0], axis=0)
+    med = _loo_median(E)
+    out = np.empty_like(E)
+    for j in range(E.shape[1]):
+        for c in np.unique(med[:, j]):       # the leave-one-out median takes at most three values per date
+            rows = np.flatnonzero(med[:, j] == c)
+            out[rows, j] = _loo_median(np.abs(E[:, j] - c)[:, None])[rows, 0]
+    out = 1.4826 * out
+    fallback = np.broadcast_to(_spread(E)[None, :], E.shape)
+    return np.where(out > 0, out, fallback)
+
+
 def placebo_sets(n_pool: int, size: int, *, max_sets: int = MAX_PLACEBO_SETS, seed: int = 0) -> np.ndarray:
     """Membership matrix (sets x pool) of the placebo units: every pool force for ``size`` 1, else every
     combination of ``size`` forces (a seeded sample of ``max_sets`` when there are more).
@@ -141,7 +183,9 @@ def placebo_null(pool: np.ndarray, size: int, L: int, a: int, b: int, *, seed: i
                  max_sets: int = MAX_PLACEBO_SETS, around: int | None = None, near: int = NEAR,
                  gaps: np.ndarray | None = None) -> PlaceboNull:
     """Placebo effects of every set of ``size`` pool forces against the mean of the rest, at every date
-    (``around`` given: at dates within ``near`` periods of it).
+    (``around`` given: at dates within ``near`` periods of it). Each placebo ratio divides the effect by
+    the spread of the other placebo effects at its date (:func:`_loo_spread`), as the treated effect is
+    divided by a spread it took no part in.
 
     ``pool`` is (forces x periods) counts; ``gaps`` (from :func:`placebo_gaps`) saves recomputing them.
 
@@ -160,7 +204,7 @@ def placebo_null(pool: np.ndarray, size: int, L: int, a: int, b: int, *, seed: i
         keep = np.abs(s - around) <= near
         E, s = E[:, keep], s[keep]
     sp = _spread(E) if E.size else np.zeros(0)
-    ratios = np.sort(np.abs(E / sp).ravel())[::-1] if E.size else np.zeros(0)
+    ratios = np.sort(np.abs(E / _loo_spread(E)).ravel())[::-1] if E.size else np.zeros(0)
     return PlaceboNull(E, s, sp, ratios)
 
 
@@ -276,3 +320,115 @@ def window_test(treated: np.ndarray, pool: np.ndarray, t0: int, L: int, a: int, 
     ci = (math.expm1(lo) if np.isfinite(lo) else -1.0, math.expm1(hi) if np.isfinite(hi) else float("inf"))
     mde = mde_from_null(null, t0) if with_mde else float("nan")
     return WindowTest(e, math.expm1(e), ci, p, sp, c, N, 1 / (1 + N), mde)
+
+
+# --------------------------------------------------------------------------- offence groups pooled
+
+
+#: Shrinkage of the groups' placebo covariance toward its diagonal before the minimum-variance weights are solved.
+#: Measured on 5,000 real placebo designs: shrinking by half (or fully, inverse-variance weights) does not lower the
+#: false-positive rate (5.4% at the 4% level either way) and raises the detectable change, so none is used.
+SHRINK = 0.0
+#: The verdict's level for the offence groups pooled: on 5,000 placebo designs from the shipped panel (five seeds of
+#: 1,000) the pooled test rejects 6.2% at 5%, 5.6% at 4% and 4.3% at 3%, so the pooled verdict needs p <= 3%.
+POOLED_VERDICT_ALPHA = 0.03
+
+
+def pooled_weights(effects: np.ndarray, *, shrink: float | None = None) -> np.ndarray:
+    """Minimum-variance weights of offence groups: non-negative, summing to one, minimising the variance of the
+    weighted placebo effect (``effects``: groups x placebo sets x dates, the comparison pool's placebo effects
+    only; the treated unit's data are never used). Groups whose placebo effects do not vary get no weight.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> E = np.stack([rng.normal(0, 0.02, (30, 10)), rng.normal(0, 0.06, (30, 10))])
+    >>> w = pooled_weights(E)
+    >>> round(float(w.sum()), 6), bool(w[0] > 0.8)
+    (1.0, True)
+    """
+    from scipy.optimize import minimize
+
+    G = effects.shape[0]
+    X = effects.reshape(G, -1)
+    S = np.atleast_2d(np.cov(X))
+    lam = SHRINK if shrink is None else shrink
+    S = (1 - lam) * S + lam * np.diag(np.diag(S))
+    scale = float(np.mean(np.diag(S))) or 1.0
+    S = S / scale
+    iv = 1 / np.maximum(np.diag(S), 1e-12)
+    start = iv / iv.sum()
+    res = minimize(lambda w: float(w @ S @ w), start, jac=lambda w: 2 * S @ w, method="SLSQP",
+                   bounds=[(0.0, 1.0)] * G, constraints=[{"type": "eq", "fun": lambda w: w.sum() - 1.0}],
+                   options={"maxiter": 500, "ftol": 1e-12})
+    w = np.clip(res.x if res.success else start, 0, None)
+    w[w < 1e-4] = 0.0
+    return w / w.sum()
+
+
+@dataclass(frozen=True)
+class PooledTests:
+    """Offence groups pooled: the groups' weights and, per window, the test and its placebo null."""
+
+    weights: np.ndarray
+    tests: list  # WindowTest per window, in the order asked
+    nulls: list  # PlaceboNull per window
+
+
+def pooled_window_tests(treated: np.ndarray, pools: np.ndarray, t0: int, L: int, windows: list[tuple[int, int]], *,
+                        size: int = 1, seed: int = 0, alpha: float = ALPHA, weight_window: int = 0) -> PooledTests:
+    """The comparison-group estimator on each offence group, combined with minimum-variance weights.
+
+    Each group's effect is its own log gap to the comparison mean (post minus baseline); the pooled effect
+    is the weighted sum, so a change of the same proportion in every group moves it by that proportion.
+    Weights come from the pool's placebo effects over every date of window ``weight_window`` (never the
+    treated unit); every placebo set gets the same weights, so its interval and p-value come from the same
+    placebo test as a single series (:func:`window_test`), and the smallest detectable change is that of
+    an equal step in every group, at the pooled verdict's level :data:`POOLED_VERDICT_ALPHA`.
+
+    Parameters
+    ----------
+    treated : array (groups, periods)
+        The treated unit's counts by offence group.
+    pools : array (groups, forces, periods)
+        The comparison forces' counts by offence group (same forces in every group).
+    t0, L : int
+        Index of the first period after the change; baseline length.
+    windows : list of (a, b)
+        Post-period windows ``[t0+a, t0+b)``; the smallest detectable change is computed for the first.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(3)
+    >>> pools = np.exp(6 + rng.normal(0, [[[0.02]], [[0.08]]], (2, 20, 40)))
+    >>> tr = np.exp(6 + rng.normal(0, 0.02, (2, 40)))
+    >>> tr[:, 20:] *= 1.2                      # a 20% step in every group
+    >>> r = pooled_window_tests(tr, pools, 20, 8, [(0, 12)])
+    >>> bool(r.weights[0] > 0.8), r.tests[0].p_value < 0.01, 0.1 < r.tests[0].percent < 0.3
+    (True, True, True)
+    """
+    treated = np.asarray(treated, dtype=float)
+    pools = np.asarray(pools, dtype=float)
+    G, K, T = pools.shape
+    gaps = np.stack([placebo_gaps(pools[g], size, seed=seed) for g in range(G)])
+    a0, b0 = windows[weight_window]
+    all_e = np.stack([_window_effects(gaps[g], L, a0, b0)[0] for g in range(G)])
+    w = pooled_weights(all_e)
+    D = np.log1p(treated) - np.log1p(pools).mean(axis=1)       # (groups, periods)
+    Dw = w @ D
+    gw = np.tensordot(w, gaps, axes=1)                         # placebo gaps combined with the same weights
+    tests, nulls = [], []
+    for i, (a, b) in enumerate(windows):
+        null = placebo_null(pools[0], size, L, a, b, around=t0, gaps=gw)
+        j = int(np.flatnonzero(null.dates == t0)[0])
+        e = float(Dw[t0 + a:t0 + b].mean() - Dw[t0 - L:t0].mean())
+        sp = float(null.spread[j])
+        N = len(null.ratios)
+        p = float((1 + np.count_nonzero(null.ratios >= abs(e) / sp * (1 - 1e-12))) / (1 + N))
+        c = _critical(null.ratios, alpha)
+        lo, hi = e - c * sp, e + c * sp
+        ci = (math.expm1(lo) if np.isfinite(lo) else -1.0, math.expm1(hi) if np.isfinite(hi) else float("inf"))
+        mde = mde_from_null(null, t0, alpha=POOLED_VERDICT_ALPHA) if i == 0 else float("nan")
+        tests.append(WindowTest(e, math.expm1(e), ci, p, sp, c, N, 1 / (1 + N), mde))
+        nulls.append(null)
+    return PooledTests(w, tests, nulls)

@@ -134,8 +134,12 @@ class StaggeredResult:
 
 def staggered_effects(totals: pd.DataFrame, population: pd.DataFrame | None = None, *, time: str,
                       data_breaks: pd.DataFrame | None = None, register_table: pd.DataFrame | None = None,
-                      post_years: int = 3, kinds=KINDS, seed: int = 0, draws: int = DRAWS) -> StaggeredResult:
+                      post_years: int = 3, kinds=KINDS, seed: int = 0, draws: int = DRAWS,
+                      groups: pd.DataFrame | None = None) -> StaggeredResult:
     """Stacked event-time effects of the register's collaborations (see the module docstring).
+
+    ``groups`` (offence-group counts) makes each cohort's measure the offence groups pooled
+    (:func:`alliance_analysis.evaluation.studies.run_study`).
 
     Examples
     --------
@@ -157,7 +161,7 @@ def staggered_effects(totals: pd.DataFrame, population: pd.DataFrame | None = No
         st = studies.Study(c["collaboration"], tuple(c["forces"]), c["start"], post_years=post_years,
                            source=c["source"], event="start")
         r = studies.run_study(totals, population, st, time=time, data_breaks=data_breaks, register_table=reg,
-                              seed=seed)
+                              seed=seed, groups=groups)
         if r.skipped:
             skipped.append(f"{c['collaboration']}: {r.skipped}")
         else:
