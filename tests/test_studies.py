@@ -240,7 +240,8 @@ def test_pooled_offence_groups_equal_the_weighted_hand_effects(effect, establish
     hand = {k: np.log1p(_hand_effect(sub, st.treated, r.donors, "2012Q2")) for k, sub in g.groupby("offence_group")}
     pooled = sum(r.group_weights[k] * hand[k] for k in hand)          # weighted sum of each group's log change
     o = r.overall
-    assert o["measure"] == "offence groups pooled" and o["effect_pct"] / 100 == pytest.approx(np.expm1(pooled), abs=1e-9)
+    assert o["measure"] == "offence groups pooled"
+    assert o["effect_pct"] / 100 == pytest.approx(np.expm1(pooled), abs=1e-9)
     assert r.significant is established and r.threshold == 0.03
     assert len(r.table()) == 8 and r.table()["Measure"].tolist().count("all recorded crime") == 4
     if established:
@@ -260,3 +261,31 @@ def test_pooled_offence_groups_lower_the_detectable_change_on_the_real_default()
         assert r.pooled and r.mde < r.mde_total and r.mde < 0.16, st.name
         assert not code_identifiers(r.answer()) and sentence_count(r.answer()) <= 2
         assert r.group_weights.sum() == pytest.approx(1) and len(r.group_weights) == 11
+
+
+def test_study_charts_use_financial_year_ticks_and_plain_titles():
+    import matplotlib.pyplot as plt
+
+    from alliance_analysis.presentation.report import code_identifiers
+
+    g = _groups_panel(0.0, seed=2)
+    tot = g.groupby(["force", "quarter"], as_index=False)["count"].sum()
+    r = studies.run_study(tot, None, studies.Study("Test alliance", ("Warwickshire", "West Mercia"), "2012-04"),
+                          time="quarter", groups=g)
+    figs = studies.plot_study(r)
+    try:
+        assert len(figs) == 2
+        fig = figs[0]
+        fig.canvas.draw()
+        labels = [t.get_text() for ax in fig.axes for t in ax.get_xticklabels(minor=False) + ax.get_xticklabels(
+            minor=True) if t.get_text()]
+        assert "2012/13" in labels, labels                    # financial years, not calendar years
+        for f in figs:
+            title = " ".join(t.get_text() for ax in f.axes for t in [ax.title, *ax.texts] if t.get_text())
+            title += " ".join(t.get_text() for t in f.texts)
+            assert title and not code_identifiers(title), title
+        # the by-year chart shows the headline (offence groups pooled) rows: years 1-3
+        assert len(figs[1].axes[0].get_yticklabels()) == 3
+    finally:
+        for f in figs:
+            plt.close(f)
