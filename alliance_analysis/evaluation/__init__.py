@@ -5,8 +5,9 @@ public name of those is importable from ``alliance_analysis.evaluation``. The re
 ``comparison`` (the comparison-group estimator with placebo inference over forces and dates,
 and the smallest detectable change), ``register`` (the collaborations register and the
 comparison-pool rule), ``studies`` (the shipped and custom designs), ``staggered`` (the
-collaborations' average event-time effects) and ``placebo`` (size and power on placebo designs
-from the real panel and synthetic series); import those modules directly.
+collaborations' average event-time effects), ``placebo`` (size and power on placebo designs
+from the real panel and synthetic series) and ``sdid`` (synthetic difference-in-differences,
+checked against its published Proposition 99 result); import those modules directly.
 
 Every function takes a long table with a ``month``, ``quarter`` or ``period`` column of
 pandas ``Period`` values (monthly, quarterly or annual; the seasonal period and the
