@@ -13,10 +13,14 @@ as in the paper and the ``synthdid`` R package. On California's Proposition 99 (
 figure (DID -27.3).
 
 Measured on the shipped police panel (all recorded crime, the Warwickshire-West Mercia
-designs, placebo inference as in :mod:`alliance_analysis.evaluation.comparison`): unit weights
-lower the smallest detectable change from 15%, 18% and 26% to 13.4%, 17.5% and 21% at best,
-and add nothing once offence groups are pooled, so the reports do not use it; it stays for
-analysts' own designs and as the check against the published result.
+designs, log counts, a 20-quarter fit, placebo inference as in
+:mod:`alliance_analysis.evaluation.comparison`; ``benchmarks/bench_evaluation_placebo.py``): the
+smallest detectable change is 14.9%, 19.5% and 21.6% (Devon and Cornwall-Dorset 24.8%) against
+15.3%, 17.6% and 25.7% (25.7%) for the equal-weight comparison, and 10.8%, 12.2% and 14.7%
+(13.6%) for the offence groups pooled; unit weights alone over a grid of fit windows and
+regularisation did no better than 13.4%, 17.5% and 21%, and nothing once groups are pooled. The
+reports therefore do not use it; it stays for analysts' own designs and as the check against
+the published result.
 
 Examples
 --------
