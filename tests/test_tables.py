@@ -74,6 +74,16 @@ def test_identical_input_gives_identical_html_and_input_unchanged():
     assert tables.format_table(df.assign(b=["x", "z"]), pct=["a_pct"]).to_html() != one
 
 
+def test_numbers_differing_beyond_the_shown_precision_give_identical_html():
+    # 0.1 + 0.2 != 0.3 in floating point (summation order); both show as "0.3%" -> same table, same id.
+    a = pd.DataFrame({"a_pct": [0.1 + 0.2, math.nan], "b": ["x", None]})
+    b = pd.DataFrame({"a_pct": [0.3, math.nan], "b": ["x", None]})
+    assert a["a_pct"].iloc[0] != b["a_pct"].iloc[0]
+    assert tables.format_table(a, pct=["a_pct"]).to_html() == tables.format_table(b, pct=["a_pct"]).to_html()
+    shown_differently = b.assign(a_pct=[0.4, math.nan])
+    assert tables.format_table(shown_differently, pct=["a_pct"]).to_html() != tables.format_table(b, pct=["a_pct"]).to_html()
+
+
 @pytest.mark.parametrize(
     ("name", "label"),
     [

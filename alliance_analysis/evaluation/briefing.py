@@ -29,22 +29,8 @@ import pandas as pd
 from alliance_analysis.evaluation import studies
 from alliance_analysis.evaluation.staggered import StaggeredResult
 from alliance_analysis.evaluation.studies import StudyResult
-from alliance_analysis.forecasting.outlook import Outlook
+from alliance_analysis.forecasting.outlook import MODEL_NAMES, Outlook
 from alliance_analysis.presentation.report import Appendix, KeyFigures, about, about_pct
-
-#: Plain names of the forecasting methods, for tables a reader sees (codes never reach them).
-MODEL_NAMES: dict[str, str] = {
-    "snaive": "same period last year (seasonal naive)",
-    "naive": "last period's figure",
-    "drift": "straight line from first to last figure (drift)",
-    "ets": "exponential smoothing",
-    "sarima": "seasonal ARIMA",
-    "theta": "Theta method",
-    "combo": "middle of three methods (combination)",
-    "croston": "Croston's method (mostly-zero counts)",
-    "sba": "Croston's method, bias-corrected (mostly-zero counts)",
-    "tsb": "Croston-type method for fading counts",
-}
 
 
 def plain_model(code: str) -> str:
@@ -373,7 +359,7 @@ def trend_briefing(outlook: Outlook, evaluations: Sequence[StudyResult] = (),
     Examples
     --------
     >>> o = Outlook(None, pd.DataFrame(), "A", "offence_group", "quarter", 4, skipped="the data hold 5 quarters.")
-    >>> trend_briefing(o).answer()
-    'No forecast could be made: the data hold 5 quarters.'
+    >>> trend_briefing(o).answer().split(". ")[0]
+    'No forecast could be made: the data hold 5 quarters'
     """
     return TrendBriefing(outlook, tuple(evaluations), together, synthetic, tuple(categories or ()))

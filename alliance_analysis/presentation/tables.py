@@ -192,12 +192,25 @@ def _fmt_text(v: Any) -> str:
     return str(v)
 
 
-def _table_id(df: pd.DataFrame, caption: str | None) -> str:
+def _table_id(df: pd.DataFrame, caption: str | None, formatters: dict | None = None) -> str:
+    """A stable id from what the table shows (its formatted cells), so that two runs whose
+    numbers differ only beyond the displayed precision (summation order) give identical HTML."""
+    formatters = formatters or {}
     h = hashlib.sha256()
-    h.update(pd.util.hash_pandas_object(df.astype(str), index=False).values.tobytes())
+    for col in df.columns:
+        f = formatters.get(col)
+        cells = [DASH if _is_missing(v) else (f(v) if f else str(v)) for v in df[col]]
+        h.update(("\x1f".join(cells) + "\x1e").encode())
     h.update("|".join(map(str, df.columns)).encode())
     h.update((caption or "").encode())
     return "tbl" + h.hexdigest()[:12]
+
+
+def _is_missing(v: object) -> bool:
+    try:
+        return bool(pd.isna(v))
+    except (TypeError, ValueError):
+        return False
 
 
 def format_table(
@@ -289,7 +302,7 @@ def format_table(
     safe = {c: (lambda f: (lambda v: html.escape(f(v), quote=False)))(f) for c, f in formatters.items()}
     styler = data.style.format(safe, na_rep=DASH).hide(axis="index")
     styler = styler.format_index(lambda c: html.escape(str(names.get(c, c)), quote=False), axis="columns")
-    styler = styler.set_uuid(_table_id(data, caption))
+    styler = styler.set_uuid(_table_id(data, caption, safe))
     if notes:
         styler = styler.set_caption(html.escape(" ".join(notes), quote=False))
     text_cols = [c for c in data.columns if c not in formatters or not pd.api.types.is_numeric_dtype(data[c])]
