@@ -249,6 +249,15 @@ def test_answer_is_plain_and_short(west_mercia):
     text = west_mercia.answer()
     assert rp.sentence_count(text) <= 6 and not rp.code_identifiers(text)
     assert text.startswith("Of 13 measures of West Mercia's performance")
+    # the opening names what moved, and agrees with the one-page table it summarises
+    s = west_mercia.scorecard
+    for signal, words in [("improving", "better than usual"), ("deteriorating", "worse than usual")]:
+        labels = s.loc[s["signal"] == signal, "label"].tolist()
+        if labels:
+            assert f"{len(labels)} {'is' if len(labels) == 1 else 'are'} {words}" in text
+            assert labels[0][1:] in text
+    steady = int((s["signal"] == "no significant change").sum())
+    assert f"{steady} show no real change" in text
 
 
 def test_outcome_basis_changes_the_rates_and_is_stated():

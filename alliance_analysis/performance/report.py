@@ -162,14 +162,22 @@ class PerformanceReport:
         det = checked.loc[checked["signal"] == "deteriorating", "label"].tolist()
         moved = checked.loc[checked["signal"].isin(["rising", "falling"])]
         steady = int((checked["signal"] == "no significant change").sum())
-        out = [f"Of {rp.plural(n, 'measure')} of {self.unit}'s performance checked against its own record, "
-               f"{len(imp)} {'is' if len(imp) == 1 else 'are'} improving, {len(det)} deteriorating"
-               + (f", {len(moved)} changing on measures with no better direction" if len(moved) else "")
-               + f" and {steady} show no significant change in the latest period."]
+
+        def names(labels: list[str]) -> str:
+            shown = [x if x[:2].isupper() else x[0].lower() + x[1:] for x in labels[:3]]
+            return rp.join_names(shown) + (f" and {len(labels) - 3} more" if len(labels) > 3 else "")
+
+        parts = []
         if imp:
-            out.append(f"Improving: {rp.join_names([x.lower() if i else x for i, x in enumerate(imp[:3])])}.")
+            parts.append(f"{len(imp)} {'is' if len(imp) == 1 else 'are'} better than usual ({names(imp)})")
         if det:
-            out.append(f"Deteriorating: {rp.join_names([x.lower() if i else x for i, x in enumerate(det[:3])])}.")
+            parts.append(f"{len(det)} {'is' if len(det) == 1 else 'are'} worse than usual ({names(det)})")
+        if len(moved):
+            parts.append(f"{len(moved)} with no better direction moved "
+                         f"({names([f'{r.label} {r.signal}' for r in moved.itertuples()])})")
+        parts.append(f"{steady} show no real change")
+        out = [f"Of {rp.plural(n, 'measure')} of {self.unit}'s performance checked against its own record, "
+               f"{rp.join_names(parts) if len(parts) > 1 else parts[0]}."]
         pos = s[s["versus_similar"].str.startswith(("above", "below"))]
         if self.source == "police_uk":
             out.append("These monthly figures come from the police.uk street files, so no comparison with other "
@@ -228,7 +236,7 @@ class PerformanceReport:
         """The one-page table: measure, latest value, change on a year ago, own-history signal,
         position against similar forces, verdict (a formatted table)."""
         s = self.scorecard
-        t = pd.DataFrame({"Measure": s["label"] + " (" + s["unit_words"] + ")",
+        t = pd.DataFrame({"Measure": [measure_name(a, b) for a, b in zip(s["label"], s["unit_words"])],
                           "Latest": s["latest_text"] + " (" + s["latest_period_words"] + ")",
                           "Change on a year ago": s["change_text"],
                           "Against its own history": s["signal"],
@@ -396,6 +404,22 @@ def _period_words(period: str) -> str:
         fy_start = y if q >= 2 else y - 1
         return f"{clean.fy_label(fy_start)} quarter {(q - 2) % 4 + 1}"
     return period if "/" in period else pd.Period(period, "M").strftime("%B %Y")
+
+
+def measure_name(label: str, unit: str) -> str:
+    """A measure's name with its unit, the unit left out where the name already says it.
+
+    Examples
+    --------
+    >>> measure_name("Recorded crime", "per 1,000 residents")
+    'Recorded crime (per 1,000 residents)'
+    >>> measure_name("Arrests per 100 recorded crimes", "per 100 crimes")
+    'Arrests per 100 recorded crimes'
+    """
+    lead = " ".join(unit.lower().split()[:2])
+    if lead.startswith("per ") and lead in label.lower():
+        return label
+    return f"{label} ({unit})"
 
 
 def _unit_words(key: str) -> str:
@@ -697,7 +721,7 @@ def performance_report(forces: Sequence[str] | str = ("Warwickshire", "West Merc
         cells = []
         for key in keys:
             m = ms.MEASURES[key]
-            row = {"Measure": f"{m.label} ({m.unit})"}
+            row = {"Measure": measure_name(m.label, m.unit)}
             for who in [*wanted, unit]:
                 sw = ms.series_of(panel, key, who)
                 if len(sw) < 2:
