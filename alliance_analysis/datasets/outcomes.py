@@ -37,7 +37,9 @@ import dataclasses
 import functools
 import logging
 import re
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -296,6 +298,36 @@ STREET_OUTCOME_GROUPS: dict[str, str] = {
 }
 
 
+def _monthly_files(src: Any, kind: str, wanted: set[str] | None,
+                   column: str) -> Iterator[tuple[Any, str, str, pd.DataFrame]]:
+    """Each police.uk file of ``kind`` ("street" or "outcomes") for a wanted force: its member,
+    force, display name and the columns Crime ID, Month and ``column`` as text, after checking
+    that the columns are there and every row's Month is the file's month."""
+    from alliance_analysis.datasets.police_uk._common import _force_of
+
+    for m in (m for m in src.members() if m.kind == kind):
+        force = _force_of(m.slug)
+        if force is None or (wanted is not None and force not in wanted):
+            continue
+        where = src.display(m)
+        head = src.header(m)
+        if head is None:
+            continue
+        use = ["Crime ID", "Month", column]
+        missing = [c for c in use if c not in head]
+        if missing:
+            raise DataValidationError(f"{kind} file lacks columns {missing}", file=where,
+                                      fix=f"give the police.uk {kind} file with its published columns")
+        with src.open(m) as fh:
+            df = pd.read_csv(fh, usecols=use, dtype=str, keep_default_na=False)
+        bad_month = df["Month"].str.strip() != str(m.month)
+        if bad_month.any():
+            i = int(np.flatnonzero(bad_month.to_numpy())[0])
+            raise DataValidationError(f"Month {df['Month'].iloc[i]!r} in the file for {m.month}", file=where,
+                                      column="Month", row=i + 1, fix=f"keep each month's {kind} records in its own file")
+        yield m, force, where, df
+
+
 def load_street_outcomes(source: str | Path, *, forces: list[str] | None = None) -> pd.DataFrame:
     """Crimes by force, month and ``Last outcome category`` from police.uk street files.
 
@@ -334,34 +366,13 @@ def load_street_outcomes(source: str | Path, *, forces: list[str] | None = None)
     >>> load_street_outcomes(root)[["outcome_group", "count"]].values.tolist()
     [['No suspect identified', 1], ['Not yet assigned', 1]]
     """
-    from alliance_analysis.datasets.police_uk._common import _force_of
     from alliance_analysis.datasets.police_uk.source import _Source
 
     wanted = set(clean.resolve_forces(forces)) if forces else None
     frames = []
     with _Source(source) as src:
-        members = [m for m in src.members() if m.kind == "street"]
-        for m in members:
-            force = _force_of(m.slug)
-            if force is None or (wanted is not None and force not in wanted):
-                continue
-            where = src.display(m)
-            head = src.header(m)
-            if head is None:
-                continue
-            missing = [c for c in ("Crime ID", "Month", "Last outcome category") if c not in head]
-            if missing:
-                raise DataValidationError(f"street file lacks columns {missing}", file=where,
-                                          fix="give the police.uk street file with its published columns")
-            with src.open(m) as fh:
-                df = pd.read_csv(fh, usecols=["Crime ID", "Month", "Last outcome category"], dtype=str,
-                                 keep_default_na=False)
+        for m, force, where, df in _monthly_files(src, "street", wanted, "Last outcome category"):
             df = df[df["Crime ID"].str.strip() != ""].drop_duplicates("Crime ID")
-            bad_month = df["Month"].str.strip() != str(m.month)
-            if bad_month.any():
-                i = int(np.flatnonzero(bad_month.to_numpy())[0])
-                raise DataValidationError(f"Month {df['Month'].iloc[i]!r} in the file for {m.month}", file=where,
-                                          column="Month", row=i + 1, fix="keep each month's records in its own file")
             cat = df["Last outcome category"].str.strip().replace("", "Not recorded")
             unknown = sorted(set(cat) - set(STREET_OUTCOME_GROUPS) - {"Not recorded"})
             if unknown:
@@ -444,34 +455,15 @@ def load_police_uk_outcome_files(source: str | Path, *, forces: list[str] | None
     >>> load_police_uk_outcome_files(root)[["outcome_group", "count"]].values.tolist()
     [['Charged or summonsed', 1], ['Court result', 1], ['No suspect identified', 1]]
     """
-    from alliance_analysis.datasets.police_uk._common import _force_of
     from alliance_analysis.datasets.police_uk.source import _Source
 
     cols = ["force", "month", "outcome_category", "outcome_group", "count"]
     wanted = set(clean.resolve_forces(forces)) if forces else None
     frames = []
     with _Source(source) as src:
-        for m in (m for m in src.members() if m.kind == "outcomes"):
-            force = _force_of(m.slug)
-            if force is None or (wanted is not None and force not in wanted):
-                continue
-            where = src.display(m)
-            head = src.header(m)
-            if head is None:
-                continue
-            missing = [c for c in ("Crime ID", "Month", "Outcome type") if c not in head]
-            if missing:
-                raise DataValidationError(f"outcomes file lacks columns {missing}", file=where,
-                                          fix="give the police.uk outcomes file with its published columns")
-            with src.open(m) as fh:
-                df = pd.read_csv(fh, usecols=["Crime ID", "Month", "Outcome type"], dtype=str, keep_default_na=False)
+        for m, force, where, df in _monthly_files(src, "outcomes", wanted, "Outcome type"):
             df = df.assign(**{"Outcome type": df["Outcome type"].str.strip()}).drop_duplicates(["Crime ID",
                                                                                                   "Outcome type"])
-            bad_month = df["Month"].str.strip() != str(m.month)
-            if bad_month.any():
-                i = int(np.flatnonzero(bad_month.to_numpy())[0])
-                raise DataValidationError(f"Month {df['Month'].iloc[i]!r} in the file for {m.month}", file=where,
-                                          column="Month", row=i + 1, fix="keep each month's outcomes in its own file")
             unknown = sorted(set(df["Outcome type"]) - set(POLICE_OUTCOME_GROUPS))
             if unknown:
                 raise DataValidationError(f"unknown outcome types {unknown}", file=where, column="Outcome type",
