@@ -675,6 +675,19 @@ def test_report_answer_is_plain_and_short_on_both_shipped_scenarios():
     assert "Unwind alliance beats staying as they are only because" in a
 
 
+def test_reserves_sentence_names_a_shared_year_once():
+    r = scenarios.run_business_case("warwickshire_west_mercia.yaml", n_draws=200, frames={})
+    res = r.tables["reserves"]
+    breach = res[res["option"] == r.focus].dropna(subset=["first_breach"]).groupby("force")["first_breach"].first()
+    text = r._reserves_sentence()
+    years = set(breach.astype(str))
+    if len(breach) == 2 and len(years) == 1:   # both forces run out in the same year: said once
+        assert f"Warwickshire and West Mercia in {years.pop()}." in text and text.count(" in 20") == 1
+    else:
+        for force, year in breach.items():
+            assert f"{force} in {year}" in text
+
+
 @pytest.mark.parametrize(
     "x, text",
     [

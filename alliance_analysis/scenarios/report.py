@@ -275,8 +275,12 @@ class BusinessCaseReport:
             if breach.empty:
                 parts.append(f"under {md_text(self.focus)} no checked force's reserves fall below {floor}")
             else:
-                parts.append(f"under {md_text(self.focus)} reserves fall below {floor} for "
-                             + _group([f"{md_text(k)} in {v}" for k, v in breach.items()]))
+                when = breach.astype(str)
+                if when.nunique() == 1:   # "for Warwickshire and West Mercia in 2019/20", not the year twice
+                    who = _group([md_text(k) for k in when.index]) + f" in {when.iloc[0]}"
+                else:
+                    who = _group([f"{md_text(k)} in {v}" for k, v in when.items()])
+                parts.append(f"under {md_text(self.focus)} reserves fall below {floor} for {who}")
         text = "; ".join(parts)
         return (text[:1].upper() + text[1:] + ".") if text else ""
 
