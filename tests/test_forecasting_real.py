@@ -255,3 +255,50 @@ def test_outlook_sentence_numbers_are_the_coherent_total_rounded_by_hand():
                 f"this way fell inside their range {int(np.floor(cov * 10 + 0.5))} times in 10 when tested on past "
                 "quarters they had not seen.")
     assert o.sentences() == expected
+
+
+@pytest.mark.parametrize("keys, group, use_breaks, follows", [
+    pytest.param(("force", "offence_group"), "Violence against the person", True, True, id="named-group"),
+    pytest.param(("force",), None, True, True, id="force-total-contains-the-groups"),
+    pytest.param(("force", "offence_group"), "Robbery", True, False, id="group-not-named"),
+    pytest.param(("force", "offence_group"), "Violence against the person", False, False, id="no-breaks"),
+])
+def test_declared_recording_change_fits_the_new_level_while_it_is_in_force(keys, group, use_breaks, follows):
+    # Hand-made quarterly series, 2008 Q1 .. 2016 Q2: 1,000 a quarter times seasonal factors 1.05,
+    # 0.95, 1.02, 0.98 (Q1..Q4) with a seeded +-1% wobble, then from 2014 Q1 (the declared
+    # 2014-16 recording-practice change begins) 1,500 times the same factors: ten quarters of the
+    # new level, more than the two seasons (8) the models need. The next four quarters at the new
+    # level are 1,530, 1,470, 1,575, 1,425 (Q3, Q4, Q1, Q2). Fitted on the ten quarters since the
+    # change began, the forecasts are within 3% of them. Fitted on the whole history (no breaks,
+    # or a group the change does not name), Theta's and the seasonal AR's slopes carry the jump
+    # forward as growth and the forecasts are not.
+    from alliance_analysis import taxonomy
+
+    q = pd.period_range("2008Q1", "2016Q2", freq="Q")
+    factor = np.array([1.05, 0.95, 1.02, 0.98])[np.arange(len(q)) % 4]
+    wobble = 1 + 0.01 * np.random.default_rng(2014).uniform(-1, 1, len(q))
+    level = np.where(q >= pd.Period("2014Q1", "Q"), 1500.0, 1000.0)
+    d = pd.DataFrame({"force": "A", "quarter": q, "count": np.round(level * factor * wobble)})
+    if group is not None:
+        d["offence_group"] = group
+    r = F.forecast_many(d, keys=keys, horizon=4, breaks=taxonomy.data_breaks() if use_breaks else None)
+    assert r.settings["regime_series"] == int(follows)
+    expected = np.array([1530.0, 1470.0, 1575.0, 1425.0])
+    got = r.forecasts["mean"].to_numpy()
+    assert (np.abs(got / expected - 1) <= 0.03).all() == follows, got
+
+
+def test_recording_change_positions_on_the_shipped_quarters():
+    # The shipped series start in 2006 Q2, so 2014 Q1 (the change begins 1 January 2014) is
+    # quarter 31 counting from 0 (7 years x 4 + 3) and 2016 Q4 (it ends 31 December 2016) is 42.
+    from alliance_analysis import taxonomy
+    from alliance_analysis.forecasting.breaks import regime_starts
+
+    q = pd.period_range("2006Q2", "2021Q1", freq="Q")
+    groups = ["Violence against the person", "Sexual offences", "Public order offences", "Burglary", "Robbery"]
+    got = regime_starts(q, taxonomy.data_breaks(), groups, np.zeros(5, bool))
+    assert got.tolist() == [[31, 42]] * 3 + [[0, 0]] * 2
+    assert regime_starts(q, taxonomy.data_breaks(), ["Warwickshire"], np.array([True])).tolist() == [[31, 42]]
+    # monthly police.uk archives from 2022 start after the change: nothing to refit
+    months = pd.period_range("2022-02", "2024-12", freq="M")
+    assert not regime_starts(months, taxonomy.data_breaks(), ["Violence and sexual offences"], True).any()

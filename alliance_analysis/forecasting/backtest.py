@@ -231,19 +231,22 @@ def _fmt(x: np.ndarray) -> np.ndarray:
 
 
 def _process_chunk(y: np.ndarray, index: pd.DataFrame, cfg: _Config, calib: dict | None,
-                   y_fit: np.ndarray | None = None) -> dict:
+                   y_fit: np.ndarray | None = None, starts: np.ndarray | None = None) -> dict:
     """Backtest, select, calibrate and forecast the rows of ``y``; tidy frames built from arrays.
 
     Rows come out ordered by series (as in ``y``), model (as in ``cfg.run``), origin and period,
     by construction (no sorting). ``calib`` None: quantiles from this chunk itself. ``y_fit``: the
     series the models are fitted on (shock periods imputed); ``y`` (recorded) scores them.
+    ``starts``: per series, the first period after a declared recording-practice change (see
+    :func:`alliance_analysis.forecasting.models._run_block`).
     """
     S, n = y.shape
     h, m, O, M = cfg.horizon, cfg.m, len(cfg.origins), len(cfg.run)
     n_sel = cfg.n_sel
     levels = list(cfg.levels)
     value_keys = ["mean", *[f"{p}_{lv}" for lv in levels for p in ("lo", "hi")]]
-    raw = _run_block(y if y_fit is None else y_fit, m, h, cfg.origins, cfg.run, levels, cfg.engine, dict(cfg.need))
+    raw = _run_block(y if y_fit is None else y_fit, m, h, cfg.origins, cfg.run, levels, cfg.engine, dict(cfg.need),
+                     starts)
     sparse = _sparse_rows(y, cfg)
     if cfg.intervals == "calibrated" and calib is None:
         calib = _quantiles(_block_scores(raw, y, cfg), cfg, sparse)

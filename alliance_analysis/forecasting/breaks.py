@@ -1,13 +1,20 @@
-"""Declared data breaks in the models: shock periods treated as missing when fitting.
+"""Declared data breaks in the models: shock periods treated as missing, recording changes as a new start.
 
 :func:`shock_mask` marks the periods of every series that a declared ``external shock``
 (the 2020-21 lockdowns) covers for at least half the period; :func:`impute_shocks` replaces
 them, for fitting only, by the value one season earlier (repeatedly, so a shock longer than a
 season reaches back to the last normal season). Forecasts made from a shock period therefore
 start from the pre-shock level and seasonal pattern rather than projecting the dip forward;
-accuracy is still scored on the recorded counts. Breaks of other kinds are not adjusted: the
-2017 burglary reclassification leaves the burglary total comparable, and the 2014-16
-recording uplift is a lasting change of level that the models follow.
+accuracy is still scored on the recorded counts.
+
+:func:`regime_starts` gives, per series, the first period of the latest declared change of
+``recording practice`` (the 2014-16 uplift) that covers it: the offence groups it names and
+series that are totals over offences (no offence or crime-type key), which contain them.
+Counts recorded before such a change are not comparable with those after it, so once two full
+seasons have been recorded since it began the models are fitted on the data since then only
+(:func:`alliance_analysis.forecasting.models._run_block`); before that they use the whole
+history. Reclassifications (the 2017 burglary change) are not adjusted: the burglary total is
+comparable across it.
 
 Examples
 --------
@@ -28,6 +35,9 @@ import pandas as pd
 from alliance_analysis.errors import DataValidationError
 
 SHOCK_KINDS = ("external shock",)
+REGIME_KINDS = ("recording practice",)
+OFFENCE_KEYS = ("offence_group", "offence_subgroup", "offence", "offence_code", "offence_description",
+                "crime_type", "category")
 
 
 def shock_mask(periods: pd.PeriodIndex, breaks: pd.DataFrame | None, categories: Sequence[str] | None = None
@@ -94,4 +104,51 @@ def impute_shocks(y: np.ndarray, mask: np.ndarray, m: int) -> np.ndarray:
         if t >= step:
             rows = mask[:, t]
             out[rows, t] = out[rows, t - step]
+    return out
+
+
+def regime_starts(periods: pd.PeriodIndex, breaks: pd.DataFrame | None, categories: Sequence[str] | None = None,
+                  totals: np.ndarray | bool = False) -> np.ndarray:
+    """Per series, the positions in ``periods`` of the first and last periods of the latest
+    declared recording-practice change that covers it: an integer array (series x 2), first
+    position 0 where none does.
+
+    A break of kind ``recording practice`` covers a series when its ``offence_groups`` is
+    ``all`` or names the series' category (``;``-separated), or when the series is a total over
+    offences (``totals`` True for it: its sum includes the named groups). Its first period is
+    the one containing the break's ``start``, its last the one containing its ``end`` (the last
+    of ``periods`` when the end is missing or later); breaks starting before the second period
+    or after the last one are ignored.
+
+    Examples
+    --------
+    >>> q = pd.period_range("2013Q1", periods=8, freq="Q")
+    >>> b = pd.DataFrame({"start": ["2014-01-01"], "end": ["2016-12-31"], "kind": ["recording practice"],
+    ...                   "offence_groups": ["Sexual offences;Public order offences"]})
+    >>> regime_starts(q, b, ["Sexual offences", "Robbery", "Force total"], np.array([False, False, True])).tolist()
+    [[4, 7], [0, 0], [4, 7]]
+    """
+    rows = 1 if categories is None else len(categories)
+    out = np.zeros((rows, 2), dtype=int)
+    if breaks is None or len(breaks) == 0 or "kind" not in breaks.columns or "start" not in breaks.columns:
+        return out
+    tot = np.broadcast_to(np.asarray(totals, bool), (rows,))
+    for _, b in breaks.iterrows():
+        if str(b["kind"]).strip().lower() not in REGIME_KINDS or pd.isna(b["start"]):
+            continue
+        start = pd.Timestamp(b["start"])
+        ends = periods.end_time.to_numpy()
+        pos = int(np.searchsorted(ends, start.to_datetime64()))  # the period containing the start
+        if pos < 1 or pos >= len(periods):
+            continue
+        last = len(periods) - 1 if pd.isna(b.get("end")) else int(
+            min(np.searchsorted(ends, pd.Timestamp(b["end"]).to_datetime64()), len(periods) - 1))
+        groups = str(b.get("offence_groups", "all")).strip()
+        if categories is None or groups.lower() == "all":
+            hit = np.ones(rows, bool)
+        else:
+            names = {g.strip() for g in groups.split(";")}
+            hit = np.array([c in names for c in categories]) | tot
+        later = hit & (pos > out[:, 0])
+        out[later] = (pos, last)
     return out

@@ -28,7 +28,7 @@ from alliance_analysis.forecasting.backtest import (
     _quantiles,
     _sparse_rows,
 )
-from alliance_analysis.forecasting.breaks import impute_shocks, shock_mask
+from alliance_analysis.forecasting.breaks import OFFENCE_KEYS, impute_shocks, regime_starts, shock_mask
 from alliance_analysis.forecasting.inputs import _to_matrix, _wide_input, season_length_of, time_column
 from alliance_analysis.forecasting.models import DEFAULT_MODELS, MODELS, _run_block, min_length
 
@@ -208,9 +208,15 @@ def forecast_many(
         Declared data breaks (:func:`alliance_analysis.taxonomy.data_breaks` columns ``start``,
         ``end``, ``kind``, ``offence_groups``): periods of an ``external shock`` (the lockdowns)
         are treated as missing when the models are fitted (see :func:`shock_mask`), so a
-        forecast made from a lockdown quarter does not project the dip forward. Other kinds
-        are recorded in ``settings["breaks"]`` only (the burglary total is comparable across
-        the 2017 change; the recording uplift is a lasting level change the models follow).
+        forecast made from a lockdown quarter does not project the dip forward. A change of
+        ``recording practice`` (the 2014-16 uplift) covers the offence groups it names and
+        series that are totals over offences (no key column named like ``offence_group`` or
+        ``crime_type``, :data:`~alliance_analysis.forecasting.breaks.OFFENCE_KEYS`): while it is
+        in force and once two full seasons have been recorded since it began, ETS, Theta (and
+        the seasonal AR after ``2m + 8`` periods) are fitted on the data since it began (the
+        count of such series is ``settings["regime_series"]``; see
+        :func:`~alliance_analysis.forecasting.breaks.regime_starts`). Reclassifications are not
+        adjusted (the burglary total is comparable across the 2017 change).
     workers : int, optional
         Run chunks on a Dask LocalCluster with this many worker processes.
     client : dask.distributed.Client or str, optional
@@ -300,6 +306,7 @@ def forecast_many(
     S, n = y.shape
     y_fit = y
     n_shock = 0
+    starts = None
     if breaks is not None:
         cats = index.iloc[:, -1].astype(str).tolist() if index.shape[1] else None
         mask = shock_mask(periods, breaks, cats)
@@ -307,6 +314,14 @@ def forecast_many(
         if mask.any():
             y_fit = impute_shocks(y, mask, m)
             log.info("%d shock periods treated as missing when fitting", n_shock)
+        # totals over offences (no offence or crime-type key) contain every offence-specific change
+        is_total = not any(str(c).lower() in OFFENCE_KEYS for c in index.columns)
+        starts = regime_starts(periods, breaks, cats if cats is not None else [""] * S, is_total)
+        if not starts[:, 0].any():
+            starts = None
+        else:
+            log.info("%d series fitted from their last recording-practice change once two seasons have passed",
+                     int((starts[:, 0] > 0).sum()))
     if n_origins is None:
         n_origins = int(max(1, min(AUTO_ORIGINS, (n - horizon - (m + 1)) // step + 1)))
     n_hold = _check_holdout(holdout, n_origins)
@@ -362,11 +377,13 @@ def forecast_many(
             for a in range(0, len(sample), chunk):
                 ys = y[sample[a:a + chunk]]
                 part = _block_scores(_run_block(y_fit[sample[a:a + chunk]], m, horizon, origins, compute, levels,
-                                                engine, dict(cfg.need)), ys, cfg)
+                                                engine, dict(cfg.need),
+                                                None if starts is None else starts[sample[a:a + chunk]]), ys, cfg)
                 for mdl in compute:
                     scores[mdl].append(part[mdl])
             calib = _quantiles({k: np.concatenate(v) for k, v in scores.items()}, cfg, _sparse_rows(y[sample], cfg))
-    items = [(y[a:b], index.iloc[a:b], cfg, calib, None if y_fit is y else y_fit[a:b]) for a, b in bounds]
+    items = [(y[a:b], index.iloc[a:b], cfg, calib, None if y_fit is y else y_fit[a:b],
+              None if starts is None else starts[a:b]) for a, b in bounds]
     if workers or client is not None:
         parts = _map(items, workers, client, progress)
     else:
@@ -402,6 +419,7 @@ def forecast_many(
                   "season_length": m, "models": run, "levels": list(levels), "select_by": select_by,
                   "time": tname, "holdout": n_hold, "intervals": intervals, "min_improvement": min_improvement,
                   "select": select, "keep": keep, "shock_periods": n_shock,
+                  "regime_series": 0 if starts is None else int((starts[:, 0] > 0).sum()),
                   "partly_backtested": partial,
                   "chunk_size": chunk, "n_chunks": len(bounds)},
     )

@@ -203,34 +203,101 @@ def _combine(members: Sequence[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
     return {k: np.median(np.stack([d[k] for d in members]), axis=0) for k in members[0]}
 
 
+def _refit_since(fc: dict[str, dict], y: np.ndarray, origin: int, starts: np.ndarray | None, h: int, m: int,
+                 run: Sequence[str], levels: Sequence[int]) -> int:
+    """Refit ``ets``, ``theta`` and ``sarima`` in place on the data since a declared recording change.
+
+    ``starts`` (series x 2, :func:`alliance_analysis.forecasting.breaks.regime_starts`): the
+    positions of the first and last periods of the latest declared change of recording
+    practice covering each series (first 0: none). While the change is in force (the last
+    training period ``origin - 1`` is not after its last period) a series is refitted on
+    ``y[first:origin]`` by each model whose own minimum length (:func:`min_length`: two full
+    seasons for ETS and Theta, ``2m + 8`` for the seasonal AR) that stretch meets, with or
+    without a seasonal term as decided on the whole history (a recording change moves the
+    level, not the season; :func:`alliance_analysis.forecasting._theta.seasonal_rows`); otherwise,
+    and once the change is over, its whole-history forecast stands. The refit moves the point
+    forecast; the bounds keep the whole-history fit's log-scale distance from it (a few seasons
+    cannot estimate the error variance). Returns the number of series refitted by any model.
+
+    Examples
+    --------
+    >>> t = np.arange(40)
+    >>> y = np.where(t < 20, 100.0, 200.0)[None, :] * (1 + 0.1 * (t % 4 == 0))   # level doubles at t = 20
+    >>> fc = {"ets": _ets.forecast(_ets.states_at(np.log1p(y), 4, [40])[40], 4, (80,))}
+    >>> _refit_since(fc, y, 40, np.array([[20, 30]]), 4, 4, ["ets"], (80,))   # the change ended at t = 30
+    0
+    >>> _refit_since(fc, y, 40, np.array([[20, 45]]), 4, 4, ["ets"], (80,))
+    1
+    >>> np.round(fc["ets"]["mean"][0], 1).tolist()   # the new level and its seasonal pattern only
+    [220.0, 200.0, 200.0, 200.0]
+    """
+    if starts is None or not np.any(starts[:, 0] > 0):
+        return 0
+    done = np.zeros(len(y), bool)
+    live = (starts[:, 0] > 0) & (origin - 1 <= starts[:, 1])  # the last training period lies within the change
+    for s in np.unique(starts[live, 0]):
+        rows = np.flatnonzero(live & (starts[:, 0] == s))
+        L = origin - int(s)
+        z = np.log1p(y[rows, int(s):origin])
+        season = _theta.seasonal_rows(np.log1p(y[rows, :origin]), m)  # a recording change moves the level, not the season
+        for mdl in ("ets", "theta", "sarima"):
+            need = min_length(mdl, m)
+            if mdl not in run or mdl not in fc or need is None or L < need:
+                continue
+            if mdl == "ets":
+                new = _ets.forecast(_ets.states_at(z, m, [L], seasonal=season | (m < 2))[L], h, levels)
+            elif mdl == "theta":
+                new = _theta.forecast(z, m, h, levels, season=season)
+            else:
+                try:
+                    new = _sarima.fit_forecast(z, m, h, levels)
+                except (ValueError, np.linalg.LinAlgError):
+                    continue  # the whole-history fit stands
+            # the point forecast moves to the refit; the log-scale spread stays the whole-history
+            # fit's (a few seasons cannot estimate the error variance, and the calibration
+            # studentises errors by this spread)
+            d = fc[mdl]
+            shift = np.log1p(new["mean"]) - np.log1p(d["mean"][rows])
+            for k in d:
+                d[k][rows] = new["mean"] if k == "mean" else np.clip(np.expm1(np.log1p(d[k][rows]) + shift), 0, None)
+            done[rows] = True
+    return int(done.sum())
+
+
 ETS_BLOCK = 128
 
 
 def _ets_states(y: np.ndarray, m: int, origins: Sequence[int]) -> dict[int, _ets.State]:
     """ETS states in blocks of 128 series (the grid filter's arrays then stay in cache).
 
-    Series whose training stretch before the first origin fails the seasonality test
-    (:func:`alliance_analysis.forecasting._theta.seasonal`) get no seasonal term.
+    Which series get a seasonal term is decided on the stretch before the first origin by
+    :func:`alliance_analysis.forecasting._theta.seasonal_rows` (every series with three full
+    seasons; with two, those passing the autocorrelation test).
     """
     first = min(origins)
     if len(y) <= ETS_BLOCK:
         z = np.log1p(y)
-        return _ets.states_at(z, m, origins, seasonal=_theta.seasonal(z[:, :first], m) | (m < 2))
+        return _ets.states_at(z, m, origins, seasonal=_theta.seasonal_rows(z[:, :first], m) | (m < 2))
     parts = []
     for a in range(0, len(y), ETS_BLOCK):
         z = np.log1p(y[a:a + ETS_BLOCK])
-        parts.append(_ets.states_at(z, m, origins, seasonal=_theta.seasonal(z[:, :first], m) | (m < 2)))
+        parts.append(_ets.states_at(z, m, origins, seasonal=_theta.seasonal_rows(z[:, :first], m) | (m < 2)))
     return {o: _ets.State(**{f: np.concatenate([getattr(p[o], f) for p in parts])
                              for f in ("level", "trend", "season", "sigma", "params")}) for o in parts[0]}
 
 
 def _run_block(y: np.ndarray, m: int, horizon: int, origins: Sequence[int], run: Sequence[str],
-               levels: Sequence[int], engine: str, need: dict[str, int] | None = None) -> dict:
+               levels: Sequence[int], engine: str, need: dict[str, int] | None = None,
+               starts: np.ndarray | None = None) -> dict:
     """Raw backtest and final forecasts for the rows of ``y``: arrays (S, origins, h) and (S, h) per model.
 
     BLAS is pinned to one thread (the work is many small batched solves; more threads only
     contend with other workers). ``need``: each model's minimum training length; at origins
-    shorter than it the model is not run and its backtest values are NaN.
+    shorter than it the model is not run and its backtest values are NaN. ``starts``: per
+    series, the first and last periods of a declared recording-practice change (first 0:
+    none); at origins within it with two full seasons since it began, ETS, Theta (and the
+    seasonal AR once ``2m + 8`` periods have passed) are refitted on the data since then
+    (:func:`_refit_since`, vectorised engine only).
     """
     from threadpoolctl import threadpool_limits
 
@@ -253,6 +320,8 @@ def _run_block(y: np.ndarray, m: int, horizon: int, origins: Sequence[int], run:
         for j, o in enumerate([*origins, n]):
             run_o = [mdl for mdl in run if o >= need[mdl]]
             fc, errors = _forecast_origin(y, o, horizon, m, run_o, levels, states.get(o), engine)
+            if engine == "numpy":
+                _refit_since(fc, y, o, starts, horizon, m, run_o, levels)
             events = _guard(fc, errors, y[:, :o].max(axis=1))
             if "combo" in run_o:
                 fc["combo"] = _combine([fc[k] for k in COMBO_MEMBERS if k in fc])
