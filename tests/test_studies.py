@@ -280,6 +280,8 @@ def test_study_charts_use_financial_year_ticks_and_plain_titles():
         labels = [t.get_text() for ax in fig.axes for t in ax.get_xticklabels(minor=False) + ax.get_xticklabels(
             minor=True) if t.get_text()]
         assert "2012/13" in labels, labels                    # financial years, not calendar years
+        yfmt = fig.axes[0].yaxis.get_major_formatter()
+        assert yfmt(27000, 0) == "27,000"                       # counts with thousands separators
         for f in figs:
             title = " ".join(t.get_text() for ax in f.axes for t in [ax.title, *ax.texts] if t.get_text())
             title += " ".join(t.get_text() for t in f.texts)

@@ -27,6 +27,8 @@ def _headers(html: str) -> list[str]:
         pytest.param({"counts": ["x"]}, 3.01e4, "30,100", id="count-float"),
         pytest.param({"pct": ["x"]}, 48.7089, "48.7%", id="pct"),
         pytest.param({"shares": ["x"]}, 0.487089, "48.7%", id="share"),
+        pytest.param({"pvalues": ["x"]}, 0.49, "0.490", id="p-value-padded"),
+        pytest.param({"pvalues": ["x"]}, 0.0004, "&lt;0.001", id="p-value-tiny"),  # "<0.001", escaped
         pytest.param({"money_gbp_m": ["x"]}, 253.9740878497154, "254.0", id="money"),
         pytest.param({"money_gbp_m": ["x"]}, 12345.67, "12,345.7", id="money-thousands"),
         pytest.param({"rates": ["x"]}, 1.072781e-02, "0.0107", id="rate-small"),

@@ -222,7 +222,7 @@ class TrendBriefing:
         if t.empty:
             return Markdown("No estimates: " + (result.skipped or "the design could not run."))
         return format_table(t, pct=["Change in recorded crime", "95% interval, low", "95% interval, high"],
-                            rates=["p-value"],
+                            pvalues=["p-value"],
                             caption=f"{result.study.name}: each row's interval and p-value belong to that row's "
                                     "estimate")
 
@@ -238,7 +238,7 @@ class TrendBriefing:
         t = self.together.table()
         return format_table(t, pct=[c for c in ("Average change in recorded crime", "95% interval, low",
                                                 "95% interval, high") if c in t],
-                            rates=[c for c in ("p-value",) if c in t],
+                            pvalues=[c for c in ("p-value",) if c in t],
                             counts=[c for c in ("Collaborations observed",) if c in t],
                             caption="Average change by years after a collaboration began (each row's interval and "
                                     "p-value belong to that row)")

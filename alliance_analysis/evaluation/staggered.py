@@ -125,7 +125,7 @@ class StaggeredResult:
         if self.event_time.empty:
             return head
         t = tables.format_table(self.table(), pct=["Average change in recorded crime", "95% interval, low",
-                                                   "95% interval, high"], rates=["p-value"],
+                                                   "95% interval, high"], pvalues=["p-value"],
                                 counts=["Collaborations observed"],
                                 caption="Average change by years after a collaboration began (each row's interval "
                                         "and p-value belong to that row)")

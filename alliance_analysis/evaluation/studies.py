@@ -455,7 +455,7 @@ class StudyResult:
         if self.rows.empty:
             return head
         t = tables.format_table(self.table(), pct=["Change in recorded crime", "95% interval, low",
-                                                   "95% interval, high"], rates=["p-value"],
+                                                   "95% interval, high"], pvalues=["p-value"],
                                 caption=f"{self.study.name}: each row's interval and p-value belong to that row's "
                                         "estimate")
         return head + t.to_html()
@@ -753,7 +753,8 @@ def plot_study(r: StudyResult) -> list:
     and the gap in percent with the interval of each year; declared breaks noted in the title."""
     import matplotlib.pyplot as plt
 
-    from alliance_analysis.presentation.plots import apply_house_style, figure_title, financial_year_axis
+    from alliance_analysis.presentation.plots import (apply_house_style, figure_title, financial_year_axis,
+                                                      thousands_axis)
 
     if r.skipped or r.path.empty:
         return []
@@ -765,7 +766,8 @@ def plot_study(r: StudyResult) -> list:
     ax.plot(x, p["no_change"], color="#b71c1c", ls="--", lw=1.5,
             label="no-change path (comparison forces' movement)")
     ax.axvline(x[p["post"]].iloc[0], color="black", lw=0.8)
-    ax.set_ylabel(f"offences per {r.time}")
+    ax.set_ylabel(f"recorded crimes per {r.time}")
+    thousands_axis(ax)
     ax.legend(fontsize=8, loc="best")
     financial_year_axis(ax)
     figure_title(ax, f"{r.study.reader_unit}: recorded crime and the no-change path")

@@ -151,6 +151,20 @@ def fmt_gbp_m(v: Any, *, decimals: int = 1) -> str:
     return f"{0.0 if x == 0 else x:,.{decimals}f}"
 
 
+def fmt_pvalue(v: Any) -> str:
+    """A p-value to three decimals, so a column reads evenly; below 0.001 as ``<0.001``.
+
+    Examples
+    --------
+    >>> fmt_pvalue(0.49), fmt_pvalue(0.0123), fmt_pvalue(0.0002), fmt_pvalue(1.0)
+    ('0.490', '0.012', '<0.001', '1.000')
+    """
+    if _missing(v):
+        return DASH
+    x = float(v)
+    return "<0.001" if x < 0.0005 else f"{x:.3f}"
+
+
 def fmt_rate(v: Any) -> str:
     """A rate or ratio to a readable precision (``fmt_number``)."""
     return fmt_number(v)
@@ -225,6 +239,7 @@ def format_table(
     price_base: str | None = None,
     caption: str | None = None,
     shares: Iterable[str] = (),
+    pvalues: Iterable[str] = (),
 ) -> "pd.io.formats.style.Styler":
     """Format a DataFrame for readers; returns a pandas Styler (the input is not changed).
 
@@ -242,6 +257,7 @@ def format_table(
     price_base : e.g. ``"2014/15"``; stated in the caption when there are money columns.
     caption : table caption.
     shares : columns of fractions (0-1) shown as per cent.
+    pvalues : columns of p-values, shown to three decimals (``0.490``, ``<0.001``).
 
     Returns
     -------
@@ -258,7 +274,8 @@ def format_table(
     >>> "254.0" in html and "NPV (GBP m)" in html and "2014/15 prices" in html and "not available" in html
     True
     """
-    counts, pct, money, rates, dates, shares = (list(x) for x in (counts, pct, money_gbp_m, rates, dates, shares))
+    counts, pct, money, rates, dates, shares, pvalues = (list(x) for x in (counts, pct, money_gbp_m, rates, dates,
+                                                                             shares, pvalues))
     labels = dict(labels or {})
     data = df.reset_index(drop=True)
     data.columns = [str(c) for c in data.columns]
@@ -272,6 +289,8 @@ def format_table(
             formatters[col] = lambda v: fmt_pct(None if _missing(v) else 100 * float(v))
         elif col in money:
             formatters[col] = fmt_gbp_m
+        elif col in pvalues:
+            formatters[col] = fmt_pvalue
         elif col in rates:
             formatters[col] = fmt_rate
         elif col in dates or isinstance(data[col].dtype, pd.PeriodDtype) or pd.api.types.is_datetime64_any_dtype(data[col]):
