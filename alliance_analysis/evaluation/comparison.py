@@ -355,13 +355,25 @@ def pooled_weights(effects: np.ndarray, *, shrink: float | None = None) -> np.nd
     >>> round(float(w.sum()), 6), bool(w[0] > 0.8)
     (1.0, True)
     """
-    from scipy.optimize import minimize
-
     G = effects.shape[0]
     X = effects.reshape(G, -1)
     S = np.atleast_2d(np.cov(X))
     lam = SHRINK if shrink is None else shrink
-    S = (1 - lam) * S + lam * np.diag(np.diag(S))
+    return min_variance_weights((1 - lam) * S + lam * np.diag(np.diag(S)))
+
+
+def min_variance_weights(S: np.ndarray) -> np.ndarray:
+    """Non-negative weights summing to one that minimise ``w' S w`` (``S``: a covariance matrix), weights
+    under 1e-4 set to zero (see :func:`pooled_weights`).
+
+    Examples
+    --------
+    >>> min_variance_weights(np.diag([1.0, 3.0])).round(4).tolist()     # inverse variance: 3/4 and 1/4
+    [0.75, 0.25]
+    """
+    from scipy.optimize import minimize
+
+    G = S.shape[0]
     scale = float(np.mean(np.diag(S))) or 1.0
     S = S / scale
     iv = 1 / np.maximum(np.diag(S), 1e-12)
