@@ -267,11 +267,12 @@ def test_declared_recording_change_fits_the_new_level_while_it_is_in_force(keys,
     # Hand-made quarterly series, 2008 Q1 .. 2016 Q2: 1,000 a quarter times seasonal factors 1.05,
     # 0.95, 1.02, 0.98 (Q1..Q4) with a seeded +-1% wobble, then from 2014 Q1 (the declared
     # 2014-16 recording-practice change begins) 1,500 times the same factors: ten quarters of the
-    # new level, more than the two seasons (8) the models need. The next four quarters at the new
-    # level are 1,530, 1,470, 1,575, 1,425 (Q3, Q4, Q1, Q2). Fitted on the ten quarters since the
-    # change began, the forecasts are within 3% of them. Fitted on the whole history (no breaks,
-    # or a group the change does not name), Theta's and the seasonal AR's slopes carry the jump
-    # forward as growth and the forecasts are not.
+    # new level, more than the one season (4) the refit needs. The next four quarters at the new
+    # level are 1,530, 1,470, 1,575, 1,425 (Q3, Q4, Q1, Q2). With the season taken from the whole
+    # history and level and trend from the ten quarters since the change began, the forecasts
+    # are within 3% of them. Fitted on the whole history (no breaks, or a group the change does
+    # not name), Theta's and the seasonal AR's slopes carry the jump forward as growth and the
+    # forecasts are not.
     from alliance_analysis import taxonomy
 
     q = pd.period_range("2008Q1", "2016Q2", freq="Q")

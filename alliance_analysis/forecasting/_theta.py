@@ -51,15 +51,20 @@ def min_length(m: int) -> int:
     return max(2 * m, 4)
 
 
-def seasonal_effects(z: np.ndarray, m: int) -> np.ndarray:
+def seasonal_effects(z: np.ndarray, m: int, cut: int | None = None) -> np.ndarray:
     """Additive seasonal effects (S, m) by position ``t % m`` from a centred moving average.
 
     Zero when ``m < 2`` or the series are shorter than two seasons.
 
     Examples
     --------
+    ``cut`` (optional): a level shift before position ``cut``; moving-average windows spanning it
+    are left out, so the shift is not read as a seasonal effect.
+
     >>> z = np.tile([1.0, -1.0, 2.0, -2.0], 4)[None, :] + 10
     >>> np.round(seasonal_effects(z, 4), 6).tolist()
+    [[1.0, -1.0, 2.0, -2.0]]
+    >>> np.round(seasonal_effects(z + 5 * (np.arange(16) >= 8), 4, cut=8), 6).tolist()   # level +5 from 8 on
     [[1.0, -1.0, 2.0, -2.0]]
     """
     S, n = z.shape
@@ -69,8 +74,12 @@ def seasonal_effects(z: np.ndarray, m: int) -> np.ndarray:
     k = len(w)
     cma = np.lib.stride_tricks.sliding_window_view(z, k, axis=1) @ w  # (S, n - k + 1), centred at i + k // 2
     dev = z[:, k // 2:k // 2 + cma.shape[1]] - cma
-    pos = (np.arange(cma.shape[1]) + k // 2) % m
-    eff = np.stack([dev[:, pos == j].mean(axis=1) for j in range(m)], axis=1)
+    start = np.arange(cma.shape[1])
+    pos = (start + k // 2) % m
+    keep = np.ones(len(start), bool) if cut is None else ~((start < cut) & (start + k - 1 >= cut))
+    if not all((keep & (pos == j)).any() for j in range(m)):
+        keep[:] = True  # too short on either side of the cut: every window
+    eff = np.stack([dev[:, keep & (pos == j)].mean(axis=1) for j in range(m)], axis=1)
     return eff - eff.mean(axis=1, keepdims=True)
 
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy.special import ndtri
 
 from alliance_analysis.forecasting import _ets
 from alliance_analysis.forecasting.models import INTERMITTENT_MODELS, _run_block
@@ -35,7 +35,7 @@ INTERMITTENT_SHARE = 0.5
 
 def _spread(d: Mapping[str, np.ndarray], lv: int) -> np.ndarray:
     """Model log-scale spread per step: ``(log1p(hi_lv) - log1p(mean)) / z_lv``, floored at 0.01."""
-    z = stats.norm.ppf(0.5 + lv / 200)
+    z = float(ndtri(0.5 + lv / 200))
     return np.maximum((np.log1p(d[f"hi_{lv}"]) - np.log1p(d["mean"])) / z, 0.01)
 
 

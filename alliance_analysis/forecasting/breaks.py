@@ -10,10 +10,11 @@ accuracy is still scored on the recorded counts.
 :func:`regime_starts` gives, per series, the first period of the latest declared change of
 ``recording practice`` (the 2014-16 uplift) that covers it: the offence groups it names and
 series that are totals over offences (no offence or crime-type key), which contain them.
-Counts recorded before such a change are not comparable with those after it, so once two full
-seasons have been recorded since it began the models are fitted on the data since then only
-(:func:`alliance_analysis.forecasting.models._run_block`); before that they use the whole
-history. Reclassifications (the 2017 burglary change) are not adjusted: the burglary total is
+Counts recorded before such a change are not comparable with those after it, so while it is
+in force, once a full season has been recorded since it began, level and trend come from the
+data since then and the season from the whole history
+(:func:`alliance_analysis.forecasting.models._refit_since`); before that, and after the change
+ends, the models use the whole history. Reclassifications (the 2017 burglary change) are not adjusted: the burglary total is
 comparable across it.
 
 Examples

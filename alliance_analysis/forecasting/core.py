@@ -212,9 +212,10 @@ def forecast_many(
         ``recording practice`` (the 2014-16 uplift) covers the offence groups it names and
         series that are totals over offences (no key column named like ``offence_group`` or
         ``crime_type``, :data:`~alliance_analysis.forecasting.breaks.OFFENCE_KEYS`): while it is
-        in force and once two full seasons have been recorded since it began, ETS, Theta (and
-        the seasonal AR after ``2m + 8`` periods) are fitted on the data since it began (the
-        count of such series is ``settings["regime_series"]``; see
+        in force and once a full season has been recorded since it began, ETS and Theta keep
+        the whole history's season and take level and trend from the data since it began (the
+        seasonal AR is refitted on that data after ``2m + 8`` periods); the count of such
+        series is ``settings["regime_series"]`` (see
         :func:`~alliance_analysis.forecasting.breaks.regime_starts`). Reclassifications are not
         adjusted (the burglary total is comparable across the 2017 change).
     workers : int, optional
