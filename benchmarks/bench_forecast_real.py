@@ -264,8 +264,10 @@ def report(name: str, w: pd.DataFrame, pkg: dict, info: dict, rivals: dict, cpu:
               f"{s['cov95'].mean():6.3f} {s['msis95'].mean():7.2f} {c:8.2f} {ratio:8.1f}")
         summary[k] = {"mase": float(s["mase"].mean()), "wins": wins, "cpu": c, "msis95": float(s["msis95"].mean())}
     cov = pk[["cov80", "cov95"]]
+    near = {lv: int((np.abs(cov[f"cov{lv}"] - lv / 100) <= 0.05).sum()) for lv in LEVELS}
     print(f"package coverage per origin: 80% {cov['cov80'].min():.3f}..{cov['cov80'].max():.3f}, "
-          f"95% {cov['cov95'].min():.3f}..{cov['cov95'].max():.3f}; peak RSS {info['rss_mb']:.0f} MB")
+          f"95% {cov['cov95'].min():.3f}..{cov['cov95'].max():.3f}; within 5 points of nominal at "
+          f"{near[80]} (80%) and {near[95]} (95%) of {len(cov)} origins; peak RSS {info['rss_mb']:.0f} MB")
     if name == "force x offence group":
         groups = w.index.get_level_values("offence_group")
         rows = []

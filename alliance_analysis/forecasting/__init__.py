@@ -41,12 +41,10 @@ where ``s_h = (log1p(hi) - log1p(forecast)) / z`` is the model's own log-scale s
 ``h`` from its widest level; the bounds of level L are ``expm1(log1p(f) + q s_h)`` with ``q``
 the empirical ``(1-L)/2`` and ``(1+L)/2`` quantiles of ``r`` (finite-sample conformal
 correction), pooled over series and origins, per horizon step when at least 200 scores
-per step are available and over all steps otherwise. Of the quantiles from all those origins
-and from the most recent ``horizon`` of them, the wider are used
-(:func:`~alliance_analysis.forecasting.backtest.recent_or_all_quantiles`): intervals widen as
-soon as recent errors grow (the 2014-16 recording uplift) and keep their long-run width
-otherwise (on the shipped quarterly panels, 17 origins, pooled 80% coverage 0.77 -> 0.85 for
-force x offence group, 0.65 -> 0.77 force totals, 0.60 -> 0.81 alliance totals). Mostly-zero
+per step are available and over all steps otherwise (``backtest.CALIB_RECENT`` set to a
+number of origins widens them to the quantiles of the most recent origins where those are
+wider, :func:`~alliance_analysis.forecasting.backtest.recent_or_all_quantiles`; off by default
+since the declared recording change entered the point forecasts, see its note). Mostly-zero
 series are calibrated apart from the regular ones, and errors of zero-width intervals
 (spread at its floor) are left out: they made the pooled bounds explode. Quantiles come
 from the selection origins for the hold-out rows of the backtest (so hold-out coverage is
