@@ -35,6 +35,18 @@ scaled interval (Winkler) score at 95% (sum over series of the mean interval sco
 same scale sum). CPU seconds of each contender on the panel (all origins) and the ratio to
 the package. Coverage by offence group is printed for the force x offence group panel.
 
+Measured (2026-12-05, 17 default origins; pooled MASE averaged over origins, origins where the
+package is better, 80% / 95% coverage, MSIS95, rival CPU / package CPU):
+
+* force x offence group: package 1.446 (0.795 / 0.948, 13.49); AutoETS 1.544 (17 of 17; 0.652 /
+  0.802, 17.17; CPU x39), AutoARIMA 1.711 (17), AutoTheta 1.665 (15), mean of the three 1.521
+  (12; CPU x385), seasonal naive 1.806 (17);
+* force totals: package 1.485 (0.765 / 0.928, 11.71); AutoETS 1.715 (13; 18.06; CPU x14),
+  AutoARIMA 1.869 (14), AutoTheta 1.957 (13), mean of the three 1.729 (14), seasonal naive 2.060;
+* alliance totals: package 1.302 (0.738 / 0.958, 9.03); AutoARIMA 1.455 (9 of 17; 10.70; CPU
+  x7), AutoETS 1.685 (14; 14.51; CPU x1.4: on 3 series the package's per-call cost dominates),
+  mean of the three 1.543 (11), AutoTheta 2.023, seasonal naive 2.181.
+
 Run (the full run takes about an hour on 2 cores, most of it AutoARIMA)::
 
     nice .venv/bin/python benchmarks/bench_forecast_real.py [--panels ...] [--lsoa-sample 1000]
