@@ -134,11 +134,11 @@ def regime_starts(periods: pd.PeriodIndex, breaks: pd.DataFrame | None, categori
     if breaks is None or len(breaks) == 0 or "kind" not in breaks.columns or "start" not in breaks.columns:
         return out
     tot = np.broadcast_to(np.asarray(totals, bool), (rows,))
+    ends = periods.end_time.to_numpy()
     for _, b in breaks.iterrows():
         if str(b["kind"]).strip().lower() not in REGIME_KINDS or pd.isna(b["start"]):
             continue
         start = pd.Timestamp(b["start"])
-        ends = periods.end_time.to_numpy()
         pos = int(np.searchsorted(ends, start.to_datetime64()))  # the period containing the start
         if pos < 1 or pos >= len(periods):
             continue

@@ -213,18 +213,11 @@ def _table_id(df: pd.DataFrame, caption: str | None, formatters: dict | None = N
     h = hashlib.sha256()
     for col in df.columns:
         f = formatters.get(col)
-        cells = [DASH if _is_missing(v) else (f(v) if f else str(v)) for v in df[col]]
+        cells = [DASH if _missing(v) else (f(v) if f else str(v)) for v in df[col]]
         h.update(("\x1f".join(cells) + "\x1e").encode())
     h.update("|".join(map(str, df.columns)).encode())
     h.update((caption or "").encode())
     return "tbl" + h.hexdigest()[:12]
-
-
-def _is_missing(v: object) -> bool:
-    try:
-        return bool(pd.isna(v))
-    except (TypeError, ValueError):
-        return False
 
 
 def format_table(
