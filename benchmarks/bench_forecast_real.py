@@ -53,8 +53,9 @@ totals package 6 / 13, AutoETS 2 / 1, AutoARIMA 0 / 0, AutoTheta 0 / 0, mean of 
 seasonal naive 0 / 1; alliance totals package 0 / 5, AutoARIMA 2 / 8, AutoETS 2 / 4, AutoTheta
 3 / 4 (3 series x 8 quarters = 24 points an origin, so one point is 4.2 coverage points); force
 x offence group package 3 / 17 at 80% and 15 / 17 at 95% (AutoETS's pooled coverage, 0.65 /
-0.80, is itself more than 10 points short). The errors of one origin share national shocks (a rise in recording, a lockdown),
-so one origin's coverage moves with them whatever the interval method.
+0.80, is itself more than 10 points short). The errors of one origin share national shocks (a
+rise in recording, a lockdown), so one origin's coverage moves with them whatever the interval
+method.
 
 Later origins (``--origins 2019Q2:2021Q2``, 9 origins not used in the design, hold-outs into
 2023 Q2; measured 2026-12-05, same columns):
