@@ -76,7 +76,12 @@ most of the later origins' shortfall in coverage is the lockdown quarters themse
 forecast made before them could cover; the rest is the rise after them. Leaving the lockdown
 quarters' errors out of the interval calibration (tried 2026-12-05) narrowed the later
 intervals and lowered force-total coverage (0.528 -> 0.492 with the lockdowns scored, 0.710 ->
-0.666 without) for the same interval score, so it was not adopted.
+0.666 without) for the same interval score, so it was not adopted. Coverage falls with the step
+ahead (alliance totals, 80%: 0.86 one quarter ahead, 0.57 eight ahead; force totals 0.81 to
+0.71); scaling the pooled conformal quantiles of small panels by each step's median absolute
+score (tried 2026-12-05) moved alliance totals from 0.738 / 0.958 (9.03) to 0.750 / 0.975 (8.70)
+on the 17 origins but worsened the later origins' interval score (19.90 -> 20.00; 8.32 -> 9.16
+without the lockdowns), so it was not adopted either.
 
 Run (the full run takes about an hour on 2 cores, most of it AutoARIMA)::
 
