@@ -63,6 +63,22 @@ def test_baseline_leaning_on_its_last_quarter():
     assert levers.baseline_weights(lv).sum() == pytest.approx(1.0)
 
 
+@pytest.mark.parametrize("decay, expected", [
+    pytest.param(1.0, 0.25, id="plain-mean"),                 # (0.1 + 0.2 + 0.3 + 0.4) / 4
+    pytest.param(0.5, 2.6 / 15, id="halving-each-quarter"),   # (8 x 0.1 + 4 x 0.2 + 2 x 0.3 + 1 x 0.4) / 15
+])
+def test_post_decay_weights_a_gradual_change_toward_its_first_quarters(decay, expected):
+    T, t0 = 24, 12
+    pool = np.full((1, 5, T), 999.0)
+    tr = np.full((1, T), 999.0)
+    tr[0, t0:t0 + 4] = 1000 * np.exp([0.1, 0.2, 0.3, 0.4]) - 1   # the log gap climbs 0.1 a quarter
+    lv = levers.Lever("decay", post=4, post_decay=decay)
+    assert levers.lever_effect(tr, pool, t0, lv, np.ones(1)) == pytest.approx(expected, abs=1e-12)
+    step = np.full((1, T), 999.0)
+    step[0, t0:] = 1099.0                                       # a step: the same for any weights
+    assert levers.lever_effect(step, pool, t0, lv, np.ones(1)) == pytest.approx(math.log(1.1), abs=1e-12)
+
+
 def test_fitted_loading_removes_a_national_shock_the_treated_unit_feels_twice():
     T, t0 = 30, 18
     t = np.arange(T)

@@ -33,8 +33,10 @@ On 5,000 placebo designs from the shipped panel it rejects 5.7% at 5% and 3.5% a
 the verdict on pooled groups needs p <= :data:`POOLED_VERDICT_ALPHA`. The changes tried to lower its
 smallest detectable change (crime per resident, weights fitted near the change or leaving each placebo
 set out, other baselines and windows, a fitted loading on the comparison mean, conformal inference over
-time) are measured in :mod:`alliance_analysis.evaluation.levers`; none reaches 10% at the
-Warwickshire-West Mercia designs without raising the false-positive rate.
+time, weights falling with the distance from the change) are measured in
+:mod:`alliance_analysis.evaluation.levers`; only the last reaches about 10% at the Warwickshire-West Mercia
+designs at the same false-positive rate, and it does so by narrowing the question to a change complete at
+once (its power against a change that builds up over a year falls from 32% to 20%), so it is not used.
 
 Examples
 --------
