@@ -24,15 +24,19 @@ from alliance_analysis.series import sources
 
 
 def sdid_null(P: np.ndarray, size: int, idx: int, *, fit: int = 20, post: int = 12, near: int = comparison.NEAR,
-              max_sets: int = comparison.MAX_PLACEBO_SETS, seed: int = 0) -> comparison.PlaceboNull:
-    """Placebo null of SDID on log counts: each placebo set against the other pool forces, at dates near idx."""
+              max_sets: int = comparison.MAX_PLACEBO_SETS, seed: int = 0, gap: int = 0) -> comparison.PlaceboNull:
+    """Placebo null of SDID on log counts: each placebo set against the other pool forces, at dates near idx.
+
+    ``idx`` is the first period after the change; ``gap`` periods before it (the quarter a change fell
+    in) are left out of the fit, as in the reports.
+    """
     K, T = P.shape
     logP = np.log1p(P)
     M = comparison.placebo_sets(K, size, max_sets=max_sets, seed=seed)
-    dates = np.array([s for s in range(fit, T - post + 1) if abs(s - idx) <= near])
+    dates = np.array([s for s in range(fit + gap, T - post + 1) if abs(s - idx) <= near])
     E = np.zeros((len(M), len(dates)))
     for j, s in enumerate(dates):
-        win = slice(s - fit, s + post)
+        win = np.r_[s - gap - fit:s - gap, s:s + post]
         for i, m in enumerate(M):
             y = np.log1p(P[m].sum(axis=0))[win]
             E[i, j] = sdid.synthetic_did(y, logP[~m][:, win], fit, n_treated=size).effect
@@ -105,10 +109,11 @@ def main() -> None:
     for st in studies.shipped_studies():
         t = time.perf_counter()
         t0 = studies._first_full_period(pd.Period(st.change_date, "M"), wide.index.freq)
+        gap = studies._partly_changed(pd.Period(st.change_date, "M"), wide.index.freq)
         idx = (t0 - wide.index[0]).n
         avail = [f for f in wide.columns if wide[f].notna().all()]
-        pool, _, _ = register.comparison_pool(st.treated, avail, t0 - 8, t0 + 11)
-        n = sdid_null(wide[pool].T.to_numpy(float), len(st.treated), idx, fit=min(20, idx))
+        pool, _, _ = register.comparison_pool(st.treated, avail, t0 - gap - 8, t0 + 11)
+        n = sdid_null(wide[pool].T.to_numpy(float), len(st.treated), idx, fit=min(20, idx - gap), gap=gap)
         print(f"  {st.name}: {comparison.mde_from_null(n, idx):.1%} ({time.perf_counter() - t:.1f} s)")
     g = staggered.staggered_effects(s.totals(), ctx.population, time=s.time, data_breaks=ctx.breaks)
     print(f"  average over {len(g.cohorts)} collaborations (all crime as one series): {g.mde:.1%}")

@@ -108,6 +108,26 @@ def test_change_inside_a_quarter_counts_from_the_next_full_quarter():
     assert r.rows["first"].iloc[0] == pd.Period("2012Q1") and "2012 Q1" in r.window
 
 
+def test_the_quarter_a_change_falls_in_is_in_neither_period():
+    # +30% from January 2012 and two thirds of it in October-December 2011 (the alliance began on
+    # 1 November 2011). Worked independently: the baseline is the eight quarters 2009 Q4 - 2011 Q3,
+    # the after-period 2012 Q1 - 2014 Q4; 2011 Q4 is in neither. Counted in the baseline, 2011 Q4
+    # would have pulled the estimate down by about 0.26 / 8 on the log scale.
+    tot = _panel(effect=0.30, seed=4, start="2012Q1")
+    partly = tot["force"].isin(["Warwickshire", "West Mercia"]) & (tot["quarter"] == pd.Period("2011Q4"))
+    tot.loc[partly, "count"] = np.round(tot.loc[partly, "count"] * (1 + 0.30 * 2 / 3)).astype(int)
+    r = studies.run_study(tot, None, studies.Study("s", ("Warwickshire", "West Mercia"), "2011-11"), time="quarter")
+    w = tot.pivot_table(index="quarter", columns="force", values="count")
+    gap = np.log1p(w[["Warwickshire", "West Mercia"]].sum(axis=1)) - np.log1p(w[list(r.donors)]).mean(axis=1)
+    i = list(w.index).index(pd.Period("2012Q1"))
+    post = gap.iloc[i:i + 12].mean()
+    hand = float(np.expm1(post - gap.iloc[i - 9:i - 1].mean()))
+    old = float(np.expm1(post - gap.iloc[i - 8:i].mean()))      # 2011 Q4 counted in the baseline
+    assert r.overall["effect_pct"] / 100 == pytest.approx(hand, abs=1e-9)
+    assert hand - old > 0.02 and abs(hand - 0.30) < abs(old - 0.30)
+    assert "baseline 2009 Q4 to 2011 Q3" in r.window and "2011 Q4, part before and part after" in r.window
+
+
 @pytest.mark.parametrize(("effect", "established"), [
     pytest.param(0.30, True, id="30-percent-found"),
     pytest.param(0.0, False, id="nothing-not-claimed"),

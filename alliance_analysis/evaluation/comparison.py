@@ -34,9 +34,10 @@ the verdict on pooled groups needs p <= :data:`POOLED_VERDICT_ALPHA`. The change
 smallest detectable change (crime per resident, weights fitted near the change or leaving each placebo
 set out, other baselines and windows, a fitted loading on the comparison mean, conformal inference over
 time, weights falling with the distance from the change) are measured in
-:mod:`alliance_analysis.evaluation.levers`; only the last reaches about 10% at the Warwickshire-West Mercia
-designs at the same false-positive rate, and it does so by narrowing the question to a change complete at
-once (its power against a change that builds up over a year falls from 32% to 20%), so it is not used.
+:mod:`alliance_analysis.evaluation.levers`; only the last comes near 10% at the Warwickshire-West
+Mercia designs at the same false-positive rate (10.6%, 9.6%, 10.7%), and it does so by narrowing the
+question to a change complete at once (its power against a change that builds up over a year falls
+from 32% to 20%), so it is not used.
 
 Examples
 --------
