@@ -244,12 +244,14 @@ def about_pct(x: Any, *, share: bool = False, signed: bool = False) -> str:
     --------
     >>> about_pct(11.8), about_pct(0.688, share=True), about_pct(4.26), about_pct(-3.04, signed=True)
     ('12%', '69%', '4.3%', '-3.0%')
+    >>> about_pct(0.0997, share=True), about_pct(-9.96), about_pct(9.94)   # 9.97 rounds to 10: whole per cent
+    ('10%', '-10%', '9.9%')
     """
     v = _finite(x)
     if v is None:
         return "not known"
     v = v * 100 if share else v
-    text = f"{v:.1f}" if abs(v) < 10 else f"{v:.0f}"
+    text = f"{v:.1f}" if abs(round(v, 1)) < 10 else f"{v:.0f}"
     if text in ("-0.0", "-0"):
         text = text[1:]
     return ("+" if signed and v > 0 else "") + text + "%"
