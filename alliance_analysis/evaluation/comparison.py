@@ -244,6 +244,17 @@ def _critical(ratios: np.ndarray, alpha: float) -> float:
     return float(ratios[k]) if 0 <= k < N else float("inf")
 
 
+def placebo_p(ratios: np.ndarray, z: float) -> float:
+    """Placebo p-value of a ratio ``z``: ``(1 + #{placebo ratios >= z}) / (1 + N)`` (ties counted).
+
+    Examples
+    --------
+    >>> placebo_p(np.array([3.0, 2.0, 1.0]), 2.0)    # 3 and 2 reach it: (1 + 2) / 4
+    0.75
+    """
+    return float((1 + np.count_nonzero(ratios >= z * (1 - 1e-12))) / (1 + len(ratios)))
+
+
 def mde_from_null(null: PlaceboNull, date_index: int, *, alpha: float = VERDICT_ALPHA, power: float = POWER,
                   near: int = 4) -> float:
     """Smallest proportional change detected with ``power`` at ``alpha`` (the verdict's level): a step added to
@@ -326,9 +337,8 @@ def window_test(treated: np.ndarray, pool: np.ndarray, t0: int, L: int, a: int, 
     e = float(D[t0 + a:t0 + b].mean() - D[t0 - L:t0].mean())
     j = int(np.flatnonzero(null.dates == t0)[0])
     sp = float(null.spread[j])
-    z = abs(e) / sp
     N = len(null.ratios)
-    p = float((1 + np.count_nonzero(null.ratios >= z * (1 - 1e-12))) / (1 + N))
+    p = placebo_p(null.ratios, abs(e) / sp)
     c = _critical(null.ratios, alpha)
     lo, hi = e - c * sp, e + c * sp
     ci = (math.expm1(lo) if np.isfinite(lo) else -1.0, math.expm1(hi) if np.isfinite(hi) else float("inf"))
@@ -452,7 +462,7 @@ def pooled_window_tests(treated: np.ndarray, pools: np.ndarray, t0: int, L: int,
         e = float(Dw[t0 + a:t0 + b].mean() - Dw[t0 - L:t0].mean())
         sp = float(null.spread[j])
         N = len(null.ratios)
-        p = float((1 + np.count_nonzero(null.ratios >= abs(e) / sp * (1 - 1e-12))) / (1 + N))
+        p = placebo_p(null.ratios, abs(e) / sp)
         c = _critical(null.ratios, alpha)
         lo, hi = e - c * sp, e + c * sp
         ci = (math.expm1(lo) if np.isfinite(lo) else -1.0, math.expm1(hi) if np.isfinite(hi) else float("inf"))

@@ -377,10 +377,6 @@ def lever_effect(treated: np.ndarray, pool: np.ndarray, idx: int, lever: Lever, 
     return float(np.asarray(weights) @ np.array(effs))
 
 
-def _p(ratios: np.ndarray, z: float) -> float:
-    return float((1 + np.count_nonzero(ratios >= z * (1 - 1e-12))) / (1 + len(ratios)))
-
-
 def shipped_mdes(lever: Lever, *, series=None, population: pd.DataFrame | None = None) -> pd.Series:
     """Smallest detectable change (80% power at ``lever.alpha``) of each shipped design under a lever,
     with the comparison forces the reports use (proportions, indexed by design).
@@ -442,9 +438,9 @@ def lever_study(lever: Lever, *, n_designs: int, seed: int, sizes=(1, 2), step: 
         e = lever_effect(X[:, tr].sum(axis=1), X[:, keep], t0, lever, w,
                          treated_population=P[tr].sum(axis=0) if P is not None else None, population=pp)
         sp = float(null.spread[int(np.flatnonzero(null.dates == t0)[0])])
-        rows.append({"size": size, "t0": t0, "p": _p(null.ratios, abs(e) / sp),
-                     "p_step": _p(null.ratios, abs(e + math.log1p(step)) / sp),
-                     "p_ramp": _p(null.ratios, abs(e + ramp) / sp),
+        rows.append({"size": size, "t0": t0, "p": comparison.placebo_p(null.ratios, abs(e) / sp),
+                     "p_step": comparison.placebo_p(null.ratios, abs(e + math.log1p(step)) / sp),
+                     "p_ramp": comparison.placebo_p(null.ratios, abs(e + ramp) / sp),
                      **{f"mde {al:.0%}": comparison.mde_from_null(null, t0, alpha=al)
                         for al in (0.03, 0.04, 0.05)}})
     return pd.DataFrame(rows)
@@ -508,7 +504,6 @@ def conformal_study(*, n_designs: int, seed: int, sizes=(1, 2), post: int = 12, 
     K, T = X.shape[1], X.shape[2]
     lever = replace(LEVERS[0], post=post)
     rows = []
-    ramp = float(post_weights(lever) @ np.log1p(step * np.minimum(1.0, np.arange(1, lever.post + 1) / 4)))
     for _ in range(n_designs):
         size = int(rng.choice(sizes))
         tr = rng.choice(K, size, replace=False)

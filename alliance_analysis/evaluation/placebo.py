@@ -266,7 +266,7 @@ def pooled_placebo_study(panels: dict[str, np.ndarray], *, n_designs: int, seed:
         w0, null = pt.tests[0], pt.nulls[0]
         rec["ci_overall_excludes_zero"] = bool(w0.ci[0] > 0 or w0.ci[1] < 0)
         z = abs(w0.effect + np.log1p(step)) / w0.spread         # every group stepped: the pooled effect moves by it
-        rec["p_overall_step"] = float((1 + np.count_nonzero(null.ratios >= z * (1 - 1e-12))) / (1 + len(null.ratios)))
+        rec["p_overall_step"] = comparison.placebo_p(null.ratios, z)
         rows.append(rec)
     d = pd.DataFrame(rows)
     a = comparison.ALPHA

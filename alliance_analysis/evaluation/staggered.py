@@ -184,7 +184,7 @@ def staggered_effects(totals: pd.DataFrame, population: pd.DataFrame | None = No
         att = float(np.mean(eff))
         null = np.mean(nulls, axis=0)
         absn = np.sort(np.abs(null))[::-1]
-        p = float((1 + np.count_nonzero(absn >= abs(att) * (1 - 1e-12))) / (1 + draws))
+        p = comparison.placebo_p(absn, abs(att))
         c = comparison._critical(absn, comparison.ALPHA)
         if key is None:
             grid = np.arange(0.0, 1.0, 0.0025)

@@ -10,34 +10,36 @@ Warwickshire-West Mercia alliance (November 2011), its new policing model (30 Se
 another collaboration never serve), or named and screened by the same rule.
 
 :func:`run_study` estimates the change with the comparison-group estimator of
-:mod:`alliance_analysis.evaluation.comparison` over the whole post-period and each year
-of it, each row with its own interval and placebo p-value, marks windows that contain a
-declared national data break, and states the smallest change the design could detect
-(80% power at the verdict's level) on the real panel. A change that falls inside a quarter
-(the alliance's start in November 2011, Devon and Cornwall-Dorset's in March 2015) leaves
-that quarter out of both the baseline and the after-period: counted in the baseline, its
-months after the change would shrink a real change (by a twelfth at the alliance's start). Given offence-group counts
-(``groups``), the headline rows pool the offence groups (each group's change against the
-same comparison forces, combined with minimum-variance weights set on the comparison
-forces' placebo changes alone) and the rows for all recorded crime as one series follow.
+:mod:`alliance_analysis.evaluation.comparison` over the whole post-period and each year of
+it, each row with its own interval and placebo p-value, marks windows that contain a
+declared national data break, and states the smallest change the design could detect (80%
+power at the verdict's level) on the real panel. A change that falls inside a quarter (the
+alliance's start in November 2011, Devon and Cornwall-Dorset's in March 2015) leaves that
+quarter out of both the baseline and the after-period: counted in the baseline, its months
+after the change would shrink a real change (by a twelfth at the alliance's start). Given
+offence-group counts (``groups``), the headline rows pool the offence groups (each group's
+change against the same comparison forces, combined with minimum-variance weights set on the
+comparison forces' placebo changes alone) and the rows for all recorded crime as one series
+follow.
 
 Power, measured on the shipped panel (``benchmarks/bench_evaluation_placebo.py``): the
-smallest detectable change of the Warwickshire-West Mercia start, new policing model and
-end is 11.5%, 12.2% and 14.7% pooled (Devon and Cornwall-Dorset 14.1%), against 16.9%,
-17.6% and 25.7% (27.3%) for all crime as one series (10.8% and 13.6% pooled, 15.3% and 25.7%
-all crime, while the quarter of the change counted in the baseline). The 10% target is not reached: the
-floor is each force's own drift against the comparison forces, the robust spread of the
-placebo changes at the design's date (pooled 3.9%, 2.9% and 4.4% on the log scale; all
-crime 5.8%, 4.5% and 7.1%), which more comparison forces cannot lower, times about 3 (the
-critical ratio, 2.2-3.0 with the placebo changes' heavy tails, plus 0.84 for 80% power).
-Synthetic difference-in-differences (:mod:`alliance_analysis.evaluation.sdid`: comparison
-forces weighted to match the treated forces' path before the change) gives 16.7%, 19.5% and
-21.6% (26.8%) on all crime and added nothing once groups are pooled; longer baselines (three or four years) and a fitted response to the
-national series raised them (placebo changes drift like a random walk), so none is used.
-The single-series interrupted time series and the synthetic control are not used here: on placebo designs drawn from the shipped panel
-the first reports an "effect of nothing" of about +28% (it extends the pre-2014 trend
-through the recording uplift) and the second's placebo interval excludes zero about 15%
-of the time; the estimator used rejects 2-8% of the time at a nominal 5%
+smallest detectable change of the Warwickshire-West Mercia start, new policing model and end
+is 11.5%, 12.2% and 14.7% pooled (Devon and Cornwall-Dorset 14.1%), against 16.9%, 17.6% and
+25.7% (27.3%) for all crime as one series (10.8% and 13.6% pooled, 15.3% and 25.7% all
+crime, while the quarter of the change counted in the baseline). The 10% target is not
+reached: the floor is each force's own drift against the comparison forces, the robust
+spread of the placebo changes at the design's date (pooled 3.9%, 2.9% and 4.4% on the log
+scale; all crime 5.8%, 4.5% and 7.1%), which more comparison forces cannot lower, times
+about 3 (the critical ratio, 2.2-3.0 with the placebo changes' heavy tails, plus 0.84 for
+80% power). Synthetic difference-in-differences (:mod:`alliance_analysis.evaluation.sdid`:
+comparison forces weighted to match the treated forces' path before the change) gives 16.7%,
+19.5% and 21.6% (26.8%) on all crime and added nothing once groups are pooled; longer
+baselines (three or four years) and a fitted response to the national series raised them
+(placebo changes drift like a random walk), so none is used. The single-series interrupted
+time series and the synthetic control are not used here: on placebo designs drawn from the
+shipped panel the first reports an "effect of nothing" of about +28% (it extends the
+pre-2014 trend through the recording uplift) and the second's placebo interval excludes zero
+about 15% of the time; the estimator used rejects 2-8% of the time at a nominal 5%
 (``tests/test_evaluation_placebo.py``).
 
 Examples

@@ -54,13 +54,12 @@ def min_length(m: int) -> int:
 def seasonal_effects(z: np.ndarray, m: int, cut: int | None = None) -> np.ndarray:
     """Additive seasonal effects (S, m) by position ``t % m`` from a centred moving average.
 
-    Zero when ``m < 2`` or the series are shorter than two seasons.
+    Zero when ``m < 2`` or the series are shorter than two seasons. ``cut`` (optional): a level
+    shift at position ``cut``; moving-average windows spanning it are left out, so the shift is
+    not read as a seasonal effect.
 
     Examples
     --------
-    ``cut`` (optional): a level shift before position ``cut``; moving-average windows spanning it
-    are left out, so the shift is not read as a seasonal effect.
-
     >>> z = np.tile([1.0, -1.0, 2.0, -2.0], 4)[None, :] + 10
     >>> np.round(seasonal_effects(z, 4), 6).tolist()
     [[1.0, -1.0, 2.0, -2.0]]
@@ -123,7 +122,6 @@ def seasonal_rows(z: np.ndarray, m: int) -> np.ndarray:
 
     Examples
     --------
-    >>> t = np.arange(12)
     >>> flat = np.vstack([np.linspace(0, 1, 12), np.linspace(0, 1, 12)])
     >>> seasonal_rows(flat, 4).tolist(), seasonal_rows(flat[:, :8], 4).tolist()   # 3 seasons; 2 seasons, no pattern
     ([True, True], [False, False])

@@ -13,9 +13,9 @@ series that are totals over offences (no offence or crime-type key), which conta
 Counts recorded before such a change are not comparable with those after it, so while it is
 in force, once a full season has been recorded since it began, level and trend come from the
 data since then and the season from the whole history
-(:func:`alliance_analysis.forecasting.models._refit_since`); before that, and after the change
-ends, the models use the whole history. Reclassifications (the 2017 burglary change) are not adjusted: the burglary total is
-comparable across it.
+(:func:`alliance_analysis.forecasting.models._refit_since`); before that, and after the
+change ends, the models use the whole history. Reclassifications (the 2017 burglary change)
+are not adjusted: the burglary total is comparable across it.
 
 Examples
 --------

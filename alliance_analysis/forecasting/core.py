@@ -321,7 +321,7 @@ def forecast_many(
         if not starts[:, 0].any():
             starts = None
         else:
-            log.info("%d series fitted from their last recording-practice change once two seasons have passed",
+            log.info("%d series fitted from their last recording-practice change once a season has passed",
                      int((starts[:, 0] > 0).sum()))
     if n_origins is None:
         n_origins = int(max(1, min(AUTO_ORIGINS, (n - horizon - (m + 1)) // step + 1)))
